@@ -1,0 +1,101 @@
+"""genai-demos: every demo in demos.REGISTRY as a tab, after an Overview concept map.
+
+    python app.py                       # http://127.0.0.1:7860
+    python app.py --only gan,vae        # a subset
+    python app.py --host 0.0.0.0 --port 8080
+    http://127.0.0.1:7860/?tab=gan      # opens the suite on one tab (for talks)
+
+Start-up imports gradio and builds the UI only; models and torch load on a demo's first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import traceback
+from collections.abc import Sequence
+
+import gradio as gr
+
+from demos import REGISTRY, DemoSpec, by_slug, overview
+from shared.ui import arg_parser, launch
+
+log = logging.getLogger("genai-demos")
+OVERVIEW = "overview"
+
+
+def build_demo(spec: DemoSpec) -> gr.Blocks | Exception:
+    """Import a demo's module and build its Blocks; a failure is returned, not raised."""
+    try:
+        return importlib.import_module(spec.module).build()
+    except Exception as exc:  # noqa: BLE001 (any failure becomes an error tab)
+        log.error("demo %r failed to load:\n%s", spec.slug, traceback.format_exc())
+        return exc
+
+
+def error_panel(spec: DemoSpec, exc: Exception) -> None:
+    """What a tab shows when its demo failed to import or build."""
+    gr.Markdown(
+        f"### The {spec.title} demo could not be loaded\n"
+        f"`{type(exc).__name__}: {exc}`\n\n"
+        "The other tabs work. The full traceback is in the server's log; "
+        f"`python -m demos.{spec.slug}` runs this demo alone to debug it.",
+        elem_classes=["error-tab"], elem_id=f"{spec.slug}-error",
+    )
+
+
+def tab_from_url(slugs: Sequence[str]):
+    """A load handler that selects the tab named by ?tab=<slug>, so a talk can link straight to a demo."""
+
+    def select(request: gr.Request) -> gr.Tabs:
+        slug = (request.query_params.get("tab") or "").strip()
+        if slug and slug not in slugs:
+            gr.Warning(f"There is no tab called '{slug}'; the tabs are {', '.join(slugs)}.")
+        return gr.Tabs(selected=slug) if slug in slugs else gr.Tabs()
+
+    return select
+
+
+def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
+    """The whole suite: Overview, then one tab per spec (an error tab for a demo that fails)."""
+    built = {spec.slug: build_demo(spec) for spec in specs}
+    slugs = [OVERVIEW] + [spec.slug for spec in specs]
+    with gr.Blocks(title="genai-demos: see how generative AI works") as app:
+        with gr.Tabs(selected=OVERVIEW, elem_id="suite-tabs") as tabs:
+            with gr.Tab("Overview", id=OVERVIEW, elem_id=f"tab-{OVERVIEW}") as first:
+                overview.build([(spec.slug, spec.title) for spec in specs])
+            tab_items = [(OVERVIEW, first)]
+            for spec in specs:
+                with gr.Tab(spec.title, id=spec.slug, elem_id=f"tab-{spec.slug}") as tab:
+                    demo = built[spec.slug]
+                    if isinstance(demo, Exception):
+                        error_panel(spec, demo)
+                    else:
+                        demo.render()
+                tab_items.append((spec.slug, tab))
+        # Keep ?tab= in the address bar in step with the open tab, so every view is a shareable
+        # link. Not before the deep link has been applied: Tabs fires `select` for its first tab
+        # when it mounts, which would overwrite the ?tab= the page was opened with.
+        for slug, tab in tab_items:
+            tab.select(None, js=f"() => {{ if (!window.genaiTabsReady) return; const u = new URL(window.location);"
+                                f" u.searchParams.set('tab', '{slug}'); window.history.replaceState(null, '', u); }}")
+        app.load(tab_from_url(slugs), None, tabs, api_visibility="private").then(
+            None, js="() => { window.genaiTabsReady = true; }")
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = arg_parser("Serve the genai-demos suite.")
+    parser.add_argument("--only", default="", help="comma-separated demo slugs to mount, e.g. gan,vae "
+                        f"(all: {','.join(s.slug for s in REGISTRY)})")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        specs = by_slug([s.strip() for s in args.only.split(",") if s.strip()])
+    except ValueError as exc:
+        parser.error(str(exc))
+    launch(build_app(specs), args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

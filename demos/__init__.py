@@ -1,0 +1,36 @@
+"""The demos the suite mounts, in tab order.
+
+Each entry names a module with a ``build() -> gr.Blocks`` function; ``app.py`` imports it when the
+app starts (cheap: building the UI loads no model) and renders it in its own tab. A demo that
+fails to import or build becomes a tab that shows the error.
+
+The main action of each demo (the button a first-time visitor should press) has the elem_id
+``<slug>-main-action``: the browser tests click it on every tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    slug: str  # tab id, ?tab=<slug> deep link, `python -m demos.<slug>`, --only <slug>
+    title: str  # the tab's label
+    module: str  # dotted path of the module with build() -> gr.Blocks
+
+
+REGISTRY: list[DemoSpec] = [
+    DemoSpec("data", "Data & judge", "demos.data.ui"),
+]
+
+
+def by_slug(slugs: list[str] | None = None) -> list[DemoSpec]:
+    """The registry, or the named subset of it in registry order; unknown slugs raise ValueError."""
+    if not slugs:
+        return list(REGISTRY)
+    known = {spec.slug for spec in REGISTRY}
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        raise ValueError(f"unknown demo {', '.join(map(repr, unknown))}; the demos are {', '.join(sorted(known))}")
+    return [spec for spec in REGISTRY if spec.slug in slugs]

@@ -1,0 +1,1 @@
+"""Data & judge: the shared data sets and the classifier that scores every image generator."""

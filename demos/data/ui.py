@@ -1,0 +1,113 @@
+"""Data & judge tab: widgets wired to demos.data.explore. Glue only."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+
+from shared import datasets, limits
+from shared.ui import explainer, header, notify, seed_control, shows_errors
+
+HERE = Path(__file__).parent
+
+
+def png_data_uri(image: np.ndarray) -> str:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def judged_grid_html(judged) -> str:  # noqa: ANN001 (list of explore.JudgedImage)
+    """Each image at 3x, pixels kept sharp, framed green (valid) or red, with verdict and truth."""
+    cards = []
+    for j in judged:
+        state = "valid" if j.valid else "invalid"
+        cards.append(
+            f'<figure class="judged {state}"><img src="{png_data_uri(j.image)}" alt="{html.escape(j.truth)}">'
+            f'<figcaption><b>{"✓" if j.valid else "✗"} {html.escape(j.verdict)}</b> · {j.confidence:.0%}'
+            f'<br><span>truth: {html.escape(j.truth)}</span></figcaption></figure>'
+        )
+    return f'<div class="judged-grid">{"".join(cards)}</div>'
+
+
+@shows_errors
+def draw_and_judge(n: int, seed: int, mix_share: float):
+    from demos.data import explore  # numpy/torch work is imported on first use, not at start-up
+
+    judged, scores, notice = explore.draw_and_judge(n, seed, mix_share)
+    notify(notice)
+    return judged_grid_html(judged), scores.as_markdown(shares=False), explore.class_share_figure(scores)
+
+
+@shows_errors
+def show_toy_2d(name: str, n: int, seed: int):
+    from demos.data import explore
+
+    return explore.toy_2d_figure(name, n, seed)
+
+
+@shows_errors
+def show_digits(n: int, seed: int):
+    from demos.data import explore
+
+    sheet, labels = explore.digits_sheet(n, seed)
+    return sheet, f"Labels, in reading order: {labels}"
+
+
+def build() -> gr.Blocks:
+    with gr.Blocks(title="Data & judge") as demo:
+        header("The data, and the judge of every image model",
+               "One procedural data set feeds the GAN, VAE, diffusion and CLIP tabs; one small classifier "
+               "scores what they generate.")
+        explainer(HERE)
+        with gr.Row():
+            with gr.Column(scale=1, min_width=260):
+                gr.Markdown("### Shapes\n32×32 images with exact labels and a caption.")
+                seed = seed_control(0, elem_id="data-seed")
+                n = gr.Slider(1, limits.GRID_IMAGES.high, value=24, step=1, label="Images")
+                mix = gr.Slider(0.0, 1.0, value=0.25, step=0.05, label="Share replaced by non-shapes",
+                                info="noise, blends of two shapes, two shapes at once: the judge should say 'not a shape'")
+                run = gr.Button("Draw and judge", variant="primary", elem_id="data-main-action")
+            with gr.Column(scale=3):
+                grid = gr.HTML("<p class='placeholder'>Press <b>Draw and judge</b>: images appear here with the "
+                               "judge's verdict, framed green when it reads one clean shape.</p>",
+                               label="Images with the judge's verdict", elem_id="data-grid")
+        with gr.Row():
+            shares = gr.Plot(label="Mode coverage", elem_id="data-shares", scale=3)
+            with gr.Column(scale=2, min_width=340):
+                scores = gr.Markdown("The batch's scores appear here.", elem_id="data-scores")
+        run.click(draw_and_judge, [n, seed, mix], [grid, scores, shares], api_name="data_draw_and_judge")
+
+        gr.Markdown("### Toy 2-D sets\nThe point clouds the live-training views (GAN, diffusion) learn in seconds.")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=260):
+                toy_name = gr.Dropdown([(label, key) for key, label in datasets.TOY_2D_NAMES.items()],
+                                       value="ring8", label="Data set")
+                toy_n = gr.Slider(100, 20_000, value=2_000, step=100, label="Points")
+                toy_seed = gr.Number(value=0, precision=0, label="Seed")
+                toy_run = gr.Button("Show points")
+            toy_plot = gr.Plot(label="Points", scale=3)
+        gr.on([toy_run.click, toy_name.change], show_toy_2d, [toy_name, toy_n, toy_seed], toy_plot,
+              api_name="data_toy_2d")
+
+        gr.Markdown("### Handwritten digits\nscikit-learn's 1,797 8×8 digits, shipped with the package.")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=260):
+                dig_n = gr.Slider(1, limits.GRID_IMAGES.high, value=48, step=1, label="Digits")
+                dig_seed = gr.Number(value=0, precision=0, label="Seed")
+                dig_run = gr.Button("Show digits")
+            with gr.Column(scale=3):
+                dig_img = gr.Image(label="Digits", show_label=False, type="numpy", interactive=False, format="png")
+                dig_labels = gr.Markdown()
+        dig_run.click(show_digits, [dig_n, dig_seed], [dig_img, dig_labels], api_name="data_digits")
+        # the cheap panels (numpy and plotly, no model) fill in when the page opens
+        demo.load(show_toy_2d, [toy_name, toy_n, toy_seed], toy_plot, api_visibility="private")
+        demo.load(show_digits, [dig_n, dig_seed], [dig_img, dig_labels], api_visibility="private")
+    return demo

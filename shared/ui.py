@@ -1,0 +1,143 @@
+"""Gradio pieces every demo shares: theme, tab header, explainer panel, seed control, error
+handling and a standalone launcher. Imports gradio, never torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import inspect
+import logging
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from shared import limits
+from shared.checkpoints import CheckpointError
+
+log = logging.getLogger("genai-demos")
+
+# System fonts only: the default theme fonts come from Google Fonts, which a talk's bad network
+# (or Spaces behind a firewall) may not reach.
+THEME = gr.themes.Soft(
+    primary_hue="indigo", secondary_hue="amber", neutral_hue="slate",
+    font=["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+)
+CSS = """
+.demo-header h1 { margin-bottom: 0.1em; }
+.demo-header p { margin-top: 0; opacity: 0.8; }
+.dice-button { max-width: 3.2em; min-width: 3.2em !important; align-self: end; }
+.concept-map { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 14px; }
+.concept-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 14px;
+                background: var(--block-background-fill); }
+.concept-card h4 { margin: 0 0 6px 0; }
+.concept-card p { margin: 0 0 8px 0; font-size: 0.92em; line-height: 1.4; }
+.concept-card .links { font-size: 0.85em; opacity: 0.85; }
+.concept-card .open { font-weight: 600; }
+.concept-card .coming { font-style: italic; opacity: 0.7; }
+.concept-section { margin: 18px 0 8px 0; }
+.error-tab { border-left: 4px solid #d33; padding-left: 12px; }
+.placeholder { opacity: 0.7; padding: 2em 1em; text-align: center; }
+.judged-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: 8px; }
+.judged { margin: 0; padding: 4px; border-radius: 6px; border: 2px solid #38a169; font-size: 0.72em; line-height: 1.25; }
+.judged.invalid { border-color: #e53e3e; }
+.judged img { width: 96px; height: 96px; image-rendering: pixelated; display: block; margin: 0 auto 3px auto; }
+.judged figcaption span { opacity: 0.7; }
+"""
+
+
+def header(title: str, subtitle: str) -> gr.Markdown:
+    """The title line of a tab."""
+    return gr.Markdown(f"# {title}\n{subtitle}", elem_classes=["demo-header"])
+
+
+def explainer(demo_dir: str | Path, open: bool = False) -> gr.Accordion:
+    """A collapsible panel rendering the demo's EXPLAINER.md: what you see, what to try."""
+    path = Path(demo_dir) / "EXPLAINER.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else f"*(no {path.name} yet)*"
+    with gr.Accordion("How it works · what to try", open=open) as panel:
+        gr.Markdown(text, latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
+                                            {"left": "$", "right": "$", "display": False}])
+    return panel
+
+
+def seed_control(value: int = 0, label: str = "Seed", elem_id: str | None = None) -> gr.Number:
+    """A seed box with a dice button beside it that draws a fresh seed. Returns the box."""
+    with gr.Row(equal_height=True):
+        # no minimum/maximum here: shared.limits checks the range with a message that names the seed
+        seed = gr.Number(value=value, label=label, precision=0, elem_id=elem_id, scale=4)
+        dice = gr.Button("🎲", elem_classes=["dice-button"], scale=0, min_width=40)
+    # the dice is the one place randomness is wanted without a seed: it makes the seed
+    dice.click(lambda: secrets.randbelow(2**31), outputs=seed, api_visibility="private", queue=False)
+    return seed
+
+
+def _as_user_error(exc: Exception) -> gr.Error:
+    if isinstance(exc, gr.Error):
+        return exc
+    if isinstance(exc, (limits.LimitError, CheckpointError)):
+        return gr.Error(str(exc))
+    log.exception("unexpected error in a demo callback")
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return gr.Error(f"Something went wrong ({type(exc).__name__}{': ' + first if first else ''}). The app is still running; try other values.")
+
+
+def shows_errors(fn: Callable) -> Callable:
+    """Decorate a UI callback so a bad value or a failed load reaches the user as a clear
+    message (gr.Error) and never as a stack trace. Works for plain and generator callbacks."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def gen_wrapper(*args: Any, **kwargs: Any):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 (every error becomes a message)
+                raise _as_user_error(exc) from exc
+
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            raise _as_user_error(exc) from exc
+
+    return wrapper
+
+
+def notify(notice: str | None) -> None:
+    """Show a non-fatal notice (e.g. 'the Hub cannot be reached, using the bundled model')."""
+    if notice:
+        gr.Warning(notice)
+
+
+def arg_parser(description: str) -> argparse.ArgumentParser:
+    """--host/--port, defaulting to Gradio's own environment variables (as Spaces sets them)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                        help="address to serve on (default 127.0.0.1; 0.0.0.0 to share on a network)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    return parser
+
+
+def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
+    """Serve a Blocks app with the suite's theme; the one place launch options live."""
+    blocks.queue(default_concurrency_limit=2)  # two CPU cores: more parallel model calls only thrash
+    # show_error: a value of the wrong type sent through the API fails in Gradio's own input
+    # processing, before any callback; without it the caller sees only "upstream app raised an
+    # exception". Callbacks already turn their own errors into plain messages (shows_errors).
+    return blocks.launch(server_name=host, server_port=port, theme=THEME, css=CSS, show_error=True,
+                         footer_links=["api", "gradio"], **kwargs)
+
+
+def run_standalone(build: Callable[[], gr.Blocks], title: str, argv: Sequence[str] | None = None) -> None:
+    """`python -m demos.<slug>`: serve one demo alone."""
+    args = arg_parser(f"Serve the {title} demo alone.").parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    launch(build(), args.host, args.port)

@@ -1,0 +1,68 @@
+"""The Data & judge tab through its HTTP API, as a user's script would call it."""
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+
+@pytest.fixture(scope="module")
+def client(suite_url):
+    return Client(suite_url, verbose=False)
+
+
+def test_draw_and_judge(client):
+    grid, scores, plot = client.predict(12, 7, 0.25, api_name="/data_draw_and_judge")
+    assert grid.count("<figure") == 12
+    assert grid.count("truth: not a shape (") == 3  # a quarter replaced
+    assert grid.count('class="judged invalid"') >= 3  # and the judge catches them
+    assert "recognised as a valid shape" in scores and "Fréchet" in scores
+    assert plot is not None
+    again, _, _ = client.predict(12, 7, 0.25, api_name="/data_draw_and_judge")
+    assert again == grid  # same seed, same batch
+
+
+def test_toy_2d_and_digits(client):
+    assert client.predict("moons", 500, 3, api_name="/data_toy_2d") is not None
+    sheet, labels = client.predict(16, 0, api_name="/data_digits")
+    assert sheet and len(labels.split(":")[1].split()) == 16
+
+
+# Gradio checks a slider's or bounded number's range itself ("Value 0 is less than minimum value
+# 1."); shared.limits checks everything again in the logic, for callers that bypass the UI.
+@pytest.mark.parametrize("args", [
+    (0, 0, 0.0), (10_000, 0, 0.0), (2.5, 0, 0.0), (8, -1, 0.0), (8, 2**40, 0.0), (8, 0, 7.5),
+    (8, 0, "nan"), ("lots", 0, 0.0), (None, None, None), ([3], {}, "x"),
+])
+def test_bad_values_get_an_error_and_the_app_keeps_serving(client, args):
+    with pytest.raises(AppError) as info:
+        client.predict(*args, api_name="/data_draw_and_judge")
+    assert "has not enabled verbose error reporting" not in str(info.value), "a bare error, not a message"
+    print(args, "->", info.value)
+    grid, _, _ = client.predict(2, 1, 0.0, api_name="/data_draw_and_judge")
+    assert grid.count("<figure") == 2
+
+
+@pytest.mark.parametrize("args", [("nope", 100, 0), ("moons", 10**8, 0), ("moons", 100, -3), ("moons", 1.5, 0)])
+def test_bad_toy_values(client, args):
+    with pytest.raises(AppError):
+        client.predict(*args, api_name="/data_toy_2d")
+    assert client.predict("ring8", 100, 0, api_name="/data_toy_2d") is not None
+
+
+def test_app_with_a_broken_demo_still_serves():
+    """A demo that fails to import becomes an error tab; the rest of the suite works."""
+    import urllib.request
+
+    from app import build_app
+    from demos import REGISTRY, DemoSpec
+    from shared.ui import launch
+    from tests.conftest import free_port
+
+    app = build_app([DemoSpec("broken", "Broken", "demos.does_not_exist"), *REGISTRY])
+    _, url, _ = launch(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        assert urllib.request.urlopen(url).status == 200
+        grid, _, _ = Client(url, verbose=False).predict(3, 0, 0.0, api_name="/data_draw_and_judge")
+        assert grid.count("<figure") == 3
+    finally:
+        app.close()

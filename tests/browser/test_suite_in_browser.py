@@ -1,0 +1,91 @@
+"""Open the suite in Chromium, visit every tab, run its main action, and save a screenshot of each
+under screenshots/. Any console error, uncaught exception or error toast fails the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from demos import REGISTRY
+from tests.browser.conftest import SCREENSHOTS
+
+BUSY = "() => [...document.querySelectorAll('[data-testid=status-tracker]')].some(e => e.offsetParent !== null && !e.classList.contains('hide'))"
+
+
+def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
+    """Wait for every running event to finish (no visible progress tracker)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(f"() => !({BUSY})()", timeout=timeout_ms)
+
+
+def error_toasts(page) -> list[str]:
+    return page.locator('[data-testid="toast-body"].error').all_inner_texts()
+
+
+def open_tab(page, url: str, slug: str) -> None:
+    page.goto(f"{url}?tab={slug}")
+    page.wait_for_selector(f"#tab-{slug}", state="visible", timeout=30_000)
+    # the page-load events of every tab (hidden ones too) finish before the test acts; leaving
+    # the page mid-request would abort them and log errors that are not the app's
+    page.wait_for_load_state("networkidle")
+    wait_until_idle(page)
+
+
+def test_overview_links_to_tabs(page, suite_url):
+    open_tab(page, suite_url, "overview")
+    concept_map = page.locator("#concept-map")
+    assert concept_map.is_visible()
+    for needed in ("GANs", "Diffusion", "CLIP", "RLHF"):
+        assert needed in concept_map.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
+    # a card's link opens its tab, through the ?tab= deep link
+    page.locator('#concept-map a[href="?tab=data"]').first.click()
+    page.wait_for_selector("#tab-data", state="visible", timeout=30_000)
+    assert "tab=data" in page.url
+    assert not page.problems and not error_toasts(page)
+
+
+@pytest.mark.parametrize("slug", [spec.slug for spec in REGISTRY])
+def test_tab_main_action(page, suite_url, slug):
+    open_tab(page, suite_url, slug)
+    assert page.locator("#tab-overview").is_hidden()  # the deep link opened this tab, not the first
+    page.locator(f"#{slug}-main-action").click()
+    wait_until_idle(page)
+    page.wait_for_timeout(500)  # let plots finish drawing before the picture
+    page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
+    assert not error_toasts(page), error_toasts(page)
+    assert not page.problems, page.problems
+
+
+def test_data_tab_shows_judged_images(page, suite_url):
+    open_tab(page, suite_url, "data")
+    page.locator("#data-main-action").click()
+    wait_until_idle(page)
+    assert page.locator("#data-grid figure.judged img").count() == 24
+    assert page.locator("#data-grid figure.judged.invalid").count() >= 6  # the non-shapes are caught
+    assert "recognised as a valid shape" in page.locator("#data-scores").inner_text()
+    page.wait_for_selector("#data-shares .js-plotly-plot", timeout=10_000)
+
+
+def test_switching_tabs_updates_the_address(page, suite_url):
+    open_tab(page, suite_url, "overview")
+    page.get_by_role("tab", name=REGISTRY[0].title).click()
+    page.wait_for_function(f"() => window.location.search.includes('tab={REGISTRY[0].slug}')", timeout=10_000)
+
+
+def test_unknown_tab_warns_and_opens_overview(page, suite_url):
+    page.goto(f"{suite_url}?tab=nope")
+    page.wait_for_selector("#tab-overview", state="visible", timeout=30_000)
+    page.wait_for_selector('[data-testid="toast-body"]', timeout=10_000)
+    assert "no tab called 'nope'" in page.locator('[data-testid="toast-body"]').first.inner_text()
+
+
+def test_bad_value_in_the_browser_shows_a_message(page, suite_url):
+    """A value the server refuses shows the server's message in a toast, and the tab keeps working."""
+    open_tab(page, suite_url, "data")
+    box = page.locator("#data-seed input")
+    box.fill("-5")
+    box.press("Enter")
+    page.locator("#data-main-action").click()
+    page.wait_for_selector('[data-testid="toast-body"]', timeout=30_000)
+    assert "seed" in page.locator('[data-testid="toast-body"]').first.inner_text().lower()
+    page.problems.clear()
