@@ -22,6 +22,7 @@ class DemoSpec:
 
 REGISTRY: list[DemoSpec] = [
     DemoSpec("data", "Data & judge", "demos.data.ui"),
+    DemoSpec("gan", "GAN", "demos.gan.ui"),
 ]
 
 

@@ -42,6 +42,24 @@ def page(browser):
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.problems = problems
+    # requests in flight, for wait_for_quiet(); the session heartbeat stays open for the whole
+    # visit (Gradio opens it for per-session state that must be cleaned up), so it is not counted
+    pending: set = set()
+    page.on("request", lambda r: pending.add(r) if "/heartbeat/" not in r.url else None)
+    page.on("requestfinished", lambda r: pending.discard(r))
+    page.on("requestfailed", lambda r: pending.discard(r))
+    page.pending_requests = pending
     SCREENSHOTS.mkdir(exist_ok=True)
     yield page
     context.close()
+
+
+def wait_for_quiet(page, quiet_ms: int = 500, timeout_ms: int = 60_000) -> None:
+    """Like Playwright's "networkidle", but blind to the long-lived session heartbeat."""
+    waited = quiet = 0
+    while quiet < quiet_ms:
+        if waited > timeout_ms:
+            raise TimeoutError(f"requests still in flight after {timeout_ms} ms: {[r.url for r in page.pending_requests]}")
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = quiet + 100 if not page.pending_requests else 0

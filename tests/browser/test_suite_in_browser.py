@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from demos import REGISTRY
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, wait_for_quiet
 
 BUSY = "() => [...document.querySelectorAll('[data-testid=status-tracker]')].some(e => e.offsetParent !== null && !e.classList.contains('hide'))"
 
@@ -14,6 +14,7 @@ BUSY = "() => [...document.querySelectorAll('[data-testid=status-tracker]')].som
 def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
     """Wait for every running event to finish (no visible progress tracker)."""
     page.wait_for_timeout(300)
+    wait_for_quiet(page, timeout_ms=timeout_ms)  # the event's request and its result stream are done
     page.wait_for_function(f"() => !({BUSY})()", timeout=timeout_ms)
 
 
@@ -26,7 +27,7 @@ def open_tab(page, url: str, slug: str) -> None:
     page.wait_for_selector(f"#tab-{slug}", state="visible", timeout=30_000)
     # the page-load events of every tab (hidden ones too) finish before the test acts; leaving
     # the page mid-request would abort them and log errors that are not the app's
-    page.wait_for_load_state("networkidle")
+    wait_for_quiet(page)
     wait_until_idle(page)
 
 

@@ -1,0 +1,144 @@
+"""Speed and quality of the GAN tab on this machine: latent-walk frames, live 2-D training, and
+the bundled checkpoint's scores.
+
+    python -m benchmarks.gan
+
+Goals (issue 3): one walk frame in at most 20 ms on 2 CPU cores; live training streams at least
+five updates a second.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+
+def median_ms(fn, repeats: int = 50) -> float:  # noqa: ANN001
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def walk_speed() -> None:
+    from demos.gan import explore, latent
+    from demos.gan.ui import scrub, zoom
+
+    gan = explore.load_gan().model
+    z1 = latent.latents_for_seeds([0], gan.z_dim)
+    walk = explore.walk_seeds("0, 6, 8, 15", 37)
+    cache = {"images": walk.rendered.images, "p_real": walk.rendered.p_real}
+
+    def png(image: np.ndarray) -> None:
+        Image.fromarray(image).save(io.BytesIO(), format="PNG")
+
+    rows = [
+        ("one frame from its latent: generator + discriminator", median_ms(lambda: latent.render(gan, z1))),
+        ("one frame rendered and encoded as the page's PNG", median_ms(lambda: png(zoom(latent.render(gan, z1).images[0])))),
+        ("scrubbing: a cached frame, enlarged and encoded", median_ms(lambda: png(scrub(cache, 20)[0]))),
+        ("a whole 37-frame walk (latents, frames, verdicts)", median_ms(lambda: explore.walk_seeds("0, 6, 8, 15", 37), 10)),
+        ("its GIF", median_ms(lambda: latent.to_gif(walk.rendered.images, 12), 10)),
+        ("its filmstrip", median_ms(lambda: latent.filmstrip(walk.rendered), 10)),
+    ]
+    print(f"## Latent walk ({torch.get_num_threads()} CPU threads; goal: a frame in at most 20 ms)\n")
+    print("| step | median ms |\n|---|---|")
+    for name, ms in rows:
+        print(f"| {name} | {ms:.1f} |")
+
+
+def training_speed(seconds: float = 8.0) -> None:
+    from demos.gan.toy import PRESETS, ToyGAN
+    from demos.gan.toy_view import render_snapshot
+
+    print(f"\n## Live 2-D training ({seconds:.0f} s per preset; goal: at least 5 updates a second)\n")
+    print("| preset | training steps/s (bare) | updates/s streamed | steps/s while streaming | snapshot + drawing + PNG ms |")
+    print("|---|---|---|---|---|")
+    for name, (settings, _) in PRESETS.items():
+        bare = ToyGAN(settings)
+        bare.train(20)
+        t0 = time.perf_counter()
+        bare.train(200)
+        bare_rate = 200 / (time.perf_counter() - t0)
+
+        trainer = ToyGAN(settings)
+        updates, draw = 0, []
+        t0 = time.perf_counter()
+        for snap in trainer.run(seconds):
+            d0 = time.perf_counter()
+            Image.fromarray(render_snapshot(snap, settings.dataset)).save(io.BytesIO(), format="PNG")
+            draw.append(time.perf_counter() - d0)
+            updates += 1
+        wall = time.perf_counter() - t0
+        print(f"| {name} | {bare_rate:,.0f} | {updates / wall:.1f} | {trainer.step / wall:,.0f} | "
+              f"{1000 * statistics.median(draw):.0f} |")
+
+
+def served_training_speed(seconds: float = 8.0) -> None:
+    """The same, end to end: the GAN tab served in-process, training streamed to a gradio_client,
+    as a browser would receive it (the PNG encoding and the HTTP stream included)."""
+    import logging
+
+    from gradio_client import Client
+
+    from demos.gan.options import PRESETS
+    from demos.gan.ui import SETTING_FIELDS, build
+    from shared.ui import launch
+    from tests.conftest import free_port
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = build()
+    _, url, _ = launch(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    client = Client(url, verbose=False)
+    print(f"\n## Live 2-D training served over HTTP ({seconds:.0f} s per preset; goal: at least 5 updates a second)\n")
+    print("| preset | updates/s received | steps/s |\n|---|---|---|")
+    try:
+        for name, (settings, _) in PRESETS.items():
+            args = [getattr(settings, f) for f in SETTING_FIELDS]
+            client.predict(*args, api_name="/gan_train_reset")
+            job = client.submit(*args, api_name="/gan_train")
+            time.sleep(1.0)  # the first update: start-up of the stream, not its rate
+            first = len(job.outputs())
+            first_step = _step(job.outputs()[-1][1]) if first else 0
+            time.sleep(seconds)
+            outputs = job.outputs()
+            client.predict(api_name="/gan_train_pause")
+            job.cancel()
+            print(f"| {name} | {(len(outputs) - first) / seconds:.1f} | {(_step(outputs[-1][1]) - first_step) / seconds:,.0f} |")
+    finally:
+        app.close()
+
+
+def _step(status: str) -> int:
+    return int(status.split("**Step ")[1].split("**")[0].replace(",", ""))
+
+
+def quality() -> None:
+    from demos.gan import explore
+    from demos.gan.train import EVAL_SEED, evaluate
+
+    gan = explore.load_gan().model
+    scores = evaluate(gan.generator, gan.z_dim)
+    print(f"\n## Bundled checkpoint quality (1,000 samples, latents from seed {EVAL_SEED}; goal: 80% valid, every class 5%)\n")
+    print(scores.as_markdown())
+    print("\n| colour | share of samples |\n|---|---|")
+    for name, share in scores.colour_shares.items():
+        print(f"| {name} | {share:.1%} |")
+
+
+def main() -> None:
+    walk_speed()
+    training_speed()
+    served_training_speed()
+    quality()
+
+
+if __name__ == "__main__":
+    main()

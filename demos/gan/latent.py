@@ -1,0 +1,175 @@
+"""Walking the GAN's latent space: seeds to latents, truncation, interpolation, rendering, and
+directions found from labelled samples. Pure logic: torch and numpy in, torch and numpy out.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from demos.gan.options import (  # noqa: F401 (re-exported)
+    AMOUNT, ATTRIBUTES, FPS, INTERPOLATIONS, PSI, WALK_FRAMES, WAYPOINTS, Interpolation,
+)
+from shared import limits
+from shared.metrics import tensor_to_images
+
+
+def latent_for_seed(seed: int, z_dim: int) -> torch.Tensor:
+    """The latent z ~ N(0, I) of one seed, (z_dim,): a grid tile and a typed seed agree."""
+    seed = limits.SEED.check(seed)
+    return torch.randn(z_dim, generator=torch.Generator().manual_seed(seed))
+
+
+def latents_for_seeds(seeds: list[int], z_dim: int) -> torch.Tensor:
+    """(n, z_dim): one latent per seed."""
+    return torch.stack([latent_for_seed(s, z_dim) for s in seeds])
+
+
+def truncate(z: torch.Tensor, psi: float) -> torch.Tensor:
+    """The truncation trick: pull z towards the mean latent (0) by psi in [0, 1].
+
+    psi < 1 keeps samples near the well-trained centre of the latent space: cleaner, more typical
+    images, less variety. psi = 0 gives the one "average" image.
+    """
+    return PSI.check(psi) * z
+
+
+def lerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Straight line: z0 + t (z1 - z0). z0, z1: (d,); t: (F,) -> (F, d)."""
+    return z0 + t[:, None] * (z1 - z0)
+
+
+def slerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation: the direction moves along the great circle from z0 to z1 and the
+    norm moves linearly between theirs, so frames stay at the radius where Gaussian latents live
+    (a straight line between two such points dips towards the centre). z0, z1: (d,); t: (F,) -> (F, d).
+    """
+    n0, n1 = z0.norm(), z1.norm()
+    u0, u1 = z0 / n0, z1 / n1
+    omega = torch.arccos((u0 @ u1).clamp(-1.0, 1.0))  # angle between them
+    if omega.abs() < 1e-6:  # (nearly) the same direction: the great circle degenerates to a point
+        return lerp(z0, z1, t)
+    # direction: sin((1-t) w)/sin(w) u0 + sin(t w)/sin(w) u1 ; norm: (1-t) n0 + t n1
+    direction = (torch.sin((1 - t) * omega)[:, None] * u0 + torch.sin(t * omega)[:, None] * u1) / torch.sin(omega)
+    return direction * ((1 - t) * n0 + t * n1)[:, None]
+
+
+def walk(waypoints: torch.Tensor, frames: int, mode: Interpolation = "slerp") -> torch.Tensor:
+    """A path through waypoints (k, d) in `frames` evenly spaced steps, (frames, d); the first and
+    last frames are exactly the first and last waypoints, and every waypoint is a frame when
+    frames - 1 is a multiple of k - 1."""
+    WAYPOINTS.check(len(waypoints))
+    frames = WALK_FRAMES.check(frames)
+    mode = limits.check_choice("interpolation", mode, INTERPOLATIONS)
+    step = slerp if mode == "slerp" else lerp
+    u = torch.linspace(0, len(waypoints) - 1, frames, dtype=waypoints.dtype)  # position along the path
+    segment = u.floor().long().clamp(max=len(waypoints) - 2)
+    t = u - segment
+    out = torch.empty(frames, waypoints.shape[1], dtype=waypoints.dtype)
+    for s in segment.unique().tolist():
+        at = segment == s
+        out[at] = step(waypoints[s], waypoints[s + 1], t[at])
+    return out
+
+
+@dataclass(frozen=True)
+class Rendered:
+    images: np.ndarray  # uint8 (F, 32, 32, 3)
+    p_real: np.ndarray  # float (F,): the discriminator's probability that each frame is real
+
+
+@torch.inference_mode()
+def render(gan, z: torch.Tensor, batch: int = 256) -> Rendered:  # noqa: ANN001 (ShapesGAN)
+    """Generate images for latents (F, z_dim) and the discriminator's verdict on each."""
+    device = next(gan.parameters()).device
+    images, p = [], []
+    for chunk in z.split(batch):
+        x = gan.generator(chunk.to(device))
+        images.append(tensor_to_images(x))
+        p.append(torch.sigmoid(gan.discriminator(x)).cpu().numpy())
+    return Rendered(np.concatenate(images), np.concatenate(p))
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'3, 17 42' -> [3, 17, 42], each checked as a seed, 2 to 8 of them."""
+    text = limits.check_text("waypoint seeds", text, 200)
+    parts = [p for p in text.replace(",", " ").split() if p]
+    seeds = []
+    for p in parts:
+        try:
+            seeds.append(limits.SEED.check(int(p)))
+        except ValueError:
+            raise limits.LimitError(f"Waypoints are seeds separated by commas, like '3, 17, 42'; {p!r} is not a whole number.") from None
+    WAYPOINTS.check(len(seeds))
+    return seeds
+
+
+def to_gif(images: np.ndarray, fps: int = 12, scale: int = 4) -> bytes:
+    """An endlessly looping GIF of uint8 (F, h, w, 3) frames, nearest-neighbour upscaled."""
+    from PIL import Image
+
+    fps = FPS.check(fps)
+    frames = [Image.fromarray(f.repeat(scale, 0).repeat(scale, 1)) for f in images]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=int(1000 / fps), loop=0)
+    return buf.getvalue()
+
+
+def filmstrip(rendered: Rendered, columns: int = 12, scale: int = 3) -> np.ndarray:
+    """All frames in reading order, each with the discriminator's p(real) under it, uint8 RGB."""
+    from PIL import Image, ImageDraw
+
+    n = len(rendered.images)
+    tile, label_h, pad = 32 * scale, 14, 4
+    columns = min(columns, n)
+    rows = -(-n // columns)
+    sheet = Image.new("RGB", (columns * (tile + pad) + pad, rows * (tile + label_h + pad) + pad), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    for i, (img, p) in enumerate(zip(rendered.images, rendered.p_real)):
+        r, c = divmod(i, columns)
+        x, y = pad + c * (tile + pad), pad + r * (tile + label_h + pad)
+        sheet.paste(Image.fromarray(img.repeat(scale, 0).repeat(scale, 1)), (x, y))
+        draw.text((x + 2, y + tile + 1), f"{i}: p={p:.2f}", fill=(40, 40, 40))
+    return np.asarray(sheet)
+
+
+@dataclass(frozen=True)
+class Direction:
+    vector: torch.Tensor  # (z_dim,): mean latent of `to` samples minus mean latent of `source` samples
+    counts: tuple[int, int]  # how many labelled samples of each went into the means
+
+
+_directions: dict[tuple, Direction] = {}
+
+
+@torch.inference_mode()
+def attribute_direction(gan, classifier, attribute: str, source: str, target: str,  # noqa: ANN001
+                        n: int = 2000, seed: int = 0) -> Direction:
+    """The latent direction from `source` to `target` (e.g. from blue to red): generate n samples,
+    let the shapes classifier label them, and subtract the mean latents of the two groups.
+    Cached per (model, attribute, source, target, n, seed)."""
+    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
+
+    attribute = limits.check_choice("attribute", attribute, ATTRIBUTES)
+    source = limits.check_choice(attribute, source, ATTRIBUTES[attribute])
+    target = limits.check_choice(attribute, target, ATTRIBUTES[attribute])
+    if source == target:
+        raise limits.LimitError(f"Pick two different values of {attribute} to find a direction between them.")
+    key = (id(gan), id(classifier), attribute, source, target, n, seed)
+    if key in _directions:
+        return _directions[key]
+    z = torch.randn(n, gan.z_dim, generator=torch.Generator().manual_seed(seed))
+    probs, _ = classify(classifier, render(gan, z).images)
+    valid = (probs["shape"].max(1) >= 0.9) & (probs["shape"].argmax(1) != HEAD_CLASSES["shape"].index(NOT_A_SHAPE))
+    label = probs[attribute].argmax(1)
+    names = ATTRIBUTES[attribute]
+    groups = [torch.from_numpy(valid & (label == names.index(v))) for v in (source, target)]
+    counts = (int(groups[0].sum()), int(groups[1].sum()))
+    if min(counts) < 10:
+        raise limits.LimitError(f"Too few samples recognised as {source} ({counts[0]}) or {target} ({counts[1]}) to find a direction.")
+    direction = Direction(z[groups[1]].mean(0) - z[groups[0]].mean(0), counts)
+    _directions[key] = direction
+    return direction

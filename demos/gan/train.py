@@ -1,0 +1,235 @@
+"""Train the bundled shapes GAN and write checkpoints/gan-shapes with its model card.
+
+    python -m demos.gan.train                   # resumable: rerun to continue from runs/gan-shapes
+    python -m demos.gan.train --steps 200 --out /tmp/gan --state-dir /tmp/gan-state   # a quick look
+
+Hinge loss, spectral norm in the discriminator, Adam with beta1 = 0, and an exponential moving
+average (EMA) of the generator's weights, which is the generator that ships.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from demos.gan.model import BUNDLED_NAME, ShapesGAN
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
+from shared.datasets import make_shapes
+from shared.metrics import score_images, tensor_to_images
+from shared.shapes_classifier import to_tensor
+
+EVAL_SEED = 2024  # latents of the 1,000 samples the model card scores
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 30_000
+    batch_size: int = 128
+    z_dim: int = 64
+    width: int = 64
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    d_steps: int = 1  # discriminator updates per generator update
+    ema_decay: float = 0.999
+    data_size: int = 60_000
+    eval_every: int = 2500
+    seed: int = 0
+    device: str = "auto"  # "auto": the GPU if there is one, else the CPU
+    time_limit_min: float = 0.0  # stop early (and save) after this many minutes; 0 = no limit
+    init_from: str = ""  # a saved ShapesGAN folder to start from (its EMA generator and discriminator)
+    out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
+    state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
+
+
+def d_hinge_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    # L_D = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def g_hinge_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    # L_G = -E[D(G(z))]
+    return -fake_logits.mean()
+
+
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    # theta_ema <- decay * theta_ema + (1 - decay) * theta
+    for e, p in zip(ema.parameters(), model.parameters()):
+        e.lerp_(p, 1 - decay)
+    for e, b in zip(ema.buffers(), model.buffers()):
+        e.copy_(b)
+
+
+@torch.inference_mode()
+def sample_images(generator: torch.nn.Module, n: int, seed: int, z_dim: int):
+    device = next(generator.parameters()).device
+    z = torch.randn(n, z_dim, generator=torch.Generator().manual_seed(seed))  # same latents on any device
+    return tensor_to_images(torch.cat([generator(c.to(device)) for c in z.split(250)]))
+
+
+def evaluate(generator: torch.nn.Module, z_dim: int, n: int = 1000):
+    generator.eval()
+    scores = score_images(sample_images(generator, n, EVAL_SEED, z_dim))
+    generator.train()
+    return scores
+
+
+def command_line(cfg: TrainConfig) -> str:
+    """The command that reproduces this run: the options that differ from the defaults."""
+    default = asdict(TrainConfig())
+    skip = {"out", "state_dir", "device", "time_limit_min"}  # where and how long, not what
+    args = [f"--{k.replace('_', '-')} {v}" for k, v in asdict(cfg).items() if k not in skip and v != default[k]]
+    return " ".join(["python -m demos.gan.train", *args])
+
+
+def hardware_name(device: str) -> str:
+    if device.startswith("cuda"):
+        return f"one {torch.cuda.get_device_name(device)} GPU"
+    return f"{torch.get_num_threads()} CPU threads"
+
+
+def write_model_card(out: Path, cfg: TrainConfig, scores, raw_scores, seconds: float, history: list[dict],
+                     hardware: str) -> None:
+    n_params = sum(p.numel() for p in ShapesGAN(cfg.z_dim, cfg.width).parameters())
+    progress = "\n".join(f"| {h['step']} | {h['valid']:.1%} | {h['min_share']:.1%} | {h['fd']:.1f} |" for h in history)
+    card = f"""---
+library_name: genai-demos
+license: mit
+tags: [gan, dcgan, unconditional-image-generation, shapes, pytorch_model_hub_mixin]
+---
+# gan-shapes
+
+A DCGAN-style GAN ({n_params:,} parameters: generator and discriminator in one file) trained on the
+procedural 32x32 `shapes` data of `shared/datasets.py`. `generator` maps z ~ N(0, I) of {cfg.z_dim}
+dimensions to an image in [-1, 1]; `discriminator` returns a logit, sigmoid(logit) = p(real).
+The generator weights are an exponential moving average (decay {cfg.ema_decay}) of the trained ones.
+
+## Training
+- Command: `{command_line(cfg)}`
+- Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed})
+- Steps: {cfg.steps:,} generator steps of batch {cfg.batch_size}, {cfg.d_steps} discriminator step(s) each
+- Loss: hinge; spectral norm on every discriminator layer; Adam (lr G {cfg.lr_g:g}, D {cfg.lr_d:g}, betas 0.0, 0.9)
+- Time: {seconds / 60:.1f} minutes on {hardware}
+- Config: `{json.dumps(asdict(cfg) | {"out": "checkpoints/" + BUNDLED_NAME, "state_dir": "runs/" + BUNDLED_NAME})}`
+
+## Measured quality
+1,000 samples (latents from seed {EVAL_SEED}), scored by `shared/metrics.py` (the bundled
+shapes classifier). Rerun with `python -m benchmarks.gan`.
+
+{scores.as_markdown()}
+
+Without the weight average, the last raw generator scores {raw_scores.valid_fraction:.1%} valid,
+smallest class share {raw_scores.min_class_share:.1%}, Fréchet distance {raw_scores.frechet_distance:.1f}.
+
+### During training (EMA generator)
+| step | valid | smallest class share | Fréchet distance |
+|---|---|---|---|
+{progress}
+
+{(Path(__file__).parent / "TRAINING_LOG.md").read_text()}
+## Use
+```python
+from shared.checkpoints import load
+from demos.gan.model import ShapesGAN
+gan = load(ShapesGAN, "{BUNDLED_NAME}").model
+images = gan.generator(torch.randn(16, gan.z_dim))   # (16, 3, 32, 32) in [-1, 1]
+```
+"""
+    (out / "README.md").write_text(card)
+
+
+def train(cfg: TrainConfig) -> None:
+    torch.manual_seed(cfg.seed)
+    torch.backends.cudnn.benchmark = True
+    device = best_device() if cfg.device == "auto" else cfg.device
+    state_dir, out = Path(cfg.state_dir), Path(cfg.out)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    gan = ShapesGAN(cfg.z_dim, cfg.width).to(device)
+    g, d = gan.generator, gan.discriminator
+    if cfg.init_from:
+        gan.load_state_dict(ShapesGAN.from_pretrained(cfg.init_from).state_dict())
+    g_ema = copy.deepcopy(g).eval()
+    opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=(0.0, 0.9))
+    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=(0.0, 0.9))
+    step, seconds, history = 0, 0.0, []
+    if (state_dir / "state.pt").exists():  # resume: our own file, tensors only
+        state = torch.load(state_dir / "state.pt", weights_only=True, map_location=device)
+        gan.load_state_dict(state["gan"])
+        g_ema.load_state_dict(state["g_ema"])
+        opt_g.load_state_dict(state["opt_g"])
+        opt_d.load_state_dict(state["opt_d"])
+        step, seconds = int(state["step"]), float(state["seconds"])
+        history = json.loads((state_dir / "history.json").read_text())
+        print(f"resuming at step {step}")
+
+    data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(device)  # (N, 3, 32, 32) in [-1, 1]
+    gen = torch.Generator(device).manual_seed(cfg.seed + step)
+
+    def save_state() -> None:
+        torch.save({"gan": gan.state_dict(), "g_ema": g_ema.state_dict(), "opt_g": opt_g.state_dict(),
+                    "opt_d": opt_d.state_dict(), "step": step, "seconds": seconds}, state_dir / "state.pt")
+        (state_dir / "history.json").write_text(json.dumps(history))
+
+    bar = tqdm(total=cfg.steps, initial=step, desc="GAN", mininterval=5)
+    t0 = time.time()
+    while step < cfg.steps:
+        if cfg.time_limit_min and seconds + time.time() - t0 > 60 * cfg.time_limit_min:
+            tqdm.write(f"time limit reached at step {step}")
+            cfg.steps = step  # the card reports the steps actually taken
+            break
+        for _ in range(cfg.d_steps):
+            real = data[torch.randint(len(data), (cfg.batch_size,), generator=gen, device=device)]
+            with torch.no_grad():
+                fake = g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device))
+            # one forward pass over real and fake together: half the kernel launches, same result
+            # (spectral norm has no batch statistics)
+            real_logits, fake_logits = d(torch.cat([real, fake])).split(cfg.batch_size)
+            loss_d = d_hinge_loss(real_logits, fake_logits)
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+        loss_g = g_hinge_loss(d(g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device))))
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+        ema_update(g_ema, g, cfg.ema_decay)
+        step += 1
+        bar.update(1)
+        if step % 20 == 0:
+            bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
+        if step % cfg.eval_every == 0:
+            seconds += time.time() - t0
+            s = evaluate(g_ema, cfg.z_dim)
+            history.append({"step": step, "valid": s.valid_fraction, "min_share": s.min_class_share, "fd": s.frechet_distance})
+            tqdm.write(f"step {step}: valid {s.valid_fraction:.1%}, min class share {s.min_class_share:.1%}, FD {s.frechet_distance:.1f}")
+            save_state()
+            t0 = time.time()
+    bar.close()
+    seconds += time.time() - t0
+    save_state()
+
+    scores, raw_scores = evaluate(g_ema, cfg.z_dim), evaluate(g, cfg.z_dim)
+    print(scores.as_markdown())
+    gan.generator.load_state_dict(g_ema.state_dict())
+    gan.to("cpu").save_pretrained(out)
+    write_model_card(out, cfg, scores, raw_scores, seconds, history, hardware_name(device))
+    print(f"saved {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, default in asdict(TrainConfig()).items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    train(TrainConfig(**vars(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()

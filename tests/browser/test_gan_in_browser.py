@@ -1,0 +1,67 @@
+"""The GAN tab in Chromium: a walk scrubbed frame by frame, grid tiles as waypoints, a few seconds
+of live training that pauses when asked. Screenshots: screenshots/gan-walk.png, gan-training.png."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
+
+
+def status_step(page) -> int:
+    text = page.locator("#gan-train-status").inner_text()
+    return int(re.search(r"Step ([\d,]+)", text).group(1).replace(",", ""))
+
+
+def test_walk_and_scrub(page, suite_url):
+    open_tab(page, suite_url, "gan")
+    page.locator("#gan-main-action").click()
+    page.wait_for_selector("#gan-filmstrip img", timeout=60_000)
+    wait_until_idle(page)
+    assert "Frame 0 of 36" in page.locator("#gan-frame-text").inner_text()
+    box = page.locator("#gan-frame-slider input[type=number]")
+    box.fill("20")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('#gan-frame-text').innerText.includes('Frame 20 of 36')",
+                           timeout=10_000)
+    page.wait_for_selector("#gan-p-real .js-plotly-plot", timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "gan-walk.png"), full_page=True)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+def test_grid_tile_becomes_a_waypoint(page, suite_url):
+    open_tab(page, suite_url, "gan")
+    page.get_by_role("button", name="Sample grid").click()
+    wait_until_idle(page)
+    page.locator("#gan-grid button.thumbnail-item, #gan-grid .thumbnail-item").nth(4).click()
+    page.wait_for_function("() => document.querySelector('#gan-waypoints textarea').value.trim().endsWith('4')",
+                           timeout=10_000)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+def test_live_training_runs_and_pauses(page, suite_url):
+    open_tab(page, suite_url, "gan")
+    page.wait_for_function("() => document.querySelector('#gan-train-status').innerText.includes('Step 0')",
+                           timeout=30_000)
+    page.locator("#gan-preset input").click()
+    page.get_by_role("option", name="Fixed: fast critic + R1").click()
+    page.wait_for_function("() => document.querySelector('#gan-preset-text').innerText.includes('R1 gradient')",
+                           timeout=10_000)
+    wait_until_idle(page)
+    page.locator("#gan-train-start").click()
+    page.wait_for_timeout(12_000)  # long enough for the fixed preset to spread over the modes
+    running = status_step(page)
+    assert running > 0
+    page.locator("#gan-train-pause").click()
+    wait_until_idle(page)
+    paused = status_step(page)
+    assert paused >= running
+    page.wait_for_timeout(1_500)
+    assert status_step(page) == paused, "training went on after Pause"
+    page.locator("#gan-train-view").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "gan-training.png"), full_page=True)
+    page.locator("#gan-train-step").click()
+    page.wait_for_function(f"() => document.querySelector('#gan-train-status').innerText.includes('Step {paused + 1:,}')",
+                           timeout=10_000)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
