@@ -1,0 +1,230 @@
+"""Train the bundled DDPM on `shapes` and write checkpoints/diffusion-shapes with its model card.
+
+    python -m demos.diffusion.train                 # resumable: rerun to continue from runs/diffusion-shapes
+    python -m demos.diffusion.train --steps 200 --out /tmp/ddpm --state-dir /tmp/ddpm-state   # a quick look
+
+The loss is the DDPM one: pick t uniformly, noise x_0 to x_t, and regress the noise,
+L = || eps - eps_theta(x_t, t) ||^2. The shipped weights are an exponential moving average.
+Training wants a GPU: one step of batch 128 takes about 5 s on 2 CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from demos.diffusion import process
+from demos.diffusion.model import BUNDLED_NAME, shapes_unet, training_scheduler
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
+from shared.datasets import make_shapes
+from shared.metrics import score_images, tensor_to_images
+from shared.shapes_classifier import to_tensor
+
+EVAL_SEED = 2024  # noise of the samples the model card scores
+EVAL_SAMPLES = 500
+EVAL_STEPS = 50  # DDIM steps
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 40_000
+    batch_size: int = 128
+    lr: float = 2e-4
+    warmup: int = 500
+    ema_decay: float = 0.999
+    schedule: str = "squaredcos_cap_v2"
+    data_size: int = 60_000
+    eval_every: int = 5000
+    eval_samples: int = EVAL_SAMPLES  # fewer for a quick look: 500 DDIM samples take minutes on a CPU
+    seed: int = 0
+    device: str = "auto"
+    time_limit_min: float = 0.0  # stop early (and save) after this many minutes; 0 = no limit
+    init_from: str = ""  # a saved UNet folder to start from
+    out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
+    state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
+
+
+def command_line(cfg: TrainConfig) -> str:
+    """The command that reproduces this run: the options that differ from the defaults."""
+    default = asdict(TrainConfig())
+    skip = {"out", "state_dir", "device", "time_limit_min"}  # where and how long, not what
+    args = [f"--{k.replace('_', '-')} {v}" for k, v in asdict(cfg).items() if k not in skip and v != default[k]]
+    return " ".join(["python -m demos.diffusion.train", *args])
+
+
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    # theta_ema <- decay * theta_ema + (1 - decay) * theta
+    for e, p in zip(ema.parameters(), model.parameters()):
+        e.lerp_(p, 1 - decay)
+
+
+def evaluate(unet, config, n: int = EVAL_SAMPLES, steps: int = EVAL_STEPS, batch: int = 250):  # noqa: ANN001, ANN201
+    """Scores of n DDIM samples (noise from EVAL_SEED), as the model card reports them."""
+    import numpy as np
+
+    was_training = unet.training
+    unet.eval()
+    images = [tensor_to_images(process.run_to_end(_sample_many(unet, config, steps, EVAL_SEED + i, min(batch, n - i))))
+              for i in range(0, n, batch)]
+    unet.train(was_training)
+    return score_images(np.concatenate(images))
+
+
+def _sample_many(unet, config, steps: int, seed: int, n: int):  # noqa: ANN001, ANN202
+    """process.sample caps n for the UI; evaluation samples big batches through the same loop."""
+    scheduler = process.make_scheduler("DDIM", config)
+    scheduler.set_timesteps(steps)
+    generator = torch.Generator().manual_seed(seed)
+    size = unet.config.sample_size
+    x = torch.randn((n, 3, size, size), generator=generator) * scheduler.init_noise_sigma
+    return process.denoise(unet, scheduler, x, generator)
+
+
+def hardware_name(device: str) -> str:
+    if device.startswith("cuda"):
+        return f"one {torch.cuda.get_device_name(device)} GPU"
+    return f"{torch.get_num_threads()} CPU threads"
+
+
+def write_model_card(out: Path, cfg: TrainConfig, scores, seconds: float, history: list[dict], hardware: str,
+                     n_params: int) -> None:
+    progress = "\n".join(f"| {h['step']} | {h['valid']:.1%} | {h['min_share']:.1%} | {h['fd']:.1f} |" for h in history)
+    card = f"""---
+library_name: diffusers
+license: mit
+tags: [diffusion, ddpm, unconditional-image-generation, shapes]
+---
+# {BUNDLED_NAME}
+
+A DDPM ({n_params:,} parameters, diffusers `UNet2DModel`) trained on the procedural 32x32 `shapes`
+data of `shared/datasets.py`. It predicts the noise in x_t; the scheduler config beside it
+(`scheduler_config.json`, {cfg.schedule} schedule, 1,000 steps) defines the forward process, and any
+diffusers sampler built from it (DDPM, DDIM, Euler, DPM-Solver++) samples it. The weights are an
+exponential moving average (decay {cfg.ema_decay}) of the trained ones.
+
+## Training
+- Command: `{command_line(cfg)}`
+- Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed})
+- Steps: {cfg.steps:,} of batch {cfg.batch_size}; Adam, lr {cfg.lr:g} after {cfg.warmup} warm-up steps
+- Time: {seconds / 60:.1f} minutes on {hardware}
+
+## Measured quality
+{cfg.eval_samples} samples, {EVAL_STEPS} DDIM steps (noise from seed {EVAL_SEED}), scored by
+`shared/metrics.py` (the bundled shapes classifier).
+
+{scores.as_markdown()}
+
+### During training (EMA weights)
+| step | valid | smallest class share | Fréchet distance |
+|---|---|---|---|
+{progress}
+
+## Use
+```python
+from diffusers import DDIMScheduler, UNet2DModel
+unet = UNet2DModel.from_pretrained("checkpoints/{BUNDLED_NAME}")
+scheduler = DDIMScheduler.from_pretrained("checkpoints/{BUNDLED_NAME}")
+```
+"""
+    (out / "README.md").write_text(card)
+
+
+def train(cfg: TrainConfig) -> None:
+    torch.manual_seed(cfg.seed)
+    torch.backends.cudnn.benchmark = True
+    device = best_device() if cfg.device == "auto" else cfg.device
+    state_dir, out = Path(cfg.state_dir), Path(cfg.out)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    scheduler = training_scheduler(cfg.schedule)
+    if cfg.init_from:
+        from diffusers import UNet2DModel
+
+        unet = UNet2DModel.from_pretrained(cfg.init_from, use_safetensors=True)
+    else:
+        unet = shapes_unet()
+    unet = unet.to(device).train()
+    ema = copy.deepcopy(unet).eval()
+    opt = torch.optim.AdamW(unet.parameters(), lr=cfg.lr, weight_decay=0.0)
+    step, seconds, history = 0, 0.0, []
+    if (state_dir / "state.pt").exists():  # resume: our own file, tensors only
+        state = torch.load(state_dir / "state.pt", weights_only=True, map_location=device)
+        unet.load_state_dict(state["unet"])
+        ema.load_state_dict(state["ema"])
+        opt.load_state_dict(state["opt"])
+        step, seconds = int(state["step"]), float(state["seconds"])
+        history = json.loads((state_dir / "history.json").read_text())
+        print(f"resuming at step {step}")
+
+    data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(device)  # (N, 3, 32, 32) in [-1, 1]
+    abar = scheduler.alphas_cumprod.to(device)
+    gen = torch.Generator(device).manual_seed(cfg.seed + step)
+
+    def save_state() -> None:
+        torch.save({"unet": unet.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
+                    "seconds": seconds}, state_dir / "state.pt")
+        (state_dir / "history.json").write_text(json.dumps(history))
+
+    def log_eval() -> None:
+        s = evaluate(ema, scheduler.config, n=cfg.eval_samples)
+        history.append({"step": step, "valid": s.valid_fraction, "min_share": s.min_class_share, "fd": s.frechet_distance})
+        tqdm.write(f"step {step}: valid {s.valid_fraction:.1%}, min class share {s.min_class_share:.1%}, FD {s.frechet_distance:.1f}")
+
+    bar = tqdm(total=cfg.steps, initial=step, desc="DDPM", mininterval=5)
+    t0 = time.time()
+    while step < cfg.steps:
+        if cfg.time_limit_min and seconds + time.time() - t0 > 60 * cfg.time_limit_min:
+            tqdm.write(f"time limit reached at step {step}")
+            cfg.steps = step
+            break
+        x0 = data[torch.randint(len(data), (cfg.batch_size,), generator=gen, device=device)]
+        x0 = torch.where(torch.rand(cfg.batch_size, 1, 1, 1, generator=gen, device=device) < 0.5, x0, x0.flip(3))
+        t = torch.randint(0, scheduler.config.num_train_timesteps, (cfg.batch_size,), generator=gen, device=device)
+        noise = torch.randn(x0.shape, generator=gen, device=device)
+        loss = F.mse_loss(unet(process.add_noise(x0, t, noise, abar), t).sample, noise)
+        for group in opt.param_groups:  # linear warm-up, then constant
+            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
+        opt.step()
+        ema_update(ema, unet, cfg.ema_decay)
+        step += 1
+        bar.update(1)
+        if step % 50 == 0:
+            bar.set_postfix(loss=f"{loss.item():.4f}")
+        if step % cfg.eval_every == 0:
+            seconds += time.time() - t0
+            log_eval()
+            save_state()
+            t0 = time.time()
+    bar.close()
+    seconds += time.time() - t0
+    save_state()
+
+    scores = evaluate(ema, scheduler.config, n=cfg.eval_samples)
+    print(scores.as_markdown())
+    out.mkdir(parents=True, exist_ok=True)
+    ema.to("cpu").save_pretrained(out)
+    scheduler.save_pretrained(out)
+    write_model_card(out, cfg, scores, seconds, history, hardware_name(device), sum(p.numel() for p in ema.parameters()))
+    print(f"saved {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, default in asdict(TrainConfig()).items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    train(TrainConfig(**vars(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
