@@ -10,13 +10,12 @@ plotly figure re-sent five times a second would cost the browser more than the t
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from demos.gan.toy import GRID, VIEW_RANGE, ToySnapshot
 from shared.datasets import RING8_STD, ring8_centres
+from shared.draw2d import TEXT, PointPanel, font, line_chart
 
 PANEL = 440  # the point view, pixels
 SIDE_W, SIDE_H = 420, 210  # each chart on the right
@@ -28,26 +27,13 @@ FAKE = (128, 40, 170)
 ARROW = (90, 20, 120)
 LOSS_D = (200, 90, 20)
 LOSS_G = (60, 90, 200)
-TEXT = (30, 30, 40)
-GRIDLINE = (225, 225, 232)
 
 # decision-surface colours at realness 0 (fake), 0.5 and 1 (real)
 _SURFACE_STOPS = np.array([[240, 170, 210], [250, 250, 250], [160, 220, 172]], dtype=np.float32)
 
 
-@functools.lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.ImageFont:
-    # DejaVu (Debian's fonts-dejavu-core, on Spaces too) has the σ and arrows; PIL's own font is the fallback
-    try:
-        return ImageFont.truetype("DejaVuSans.ttf", size)
-    except OSError:
-        return ImageFont.load_default(size=size)
-
-
-def _to_px(points: np.ndarray) -> np.ndarray:
-    """Data coordinates in [-3, 3]^2 -> pixel coordinates in the point panel (y up)."""
-    scale = PANEL / (2 * VIEW_RANGE)
-    return np.stack([PAD + (points[:, 0] + VIEW_RANGE) * scale, PAD + (VIEW_RANGE - points[:, 1]) * scale], 1)
+_PANEL = PointPanel(origin=(PAD, PAD), size=PANEL, view_range=VIEW_RANGE)
+_font = font
 
 
 def surface_image(surface: np.ndarray) -> Image.Image:
@@ -59,65 +45,9 @@ def surface_image(surface: np.ndarray) -> Image.Image:
     return Image.fromarray(rgb.astype(np.uint8)).resize((PANEL, PANEL), Image.Resampling.BILINEAR)
 
 
-def _dots(draw: ImageDraw.ImageDraw, px: np.ndarray, colour: tuple[int, int, int], r: float) -> None:
-    for x, y in px:
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
-
-
-def _arrows(draw: ImageDraw.ImageDraw, start: np.ndarray, direction: np.ndarray) -> None:
-    """Arrows from each point along -dL_G/dx; the longest is 36 px, the others in proportion."""
-    length = np.linalg.norm(direction, axis=1)
-    if not np.isfinite(length).all() or length.max() <= 0:
-        return
-    d = direction / length.max() * 36 / (PANEL / (2 * VIEW_RANGE))
-    a, b = _to_px(start), _to_px(start + d)
-    for (x0, y0), (x1, y1) in zip(a, b):
-        draw.line((x0, y0, x1, y1), fill=ARROW, width=2)
-        ang = np.arctan2(y1 - y0, x1 - x0)
-        if np.hypot(x1 - x0, y1 - y0) > 5:
-            for side in (2.6, -2.6):  # two short strokes make the head
-                draw.line((x1, y1, x1 + 6 * np.cos(ang + side), y1 + 6 * np.sin(ang + side)), fill=ARROW, width=2)
-
-
-def _smooth(values: list[float], n_out: int = 300) -> tuple[np.ndarray, np.ndarray]:
-    """(steps, mean loss) in at most n_out buckets: a readable curve from thousands of noisy steps."""
-    v = np.asarray(values, dtype=np.float64)
-    starts = np.unique(np.linspace(0, len(v), min(len(v), n_out) + 1).astype(int)[:-1])
-    sizes = np.diff(np.append(starts, len(v)))
-    return starts + sizes / 2, np.add.reduceat(v, starts) / sizes
-
-
 def _loss_chart(snap: ToySnapshot) -> Image.Image:
-    img = Image.new("RGB", (SIDE_W, SIDE_H), "white")
-    draw = ImageDraw.Draw(img)
-    draw.text((8, 4), "Losses", font=_font(15), fill=TEXT)
-    draw.text((80, 6), "— discriminator", font=_font(12), fill=LOSS_D)
-    draw.text((195, 6), "— generator", font=_font(12), fill=LOSS_G)
-    left, top, right, bottom = 44, 26, SIDE_W - 10, SIDE_H - 24
-    draw.rectangle((left, top, right, bottom), outline=GRIDLINE)
-    if not snap.loss_d:
-        draw.text((left + 10, top + 60), "Press Start or Step to train.", font=_font(13), fill=TEXT)
-        return img
-    curves = [(_smooth(snap.loss_d), LOSS_D), (_smooth(snap.loss_g), LOSS_G)]
-    finite = np.concatenate([c[0][1] for c in curves])
-    finite = finite[np.isfinite(finite)]
-    lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-    if hi - lo < 1e-6:
-        lo, hi = lo - 0.5, hi + 0.5
-    n = max(len(snap.loss_d), 2)
-    for frac in (0, 0.5, 1):
-        y = bottom - frac * (bottom - top)
-        draw.line((left, y, right, y), fill=GRIDLINE)
-        draw.text((4, y - 7), f"{lo + frac * (hi - lo):.2f}", font=_font(11), fill=TEXT)
-    draw.text((left, bottom + 4), "0", font=_font(11), fill=TEXT)
-    draw.text((right - 60, bottom + 4), f"step {len(snap.loss_d):,}", font=_font(11), fill=TEXT)
-    for (steps, vals), colour in curves:
-        ok = np.isfinite(vals)
-        xs = left + steps[ok] / (n - 1) * (right - left)
-        ys = bottom - (vals[ok] - lo) / (hi - lo) * (bottom - top)
-        if len(xs) > 1:
-            draw.line(list(zip(xs.tolist(), ys.tolist())), fill=colour, width=2)
-    return img
+    return line_chart("Losses", [("discriminator", snap.loss_d, LOSS_D), ("generator", snap.loss_g, LOSS_G)],
+                      (SIDE_W, SIDE_H), empty_text="Press Start or Step to train.")
 
 
 def _mode_chart(snap: ToySnapshot) -> Image.Image:
@@ -156,12 +86,12 @@ def render_snapshot(snap: ToySnapshot, dataset: str) -> np.ndarray:
     draw = ImageDraw.Draw(img)
     if dataset == "ring8":  # each mode's 3-sigma circle: where "covered" is counted
         r = 3 * RING8_STD * PANEL / (2 * VIEW_RANGE)
-        for x, y in _to_px(ring8_centres()):
+        for x, y in _PANEL.to_px(ring8_centres()):
             draw.ellipse((x - r, y - r, x + r, y + r), outline=(120, 120, 120))
-    _dots(draw, _to_px(snap.real), REAL, 2.0)
-    _dots(draw, _to_px(np.clip(snap.fake, -VIEW_RANGE, VIEW_RANGE)), FAKE, 2.2)
-    _arrows(draw, snap.arrow_from, snap.arrow_dir)
-    draw.rectangle((PAD, PAD, PAD + PANEL, PAD + PANEL), outline=(160, 160, 170))
+    _PANEL.dots(draw, snap.real, REAL, 2.0)
+    _PANEL.dots(draw, snap.fake, FAKE, 2.2)
+    _PANEL.arrows(draw, snap.arrow_from, snap.arrow_dir, ARROW)
+    _PANEL.frame(draw)
     draw.text((PAD + 6, PAD + 4), f"step {snap.step:,}", font=_font(14), fill=TEXT)
     outside = int((np.abs(snap.fake) > VIEW_RANGE).any(1).sum())
     if outside:  # drawn on the border, where they were clipped; say so, or the view looks empty
