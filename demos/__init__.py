@@ -23,6 +23,7 @@ class DemoSpec:
 REGISTRY: list[DemoSpec] = [
     DemoSpec("data", "Data & judge", "demos.data.ui"),
     DemoSpec("gan", "GAN", "demos.gan.ui"),
+    DemoSpec("diffusion", "Diffusion", "demos.diffusion.ui"),
 ]
 
 

@@ -1,0 +1,117 @@
+"""Pictures of the diffusion tab: the forward process on real images, the noise schedules, and
+the 2-D flow from noise to data. numpy and PIL in, images and plotly figures out; no UI code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from shared import datasets, limits
+from shared.draw2d import TEXT, PointPanel, font, line_chart
+
+TIMESTEP = limits.IntRange("timestep t", 0, 999)
+STRIP_TS = (0, 50, 100, 200, 300, 500, 700, 999)
+N_IMAGES = 8
+
+
+def forward_images(seed: int, t: int, schedule: str) -> tuple[np.ndarray, np.ndarray]:
+    """Eight `shapes` images at step t of the forward process, and the first of them at every
+    t in STRIP_TS; uint8 (8, 32, 32, 3) each. The noise is drawn from the seed too."""
+    import torch
+
+    from demos.diffusion.model import SCHEDULES, training_scheduler
+    from demos.diffusion.process import add_noise
+    from shared.metrics import tensor_to_images
+    from shared.shapes_classifier import to_tensor
+
+    seed = limits.SEED.check(seed)
+    t = TIMESTEP.check(t)
+    schedule = limits.check_choice("schedule", schedule, SCHEDULES)
+    abar = training_scheduler(schedule).alphas_cumprod
+    x0 = to_tensor(datasets.make_shapes(N_IMAGES, seed).images)
+    noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+    at_t = add_noise(x0, torch.full((N_IMAGES,), t), noise, abar)
+    strip = add_noise(x0[:1].expand(len(STRIP_TS), -1, -1, -1), torch.tensor(STRIP_TS), noise[:1].expand(len(STRIP_TS), -1, -1, -1), abar)
+    return tensor_to_images(at_t), tensor_to_images(strip)
+
+
+def labelled_row(images: np.ndarray, labels: list[str], scale: int = 4) -> np.ndarray:
+    """Images side by side, each enlarged (pixels kept sharp) with a label under it, uint8 RGB."""
+    tile, pad, label_h = 32 * scale, 6, 18
+    sheet = Image.new("RGB", (len(images) * (tile + pad) + pad, tile + label_h + 2 * pad), "white")
+    draw = ImageDraw.Draw(sheet)
+    for i, (img, label) in enumerate(zip(images, labels)):
+        x = pad + i * (tile + pad)
+        sheet.paste(Image.fromarray(img.repeat(scale, 0).repeat(scale, 1)), (x, pad))
+        draw.text((x + 2, pad + tile + 2), label, font=font(12), fill=TEXT)
+    return np.asarray(sheet)
+
+
+def schedule_figure(t: int):  # noqa: ANN201 (plotly Figure)
+    """beta_t, abar_t and log10 SNR_t for the linear and cosine schedules, with a line at t."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from demos.diffusion.process import schedule_curves
+
+    t = TIMESTEP.check(t)
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("β_t: noise added at step t", "ᾱ_t: signal variance left",
+                                                        "log₁₀ SNR_t = log₁₀ ᾱ_t / (1 − ᾱ_t)"))
+    for schedule, label, colour in (("linear", "linear", "#d97706"), ("squaredcos_cap_v2", "cosine", "#4f46e5")):
+        c = schedule_curves(schedule)
+        for col, key in enumerate(("beta", "alpha_bar", "log10_snr"), start=1):
+            fig.add_trace(go.Scatter(x=c["t"], y=c[key], name=label, line={"color": colour}, legendgroup=label,
+                                     showlegend=col == 1), row=1, col=col)
+    for col in (1, 2, 3):
+        fig.add_vline(x=t, line={"dash": "dot", "color": "#888"}, row=1, col=col)
+    fig.update_layout(height=280, margin={"l": 40, "r": 10, "t": 40, "b": 30}, template="plotly_white",
+                      legend={"orientation": "h", "y": -0.15})
+    fig.update_xaxes(title_text="t")
+    return fig
+
+
+# ---- 2-D flow -------------------------------------------------------------------------------
+
+PANEL, PAD = 440, 12
+SIDE_W, SIDE_H = 420, 210
+WIDTH, HEIGHT = PAD * 3 + PANEL + SIDE_W, PAD * 2 + PANEL
+DATA = (22, 120, 60)
+POINTS = (79, 70, 229)
+TRAIL = (190, 190, 235)
+FIELD = (217, 119, 6)
+LOSS = (200, 90, 20)
+_PANEL = PointPanel(origin=(PAD, PAD), size=PANEL, view_range=3.0)
+TRAILS = 120  # points whose paths are drawn
+TRAIL_STEPS = 12
+
+
+def flow_view(real: np.ndarray, points: np.ndarray | None, trail: np.ndarray | None, field: tuple | None,
+              losses: list[float], caption: str, train_step: int) -> np.ndarray:
+    """The 2-D view: real data (green), current points (blue) with their recent paths, the denoising
+    field (orange arrows), and the training loss. trail: (k, n, 2) recent positions, oldest first."""
+    img = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(img)
+    _PANEL.dots(draw, real, DATA, 1.6)
+    if field is not None:
+        grid, direction = field
+        _PANEL.arrows(draw, grid, direction, FIELD, longest_px=22)
+    if trail is not None and len(trail) > 1:
+        for i in range(min(TRAILS, trail.shape[1])):
+            draw.line([tuple(p) for p in _PANEL.to_px(np.clip(trail[:, i], -3, 3))], fill=TRAIL, width=1)
+    if points is not None:
+        _PANEL.dots(draw, points, POINTS, 2.0)
+    _PANEL.frame(draw)
+    draw.text((PAD + 6, PAD + 4), caption, font=font(14), fill=TEXT)
+    legend = [("data", DATA), ("points", POINTS), ("→ where the model moves them", FIELD)]
+    x = PAD + 6
+    for label, colour in legend:
+        draw.text((x, PAD + PANEL - 20), label, font=font(12), fill=colour)
+        x += 8 + draw.textlength(label, font=font(12))
+    chart = line_chart(f"Training loss (step {train_step:,})", [("noise prediction", losses, LOSS)],
+                       (SIDE_W, SIDE_H), empty_text="Press Train and sample.")
+    img.paste(chart, (PAD * 2 + PANEL, PAD))
+    note = ("The loss falls fast, then flattens:\nthe noise in a point can't be fully\npredicted, only on "
+            "average. What\nmatters is the flow on the left.")
+    draw.text((PAD * 2 + PANEL + 8, PAD + SIDE_H + 20), note, font=font(13), fill=TEXT)
+    return np.asarray(img)
