@@ -10,7 +10,6 @@ epoch is kept in runs/shapes-classifier/ and a rerun continues from it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -24,6 +23,7 @@ from tqdm import tqdm
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import LABEL_NAMES, make_not_shapes, make_shapes
 from shared.shapes_classifier import BUNDLED_NAME, HEAD_CLASSES, ShapesClassifier, to_tensor
+from shared.training import parse_config
 
 NONE_INDEX = len(LABEL_NAMES["shape"])  # index of "none" in the shape head
 HELD_OUT_SEED = 987_654  # never used for training data (training seeds are 1000 + epoch and 5000 + epoch)
@@ -171,10 +171,7 @@ def train(cfg: TrainConfig) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for name, default in asdict(TrainConfig()).items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
-    cfg = TrainConfig(**vars(parser.parse_args()))
+    cfg = parse_config(TrainConfig, __doc__)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     train(cfg)
 

@@ -113,9 +113,11 @@ def denoise(unet, scheduler, x: torch.Tensor, generator: torch.Generator,  # noq
 
 def sample(unet, config, sampler: str, steps: int, seed: int, n: int = 1) -> Iterator[Step]:  # noqa: ANN001
     """n samples from pure noise with the named sampler over `steps` steps: same seed, same images."""
-    steps = STEPS.check(steps)
-    seed = limits.SEED.check(seed)
-    n = SAMPLES.check(n)
+    return start_run(unet, config, sampler, STEPS.check(steps), limits.SEED.check(seed), SAMPLES.check(n))
+
+
+def start_run(unet, config, sampler: str, steps: int, seed: int, n: int) -> Iterator[Step]:  # noqa: ANN001
+    """sample() without the UI's limit on n: evaluation draws hundreds at once."""
     scheduler = make_scheduler(sampler, config)
     scheduler.set_timesteps(steps)
     generator = torch.Generator().manual_seed(seed)

@@ -10,11 +10,10 @@ Training wants a GPU: one step of batch 128 takes about 5 s on 2 CPU cores.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -27,6 +26,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
+from shared.training import command_line, ema_update, hardware_name, parse_config
 
 EVAL_SEED = 2024  # noise of the samples the model card scores
 EVAL_SAMPLES = 500
@@ -52,47 +52,16 @@ class TrainConfig:
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
 
-def command_line(cfg: TrainConfig) -> str:
-    """The command that reproduces this run: the options that differ from the defaults."""
-    default = asdict(TrainConfig())
-    skip = {"out", "state_dir", "device", "time_limit_min"}  # where and how long, not what
-    args = [f"--{k.replace('_', '-')} {v}" for k, v in asdict(cfg).items() if k not in skip and v != default[k]]
-    return " ".join(["python -m demos.diffusion.train", *args])
-
-
-@torch.no_grad()
-def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
-    # theta_ema <- decay * theta_ema + (1 - decay) * theta
-    for e, p in zip(ema.parameters(), model.parameters()):
-        e.lerp_(p, 1 - decay)
-
-
 def evaluate(unet, config, n: int = EVAL_SAMPLES, steps: int = EVAL_STEPS, batch: int = 250):  # noqa: ANN001, ANN201
     """Scores of n DDIM samples (noise from EVAL_SEED), as the model card reports them."""
     import numpy as np
 
     was_training = unet.training
     unet.eval()
-    images = [tensor_to_images(process.run_to_end(_sample_many(unet, config, steps, EVAL_SEED + i, min(batch, n - i))))
-              for i in range(0, n, batch)]
+    runs = (process.start_run(unet, config, "DDIM", steps, EVAL_SEED + i, min(batch, n - i)) for i in range(0, n, batch))
+    images = [tensor_to_images(process.run_to_end(run)) for run in runs]
     unet.train(was_training)
     return score_images(np.concatenate(images))
-
-
-def _sample_many(unet, config, steps: int, seed: int, n: int):  # noqa: ANN001, ANN202
-    """process.sample caps n for the UI; evaluation samples big batches through the same loop."""
-    scheduler = process.make_scheduler("DDIM", config)
-    scheduler.set_timesteps(steps)
-    generator = torch.Generator().manual_seed(seed)
-    size = unet.config.sample_size
-    x = torch.randn((n, 3, size, size), generator=generator) * scheduler.init_noise_sigma
-    return process.denoise(unet, scheduler, x, generator)
-
-
-def hardware_name(device: str) -> str:
-    if device.startswith("cuda"):
-        return f"one {torch.cuda.get_device_name(device)} GPU"
-    return f"{torch.get_num_threads()} CPU threads"
 
 
 def write_model_card(out: Path, cfg: TrainConfig, scores, seconds: float, history: list[dict], hardware: str,
@@ -112,7 +81,7 @@ diffusers sampler built from it (DDPM, DDIM, Euler, DPM-Solver++) samples it. Th
 exponential moving average (decay {cfg.ema_decay}) of the trained ones.
 
 ## Training
-- Command: `{command_line(cfg)}`
+- Command: `{command_line(cfg, "demos.diffusion.train")}`
 - Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed})
 - Steps: {cfg.steps:,} of batch {cfg.batch_size}; Adam, lr {cfg.lr:g} after {cfg.warmup} warm-up steps
 - Time: {seconds / 60:.1f} minutes on {hardware}
@@ -220,10 +189,7 @@ def train(cfg: TrainConfig) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for name, default in asdict(TrainConfig()).items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
-    train(TrainConfig(**vars(parser.parse_args())))
+    train(parse_config(TrainConfig, __doc__))
 
 
 if __name__ == "__main__":

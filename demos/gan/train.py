@@ -9,7 +9,6 @@ average (EMA) of the generator's weights, which is the generator that ships.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import time
@@ -25,6 +24,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
+from shared.training import command_line, ema_update, hardware_name, parse_config
 
 EVAL_SEED = 2024  # latents of the 1,000 samples the model card scores
 
@@ -59,15 +59,6 @@ def g_hinge_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     return -fake_logits.mean()
 
 
-@torch.no_grad()
-def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
-    # theta_ema <- decay * theta_ema + (1 - decay) * theta
-    for e, p in zip(ema.parameters(), model.parameters()):
-        e.lerp_(p, 1 - decay)
-    for e, b in zip(ema.buffers(), model.buffers()):
-        e.copy_(b)
-
-
 @torch.inference_mode()
 def sample_images(generator: torch.nn.Module, n: int, seed: int, z_dim: int):
     device = next(generator.parameters()).device
@@ -80,20 +71,6 @@ def evaluate(generator: torch.nn.Module, z_dim: int, n: int = 1000):
     scores = score_images(sample_images(generator, n, EVAL_SEED, z_dim))
     generator.train()
     return scores
-
-
-def command_line(cfg: TrainConfig) -> str:
-    """The command that reproduces this run: the options that differ from the defaults."""
-    default = asdict(TrainConfig())
-    skip = {"out", "state_dir", "device", "time_limit_min"}  # where and how long, not what
-    args = [f"--{k.replace('_', '-')} {v}" for k, v in asdict(cfg).items() if k not in skip and v != default[k]]
-    return " ".join(["python -m demos.gan.train", *args])
-
-
-def hardware_name(device: str) -> str:
-    if device.startswith("cuda"):
-        return f"one {torch.cuda.get_device_name(device)} GPU"
-    return f"{torch.get_num_threads()} CPU threads"
 
 
 def write_model_card(out: Path, cfg: TrainConfig, scores, raw_scores, seconds: float, history: list[dict],
@@ -113,7 +90,7 @@ dimensions to an image in [-1, 1]; `discriminator` returns a logit, sigmoid(logi
 The generator weights are an exponential moving average (decay {cfg.ema_decay}) of the trained ones.
 
 ## Training
-- Command: `{command_line(cfg)}`
+- Command: `{command_line(cfg, "demos.gan.train")}`
 - Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed})
 - Steps: {cfg.steps:,} generator steps of batch {cfg.batch_size}, {cfg.d_steps} discriminator step(s) each
 - Loss: hinge; spectral norm on every discriminator layer; Adam (lr G {cfg.lr_g:g}, D {cfg.lr_d:g}, betas 0.0, 0.9)
@@ -225,10 +202,7 @@ def train(cfg: TrainConfig) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for name, default in asdict(TrainConfig()).items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
-    train(TrainConfig(**vars(parser.parse_args())))
+    train(parse_config(TrainConfig, __doc__))
 
 
 if __name__ == "__main__":

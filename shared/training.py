@@ -1,0 +1,51 @@
+"""Pieces every training script here shares: its command line from a config dataclass, the
+command that reproduces a run, the hardware it ran on, and the weight average (EMA).
+
+    cfg = parse_config(TrainConfig, __doc__)          # --steps 100 --batch-size 64 ...
+    command_line(cfg, "demos.gan.train")              # "python -m demos.gan.train --steps 100"
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import TypeVar
+
+import torch
+
+C = TypeVar("C")
+
+# options that say where and how long a run goes, not what it learns: left out of the card's command
+RUN_OPTIONS = frozenset({"out", "state_dir", "device", "time_limit_min"})
+
+
+def parse_config(config_class: type[C], description: str | None, argv: Sequence[str] | None = None) -> C:
+    """A --flag per field of the config dataclass, typed and defaulted from it."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, default in asdict(config_class()).items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    return config_class(**vars(parser.parse_args(argv)))
+
+
+def command_line(cfg: object, module: str) -> str:
+    """The command that reproduces this run: the options that differ from the defaults."""
+    default = asdict(type(cfg)())
+    args = [f"--{k.replace('_', '-')} {v}" for k, v in asdict(cfg).items() if k not in RUN_OPTIONS and v != default[k]]
+    return " ".join([f"python -m {module}", *args])
+
+
+def hardware_name(device: str) -> str:
+    """What the model card says a run ran on."""
+    if device.startswith("cuda"):
+        return f"one {torch.cuda.get_device_name(device)} GPU"
+    return f"{torch.get_num_threads()} CPU threads"
+
+
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    """theta_ema <- decay * theta_ema + (1 - decay) * theta; buffers are copied."""
+    for e, p in zip(ema.parameters(), model.parameters()):
+        e.lerp_(p, 1 - decay)
+    for e, b in zip(ema.buffers(), model.buffers()):
+        e.copy_(b)
