@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from demos.gan import latent
 from shared import limits
@@ -83,15 +84,10 @@ def move_along(seed: int, attribute: str, source: str, target: str, amount: floa
     direction = latent.attribute_direction(gan, classifier, attribute, source, target)
     z = latent.truncate(latent.latent_for_seed(seed, gan.z_dim), psi)
     amounts = np.linspace(0.0, amount, ARITHMETIC_FRAMES)
-    zs = z[None] + torch_tensor(amounts)[:, None] * direction.vector[None]
+    zs = z[None] + torch.as_tensor(amounts, dtype=torch.float32)[:, None] * direction.vector[None]
     rendered = latent.render(gan, zs)
     probs, _ = classify(classifier, rendered.images[-1:])
     names = HEAD_CLASSES[attribute]
     verdict = f"{names[int(probs[attribute][0].argmax())]} ({float(probs[attribute][0].max()):.0%})"
     return Move(rendered, amounts, direction.counts, verdict, loaded.notice)
 
-
-def torch_tensor(a: np.ndarray):  # noqa: ANN201
-    import torch
-
-    return torch.as_tensor(a, dtype=torch.float32)
