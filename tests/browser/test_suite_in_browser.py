@@ -27,7 +27,7 @@ def open_tab(page, url: str, slug: str) -> None:
     page.wait_for_selector(f"#tab-{slug}", state="visible", timeout=30_000)
     # the page-load events of every tab (hidden ones too) finish before the test acts; leaving
     # the page mid-request would abort them and log errors that are not the app's
-    wait_for_quiet(page)
+    wait_for_quiet(page, timeout_ms=120_000)  # a loaded CI machine can take long over the first model loads
     wait_until_idle(page)
 
 
