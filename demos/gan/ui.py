@@ -318,9 +318,12 @@ def build() -> gr.Blocks:
         for comp in settings:
             comp.input(reset, settings, [trainer, *view], api_visibility="private")
         reset_btn.click(reset, settings, [trainer, *view], api_name="gan_train_reset")
-        start_btn.click(start, [trainer, *settings], [trainer, *view], api_name="gan_train",
+        run_event = start_btn.click(start, [trainer, *settings], [trainer, *view], api_name="gan_train",
                                     concurrency_limit=4, concurrency_id="gan-live-training")
-        pause_btn.click(pause, trainer, view, api_name="gan_train_pause", concurrency_id="gan-pause")
+        # pause() stops the loop after its chunk and shows where it stopped; cancelling the event as
+        # well ends the stream even if the loop never sees the flag (a Start still waiting in the queue)
+        pause_btn.click(pause, trainer, view, api_name="gan_train_pause", concurrency_id="gan-pause",
+                        cancels=[run_event])
         step_btn.click(single_step, [trainer, *settings], [trainer, *view], api_name="gan_train_step")
         demo.load(show_grid, [grid_seed, psi], gallery, api_visibility="private")  # something to click at once
         demo.load(apply_preset, preset, [preset_text, trainer, *view, *settings], api_visibility="private")

@@ -14,6 +14,19 @@ def status_step(page) -> int:
     return int(re.search(r"Step ([\d,]+)", text).group(1).replace(",", ""))
 
 
+def steady_step(page, timeout_s: float = 20.0) -> int:
+    """The step shown once it stops changing (Pause answers within a training chunk)."""
+    last, waited = status_step(page), 0.0
+    while waited < timeout_s:
+        page.wait_for_timeout(1_000)
+        waited += 1.0
+        now = status_step(page)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"training went on after Pause: {page.locator('#gan-train-status').inner_text()}")
+
+
 def test_walk_and_scrub(page, suite_url):
     open_tab(page, suite_url, "gan")
     page.locator("#gan-main-action").click()
@@ -54,8 +67,7 @@ def test_live_training_runs_and_pauses(page, suite_url):
     running = status_step(page)
     assert running > 0
     page.locator("#gan-train-pause").click()
-    wait_until_idle(page)
-    paused = status_step(page)
+    paused = steady_step(page)
     assert paused >= running
     page.wait_for_timeout(1_500)
     assert status_step(page) == paused, "training went on after Pause"
