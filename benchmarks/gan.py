@@ -17,15 +17,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-
-def median_ms(fn, repeats: int = 50) -> float:  # noqa: ANN001
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
+from benchmarks.timing import median_ms
+from shared.animation import to_gif
 
 
 def walk_speed() -> None:
@@ -45,7 +38,7 @@ def walk_speed() -> None:
         ("one frame rendered and encoded as the page's PNG", median_ms(lambda: png(zoom(latent.render(gan, z1).images[0])))),
         ("scrubbing: a cached frame, enlarged and encoded", median_ms(lambda: png(scrub(cache, 20)[0]))),
         ("a whole 37-frame walk (latents, frames, verdicts)", median_ms(lambda: explore.walk_seeds("0, 6, 8, 15", 37), 10)),
-        ("its GIF", median_ms(lambda: latent.to_gif(walk.rendered.images, 12), 10)),
+        ("its GIF", median_ms(lambda: to_gif(walk.rendered.images, 12, scale=4), 10)),
         ("its filmstrip", median_ms(lambda: latent.filmstrip(walk.rendered), 10)),
     ]
     print(f"## Latent walk ({torch.get_num_threads()} CPU threads; goal: a frame in at most 20 ms)\n")

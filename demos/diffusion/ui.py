@@ -1,5 +1,6 @@
-"""Diffusion tab: the forward process on real images with its noise schedules, and diffusion on 2-D
-points trained live in the session. Glue only: the logic is in process.py, toy.py and views.py.
+"""Diffusion tab: the forward process on real images with its noise schedules; sampling, samplers
+side by side and inpainting (images_ui.py); and diffusion on 2-D points trained live in the session.
+Glue only: the logic is in process.py, sampling.py, toy.py and views.py.
 """
 
 from __future__ import annotations
@@ -85,12 +86,13 @@ def scrub_flow(run, flow, k: int):  # noqa: ANN001
 
 
 def build() -> gr.Blocks:
+    from demos.diffusion.images_ui import build_sections
     from demos.diffusion.model import SCHEDULES
 
     with gr.Blocks(title="Diffusion") as demo:
         header("Diffusion: destroy data with noise, learn to undo it one step at a time",
-               "The forward process on real images and its noise schedules, and a diffusion model trained live "
-               "on 2-D points, whose samples flow from pure noise into the data.")
+               "The forward process and its noise schedules; every reverse step of a trained model with four "
+               "samplers; inpainting; and a diffusion model trained live on 2-D points.")
         explainer(HERE)
 
         gr.Markdown("## 1 · The forward process\nNo network here: noise is mixed in by a fixed rule, "
@@ -110,7 +112,9 @@ def build() -> gr.Blocks:
         gr.on([t.release, schedule.change, fwd_seed.submit], show_forward, fwd_inputs, [fwd_row, fwd_strip, sched_plot],
               api_name="diffusion_forward", trigger_mode="always_last")
 
-        gr.Markdown("## 2 · Diffusion on 2-D points, live\nA small network learns to predict the noise in noisy "
+        build_sections()
+
+        gr.Markdown("## 5 · Diffusion on 2-D points, live\nA small network learns to predict the noise in noisy "
                     "points. Sampling starts from pure noise and applies it 100 times; the orange arrows show where it "
                     "moves a point at the current step. Each session trains its own network.")
         with gr.Row():
@@ -119,7 +123,7 @@ def build() -> gr.Blocks:
                 toy_seed = gr.Number(value=0, precision=0, label="Seed")
                 steps = gr.Slider(TRAIN_STEPS.low, TRAIN_STEPS.high, value=2000, step=100, label="Training steps per press",
                                   info="2,000 take about 10 s on 2 CPU cores")
-                go_btn = gr.Button("Train and sample", variant="primary", elem_id="diffusion-main-action")
+                go_btn = gr.Button("Train and sample", variant="primary", elem_id="diffusion-toy-action")
                 stop_btn = gr.Button("Stop")
                 flow_slider = gr.Slider(0, 100, value=100, step=1, label="Replay the flow (reverse step)",
                                         interactive=False, elem_id="diffusion-flow-slider")
@@ -136,7 +140,5 @@ def build() -> gr.Blocks:
         flow_slider.release(scrub_flow, [run, flow, flow_slider], flow_img, api_visibility="private",
                             trigger_mode="always_last")
 
-        gr.Markdown("*Sampling images step by step with four samplers, samplers side by side and inpainting "
-                    "arrive here with the bundled image model, which is being trained.*")
         demo.load(show_forward, fwd_inputs, [fwd_row, fwd_strip, sched_plot], api_visibility="private")
     return demo

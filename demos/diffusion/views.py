@@ -71,6 +71,81 @@ def schedule_figure(t: int):  # noqa: ANN201 (plotly Figure)
     return fig
 
 
+# ---- image sampling ------------------------------------------------------------------------
+
+PANEL_PX = 240  # each of the three grids is about this wide
+COLUMN_TITLES = ("x_t: what the network sees", "x̂₀: its guess of the clean image", "ε̂: the noise it predicts")
+
+
+def _grid(images: np.ndarray, width_px: int = PANEL_PX) -> Image.Image:
+    n, side = len(images), images.shape[1]
+    columns = int(np.ceil(np.sqrt(n)))
+    scale = max(1, width_px // (columns * (side + 2)))
+    return Image.fromarray(datasets.image_grid(images, columns=columns, pad=2, scale=scale))
+
+
+def step_panel(x_t: np.ndarray, x0_hat: np.ndarray, eps: np.ndarray, caption: str,
+               known: np.ndarray | None = None, width_px: int = PANEL_PX) -> np.ndarray:
+    """One denoising step: grids of x_t, x0-hat and the predicted noise, uint8 (n, h, w, 3) each,
+    side by side under a caption; with `known` (inpainting), the masked input first."""
+    tiles = [_grid(x_t, width_px), _grid(x0_hat, width_px), _grid(eps, width_px)]
+    titles = list(COLUMN_TITLES)
+    if known is not None:
+        tiles.insert(0, _grid(known[None], width_px))
+        titles.insert(0, "input: grey is to be filled")
+    pad, top = 10, 46
+    width = pad + sum(t.width + pad for t in tiles)
+    height = top + max(t.height for t in tiles) + pad
+    sheet = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(sheet)
+    draw.text((pad, 6), caption, font=font(15), fill=TEXT)
+    x = pad
+    for tile, title in zip(tiles, titles):
+        draw.text((x, 28), title, font=font(12), fill=TEXT)
+        sheet.paste(tile, (x, top))
+        x += tile.width + pad
+    return np.asarray(sheet)
+
+
+def compare_sheet(results: list) -> np.ndarray:  # noqa: ANN001 (sampling.SamplerResult)
+    """One row per sampler run: its samples, with the sampler, steps, time and quality on the left."""
+    label_w, pad = 190, 10
+    rows = [Image.fromarray(datasets.image_grid(r.images, columns=len(r.images), pad=2, scale=2)) for r in results]
+    width = label_w + max(row.width for row in rows) + 2 * pad
+    height = pad + sum(row.height + pad for row in rows)
+    sheet = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(sheet)
+    y = pad
+    for r, row in zip(results, rows):
+        quality = f"{r.valid:.0%} valid shapes" if r.valid is not None else ""
+        draw.text((pad, y + 2), f"{r.sampler}, {r.steps} steps", font=font(14), fill=TEXT)
+        draw.text((pad, y + 22), f"{r.seconds:.2f} s", font=font(13), fill=TEXT)
+        draw.text((pad, y + 40), quality, font=font(13), fill=TEXT)
+        sheet.paste(row, (label_w, y))
+        y += row.height + pad
+    return np.asarray(sheet)
+
+
+def compare_figure(results: list):  # noqa: ANN001, ANN201 (sampling.SamplerResult -> plotly Figure)
+    """Time against quality (or against steps, for a model the judge cannot score), one point a run."""
+    import plotly.graph_objects as go
+
+    judged = all(r.valid is not None for r in results)
+    y = [100 * r.valid for r in results] if judged else [r.steps for r in results]
+    fig = go.Figure(go.Scatter(
+        x=[r.seconds for r in results], y=y, mode="markers+text", marker={"size": 14, "color": "#4f46e5"},
+        text=[f"{r.sampler} {r.steps}" for r in results],
+        textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(results))],
+        hovertemplate="%{text}: %{x:.2f} s<extra></extra>"))
+    fig.update_layout(height=300, margin={"l": 50, "r": 20, "t": 40, "b": 40}, template="plotly_white",
+                      title={"text": "The trade: compute against quality", "font": {"size": 14}},
+                      xaxis_title="seconds on this machine", xaxis_rangemode="tozero",
+                      yaxis_title="valid shapes (%)" if judged else "denoising steps")
+    if judged:
+        fig.update_yaxes(range=[-5, 110])
+    return fig
+
+
 # ---- 2-D flow -------------------------------------------------------------------------------
 
 PANEL, PAD = 440, 12

@@ -4,7 +4,6 @@ directions found from labelled samples. Pure logic: torch and numpy in, torch an
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,17 +104,6 @@ def parse_seeds(text: str) -> list[int]:
             raise limits.LimitError(f"Waypoints are seeds separated by commas, like '3, 17, 42'; {p!r} is not a whole number.") from None
     WAYPOINTS.check(len(seeds))
     return seeds
-
-
-def to_gif(images: np.ndarray, fps: int = 12, scale: int = 4) -> bytes:
-    """An endlessly looping GIF of uint8 (F, h, w, 3) frames, nearest-neighbour upscaled."""
-    from PIL import Image
-
-    fps = FPS.check(fps)
-    frames = [Image.fromarray(f.repeat(scale, 0).repeat(scale, 1)) for f in images]
-    buf = io.BytesIO()
-    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=int(1000 / fps), loop=0)
-    return buf.getvalue()
 
 
 def filmstrip(rendered: Rendered, columns: int = 12, scale: int = 3) -> np.ndarray:

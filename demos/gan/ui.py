@@ -4,8 +4,6 @@ the logic is in explore.py (walks), latent.py (interpolation) and toy.py (live t
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import gradio as gr
 import numpy as np
 
 from shared import datasets, limits
+from shared.animation import gif_file
 from shared.ui import explainer, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -62,17 +61,6 @@ def p_real_figure(p_real: np.ndarray, waypoint_frames: list[float], seeds: list[
     return fig
 
 
-def _gif_file(images: np.ndarray, fps: int) -> str:
-    from demos.gan.latent import to_gif
-
-    folder = Path(tempfile.gettempdir()) / "genai-demos-gan"
-    folder.mkdir(exist_ok=True)
-    fd, path = tempfile.mkstemp(suffix=".gif", prefix="latent-walk-", dir=folder)
-    with os.fdopen(fd, "wb") as f:
-        f.write(to_gif(images, fps))
-    return path
-
-
 @shows_errors
 def run_walk(seeds_text: str, frames: int, mode: str, psi: float, fps: int):
     from demos.gan import explore, latent
@@ -81,7 +69,7 @@ def run_walk(seeds_text: str, frames: int, mode: str, psi: float, fps: int):
     walk = explore.walk_seeds(seeds_text, frames, mode, psi)
     notify(walk.notice)
     r = walk.rendered
-    gif = _gif_file(r.images, fps)
+    gif = gif_file(r.images, "latent-walk-", fps, scale=4)
     cache = {"images": r.images, "p_real": r.p_real}
     last = len(r.images) - 1
     return (cache, latent.filmstrip(r), gif, gif, p_real_figure(r.p_real, walk.waypoint_frames, walk.seeds),

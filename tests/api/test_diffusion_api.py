@@ -37,3 +37,68 @@ def test_train_and_sample_streams_then_ends_with_a_replayable_flow(client):
 def test_bad_training_values_get_a_message(client, args):
     with pytest.raises(AppError):
         client.predict(*args, api_name="/diffusion_train_and_sample")
+
+
+def test_sample_streams_steps_then_samples_then_an_animation(client):
+    job = client.submit("diffusion-shapes", "DDIM", 10, 2, 0, api_name="/diffusion_sample")
+    job.result()
+    outputs = job.outputs()
+    # (panel, status, slider, samples, animation, model); the session's recording stays on the server
+    statuses = [o[1] for o in outputs if isinstance(o[1], str)]
+    assert statuses[0].startswith("Sampling: step 1 of 10")
+    assert any(s.startswith("Done: 10 steps") for s in statuses)
+    assert outputs[-1][4] and outputs[-1][4].endswith(".gif")  # the animation comes last
+    assert "diffusion-shapes (bundled" in outputs[-1][5]
+
+
+@pytest.mark.parametrize("args", [("diffusion-shapes", "DDIM", 1001, 1, 0), ("diffusion-shapes", "DDIM", 5, 17, 0),
+                                  ("diffusion-shapes", "PNDM", 5, 1, 0), ("diffusion-shapes", "DDIM", 5, 1, -3),
+                                  ("../../etc", "DDIM", 5, 1, 0), ("x" * 200, "DDIM", 5, 1, 0)])
+def test_bad_sampling_values_get_a_message(client, args):
+    with pytest.raises(AppError) as info:
+        client.predict(*args, api_name="/diffusion_sample")
+    assert "has not enabled verbose error reporting" not in str(info.value)
+
+
+def test_hub_model_offline_falls_back_to_the_bundled_one(client):
+    job = client.submit("google/ddpm-cifar10-32", "DPM-Solver++", 3, 1, 0, api_name="/diffusion_sample")
+    job.result()
+    assert "diffusion-shapes (bundled" in job.outputs()[-1][5]
+
+
+def test_compare_gives_a_row_per_sampler_with_time_and_quality(client):
+    job = client.submit("diffusion-shapes", 0, 2, "DDIM", 4, "DPM-Solver++", 3, "", 10, api_name="/diffusion_compare")
+    job.result()
+    sheet, plot, table = job.outputs()[-1]
+    assert sheet and plot is not None
+    assert "| DDIM | 4 |" in table and "| DPM-Solver++ | 3 |" in table and "(none)" not in table
+
+
+def test_compare_refuses_bad_step_counts(client):
+    with pytest.raises(AppError):
+        client.predict("diffusion-shapes", 0, 2, "DDIM", 0, "", 1, "", 1, api_name="/diffusion_compare")
+
+
+def test_inpaint_fills_a_region_of_an_uploaded_picture(client, tmp_path):
+    from gradio_client import handle_file
+    from PIL import Image
+
+    picture = tmp_path / "picture.png"
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(picture)
+    editor = {"background": handle_file(str(picture)), "layers": [], "composite": None}
+    job = client.submit("diffusion-shapes", editor, "left half", "DDIM", 5, 0, api_name="/diffusion_inpaint")
+    job.result()
+    statuses = [o[1] for o in job.outputs() if isinstance(o[1], str)]
+    assert statuses and statuses[0].startswith("Filling the left half: step 1 of 5")
+    assert job.outputs()[-1][2]  # the filled picture
+
+
+def test_inpaint_refuses_a_file_that_is_not_an_image(client, tmp_path):
+    from gradio_client import handle_file
+
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x00not an image at all")
+    editor = {"background": handle_file(str(bad)), "layers": [], "composite": None}
+    with pytest.raises(AppError) as info:
+        client.predict("diffusion-shapes", editor, "left half", "DDIM", 5, 0, api_name="/diffusion_inpaint")
+    assert "verbose error reporting" not in str(info.value)

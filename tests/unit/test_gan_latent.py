@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 from demos.gan import latent
+from shared.animation import to_gif
 from shared.limits import LimitError
 
 
@@ -92,7 +93,7 @@ def test_walk_frame_count_is_limited(frames):
 
 def test_gif_has_every_frame_and_loops():
     frames = np.random.default_rng(0).integers(0, 255, (6, 32, 32, 3), dtype=np.uint8)
-    gif = Image.open(io.BytesIO(latent.to_gif(frames, fps=10, scale=2)))
+    gif = Image.open(io.BytesIO(to_gif(frames, fps=10, scale=2)))
     assert gif.n_frames == 6 and gif.size == (64, 64) and gif.info.get("loop") == 0
 
 

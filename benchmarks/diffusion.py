@@ -1,0 +1,169 @@
+"""Speed and quality of the diffusion tab on this machine, with the bundled model.
+
+    python -m benchmarks.diffusion                      # everything (about 10 minutes on 2 cores)
+    python -m benchmarks.diffusion --quality-samples 0  # speed only
+
+Goals (issue 6), on 2 CPU cores: a 50-step DDIM sample in at most 1.5 s; the first streamed step
+in at most 200 ms; streaming and drawing every step cost at most 20% over running the steps bare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import statistics
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+from benchmarks.timing import median_ms
+
+SEED = 0
+
+
+def _model():  # noqa: ANN202
+    from demos.diffusion.sampling import load_model
+
+    return load_model("")
+
+
+def _bare(model, sampler: str, steps: int, n: int = 1) -> None:  # noqa: ANN001
+    from demos.diffusion import process
+
+    process.run_to_end(process.sample(model.unet, model.scheduler_config, sampler, steps, SEED, n))
+
+
+def step_speed(model) -> None:  # noqa: ANN001
+    from demos.diffusion import process
+
+    print(f"## Denoising steps ({torch.get_num_threads()} CPU threads; one 32x32 image unless said)\n")
+    print("| what | median ms |\n|---|---|")
+    x = torch.randn(1, 3, 32, 32)
+    with torch.inference_mode():
+        print(f"| one UNet forward pass, 1 image | {median_ms(lambda: model.unet(x, 500).sample, 30):.1f} |")
+        x16 = torch.randn(16, 3, 32, 32)
+        print(f"| one UNet forward pass, 16 images | {median_ms(lambda: model.unet(x16, 500).sample, 10):.1f} |")
+    for sampler in process.SAMPLERS:
+        ms = median_ms(lambda s=sampler: _bare(model, s, 50), 5) / 50
+        print(f"| one {sampler} step (UNet + scheduler), in a 50-step run | {ms:.1f} |")
+
+
+def sample_speed(model) -> None:  # noqa: ANN001
+    """The goals: a whole sample, the first streamed step, and the cost of streaming."""
+    from demos.diffusion import sampling
+    from demos.diffusion.images_ui import sample_images
+
+    ddim = median_ms(lambda: _bare(model, "DDIM", 50), 5)
+
+    def first_step() -> None:
+        rec, steps = sampling.sample_steps(model, "DDIM", 50, SEED, 4)
+        Image.fromarray(next(sampling.stream(rec, steps)).panel(-1)).save(io.BytesIO(), format="PNG")
+
+    first = median_ms(first_step, 10)
+
+    def handler(sampler: str, steps: int, n: int) -> float:
+        """The tab's own handler, start to end, every yielded panel encoded as the page's PNG."""
+        t0 = time.perf_counter()
+        for out in sample_images("", sampler, steps, n, SEED):
+            if isinstance(out[1], np.ndarray):
+                Image.fromarray(out[1]).save(io.BytesIO(), format="PNG")
+            if isinstance(out[5], str):  # the animation is made after the samples are shown
+                return seconds
+            seconds = time.perf_counter() - t0
+        raise RuntimeError("no animation")
+
+    print("\n## A sample, streamed (goals: 50-step DDIM at most 1,500 ms, first step at most 200 ms, "
+          "streaming overhead at most 20%)\n")
+    print(f"- 50-step DDIM sample, 1 image, bare: **{ddim:.0f} ms**")
+    print(f"- first streamed step (scheduler, noise, one UNet pass, panel, PNG), 4 images: **{first:.0f} ms**\n")
+    print("| run | bare s | streamed by the tab's handler s | overhead |\n|---|---|---|---|")
+    for sampler, steps, n in (("DDIM", 50, 1), ("DDIM", 50, 4), ("DDPM", 200, 4), ("DPM-Solver++", 20, 4)):
+        bare = statistics.median(_timed(lambda: _bare(model, sampler, steps, n)) for _ in range(3))
+        streamed = statistics.median(handler(sampler, steps, n) for _ in range(3))
+        print(f"| {sampler}, {steps} steps, {n} image{'s' if n > 1 else ''} | {bare:.2f} | {streamed:.2f} | "
+              f"{100 * (streamed / bare - 1):+.0f}% |")
+    rec, steps = sampling.sample_steps(model, "DDPM", 1000, SEED, 4)
+    for _ in sampling.stream(rec, steps):
+        pass
+    print(f"\n- scrubbing: one kept step drawn and encoded as PNG: {median_ms(lambda: _png(rec.panel(100)), 30):.1f} ms")
+    print(f"- the animation of a 1,000-step run ({sampling.GIF_FRAMES} frames): {median_ms(rec.gif, 3):.0f} ms")
+
+
+def served_speed() -> None:
+    """The tab served in-process, a sample streamed to a gradio_client as a browser receives it."""
+    from gradio_client import Client
+
+    from demos.diffusion.ui import build
+    from shared.ui import launch
+    from tests.conftest import free_port
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    model = _model()
+    app = build()
+    _, url, _ = launch(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    client = Client(url, verbose=False)
+    print("\n## Served over HTTP (the tab in-process, a client receiving every update)\n")
+    print("| run | bare s | until the samples arrive s | overhead | updates received |\n|---|---|---|---|---|")
+    try:
+        client.predict("diffusion-shapes", "DDIM", 5, 1, SEED, api_name="/diffusion_sample")  # warm-up
+        for sampler, steps, n in (("DDIM", 50, 4), ("DDPM", 200, 4)):
+            bare = statistics.median(_timed(lambda: _bare(model, sampler, steps, n)) for _ in range(3))
+            t0 = time.perf_counter()
+            job = client.submit("diffusion-shapes", sampler, steps, n, SEED, api_name="/diffusion_sample")
+            while not any(isinstance(o[3], str) for o in job.outputs()):  # (panel, status, slider, samples, ...)
+                if job.done():
+                    break
+                time.sleep(0.01)
+            served = time.perf_counter() - t0
+            job.result()
+            print(f"| {sampler}, {steps} steps, {n} images | {bare:.2f} | {served:.2f} | "
+                  f"{100 * (served / bare - 1):+.0f}% | {len(job.outputs())} |")
+    finally:
+        app.close()
+
+
+def sampler_quality(model, n: int) -> None:  # noqa: ANN001
+    """Steps, time and quality per sampler: the trade the 'side by side' section shows."""
+    from demos.diffusion import process
+    from shared.metrics import score_images, tensor_to_images
+
+    print(f"\n## Samplers: time and quality ({n} samples each, noise from seed {SEED})\n")
+    print("| sampler | steps | s per image (batch of 1) | valid | smallest class | Fréchet distance |")
+    print("|---|---|---|---|---|---|")
+    for sampler, steps in (("DDPM", 50), ("DDPM", 250), ("DDIM", 10), ("DDIM", 50), ("Euler", 20),
+                           ("DPM-Solver++", 10), ("DPM-Solver++", 20)):
+        one = _timed(lambda: _bare(model, sampler, steps))
+        images = np.concatenate([tensor_to_images(process.run_to_end(process.start_run(
+            model.unet, model.scheduler_config, sampler, steps, SEED + i, min(250, n - i)))) for i in range(0, n, 250)])
+        s = score_images(images)
+        print(f"| {sampler} | {steps} | {one:.2f} | {s.valid_fraction:.1%} | {s.min_class_share:.1%} | "
+              f"{s.frechet_distance:.1f} |")
+
+
+def _timed(fn) -> float:  # noqa: ANN001
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def _png(image: np.ndarray) -> None:
+    Image.fromarray(image).save(io.BytesIO(), format="PNG")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quality-samples", type=int, default=200, help="samples per sampler for the quality table; 0 skips it")
+    args = parser.parse_args()
+    model = _model()
+    step_speed(model)
+    sample_speed(model)
+    served_speed()
+    if args.quality_samples > 0:
+        sampler_quality(model, args.quality_samples)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The image half of the diffusion tab: sample step by step and scrub, samplers side by side, and
+inpainting with a brush, on the bundled model or a Hub one. Glue only: the logic is in sampling.py.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+
+from shared import limits
+from shared.ui import notify, seed_control, shows_errors
+
+MODEL_CHOICES = [("diffusion-shapes (bundled, trained here on shapes)", "diffusion-shapes"),
+                 ("google/ddpm-cifar10-32 (Hugging Face Hub, 35.7 M parameters, CIFAR-10)", "google/ddpm-cifar10-32")]
+EDITOR_PX = 256
+CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "diffusion-images"}
+
+
+def _model(spec: str | None):  # noqa: ANN202
+    from demos.diffusion import sampling
+
+    model = sampling.load_model(spec or "")
+    notify(model.notice)
+    return model
+
+
+def _streamed(recording, steps, running: str, after: str = "Drag the slider to go back through the steps."):  # noqa: ANN001, ANN202
+    """Yield (recording, panel, status, slider) while the run goes, then the final frame."""
+    from demos.diffusion import sampling
+
+    for rec in sampling.stream(recording, steps):
+        per_step = 1000 * rec.seconds / (rec.indices[-1] + 1)
+        if not rec.done:
+            yield rec, rec.panel(-1), f"{running}: step {rec.indices[-1] + 1} of {rec.total} · {per_step:.0f} ms a step", \
+                gr.Slider(interactive=False)
+    rec = recording
+    per_step = 1000 * rec.seconds / rec.total
+    yield rec, rec.panel(-1), f"Done: {rec.total} steps in {rec.seconds:.2f} s ({per_step:.0f} ms a step). {after}", \
+        gr.Slider(minimum=0, maximum=len(rec) - 1, value=len(rec) - 1, step=1, interactive=True)
+
+
+@shows_errors
+def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
+    """Stream a sampling run, then the samples, then its animation."""
+    from demos.diffusion import sampling
+    from shared.datasets import image_grid
+
+    model = _model(model_spec)
+    recording, run = sampling.sample_steps(model, sampler, steps, seed, n)
+    for rec, panel, status, slider in _streamed(recording, run, "Sampling"):
+        yield rec, panel, status, slider, gr.skip(), gr.skip(), model.label
+    result = image_grid(rec.final, columns=min(len(rec.final), 8), scale=4)
+    yield rec, gr.skip(), gr.skip(), gr.skip(), result, gr.skip(), model.label
+    yield rec, gr.skip(), gr.skip(), gr.skip(), gr.skip(), rec.gif(), model.label
+
+
+def scrub(recording, k: int):  # noqa: ANN001
+    if recording is None or not recording.done:
+        raise gr.Error("Sample first: the slider goes back through the last finished run.")
+    return recording.panel(limits.IntRange("step", 0, len(recording) - 1).check(k))
+
+
+@shows_errors
+def compare_samplers(model_spec: str, seed: int, n: int, *pairs):  # noqa: ANN002
+    """The same noise through up to three samplers; results stream in as each finishes."""
+    from demos.diffusion import sampling, views
+
+    model = _model(model_spec)
+    runs = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2) if pairs[i]]
+    results = []
+    for result in sampling.compare(model, runs, seed, sampling.COMPARE_SAMPLES.check(n)):
+        results.append(result)
+        table = "| sampler | steps | time | per step | valid shapes |\n|---|---|---|---|---|\n" + "\n".join(
+            f"| {r.sampler} | {r.steps} | {r.seconds:.2f} s | {1000 * r.seconds / r.steps:.0f} ms | "
+            f"{'' if r.valid is None else f'{r.valid:.0%}'} |" for r in results)
+        if not model.judged:
+            table += "\n\n*No quality column: the shapes judge only knows the bundled model's shapes.*"
+        yield views.compare_sheet(results), views.compare_figure(results), table
+
+
+def new_picture(seed: int) -> dict:
+    """A `shapes` image, enlarged for the brush, as the editor's background."""
+    from shared.datasets import make_shapes
+
+    image = make_shapes(1, limits.SEED.check(seed)).images[0]
+    scale = EDITOR_PX // image.shape[0]
+    return {"background": image.repeat(scale, 0).repeat(scale, 1), "layers": [], "composite": None}
+
+
+@shows_errors
+def inpaint(model_spec: str, editor: dict, region: str, sampler: str, steps: int, seed: int):
+    from demos.diffusion import sampling
+
+    model = _model(model_spec)
+    image, keep, brushed = sampling.read_editor(editor, model.side, region)
+    recording, run = sampling.inpaint_steps(model, image, keep, sampler, steps, seed)
+    what = "the painted area" if brushed else f"the {region}"
+    for rec, panel, status, _ in _streamed(recording, run, f"Filling {what}", "The kept pixels are exactly the input's."):
+        yield panel, status, gr.skip()
+    yield gr.skip(), gr.skip(), np.asarray(rec.final[0]).repeat(6, 0).repeat(6, 1)
+
+
+def build_sections() -> None:
+    """The sections, inside the caller's gr.Blocks."""
+    from demos.diffusion import sampling
+    from demos.diffusion.process import SAMPLERS, SAMPLES, STEPS
+
+    gr.Markdown("## 2 · Sampling: the reverse process, step by step\nStart from pure noise. At every step the "
+                "network predicts the noise in the current image; the sampler removes part of it and moves to a "
+                "lower noise level. Watch the model's guess of the clean image (middle) sharpen long before the "
+                "noisy image (left) does. Every sampler runs on the same trained network.")
+    with gr.Row():
+        model = gr.Dropdown(MODEL_CHOICES, value="diffusion-shapes", allow_custom_value=True, label="Image model",
+                            info="the bundled model, or any Hugging Face Hub UNet2DModel id (pixel space, at most "
+                                 f"{sampling.MAX_SIDE}x{sampling.MAX_SIDE}); offline, the bundled one is used",
+                            elem_id="diffusion-model", scale=3)
+        model_info = gr.Markdown("", elem_id="diffusion-model-info")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            sampler = gr.Radio(list(SAMPLERS), value="DDIM", label="Sampler")
+            steps = gr.Slider(STEPS.low, STEPS.high, value=50, step=1, label="Denoising steps",
+                              info="DDPM needs hundreds; DDIM and DPM-Solver++ do well with 10 to 50")
+            n = gr.Slider(SAMPLES.low, SAMPLES.high, value=4, step=1, label="Images")
+            seed = seed_control(0, label="Noise seed", elem_id="diffusion-sample-seed")
+            go = gr.Button("Sample", variant="primary", elem_id="diffusion-main-action")
+            stop = gr.Button("Stop")
+        with gr.Column(scale=3):
+            panel = gr.Image(label="The current step", show_label=False, type="numpy", interactive=False,
+                             format="png", elem_id="diffusion-steps")
+            status = gr.Markdown("Press **Sample**.", elem_id="diffusion-sample-status")
+            slider = gr.Slider(0, 1, value=0, step=1, label="Go back through the steps", interactive=False,
+                               elem_id="diffusion-scrub")
+            with gr.Row():
+                result = gr.Image(label="Samples", type="numpy", interactive=False, format="png",
+                                  elem_id="diffusion-result")
+                gif = gr.File(label="The whole run as an animation (GIF)", elem_id="diffusion-gif")
+    recording = gr.State(None)
+    event = go.click(sample_images, [model, sampler, steps, n, seed], [recording, panel, status, slider, result, gif,
+                                                                        model_info], api_name="diffusion_sample", **CONCURRENCY)
+    stop.click(None, cancels=[event])
+    slider.change(scrub, [recording, slider], panel, api_visibility="private", trigger_mode="always_last",
+                  show_progress="hidden")
+
+    gr.Markdown("## 3 · Samplers side by side\nThe same starting noise through up to three samplers. Fewer steps "
+                "cost less; the question is how much quality each sampler keeps when you cut them.")
+    defaults = (("DDPM", 100), ("DDIM", 20), ("DPM-Solver++", 10))
+    pairs = []
+    with gr.Row():
+        for i, (name, count) in enumerate(defaults):
+            with gr.Column(min_width=180):
+                pairs.append(gr.Dropdown([("(none)", ""), *[(s, s) for s in SAMPLERS]], value=name,
+                                         label=f"Sampler {i + 1}"))
+                pairs.append(gr.Number(count, precision=0, label="steps", minimum=STEPS.low, maximum=STEPS.high))
+        with gr.Column(min_width=180):
+            cmp_n = gr.Slider(1, sampling.COMPARE_SAMPLES.high, value=8, step=1, label="Images per sampler")
+            cmp_seed = gr.Number(0, precision=0, label="Noise seed")
+            cmp_go = gr.Button("Compare", variant="primary", elem_id="diffusion-compare")
+    with gr.Row():
+        cmp_sheet = gr.Image(label="Same noise, three samplers", show_label=False, type="numpy", interactive=False, format="png",
+                             elem_id="diffusion-compare-sheet", scale=3)
+        cmp_plot = gr.Plot(label="Time and quality", scale=2)
+    cmp_table = gr.Markdown("")
+    cmp_go.click(compare_samplers, [model, cmp_seed, cmp_n, *pairs], [cmp_sheet, cmp_plot, cmp_table],
+                 api_name="diffusion_compare", **CONCURRENCY)
+
+    gr.Markdown("## 4 · Inpainting\nPaint over part of the picture with the brush (or pick a region), and the model "
+                "fills it. It is the same sampler, with one change (RePaint): after every step the pixels you kept "
+                "are put back, noised to that step's level, so the filled part has to agree with them.")
+    with gr.Row():
+        with gr.Column(scale=2):
+            editor = gr.ImageEditor(value=new_picture(0), type="filepath", image_mode="RGB", sources=("upload",),
+                                    label="Picture: paint what to fill (uploads are resized to the model's size)",
+                                    brush=gr.Brush(default_size=28, colors=[("#ff00cc", 0.6)], color_mode="fixed"),
+                                    transforms=(), layers=False, canvas_size=(EDITOR_PX, EDITOR_PX), height=360,
+                                    elem_id="diffusion-editor")
+        with gr.Column(scale=1, min_width=240):
+            pic_seed = gr.Number(0, precision=0, label="Picture seed")
+            new_pic = gr.Button("New picture")
+            region = gr.Radio(list(sampling.REGIONS), value="centre square", label="Region to fill when nothing is painted")
+            inp_sampler = gr.Radio(["DDIM", "DDPM"], value="DDIM", label="Sampler")
+            inp_steps = gr.Slider(STEPS.low, STEPS.high, value=100, step=1, label="Steps")
+            inp_seed = gr.Number(0, precision=0, label="Noise seed")
+            inp_go = gr.Button("Fill", variant="primary", elem_id="diffusion-inpaint")
+            inp_stop = gr.Button("Stop")
+    with gr.Row():
+        inp_panel = gr.Image(label="The current step", show_label=False, type="numpy", interactive=False, format="png", scale=3,
+                             elem_id="diffusion-inpaint-steps")
+        inp_result = gr.Image(label="Filled", type="numpy", interactive=False, format="png", scale=1)
+    inp_status = gr.Markdown("", elem_id="diffusion-inpaint-status")
+    new_pic.click(new_picture, pic_seed, editor, api_visibility="private")
+    inp_event = inp_go.click(inpaint, [model, editor, region, inp_sampler, inp_steps, inp_seed],
+                             [inp_panel, inp_status, inp_result], api_name="diffusion_inpaint", **CONCURRENCY)
+    inp_stop.click(None, cancels=[inp_event])

@@ -1,0 +1,291 @@
+"""Sampling images with a loaded diffusion model, recorded step by step for the tab to stream,
+scrub and animate; samplers compared; inpainting masks read from the brush. No UI code.
+
+    model = load_model("google/ddpm-cifar10-32")   # "" = the bundled model; offline it falls back
+    for rec in stream(model, sample_steps(model, "DDIM", 50, seed=0, n=4)):   # about 10 times a second
+        rec.panel(len(rec) - 1)                        # x_t | x0-hat | predicted noise, uint8 RGB
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from demos.diffusion import process
+from demos.diffusion.model import BUNDLED_NAME
+from shared import limits
+from shared.checkpoints import CheckpointError, load
+
+HUB_DEFAULT = "google/ddpm-cifar10-32"
+MAX_SIDE = 64  # largest image side sampled here: a 256x256 UNet takes seconds per step on a CPU
+KEPT_FRAMES = 200  # steps kept for the scrub slider; longer runs keep every k-th step (and the last)
+GIF_FRAMES = 60  # GIF encoding costs about 30 ms a frame on 2 cores
+UPDATE_S = 0.1  # a streamed picture at most ten times a second; every step is still recorded
+COMPARE_RUNS = limits.IntRange("number of samplers to compare", 1, 3)
+COMPARE_SAMPLES = limits.IntRange("number of images per sampler", 1, 16)
+REGIONS: tuple[str, ...] = ("centre square", "left half", "right half", "top half", "bottom half")
+
+
+@dataclass(frozen=True)
+class ImageModel:
+    """A UNet that predicts noise, and the scheduler config it was trained with."""
+
+    unet: Any  # diffusers UNet2DModel
+    scheduler_config: Any  # its DDPMScheduler config; every sampler is built from it
+    spec: str
+    source: str  # "bundled", "hub" or "local"
+    notice: str | None = None  # set when the requested model could not be loaded
+
+    @property
+    def side(self) -> int:
+        size = self.unet.config.sample_size
+        return int(size if isinstance(size, int) else size[0])
+
+    @property
+    def judged(self) -> bool:
+        """Whether the shapes classifier can score its samples: only models trained on shapes."""
+        return self.spec == BUNDLED_NAME or "shapes" in self.spec
+
+    @property
+    def label(self) -> str:
+        where = {"bundled": "bundled", "hub": "Hugging Face Hub", "local": "local folder"}[self.source]
+        p = sum(t.numel() for t in self.unet.parameters())
+        return f"{self.spec} ({where}; {p / 1e6:.1f} M parameters, {self.side}x{self.side} images)"
+
+
+def _check_supported(unet, spec: str) -> None:  # noqa: ANN001
+    c = unet.config
+    size = c.sample_size if isinstance(c.sample_size, int) else max(c.sample_size)
+    if c.in_channels != 3 or c.out_channels != 3:
+        raise CheckpointError(f"'{spec}' works on {c.in_channels}-channel latents, not RGB images; this tab "
+                              "samples pixel-space models such as google/ddpm-cifar10-32.")
+    if size > MAX_SIDE:
+        raise CheckpointError(f"'{spec}' makes {size}x{size} images; this tab samples models of at most "
+                              f"{MAX_SIDE}x{MAX_SIDE} pixels so that every step stays live on a CPU.")
+    if getattr(c, "num_class_embeds", None) or getattr(c, "class_embed_type", None):
+        raise CheckpointError(f"'{spec}' is class-conditional; this tab samples unconditional models.")
+
+
+def load_model(spec: str | Path = "") -> ImageModel:
+    """The bundled model (spec ""), a Hub id or a local folder (a Path), with its scheduler config.
+
+    A Hub model that cannot be loaded (offline, unknown id) gives the bundled one with a notice."""
+    from diffusers import DDPMScheduler, UNet2DModel
+
+    if isinstance(spec, str):
+        spec = spec.strip() or BUNDLED_NAME
+    unet = load(UNet2DModel, spec, fallback=BUNDLED_NAME)
+    if unet.source != "bundled":
+        _check_supported(unet.model, unet.spec)
+    scheduler = load(DDPMScheduler, Path(unet.spec) if unet.source == "local" else unet.spec)
+    return ImageModel(unet.model, scheduler.model.config, unet.spec, unet.source, unet.notice)
+
+
+# ---- a run, recorded ------------------------------------------------------------------------
+
+
+def _images(x, scale: float = 1.0) -> np.ndarray:  # noqa: ANN001 (torch tensor (n, 3, h, w))
+    from shared.metrics import tensor_to_images
+
+    return tensor_to_images((x / scale).clamp(-1, 1))
+
+
+@dataclass
+class Recording:
+    """The kept steps of one sampling or inpainting run, as uint8 (n, h, w, 3) images."""
+
+    title: str  # "DDIM · 50 steps · seed 0"
+    total: int  # steps in the run
+    indices: list[int] = field(default_factory=list)  # which steps were kept, 0-based
+    timesteps: list[int] = field(default_factory=list)
+    x_t: list[np.ndarray] = field(default_factory=list)
+    x0_hat: list[np.ndarray] = field(default_factory=list)
+    eps: list[np.ndarray] = field(default_factory=list)
+    known: np.ndarray | None = None  # inpainting: the input with the region to fill greyed out, (h, w, 3)
+    final: np.ndarray | None = None  # the samples, once the run has ended
+    seconds: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @property
+    def done(self) -> bool:
+        return self.final is not None
+
+    def record(self, step: process.Step) -> None:
+        stride = -(-self.total // KEPT_FRAMES)  # ceil
+        last = step.index == self.total - 1
+        if step.index % stride == 0 or last:
+            self.indices.append(step.index)
+            self.timesteps.append(step.timestep)
+            self.x_t.append(_images(step.x_t))
+            self.x0_hat.append(_images(step.x0_hat))
+            self.eps.append(_images(step.eps, scale=2.5))  # noise is N(0, 1): +-2.5 sd spans the grey range
+        if last:
+            self.final = _images(step.x_next)
+
+    def caption(self, k: int) -> str:
+        k = self._frame(k)
+        return f"{self.title}  ·  step {self.indices[k] + 1} of {self.total}  ·  t = {self.timesteps[k]}"
+
+    def _frame(self, k: int) -> int:
+        if not self.indices:
+            raise limits.LimitError("Nothing has been sampled yet.")
+        return limits.IntRange("frame", -len(self), len(self) - 1).check(k) % len(self)
+
+    def panel(self, k: int, width_px: int = 240) -> np.ndarray:
+        """Step k of the kept ones: x_t, x0-hat and the predicted noise side by side, uint8 RGB."""
+        from demos.diffusion.views import step_panel
+
+        k = self._frame(k)
+        return step_panel(self.x_t[k], self.x0_hat[k], self.eps[k], self.caption(k), self.known, width_px)
+
+    def gif(self, fps: int = 15) -> str:
+        """The run as a looping GIF file (at most GIF_FRAMES frames, the last held 1.5 s); its path."""
+        from shared.animation import gif_file
+
+        picks = np.unique(np.linspace(0, len(self) - 1, min(GIF_FRAMES, len(self))).round().astype(int))
+        return gif_file([self.panel(int(k), width_px=160) for k in picks], "diffusion-run-", fps, hold_last_ms=1500)
+
+
+def sample_steps(model: ImageModel, sampler: str, steps: int, seed: int, n: int) -> tuple[Recording, Iterator[process.Step]]:
+    """A new recording and the (lazy) steps that fill it: n samples from the seed's noise."""
+    run = process.sample(model.unet, model.scheduler_config, sampler, steps, seed, n)
+    return Recording(f"{sampler} · {int(steps)} steps · seed {int(seed)}", int(steps)), run
+
+
+def stream(recording: Recording, steps: Iterator[process.Step], update_s: float = UPDATE_S) -> Iterator[Recording]:
+    """Run the steps into the recording, yielding it at most every update_s seconds and at the end."""
+    t0 = time.perf_counter()
+    last = t0 - update_s  # the first step is shown at once
+    for step in steps:
+        recording.record(step)
+        now = time.perf_counter()
+        if now - last >= update_s or recording.done:
+            recording.seconds = now - t0
+            yield recording
+            last = time.perf_counter()
+
+
+# ---- samplers side by side ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SamplerResult:
+    sampler: str
+    steps: int
+    images: np.ndarray  # uint8 (n, h, w, 3)
+    seconds: float
+    valid: float | None  # share recognised as a shape by the classifier; None for models not trained on shapes
+
+
+def compare(model: ImageModel, runs: list[tuple[str, int]], seed: int, n: int) -> Iterator[SamplerResult]:
+    """The same seed's noise through each (sampler, steps); one result per run, as it finishes."""
+    import torch
+
+    COMPARE_RUNS.check(len(runs))
+    for sampler, steps in runs:
+        recording, run = sample_steps(model, sampler, steps, seed, n)  # checks every value before any work
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            images = _images(process.run_to_end(run))
+        seconds = time.perf_counter() - t0
+        valid = None
+        if model.judged:
+            from shared.metrics import score_images
+
+            valid = score_images(images).valid_fraction
+        yield SamplerResult(recording.title.split(" · ")[0], int(steps), images, seconds, valid)
+
+
+# ---- inpainting -----------------------------------------------------------------------------
+
+
+def region_keep(region: str, side: int) -> np.ndarray:
+    """bool (side, side): True where pixels are kept, False in the named region to fill."""
+    region = limits.check_choice("region", region, REGIONS)
+    keep = np.ones((side, side), bool)
+    h = side // 2
+    q = side // 4
+    area = {"centre square": np.s_[q:side - q, q:side - q], "left half": np.s_[:, :h], "right half": np.s_[:, h:],
+            "top half": np.s_[:h, :], "bottom half": np.s_[h:, :]}[region]
+    keep[area] = False
+    return keep
+
+
+def _open_rgba(item: Any) -> np.ndarray | None:
+    """An editor layer (a file path, array or PIL image) as uint8 RGBA, or None."""
+    from PIL import Image, UnidentifiedImageError
+
+    if item is None:
+        return None
+    try:
+        if isinstance(item, (str, Path)):
+            with Image.open(item) as im:
+                return np.asarray(im.convert("RGBA"))
+        if isinstance(item, Image.Image):
+            return np.asarray(item.convert("RGBA"))
+        arr = np.asarray(item)
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise limits.LimitError("That file is not an image this tab can read; upload a PNG, JPEG or WebP picture.") from e
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise limits.LimitError("The image must be a colour picture (height x width x RGB or RGBA).")
+    arr = arr.astype(np.uint8)
+    return arr if arr.shape[2] == 4 else np.concatenate([arr, np.full(arr.shape[:2] + (1,), 255, np.uint8)], 2)
+
+
+def read_editor(value: Any, side: int, region: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The picture and mask from gr.ImageEditor's value {background, layers, composite}.
+
+    Returns the image, uint8 (side, side, 3); keep, bool (side, side): False where the brush painted
+    (or, with no strokes, in `region`); and whether brush strokes were used."""
+    from PIL import Image
+
+    if not isinstance(value, dict) or value.get("background") is None:
+        raise limits.LimitError("Put a picture in the editor first (or press 'New picture').")
+    background = _open_rgba(value["background"])
+    h, w = background.shape[:2]
+    painted = np.zeros((h, w), bool)
+    for layer in value.get("layers") or []:
+        rgba = _open_rgba(layer)
+        if rgba is not None and rgba.shape[:2] == (h, w):
+            painted |= rgba[..., 3] > 0
+    image = np.array(Image.fromarray(background[..., :3]).resize((side, side), Image.Resampling.BOX))
+    if painted.any():
+        # a model pixel is filled when at least a quarter of the screen pixels over it were painted
+        cover = np.asarray(Image.fromarray(painted.astype(np.uint8) * 255).resize((side, side), Image.Resampling.BOX))
+        keep = cover < 64
+        if keep.all():
+            raise limits.LimitError("The brush strokes are too thin to cover a pixel of the model's image; paint a wider area.")
+        return image, keep, True
+    return image, region_keep(region, side), False
+
+
+def shown_mask(image: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The input as the model sees it: kept pixels, and the region to fill in a checkered grey."""
+    yy, xx = np.indices(keep.shape)
+    grey = np.where(((yy // 2 + xx // 2) % 2 == 0)[..., None], 150, 110).astype(np.uint8)
+    return np.where(keep[..., None], image, grey)
+
+
+def inpaint_steps(model: ImageModel, image: np.ndarray, keep: np.ndarray, sampler: str, steps: int,
+                  seed: int) -> tuple[Recording, Iterator[process.Step]]:
+    """A recording and the steps that fill the pixels where keep is False. image: uint8 (side, side, 3)."""
+    import torch
+
+    from shared.shapes_classifier import to_tensor
+
+    if image.shape[:2] != (model.side, model.side) or keep.shape != image.shape[:2]:
+        raise limits.LimitError(f"The image and mask must be {model.side}x{model.side} for this model.")
+    if keep.all():
+        raise limits.LimitError("Nothing to fill: mark a region with the brush or pick one.")
+    x0 = to_tensor(image[None])  # (1, 3, side, side) in [-1, 1]
+    run = process.inpaint(model.unet, model.scheduler_config, x0, torch.from_numpy(keep)[None, None], steps, seed, sampler)
+    rec = Recording(f"inpainting · {sampler} · {int(steps)} steps · seed {int(seed)}", int(steps),
+                    known=shown_mask(image, keep))
+    return rec, run

@@ -1,0 +1,42 @@
+"""Animations the user can download: frames (uint8 RGB arrays) to a looping GIF file."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from shared import limits
+
+FPS = limits.IntRange("frames per second", 1, 50)
+
+
+def to_gif(images: np.ndarray | list[np.ndarray], fps: int = 12, scale: int = 1, hold_last_ms: int = 0) -> bytes:
+    """An endlessly looping GIF of uint8 (h, w, 3) frames, nearest-neighbour upscaled by `scale`;
+    hold_last_ms keeps the final frame on screen longer before the loop starts again."""
+    from PIL import Image
+
+    fps = FPS.check(fps)
+    if len(images) == 0:
+        raise limits.LimitError("There are no frames to animate.")
+    frames = [Image.fromarray(f.repeat(scale, 0).repeat(scale, 1) if scale > 1 else f) for f in images]
+    durations = [int(1000 / fps)] * len(frames)
+    durations[-1] += max(0, hold_last_ms)
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+    return buf.getvalue()
+
+
+def gif_file(images: np.ndarray | list[np.ndarray], prefix: str, fps: int = 12, scale: int = 1,
+             hold_last_ms: int = 0) -> str:
+    """to_gif() written to a fresh file in the app's temporary folder; returns its path (for gr.File/gr.Image)."""
+    data = to_gif(images, fps, scale, hold_last_ms)
+    folder = Path(tempfile.gettempdir()) / "genai-demos"
+    folder.mkdir(exist_ok=True)
+    fd, path = tempfile.mkstemp(suffix=".gif", prefix=prefix, dir=folder)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return path
