@@ -54,6 +54,7 @@ def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
     yield rec, gr.skip(), gr.skip(), gr.skip(), gr.skip(), rec.gif(), model.label
 
 
+@shows_errors
 def scrub(recording, k: int):  # noqa: ANN001
     if recording is None or not recording.done:
         raise gr.Error("Sample first: the slider goes back through the last finished run.")
@@ -78,6 +79,7 @@ def compare_samplers(model_spec: str, seed: int, n: int, *pairs):  # noqa: ANN00
         yield views.compare_sheet(results), views.compare_figure(results), table
 
 
+@shows_errors
 def new_picture(seed: int) -> dict:
     """A `shapes` image, enlarged for the brush, as the editor's background."""
     from shared.datasets import make_shapes
@@ -102,8 +104,8 @@ def inpaint(model_spec: str, editor: dict, region: str, sampler: str, steps: int
 
 def build_sections() -> None:
     """The sections, inside the caller's gr.Blocks."""
-    from demos.diffusion import sampling
-    from demos.diffusion.process import SAMPLERS, SAMPLES, STEPS
+    from demos.diffusion import options
+    from demos.diffusion.options import SAMPLERS, SAMPLES, STEPS
 
     gr.Markdown("## 2 · Sampling: the reverse process, step by step\nStart from pure noise. At every step the "
                 "network predicts the noise in the current image; the sampler removes part of it and moves to a "
@@ -112,7 +114,7 @@ def build_sections() -> None:
     with gr.Row():
         model = gr.Dropdown(MODEL_CHOICES, value="diffusion-shapes", allow_custom_value=True, label="Image model",
                             info="the bundled model, or any Hugging Face Hub UNet2DModel id (pixel space, at most "
-                                 f"{sampling.MAX_SIDE}x{sampling.MAX_SIDE}); offline, the bundled one is used",
+                                 f"{options.MAX_SIDE}x{options.MAX_SIDE}); offline, the bundled one is used",
                             elem_id="diffusion-model", scale=3)
         model_info = gr.Markdown("", elem_id="diffusion-model-info")
     with gr.Row():
@@ -152,7 +154,7 @@ def build_sections() -> None:
                                          label=f"Sampler {i + 1}"))
                 pairs.append(gr.Number(count, precision=0, label="steps", minimum=STEPS.low, maximum=STEPS.high))
         with gr.Column(min_width=180):
-            cmp_n = gr.Slider(1, sampling.COMPARE_SAMPLES.high, value=8, step=1, label="Images per sampler")
+            cmp_n = gr.Slider(1, options.COMPARE_SAMPLES.high, value=8, step=1, label="Images per sampler")
             cmp_seed = gr.Number(0, precision=0, label="Noise seed")
             cmp_go = gr.Button("Compare", variant="primary", elem_id="diffusion-compare")
     with gr.Row():
@@ -176,7 +178,7 @@ def build_sections() -> None:
         with gr.Column(scale=1, min_width=240):
             pic_seed = gr.Number(0, precision=0, label="Picture seed")
             new_pic = gr.Button("New picture")
-            region = gr.Radio(list(sampling.REGIONS), value="centre square", label="Region to fill when nothing is painted")
+            region = gr.Radio(list(options.REGIONS), value="centre square", label="Region to fill when nothing is painted")
             inp_sampler = gr.Radio(["DDIM", "DDPM"], value="DDIM", label="Sampler")
             inp_steps = gr.Slider(STEPS.low, STEPS.high, value=100, step=1, label="Steps")
             inp_seed = gr.Number(0, precision=0, label="Noise seed")

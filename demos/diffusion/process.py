@@ -18,11 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from demos.diffusion.options import SAMPLERS, SAMPLES, STEPS  # noqa: F401 (re-exported)
 from shared import limits
 
-SAMPLERS: tuple[str, ...] = ("DDPM", "DDIM", "Euler", "DPM-Solver++")
-STEPS = limits.IntRange("number of denoising steps", 1, 1000)
-SAMPLES = limits.IntRange("number of samples", 1, 16)
 
 
 def make_scheduler(name: str, config):  # noqa: ANN001, ANN201 (a diffusers scheduler config)

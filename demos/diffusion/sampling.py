@@ -18,17 +18,14 @@ import numpy as np
 
 from demos.diffusion import process
 from demos.diffusion.model import BUNDLED_NAME
+from demos.diffusion.options import COMPARE_RUNS, COMPARE_SAMPLES, MAX_SIDE, REGIONS  # noqa: F401 (re-exported)
 from shared import limits
 from shared.checkpoints import CheckpointError, load
 
 HUB_DEFAULT = "google/ddpm-cifar10-32"
-MAX_SIDE = 64  # largest image side sampled here: a 256x256 UNet takes seconds per step on a CPU
 KEPT_FRAMES = 200  # steps kept for the scrub slider; longer runs keep every k-th step (and the last)
 GIF_FRAMES = 60  # GIF encoding costs about 30 ms a frame on 2 cores
 UPDATE_S = 0.1  # a streamed picture at most ten times a second; every step is still recorded
-COMPARE_RUNS = limits.IntRange("number of samplers to compare", 1, 3)
-COMPARE_SAMPLES = limits.IntRange("number of images per sampler", 1, 16)
-REGIONS: tuple[str, ...] = ("centre square", "left half", "right half", "top half", "bottom half")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class TrainConfig:
     steps: int = 40_000
     batch_size: int = 64
     lr: float = 5e-4
+    decay_from: float = 0.7  # after this share of the run (steps or time limit), lr falls linearly to a tenth
     warmup: int = 200
     min_snr_gamma: float = 0.0  # 0 = plain, unweighted loss
     ema_decay: float = 0.998
@@ -88,7 +89,7 @@ exponential moving average (decay {cfg.ema_decay}) of the trained ones.
 ## Training
 - Command: `{command_line(cfg, "demos.diffusion.train")}`
 - Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed})
-- Steps: {cfg.steps:,} of batch {cfg.batch_size}; {'Min-SNR loss weight (gamma ' + format(cfg.min_snr_gamma, 'g') + ')' if cfg.min_snr_gamma else 'unweighted noise-prediction loss'}; AdamW, lr {cfg.lr:g} after {cfg.warmup} warm-up steps
+- Steps: {cfg.steps:,} of batch {cfg.batch_size}; {'Min-SNR loss weight (gamma ' + format(cfg.min_snr_gamma, 'g') + ')' if cfg.min_snr_gamma else 'unweighted noise-prediction loss'}; AdamW, lr {cfg.lr:g} after {cfg.warmup} warm-up steps, falling linearly to a tenth over the last {1 - cfg.decay_from:.0%} of the run
 - Time: {seconds / 60:.1f} minutes on {hardware}
 
 ## Measured quality
@@ -102,6 +103,7 @@ exponential moving average (decay {cfg.ema_decay}) of the trained ones.
 |---|---|---|---|
 {progress}
 
+{(Path(__file__).parent / "TRAINING_LOG.md").read_text()}
 ## Use
 ```python
 from diffusers import DDIMScheduler, UNet2DModel
@@ -110,6 +112,16 @@ scheduler = DDIMScheduler.from_pretrained("checkpoints/{BUNDLED_NAME}")
 ```
 """
     (out / "README.md").write_text(card)
+
+
+def learning_rate(cfg: TrainConfig, step: int, seconds: float) -> float:
+    """Linear warm-up, constant, then a linear fall to lr/10 over the end of the run. The run ends at
+    cfg.steps or at the time limit, whichever comes first, so its progress is the larger share."""
+    progress = step / cfg.steps
+    if cfg.time_limit_min:
+        progress = max(progress, seconds / (60 * cfg.time_limit_min))
+    fall = min(1.0, max(0.0, (progress - cfg.decay_from) / (1 - cfg.decay_from))) if cfg.decay_from < 1 else 0.0
+    return cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (1 - 0.9 * fall)
 
 
 def train(cfg: TrainConfig) -> None:
@@ -167,8 +179,8 @@ def train(cfg: TrainConfig) -> None:
         noise = torch.randn(x0.shape, generator=gen, device=device)
         per_image = F.mse_loss(unet(process.add_noise(x0, t, noise, abar), t).sample, noise, reduction="none").mean((1, 2, 3))
         loss = (per_image * snr_weight[t]).mean()
-        for group in opt.param_groups:  # linear warm-up, then constant
-            group["lr"] = cfg.lr * min(1.0, (step + 1) / cfg.warmup)
+        for group in opt.param_groups:
+            group["lr"] = learning_rate(cfg, step, seconds + time.time() - t0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
