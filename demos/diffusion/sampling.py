@@ -25,7 +25,7 @@ from shared.checkpoints import CheckpointError, load
 HUB_DEFAULT = "google/ddpm-cifar10-32"
 KEPT_FRAMES = 200  # steps kept for the scrub slider; longer runs keep every k-th step (and the last)
 GIF_FRAMES = 60  # GIF encoding costs about 30 ms a frame on 2 cores
-UPDATE_S = 0.1  # a streamed picture at most ten times a second; every step is still recorded
+UPDATE_S = 0.2  # a streamed picture at most five times a second (drawing and sending one costs about 50 ms); every step is recorded
 
 
 @dataclass(frozen=True)
