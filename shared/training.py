@@ -8,8 +8,10 @@ command that reproduces a run, the hardware it ran on, and the weight average (E
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import TypeVar
 
 import torch
@@ -49,3 +51,22 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
         e.lerp_(p, 1 - decay)
     for e, b in zip(ema.buffers(), model.buffers()):
         e.copy_(b)
+
+
+def save_run_state(state_dir: Path, parts: dict, step: int, seconds: float, history: list[dict]) -> None:
+    """Everything a resumed run needs: the state_dict of each part (nets, EMA, optimisers), the
+    step, the training seconds so far, and the evaluation history."""
+    torch.save({**{name: part.state_dict() for name, part in parts.items()}, "step": step, "seconds": seconds},
+               state_dir / "state.pt")
+    (state_dir / "history.json").write_text(json.dumps(history))
+
+
+def load_run_state(state_dir: Path, parts: dict, device: str) -> tuple[int, float, list[dict]]:
+    """Load what save_run_state wrote into the parts, if there is a saved run; (step, seconds, history)."""
+    if not (state_dir / "state.pt").exists():
+        return 0, 0.0, []
+    state = torch.load(state_dir / "state.pt", weights_only=True, map_location=device)  # our own file, tensors only
+    for name, part in parts.items():
+        part.load_state_dict(state[name])
+    print(f"resuming at step {int(state['step'])}")
+    return int(state["step"]), float(state["seconds"]), json.loads((state_dir / "history.json").read_text())

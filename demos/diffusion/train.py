@@ -14,7 +14,6 @@ The shipped weights are an exponential moving average. One step of batch 64 take
 from __future__ import annotations
 
 import copy
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import command_line, ema_update, hardware_name, parse_config
+from shared.training import command_line, ema_update, hardware_name, load_run_state, parse_config, save_run_state
 
 EVAL_SEED = 2024  # noise of the samples the model card scores
 EVAL_SAMPLES = 500
@@ -140,15 +139,8 @@ def train(cfg: TrainConfig) -> None:
     unet = unet.to(device).train()
     ema = copy.deepcopy(unet).eval()
     opt = torch.optim.AdamW(unet.parameters(), lr=cfg.lr, weight_decay=0.0)
-    step, seconds, history = 0, 0.0, []
-    if (state_dir / "state.pt").exists():  # resume: our own file, tensors only
-        state = torch.load(state_dir / "state.pt", weights_only=True, map_location=device)
-        unet.load_state_dict(state["unet"])
-        ema.load_state_dict(state["ema"])
-        opt.load_state_dict(state["opt"])
-        step, seconds = int(state["step"]), float(state["seconds"])
-        history = json.loads((state_dir / "history.json").read_text())
-        print(f"resuming at step {step}")
+    parts = {"unet": unet, "ema": ema, "opt": opt}
+    step, seconds, history = load_run_state(state_dir, parts, device)
 
     data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(device)  # (N, 3, 32, 32) in [-1, 1]
     abar = scheduler.alphas_cumprod.to(device)
@@ -157,9 +149,7 @@ def train(cfg: TrainConfig) -> None:
     gen = torch.Generator(device).manual_seed(cfg.seed + step)
 
     def save_state() -> None:
-        torch.save({"unet": unet.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
-                    "seconds": seconds}, state_dir / "state.pt")
-        (state_dir / "history.json").write_text(json.dumps(history))
+        save_run_state(state_dir, parts, step, seconds, history)
 
     def log_eval() -> None:
         s = evaluate(ema, scheduler.config, n=min(cfg.progress_samples, cfg.eval_samples))

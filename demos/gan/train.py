@@ -24,7 +24,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import command_line, ema_update, hardware_name, parse_config
+from shared.training import command_line, ema_update, hardware_name, load_run_state, parse_config, save_run_state
 
 EVAL_SEED = 2024  # latents of the 1,000 samples the model card scores
 
@@ -136,24 +136,14 @@ def train(cfg: TrainConfig) -> None:
     g_ema = copy.deepcopy(g).eval()
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=(0.0, 0.9))
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=(0.0, 0.9))
-    step, seconds, history = 0, 0.0, []
-    if (state_dir / "state.pt").exists():  # resume: our own file, tensors only
-        state = torch.load(state_dir / "state.pt", weights_only=True, map_location=device)
-        gan.load_state_dict(state["gan"])
-        g_ema.load_state_dict(state["g_ema"])
-        opt_g.load_state_dict(state["opt_g"])
-        opt_d.load_state_dict(state["opt_d"])
-        step, seconds = int(state["step"]), float(state["seconds"])
-        history = json.loads((state_dir / "history.json").read_text())
-        print(f"resuming at step {step}")
+    parts = {"gan": gan, "g_ema": g_ema, "opt_g": opt_g, "opt_d": opt_d}
+    step, seconds, history = load_run_state(state_dir, parts, device)
 
     data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(device)  # (N, 3, 32, 32) in [-1, 1]
     gen = torch.Generator(device).manual_seed(cfg.seed + step)
 
     def save_state() -> None:
-        torch.save({"gan": gan.state_dict(), "g_ema": g_ema.state_dict(), "opt_g": opt_g.state_dict(),
-                    "opt_d": opt_d.state_dict(), "step": step, "seconds": seconds}, state_dir / "state.pt")
-        (state_dir / "history.json").write_text(json.dumps(history))
+        save_run_state(state_dir, parts, step, seconds, history)
 
     bar = tqdm(total=cfg.steps, initial=step, desc="GAN", mininterval=5)
     t0 = time.time()
