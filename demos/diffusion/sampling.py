@@ -157,14 +157,21 @@ def sample_steps(model: ImageModel, sampler: str, steps: int, seed: int, n: int)
 
 
 def stream(recording: Recording, steps: Iterator[process.Step], update_s: float = UPDATE_S) -> Iterator[Recording]:
-    """Run the steps into the recording, yielding it at most every update_s seconds and at the end."""
+    """Run the steps into the recording, yielding it at most every update_s seconds and at the end.
+
+    The steps run in a worker thread (shared.background.run_ahead), so the UNet goes on while the
+    caller draws and sends the last update; recording.seconds counts the computation only up to
+    the newest recorded step.
+    """
+    from shared.background import run_ahead
+
     t0 = time.perf_counter()
     last = t0 - update_s  # the first step is shown at once
-    for step in steps:
+    for step, made_at in run_ahead(steps):
         recording.record(step)
+        recording.seconds = made_at - t0
         now = time.perf_counter()
         if now - last >= update_s or recording.done:
-            recording.seconds = now - t0
             yield recording
             last = time.perf_counter()
 
