@@ -24,6 +24,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("data", "Data & judge", "demos.data.ui"),
     DemoSpec("gan", "GAN", "demos.gan.ui"),
     DemoSpec("diffusion", "Diffusion", "demos.diffusion.ui"),
+    DemoSpec("gpt", "GPT", "demos.gpt.ui"),
 ]
 
 

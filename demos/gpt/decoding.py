@@ -1,0 +1,176 @@
+"""Next-token distributions and the generation loop, with the model's internals collected on the way.
+
+One step of generation: the model maps the tokens so far to logits z (one per vocabulary entry) for
+the next token; sampling turns them into probabilities and draws one:
+
+    p_i = softmax(z / T)_i                        temperature T (T -> 0: all mass on the argmax)
+    keep the k most likely (top-k), then the fewest most-likely tokens whose mass reaches p (top-p)
+    renormalise what is kept, draw a token; append it; repeat.
+
+The loop is written out (a KV cache carries the keys and values of earlier tokens, so each step runs
+the model on one new token) so every step can be shown: the token, its probability, the top
+candidates, and where the new token looked (the attention of its position, averaged over heads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from demos.gpt import options
+from demos.gpt.lm import USER, LanguageModel
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """The next-token distribution before and after the sampling settings, over the whole vocabulary."""
+
+    base: torch.Tensor  # softmax(z): the model's own probabilities, (V,)
+    tempered: torch.Tensor  # softmax(z / T), (V,); one-hot on the argmax for T = 0
+    kept: torch.Tensor  # bool (V,): survives top-k and top-p
+    final: torch.Tensor  # what is sampled from: tempered * kept, renormalised, (V,)
+
+
+def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> Distribution:
+    """Apply temperature, then top-k, then top-p to logits (V,). top_k 0 and top_p 1 cut nothing."""
+    temperature = options.TEMPERATURE.check(temperature)
+    top_k, top_p = options.TOP_K.check(top_k), options.TOP_P.check(top_p)
+    logits = logits.float()
+    base = torch.softmax(logits, -1)
+    if temperature == 0:
+        tempered = torch.zeros_like(base)
+        tempered[logits.argmax()] = 1.0
+    else:
+        tempered = torch.softmax(logits / temperature, -1)
+    order = torch.argsort(tempered, descending=True, stable=True)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(len(order))
+    kept = torch.ones_like(base, dtype=torch.bool)
+    if top_k > 0:
+        kept &= rank < top_k
+    # nucleus: a token is kept if the mass of the tokens ranked above it is still below top_p
+    mass_before = torch.cumsum(tempered[order], 0) - tempered[order]
+    kept &= (mass_before < top_p)[rank]
+    final = torch.where(kept, tempered, torch.zeros_like(tempered))
+    return Distribution(base, tempered, kept, final / final.sum())
+
+
+@dataclass
+class TokenStep:
+    """One generated token and what the model showed while choosing it."""
+
+    token: int
+    text: str  # the answer so far, decoded
+    probability: float  # of this token under the final (sampled-from) distribution
+    base_probability: float  # under the model's own softmax
+    top: list[tuple[int, float]]  # the most likely tokens and their base probabilities
+    attention: np.ndarray | None = None  # (positions so far,): last layer, mean over heads
+    seconds: float = 0.0
+
+
+@dataclass
+class Generation:
+    """The prompt and the answer as token ids, and what each answer step showed."""
+
+    prompt_ids: list[int]
+    steps: list[TokenStep] = field(default_factory=list)
+    notice: str | None = None
+    stopped: str = ""  # why it ended: "end of text", "token limit", "context full", "next User: line"
+
+    @property
+    def answer_ids(self) -> list[int]:
+        return [s.token for s in self.steps]
+
+    @property
+    def text(self) -> str:
+        return self.steps[-1].text if self.steps else ""
+
+
+def generate(lm: LanguageModel, prompt_ids: list[int], max_new_tokens: int, temperature: float = 0.8,
+             top_k: int = 40, top_p: float = 0.95, seed: int = 0, internals: bool = True,
+             top_n: int = 10) -> Iterator[Generation]:
+    """Yield the Generation after every new token. internals=False skips the attention (the cost
+    the benchmark measures); the probabilities are needed to sample anyway."""
+    import time
+
+    from shared.limits import SEED
+
+    max_new_tokens = options.NEW_TOKENS.check(max_new_tokens)
+    generator = torch.Generator().manual_seed(SEED.check(seed))
+    distribution(torch.zeros(2), temperature, top_k, top_p)  # check the settings before any work
+    model, tokenizer = lm.model, lm.tokenizer
+    eos = tokenizer.eos_token_id
+    run = Generation(list(prompt_ids))
+    if not prompt_ids:
+        prompt_ids = [eos if eos is not None else 0]  # an empty prompt starts from the end-of-text token
+    x = torch.tensor([prompt_ids])
+    past, t0 = None, time.perf_counter()
+    with torch.inference_mode():
+        while True:
+            out = model(input_ids=x, past_key_values=past, use_cache=True, output_attentions=internals)
+            past = out.past_key_values
+            dist = distribution(out.logits[0, -1], temperature, top_k, top_p)
+            token = int(torch.multinomial(dist.final, 1, generator=generator)) if temperature > 0 else int(dist.final.argmax())
+            top_p_, top_i = dist.base.topk(min(top_n, len(dist.base)))
+            attention = out.attentions[-1][0, :, -1].mean(0).numpy().copy() if internals and out.attentions else None
+            ids = run.answer_ids + [token]
+            run.steps.append(TokenStep(token, tokenizer.decode(ids, skip_special_tokens=True), float(dist.final[token]),
+                                       float(dist.base[token]), list(zip(top_i.tolist(), top_p_.tolist())), attention,
+                                       time.perf_counter() - t0))
+            if token == eos:
+                run.stopped = "end of text"
+            elif not lm.chat and f"\n{USER}" in run.text:
+                run.stopped = "next User: line"
+            elif len(run.steps) >= max_new_tokens:
+                run.stopped = "token limit"
+            elif len(prompt_ids) + len(run.steps) >= lm.context:
+                run.stopped = "context full"
+            yield run
+            if run.stopped:
+                return
+            x = torch.tensor([[token]])
+
+
+def answer_text(lm: LanguageModel, run: Generation) -> str:
+    """The answer as the chat shows it: a transcript model's text up to its next "User:" line."""
+    text = run.text
+    if not lm.chat:
+        text = text.split(f"\n{USER}")[0]
+    return text.strip()
+
+
+def position_distribution(lm: LanguageModel, ids: list[int], position: int) -> torch.Tensor:
+    """The logits the model gave for the token at `position` of ids, from the tokens before it (V,)."""
+    if not 1 <= position < len(ids):
+        raise ValueError(f"position must be from 1 to {len(ids) - 1}")
+    context = ids[max(0, position - lm.context) : position]
+    with torch.inference_mode():
+        return lm.model(input_ids=torch.tensor([context])).logits[0, -1].float()
+
+
+def attention_maps(lm: LanguageModel, ids: list[int], layer: int) -> np.ndarray:
+    """Attention weights of one layer over the last ATTENTION_TOKENS tokens: (heads, T, T), rows sum to 1."""
+    ids = ids[-min(options.ATTENTION_TOKENS, lm.context):]
+    n_layers = len(_layers(lm))
+    if not 0 <= layer < n_layers:
+        raise ValueError(f"layer must be from 0 to {n_layers - 1}")
+    with torch.inference_mode():
+        out = lm.model(input_ids=torch.tensor([ids]), output_attentions=True)
+    return out.attentions[layer][0].float().numpy()
+
+
+def _layers(lm: LanguageModel) -> list:
+    config = lm.model.config
+    return list(range(int(getattr(config, "n_layer", None) or config.num_hidden_layers)))
+
+
+def layer_count(lm: LanguageModel) -> int:
+    return len(_layers(lm))
+
+
+def head_count(lm: LanguageModel) -> int:
+    config = lm.model.config
+    return int(getattr(config, "n_head", None) or config.num_attention_heads)

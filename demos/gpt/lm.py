@@ -1,0 +1,105 @@
+"""A causal language model and its tokenizer, bundled or from the Hub, through the one loading path;
+and the prompt a conversation becomes for it.
+
+Chat-trained models (their tokenizer has a chat template) get the conversation through that
+template. Others, the bundled model included, are text-continuation models: they get a plain
+transcript ("User: ...\\nBot: ...\\nBot:") and whatever they write until the next "User:" line is their
+answer, honestly a continuation in the style of what they were trained on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from demos.gpt.options import BUNDLED, HISTORY_MESSAGES, MESSAGE_CHARS
+from shared import limits
+from shared.checkpoints import load
+
+USER, BOT = "User:", "Bot:"
+
+
+@dataclass(frozen=True)
+class LanguageModel:
+    model: object  # a transformers PreTrainedModel with a causal-LM head, eval mode, eager attention
+    tokenizer: object
+    spec: str
+    source: str
+    notice: str | None = None
+
+    @property
+    def chat(self) -> bool:
+        """Trained on conversations: its tokenizer carries a chat template."""
+        return bool(getattr(self.tokenizer, "chat_template", None))
+
+    @property
+    def context(self) -> int:
+        """Positions the model can see at once."""
+        config = self.model.config
+        return int(getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", 2048))
+
+    @property
+    def label(self) -> str:
+        kind = "chat model" if self.chat else "text-continuation model"
+        return f"{self.spec} · {self.source} · {kind} · context {self.context:,} tokens"
+
+
+def load_lm(spec: str | Path = "") -> LanguageModel:
+    """The bundled model (spec ""), a Hub id or a local folder (a Path). A Hub model that cannot be
+    loaded (offline, unknown id) gives the bundled one with a notice."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if isinstance(spec, str):
+        spec = spec.strip() or BUNDLED
+    # eager attention: under the default sdpa, output_attentions returns nothing
+    model = load(AutoModelForCausalLM, spec, fallback=BUNDLED, device="cpu", attn_implementation="eager",
+                 dtype=torch.float32)
+    where = Path(model.spec) if model.source == "local" else model.spec
+    tokenizer = load(AutoTokenizer, where, device="cpu")
+    return LanguageModel(model.model, tokenizer.model, model.spec, model.source, model.notice)
+
+
+def clean_text(text: object, name: str = "message") -> str:
+    """A user's text, checked: a string, not empty, not too long; control characters other than
+    newlines and tabs removed (they mean nothing to a tokenizer and can break a terminal)."""
+    text = limits.check_text(name, text, MESSAGE_CHARS)
+    cleaned = "".join(c for c in text if c in "\n\t" or (ord(c) >= 32 and not 0x7F <= ord(c) < 0xA0))
+    if not cleaned.strip():
+        raise limits.LimitError(f"The {name} has only control characters in it.")
+    return cleaned
+
+
+def check_history(history: object) -> list[dict]:
+    """Chat history in Gradio's messages format: a list of {"role", "content"} with text content."""
+    if history is None:
+        return []
+    if not isinstance(history, list) or len(history) > HISTORY_MESSAGES:
+        raise limits.LimitError(f"The conversation must be a list of at most {HISTORY_MESSAGES} messages.")
+    messages = []
+    for m in history:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            raise limits.LimitError("Each message must have a role of 'user' or 'assistant'.")
+        content = m.get("content")
+        if isinstance(content, list):  # Gradio 6 may send [{"type": "text", "text": ...}]
+            content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+        messages.append({"role": m["role"], "content": limits.check_text("message", content, MESSAGE_CHARS, allow_empty=True)})
+    return messages
+
+
+def prompt_text(lm: LanguageModel, messages: list[dict]) -> str:
+    """The text the model continues to answer the last user message."""
+    if lm.chat:
+        return lm.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    lines = [f"{USER if m['role'] == 'user' else BOT} {m['content'].strip()}" for m in messages]
+    return "\n".join(lines) + f"\n{BOT}"
+
+
+def encode_prompt(lm: LanguageModel, text: str, room: int) -> tuple[list[int], str | None]:
+    """Token ids of text, keeping the last `room` tokens; and a notice when the start was cut."""
+    ids = lm.tokenizer(text, add_special_tokens=False)["input_ids"]
+    if len(ids) <= room:
+        return ids, None
+    notice = (f"The conversation is {len(ids):,} tokens long and this model sees {lm.context:,} at once "
+              f"(with room for the answer): the oldest {len(ids) - room:,} tokens were left out.")
+    return ids[-room:], notice

@@ -1,0 +1,53 @@
+"""The GPT tab in Chromium: a chat answer streams from the bundled model, its tokens appear and a
+click on one draws that position's next-token distribution; the attention map and a few seconds of
+live pre-training follow. Screenshots: screenshots/gpt-chat.png, gpt-attention.png, gpt-pretrain.png."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
+
+
+def _text_starts(page, elem_id: str, prefix: str, timeout: int = 120_000) -> None:
+    page.wait_for_function(f"() => (document.querySelector('#{elem_id}')?.innerText || '').includes('{prefix}')",
+                           timeout=timeout)
+
+
+def test_chat_tokens_distribution_and_attention(page, suite_url):
+    open_tab(page, suite_url, "gpt")
+    page.locator("#gpt-main-action").click()
+    _text_starts(page, "gpt-status", "tokens/s); stopped")
+    wait_until_idle(page)
+    assert page.locator("#gpt-chat .message").count() >= 2  # the user's message and the answer
+    page.wait_for_selector("#gpt-distribution .js-plotly-plot", timeout=30_000)
+    spans = page.locator("#gpt-tokens .token")
+    assert spans.count() > 3
+    spans.nth(2).click()
+    page.wait_for_function("() => (document.querySelector('#gpt-distribution')?.innerText || '').includes('Position 2')",
+                           timeout=30_000)
+    wait_until_idle(page)
+    page.locator("#gpt-tokens").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "gpt-chat.png"), full_page=True)
+
+    page.locator("#gpt-attention-action").click()
+    page.wait_for_selector("#gpt-attention .js-plotly-plot", timeout=30_000)
+    wait_until_idle(page)
+    page.locator("#gpt-attention").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "gpt-attention.png"))
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+def test_pretraining_live(page, suite_url):
+    open_tab(page, suite_url, "gpt")
+    page.wait_for_function("() => (document.querySelector('#gpt-train-text textarea')?.value || '').length > 1000",
+                           timeout=30_000)
+    box = page.locator("#gpt-train-seconds input[type=number]")
+    box.fill("8")
+    box.press("Enter")
+    page.locator("#gpt-train-action").click()
+    _text_starts(page, "gpt-train-status", "Done: step")
+    wait_until_idle(page)
+    page.wait_for_selector("#gpt-loss .js-plotly-plot", timeout=30_000)
+    page.locator("#gpt-loss").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "gpt-pretrain.png"))
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
