@@ -35,7 +35,9 @@ class Distribution:
 
 
 def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> Distribution:
-    """Apply temperature, then top-k, then top-p to logits (V,). top_k 0 and top_p 1 cut nothing."""
+    """Apply temperature, then top-k, then top-p to logits (V,), in that order as transformers'
+    sampling does: the nucleus is taken over what top-k kept, renormalised. top_k 0 and top_p 1 cut
+    nothing."""
     temperature = options.TEMPERATURE.check(temperature)
     top_k, top_p = options.TOP_K.check(top_k), options.TOP_P.check(top_p)
     logits = logits.float()
@@ -45,15 +47,19 @@ def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: fl
         tempered[logits.argmax()] = 1.0
     else:
         tempered = torch.softmax(logits / temperature, -1)
-    order = torch.argsort(tempered, descending=True, stable=True)
-    rank = torch.empty_like(order)
-    rank[order] = torch.arange(len(order))
     kept = torch.ones_like(base, dtype=torch.bool)
-    if top_k > 0:
-        kept &= rank < top_k
-    # nucleus: a token is kept if the mass of the tokens ranked above it is still below top_p
-    mass_before = torch.cumsum(tempered[order], 0) - tempered[order]
-    kept &= (mass_before < top_p)[rank]
+    if 0 < top_k < len(base):
+        values, order = tempered.topk(top_k)  # sorted, likeliest first
+        kept = torch.zeros_like(kept)
+        kept[order] = True
+    elif top_p < 1:
+        values, order = tempered.sort(descending=True)
+    if top_p < 1:
+        share = values / values.sum()
+        # a token stays if the mass of the tokens ranked above it is still below top_p
+        inside = (torch.cumsum(share, 0) - share) < top_p
+        kept = torch.zeros_like(kept)
+        kept[order[inside]] = True
     final = torch.where(kept, tempered, torch.zeros_like(tempered))
     return Distribution(base, tempered, kept, final / final.sum())
 
@@ -101,25 +107,24 @@ def generate(lm: LanguageModel, prompt_ids: list[int], max_new_tokens: int, temp
     max_new_tokens = options.NEW_TOKENS.check(max_new_tokens)
     generator = torch.Generator().manual_seed(SEED.check(seed))
     distribution(torch.zeros(2), temperature, top_k, top_p)  # check the settings before any work
-    model, tokenizer = lm.model, lm.tokenizer
+    tokenizer = lm.tokenizer
     eos = tokenizer.eos_token_id
     run = Generation(list(prompt_ids))
     if not prompt_ids:
         prompt_ids = [eos if eos is not None else 0]  # an empty prompt starts from the end-of-text token
-    x = torch.tensor([prompt_ids])
-    past, t0 = None, time.perf_counter()
+    feed = _stepper(lm, internals)
+    t0 = time.perf_counter()
+    pending = list(prompt_ids)
     with torch.inference_mode():
         while True:
-            out = model(input_ids=x, past_key_values=past, use_cache=True, output_attentions=internals)
-            past = out.past_key_values
-            dist = distribution(out.logits[0, -1], temperature, top_k, top_p)
+            logits, attention = feed(pending)
+            dist = distribution(logits, temperature, top_k, top_p)
             token = int(torch.multinomial(dist.final, 1, generator=generator)) if temperature > 0 else int(dist.final.argmax())
             top_p_, top_i = dist.base.topk(min(top_n, len(dist.base)))
-            attention = out.attentions[-1][0, :, -1].mean(0).numpy().copy() if internals and out.attentions else None
             ids = run.answer_ids + [token]
             run.steps.append(TokenStep(token, tokenizer.decode(ids, skip_special_tokens=True), float(dist.final[token]),
-                                       float(dist.base[token]), list(zip(top_i.tolist(), top_p_.tolist())), attention,
-                                       time.perf_counter() - t0))
+                                       float(dist.base[token]), list(zip(top_i.tolist(), top_p_.tolist())),
+                                       None if attention is None else attention.numpy().copy(), time.perf_counter() - t0))
             if token == eos:
                 run.stopped = "end of text"
             elif not lm.chat and f"\n{USER}" in run.text:
@@ -131,7 +136,33 @@ def generate(lm: LanguageModel, prompt_ids: list[int], max_new_tokens: int, temp
             yield run
             if run.stopped:
                 return
-            x = torch.tensor([[token]])
+            pending = [token]
+
+
+def _stepper(lm: LanguageModel, internals: bool):  # noqa: ANN202
+    """feed(new token ids) -> (logits of the next token (V,), the newest position's attention in the
+    last layer, mean over heads, or None): GPT-2s through fast_gpt2, other models through transformers
+    with its KV cache."""
+    from demos.gpt import fast_gpt2
+
+    if fast_gpt2.supports(lm.model):
+        decoder = fast_gpt2.GPT2Decoder(lm.model)
+
+        def feed_fast(ids: list[int]):  # noqa: ANN202
+            logits, rows = decoder.feed(ids, rows=internals)
+            return logits, rows[-1].mean(0) if internals else None
+
+        return feed_fast
+    past = None
+
+    def feed_hf(ids: list[int]):  # noqa: ANN202
+        nonlocal past
+        out = lm.model(input_ids=torch.tensor([ids]), past_key_values=past, use_cache=True, output_attentions=internals)
+        past = out.past_key_values
+        attention = out.attentions[-1][0, :, -1].mean(0) if internals and out.attentions else None
+        return out.logits[0, -1], attention
+
+    return feed_hf
 
 
 def answer_text(lm: LanguageModel, run: Generation) -> str:

@@ -17,6 +17,8 @@ from shared import limits
 from shared.checkpoints import load
 
 USER, BOT = "User:", "Bot:"
+QUANTIZE_ABOVE = 50_000_000  # parameters; larger models run with int8 linear layers on the CPU
+_int8_copies: dict[int, object] = {}
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class LanguageModel:
     spec: str
     source: str
     notice: str | None = None
+    int8: bool = False  # linear layers dynamically quantized (see int8_for_cpu)
 
     @property
     def chat(self) -> bool:
@@ -41,7 +44,7 @@ class LanguageModel:
     @property
     def label(self) -> str:
         kind = "chat model" if self.chat else "text-continuation model"
-        return f"{self.spec} · {self.source} · {kind} · context {self.context:,} tokens"
+        return f"{self.spec} · {self.source} · {kind} · context {self.context:,} tokens" + (" · int8 linear layers" if self.int8 else "")
 
 
 def load_lm(spec: str | Path = "") -> LanguageModel:
@@ -57,7 +60,29 @@ def load_lm(spec: str | Path = "") -> LanguageModel:
                  dtype=torch.float32)
     where = Path(model.spec) if model.source == "local" else model.spec
     tokenizer = load(AutoTokenizer, where, device="cpu")
-    return LanguageModel(model.model, tokenizer.model, model.spec, model.source, model.notice)
+    weights, int8 = int8_for_cpu(model.model)
+    return LanguageModel(weights, tokenizer.model, model.spec, model.source, model.notice, int8)
+
+
+def int8_for_cpu(model, quantize_above: int = QUANTIZE_ABOVE) -> tuple[object, bool]:  # noqa: ANN001
+    """(the model to run, whether it is int8): above `quantize_above` parameters, a copy whose
+    nn.Linear layers hold int8 weights (PyTorch dynamic quantization; activations stay float).
+    Decoding one token reads every weight once, so on a CPU its time is mostly memory traffic: a
+    135 M-parameter model reads 540 MB of float32 per token, a quarter of that in int8, and runs about
+    1.7 times as fast on 2 cores. The probabilities shift slightly; the label says so. Cached per model."""
+    import warnings
+
+    import torch
+
+    from demos.gpt import fast_gpt2
+
+    if fast_gpt2.supports(model) or sum(p.numel() for p in model.parameters()) <= quantize_above:
+        return model, False
+    if id(model) not in _int8_copies:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch.ao.quantization's notice that torchao is its successor
+            _int8_copies[id(model)] = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return _int8_copies[id(model)], True
 
 
 def clean_text(text: object, name: str = "message") -> str:

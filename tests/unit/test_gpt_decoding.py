@@ -81,9 +81,10 @@ def test_probabilities_sum_to_one_after_temperature_top_k_and_top_p(temperature,
         assert int(d.kept.sum()) <= top_k
     if temperature == 0:
         assert int(d.final.argmax()) == int(logits.argmax()) and float(d.final.max()) == 1.0
-    elif top_p < 1:  # the kept mass reaches top_p, and dropping the least likely kept token would not
-        kept_mass = float(d.tempered[d.kept].sum())
-        assert kept_mass >= top_p - 1e-6 and kept_mass - float(d.tempered[d.kept].min()) < top_p
+    elif top_p < 1:  # of what top-k left, the kept mass reaches top_p; without its least likely token it would not
+        pool = d.tempered.topk(top_k).values.sum() if top_k else d.tempered.sum()
+        kept_mass = float(d.tempered[d.kept].sum() / pool)
+        assert kept_mass >= top_p - 1e-6 and kept_mass - float(d.tempered[d.kept].min() / pool) < top_p
 
 
 def test_temperature_sharpens_or_flattens_the_distribution():
