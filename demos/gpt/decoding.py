@@ -28,40 +28,55 @@ from demos.gpt.lm import USER, LanguageModel
 class Distribution:
     """The next-token distribution before and after the sampling settings, over the whole vocabulary."""
 
-    base: torch.Tensor  # softmax(z): the model's own probabilities, (V,)
-    tempered: torch.Tensor  # softmax(z / T), (V,); one-hot on the argmax for T = 0
-    kept: torch.Tensor  # bool (V,): survives top-k and top-p
-    final: torch.Tensor  # what is sampled from: tempered * kept, renormalised, (V,)
+    base: np.ndarray  # softmax(z): the model's own probabilities, (V,) float
+    tempered: np.ndarray  # softmax(z / T), (V,); one-hot on the argmax for T = 0
+    kept: np.ndarray  # bool (V,): survives top-k and top-p
+    final: np.ndarray  # what is sampled from: tempered * kept, renormalised, (V,)
 
 
-def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> Distribution:
-    """Apply temperature, then top-k, then top-p to logits (V,), in that order as transformers'
-    sampling does: the nucleus is taken over what top-k kept, renormalised. top_k 0 and top_p 1 cut
-    nothing."""
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def distribution(logits, temperature: float, top_k: int, top_p: float) -> Distribution:  # noqa: ANN001
+    """Apply temperature, then top-k, then top-p to logits (V,) (numpy or torch), in that order as
+    transformers' sampling does: the nucleus is taken over what top-k kept, renormalised. top_k 0 and
+    top_p 1 cut nothing. numpy, not torch: on vectors this small its operations cost a tenth."""
     temperature = options.TEMPERATURE.check(temperature)
     top_k, top_p = options.TOP_K.check(top_k), options.TOP_P.check(top_p)
-    logits = logits.float()
-    base = torch.softmax(logits, -1)
+    z = np.asarray(logits, dtype=np.float64).reshape(-1)
+    base = _softmax(z)
     if temperature == 0:
-        tempered = torch.zeros_like(base)
-        tempered[logits.argmax()] = 1.0
+        tempered = np.zeros_like(base)
+        tempered[z.argmax()] = 1.0
     else:
-        tempered = torch.softmax(logits / temperature, -1)
-    kept = torch.ones_like(base, dtype=torch.bool)
+        tempered = _softmax(z / temperature)
+    kept = np.ones(len(base), dtype=bool)
+    order = None
     if 0 < top_k < len(base):
-        values, order = tempered.topk(top_k)  # sorted, likeliest first
-        kept = torch.zeros_like(kept)
+        top = np.argpartition(-tempered, top_k - 1)[:top_k]
+        order = top[np.argsort(-tempered[top], kind="stable")]  # the top k, likeliest first
+        kept = np.zeros_like(kept)
         kept[order] = True
     elif top_p < 1:
-        values, order = tempered.sort(descending=True)
+        order = np.argsort(-tempered, kind="stable")
     if top_p < 1:
-        share = values / values.sum()
+        share = tempered[order] / tempered[order].sum()
         # a token stays if the mass of the tokens ranked above it is still below top_p
-        inside = (torch.cumsum(share, 0) - share) < top_p
-        kept = torch.zeros_like(kept)
+        inside = (np.cumsum(share) - share) < top_p
+        kept = np.zeros_like(kept)
         kept[order[inside]] = True
-    final = torch.where(kept, tempered, torch.zeros_like(tempered))
+    final = np.where(kept, tempered, 0.0)
     return Distribution(base, tempered, kept, final / final.sum())
+
+
+def draw(dist: Distribution, rng: np.random.Generator, greedy: bool) -> int:
+    """One token from the final distribution (inverse CDF on a uniform draw); the argmax if greedy."""
+    if greedy:
+        return int(dist.final.argmax())
+    cdf = np.cumsum(dist.final)
+    return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), len(cdf) - 1))
 
 
 @dataclass
@@ -105,8 +120,8 @@ def generate(lm: LanguageModel, prompt_ids: list[int], max_new_tokens: int, temp
     from shared.limits import SEED
 
     max_new_tokens = options.NEW_TOKENS.check(max_new_tokens)
-    generator = torch.Generator().manual_seed(SEED.check(seed))
-    distribution(torch.zeros(2), temperature, top_k, top_p)  # check the settings before any work
+    rng = np.random.default_rng(SEED.check(seed))
+    distribution(np.zeros(2), temperature, top_k, top_p)  # check the settings before any work
     tokenizer = lm.tokenizer
     eos = tokenizer.eos_token_id
     run = Generation(list(prompt_ids))
@@ -115,34 +130,34 @@ def generate(lm: LanguageModel, prompt_ids: list[int], max_new_tokens: int, temp
     feed = _stepper(lm, internals)
     t0 = time.perf_counter()
     pending = list(prompt_ids)
-    with torch.inference_mode():
-        while True:
-            logits, attention = feed(pending)
-            dist = distribution(logits, temperature, top_k, top_p)
-            token = int(torch.multinomial(dist.final, 1, generator=generator)) if temperature > 0 else int(dist.final.argmax())
-            top_p_, top_i = dist.base.topk(min(top_n, len(dist.base)))
-            ids = run.answer_ids + [token]
-            run.steps.append(TokenStep(token, tokenizer.decode(ids, skip_special_tokens=True), float(dist.final[token]),
-                                       float(dist.base[token]), list(zip(top_i.tolist(), top_p_.tolist())),
-                                       None if attention is None else attention.numpy().copy(), time.perf_counter() - t0))
-            if token == eos:
-                run.stopped = "end of text"
-            elif not lm.chat and f"\n{USER}" in run.text:
-                run.stopped = "next User: line"
-            elif len(run.steps) >= max_new_tokens:
-                run.stopped = "token limit"
-            elif len(prompt_ids) + len(run.steps) >= lm.context:
-                run.stopped = "context full"
-            yield run
-            if run.stopped:
-                return
-            pending = [token]
+    while True:
+        logits, attention = feed(pending)
+        dist = distribution(logits, temperature, top_k, top_p)
+        token = draw(dist, rng, temperature == 0)
+        top = np.argpartition(-dist.base, top_n - 1)[:top_n] if top_n < len(dist.base) else np.arange(len(dist.base))
+        top = top[np.argsort(-dist.base[top])]
+        ids = run.answer_ids + [token]
+        run.steps.append(TokenStep(token, tokenizer.decode(ids, skip_special_tokens=True), float(dist.final[token]),
+                                   float(dist.base[token]), [(int(i), float(dist.base[i])) for i in top],
+                                   attention, time.perf_counter() - t0))
+        if token == eos:
+            run.stopped = "end of text"
+        elif not lm.chat and f"\n{USER}" in run.text:
+            run.stopped = "next User: line"
+        elif len(run.steps) >= max_new_tokens:
+            run.stopped = "token limit"
+        elif len(prompt_ids) + len(run.steps) >= lm.context:
+            run.stopped = "context full"
+        yield run
+        if run.stopped:
+            return
+        pending = [token]
 
 
 def _stepper(lm: LanguageModel, internals: bool):  # noqa: ANN202
     """feed(new token ids) -> (logits of the next token (V,), the newest position's attention in the
-    last layer, mean over heads, or None): GPT-2s through fast_gpt2, other models through transformers
-    with its KV cache."""
+    last layer, mean over heads, or None), as numpy: GPT-2s through fast_gpt2, other models through
+    transformers with its KV cache."""
     from demos.gpt import fast_gpt2
 
     if fast_gpt2.supports(lm.model):
@@ -155,12 +170,13 @@ def _stepper(lm: LanguageModel, internals: bool):  # noqa: ANN202
         return feed_fast
     past = None
 
+    @torch.inference_mode()
     def feed_hf(ids: list[int]):  # noqa: ANN202
         nonlocal past
         out = lm.model(input_ids=torch.tensor([ids]), past_key_values=past, use_cache=True, output_attentions=internals)
         past = out.past_key_values
-        attention = out.attentions[-1][0, :, -1].mean(0) if internals and out.attentions else None
-        return out.logits[0, -1], attention
+        attention = out.attentions[-1][0, :, -1].mean(0).float().numpy() if internals and out.attentions else None
+        return out.logits[0, -1].float().numpy(), attention
 
     return feed_hf
 

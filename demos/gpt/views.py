@@ -46,7 +46,7 @@ def distribution_figure(tokenizer, dist, chosen: int | None, title: str, n: int 
     after temperature, top-k and top-p (zero for the tokens those cut)."""
     import plotly.graph_objects as go
 
-    order = dist.base.argsort(descending=True)[:n].tolist()
+    order = np.argsort(-dist.base, kind="stable")[:n].tolist()
     labels = [f"{token_piece(tokenizer, t).replace(chr(10), '')!r} ({t})" for t in order]
     base = [float(dist.base[t]) for t in order]
     final = [float(dist.final[t]) for t in order]
