@@ -244,7 +244,7 @@ def build() -> gr.Blocks:
                 train_text = gr.Textbox(label="Training text", lines=8, max_lines=12, elem_id="gpt-train-text",
                                         info=f"{options.TRAIN_TEXT_MIN_CHARS}–{options.TRAIN_TEXT_CHARS:,} characters")
                 with gr.Row():
-                    train_seconds = gr.Slider(options.TRAIN_SECONDS.low, options.TRAIN_SECONDS.high, value=30, step=5,
+                    train_seconds = gr.Slider(options.TRAIN_SECONDS.low, options.TRAIN_SECONDS.high, value=60, step=5,
                                               label="Seconds to train", elem_id="gpt-train-seconds")
                     train_seed = gr.Number(0, precision=0, label="Seed")
                 with gr.Row():
