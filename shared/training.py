@@ -37,6 +37,19 @@ def command_line(cfg: object, module: str) -> str:
     return " ".join([f"python -m {module}", *args])
 
 
+def run_progress(step: int, steps: int, seconds: float, time_limit_min: float) -> float:
+    """How far a run is, 0 to 1: it ends at `steps` or at the time limit (0 = none), whichever comes first."""
+    progress = step / steps
+    if time_limit_min:
+        progress = max(progress, seconds / (60 * time_limit_min))
+    return progress
+
+
+def out_of_time(seconds: float, time_limit_min: float) -> bool:
+    """True once a run with a time limit (0 = none) has trained for longer than it."""
+    return bool(time_limit_min) and seconds > 60 * time_limit_min
+
+
 def hardware_name(device: str) -> str:
     """What the model card says a run ran on."""
     if device.startswith("cuda"):

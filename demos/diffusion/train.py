@@ -29,7 +29,8 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import command_line, ema_update, hardware_name, load_run_state, parse_config, save_run_state
+from shared.training import (command_line, ema_update, hardware_name, load_run_state, out_of_time, parse_config,
+                            run_progress, save_run_state)
 
 EVAL_SEED = 2024  # noise of the samples the model card scores
 EVAL_SAMPLES = 500
@@ -118,9 +119,7 @@ scheduler = DDIMScheduler.from_pretrained("checkpoints/{BUNDLED_NAME}")
 def learning_rate(cfg: TrainConfig, step: int, seconds: float) -> float:
     """Linear warm-up, constant, then a linear fall to lr/10 over the end of the run. The run ends at
     cfg.steps or at the time limit, whichever comes first, so its progress is the larger share."""
-    progress = step / cfg.steps
-    if cfg.time_limit_min:
-        progress = max(progress, seconds / (60 * cfg.time_limit_min))
+    progress = run_progress(step, cfg.steps, seconds, cfg.time_limit_min)
     fall = min(1.0, max(0.0, (progress - cfg.decay_from) / (1 - cfg.decay_from))) if cfg.decay_from < 1 else 0.0
     return cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (1 - 0.9 * fall)
 
@@ -161,7 +160,7 @@ def train(cfg: TrainConfig) -> None:
     bar = tqdm(total=cfg.steps, initial=step, desc="DDPM", mininterval=5)
     t0 = time.time()
     while step < cfg.steps:
-        if cfg.time_limit_min and seconds + time.time() - t0 > 60 * cfg.time_limit_min:
+        if out_of_time(seconds + time.time() - t0, cfg.time_limit_min):
             tqdm.write(f"time limit reached at step {step}")
             cfg.steps = step
             break

@@ -24,7 +24,8 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import command_line, ema_update, hardware_name, load_run_state, parse_config, save_run_state
+from shared.training import (command_line, ema_update, hardware_name, load_run_state, out_of_time, parse_config,
+                            save_run_state)
 
 EVAL_SEED = 2024  # latents of the 1,000 samples the model card scores
 
@@ -148,7 +149,7 @@ def train(cfg: TrainConfig) -> None:
     bar = tqdm(total=cfg.steps, initial=step, desc="GAN", mininterval=5)
     t0 = time.time()
     while step < cfg.steps:
-        if cfg.time_limit_min and seconds + time.time() - t0 > 60 * cfg.time_limit_min:
+        if out_of_time(seconds + time.time() - t0, cfg.time_limit_min):
             tqdm.write(f"time limit reached at step {step}")
             cfg.steps = step  # the card reports the steps actually taken
             break

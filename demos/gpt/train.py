@@ -23,7 +23,8 @@ from tqdm import tqdm
 from demos.gpt.model import BUNDLED_NAME, CONTEXT, bundled_config, train_tokenizer
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
 from shared.corpus import split_corpus
-from shared.training import command_line, hardware_name, load_run_state, parse_config, save_run_state
+from shared.training import (command_line, hardware_name, load_run_state, out_of_time, parse_config, run_progress,
+                            save_run_state)
 
 SAMPLE_PROMPTS = ("In the beginning", "And the LORD said unto Moses,", "Blessed are the", "User: What is wisdom?\nBot:")
 
@@ -78,9 +79,7 @@ def bits_per_byte(model, ids: torch.Tensor, n_bytes: int, batch: int = 16) -> fl
 
 def learning_rate(cfg: TrainConfig, step: int, seconds: float) -> float:
     """Linear warm-up, then a cosine fall to lr/10 at the end of the run (its steps or its time limit)."""
-    progress = step / cfg.steps
-    if cfg.time_limit_min:
-        progress = max(progress, seconds / (60 * cfg.time_limit_min))
+    progress = run_progress(step, cfg.steps, seconds, cfg.time_limit_min)
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
     return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
@@ -174,7 +173,7 @@ def train(cfg: TrainConfig) -> None:
     bar = tqdm(total=cfg.steps, initial=step, desc="GPT", mininterval=5)
     t0 = time.time()
     while step < cfg.steps:
-        if cfg.time_limit_min and seconds + time.time() - t0 > 60 * cfg.time_limit_min:
+        if out_of_time(seconds + time.time() - t0, cfg.time_limit_min):
             tqdm.write(f"time limit reached at step {step}")
             cfg.steps = step
             break

@@ -6,7 +6,7 @@ Screenshots: screenshots/diffusion-sampling.png, diffusion-inpainting.png, diffu
 from __future__ import annotations
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
+from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
 
 
 def test_forward_process_and_live_flow(page, suite_url):
@@ -26,15 +26,10 @@ def test_forward_process_and_live_flow(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def _status_starts(page, elem_id: str, prefix: str, timeout: int = 120_000) -> None:
-    page.wait_for_function(f"() => (document.querySelector('#{elem_id}')?.innerText || '').startsWith('{prefix}')",
-                           timeout=timeout)
-
-
 def test_sample_scrub_compare_and_inpaint(page, suite_url):
     open_tab(page, suite_url, "diffusion")
     page.locator("#diffusion-main-action").click()
-    _status_starts(page, "diffusion-sample-status", "Done")
+    wait_for_text(page, "diffusion-sample-status", "Done", at_start=True)
     page.wait_for_selector("#diffusion-result img", timeout=60_000)
     page.wait_for_selector("#diffusion-gif a, #diffusion-gif .file-preview", timeout=60_000)
     wait_until_idle(page)
@@ -51,7 +46,7 @@ def test_sample_scrub_compare_and_inpaint(page, suite_url):
     page.screenshot(path=str(SCREENSHOTS / "diffusion-sampling.png"), full_page=True)
 
     page.locator("#diffusion-inpaint").click()
-    _status_starts(page, "diffusion-inpaint-status", "Done")
+    wait_for_text(page, "diffusion-inpaint-status", "Done", at_start=True)
     wait_until_idle(page)
     page.locator("#diffusion-inpaint-steps").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "diffusion-inpainting.png"))

@@ -5,18 +5,13 @@ live pre-training follow. Screenshots: screenshots/gpt-chat.png, gpt-attention.p
 from __future__ import annotations
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
-
-
-def _text_starts(page, elem_id: str, prefix: str, timeout: int = 120_000) -> None:
-    page.wait_for_function(f"() => (document.querySelector('#{elem_id}')?.innerText || '').includes('{prefix}')",
-                           timeout=timeout)
+from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
 
 
 def test_chat_tokens_distribution_and_attention(page, suite_url):
     open_tab(page, suite_url, "gpt")
     page.locator("#gpt-main-action").click()
-    _text_starts(page, "gpt-status", "tokens/s); stopped")
+    wait_for_text(page, "gpt-status", "tokens/s); stopped")
     wait_until_idle(page)
     assert page.locator("#gpt-chat .message").count() >= 2  # the user's message and the answer
     page.wait_for_selector("#gpt-distribution .js-plotly-plot", timeout=30_000)
@@ -45,7 +40,7 @@ def test_pretraining_live(page, suite_url):
     box.fill("8")
     box.press("Enter")
     page.locator("#gpt-train-action").click()
-    _text_starts(page, "gpt-train-status", "Done: step")
+    wait_for_text(page, "gpt-train-status", "Done: step", at_start=True)
     wait_until_idle(page)
     page.wait_for_selector("#gpt-loss .js-plotly-plot", timeout=30_000)
     page.locator("#gpt-loss").scroll_into_view_if_needed()

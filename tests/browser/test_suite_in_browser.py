@@ -18,6 +18,13 @@ def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_function(f"() => !({BUSY})()", timeout=timeout_ms)
 
 
+def wait_for_text(page, elem_id: str, text: str, at_start: bool = False, timeout: int = 120_000) -> None:
+    """Wait until the element's visible text starts with (at_start) or contains `text`."""
+    test = "startsWith" if at_start else "includes"
+    page.wait_for_function(f"() => (document.querySelector('#{elem_id}')?.innerText || '').{test}('{text}')",
+                           timeout=timeout)
+
+
 def error_toasts(page) -> list[str]:
     return page.locator('[data-testid="toast-body"].error').all_inner_texts()
 

@@ -2,8 +2,6 @@
 as a bundled folder, and through the Hub code path from the offline cache. Nothing is mocked:
 every load goes through the class's real from_pretrained."""
 
-from pathlib import Path
-
 import pytest
 import torch
 from huggingface_hub import constants
@@ -11,6 +9,7 @@ from torch import nn
 
 from shared import checkpoints
 from shared.checkpoints import CheckpointError, SafetensorsHubMixin, load
+from tests.hub_cache import hub_snapshot_dir
 
 
 class TinyNet(nn.Module, SafetensorsHubMixin):
@@ -33,11 +32,7 @@ def same_weights(a: nn.Module, b: nn.Module) -> bool:
 
 def put_in_hub_cache(model: TinyNet, repo_id: str) -> None:
     """Lay out a saved model as huggingface_hub's cache does after a download."""
-    repo_dir = Path(constants.HF_HUB_CACHE) / f"models--{repo_id.replace('/', '--')}"
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    model.save_pretrained(repo_dir / "snapshots" / commit)
-    (repo_dir / "refs").mkdir(parents=True, exist_ok=True)
-    (repo_dir / "refs" / "main").write_text(commit)
+    model.save_pretrained(hub_snapshot_dir(repo_id))
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from huggingface_hub import constants
 from PIL import Image
 
 from demos.diffusion import sampling
@@ -15,6 +14,7 @@ from demos.diffusion.model import training_scheduler
 from shared import checkpoints
 from shared.checkpoints import CheckpointError
 from shared.limits import LimitError
+from tests.hub_cache import hub_snapshot_dir
 
 
 def tiny_unet(sample_size: int = 16, in_channels: int = 3):  # noqa: ANN201
@@ -51,11 +51,7 @@ def test_local_folder_loads_unet_and_its_scheduler(model):
 
 
 def test_hub_id_loads_from_the_offline_cache():
-    repo_dir = Path(constants.HF_HUB_CACHE) / "models--tester--tiny-ddpm"
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    save_tiny(repo_dir / "snapshots" / commit)
-    (repo_dir / "refs").mkdir(parents=True, exist_ok=True)
-    (repo_dir / "refs" / "main").write_text(commit)
+    save_tiny(hub_snapshot_dir("tester/tiny-ddpm"))
     model = sampling.load_model("tester/tiny-ddpm")
     assert model.source == "hub" and model.spec == "tester/tiny-ddpm" and model.notice is None
     images = sampling.process.run_to_end(sampling.process.sample(model.unet, model.scheduler_config, "DDIM", 3, 0, 2))

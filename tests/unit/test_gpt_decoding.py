@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from huggingface_hub import constants
 
 from demos.gpt import decoding, lm as lm_module
 from demos.gpt.model import train_tokenizer
 from shared import checkpoints
 from shared.limits import LimitError
+from tests.hub_cache import hub_snapshot_dir
 
 TEXT = ("In the beginning was the word, and the word was with the people of the land.\n"
         "User: hello there\nBot: and the light was good.\n") * 20
@@ -58,11 +58,7 @@ def test_a_local_folder_loads_model_and_tokenizer(tiny):
 
 
 def test_hub_id_loads_from_the_offline_cache():
-    repo_dir = Path(constants.HF_HUB_CACHE) / "models--tester--tiny-chat-gpt"
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    save_tiny(repo_dir / "snapshots" / commit, chat=True)
-    (repo_dir / "refs").mkdir(parents=True, exist_ok=True)
-    (repo_dir / "refs" / "main").write_text(commit)
+    save_tiny(hub_snapshot_dir("tester/tiny-chat-gpt"), chat=True)
     model = lm_module.load_lm("tester/tiny-chat-gpt")
     assert model.source == "hub" and model.chat and model.notice is None
     prompt = lm_module.prompt_text(model, [{"role": "user", "content": "hi"}])
