@@ -25,6 +25,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("gan", "GAN", "demos.gan.ui"),
     DemoSpec("diffusion", "Diffusion", "demos.diffusion.ui"),
     DemoSpec("gpt", "GPT", "demos.gpt.ui"),
+    DemoSpec("three_d", "3-D data", "demos.three_d.ui"),
 ]
 
 

@@ -54,7 +54,8 @@ def hardware_name(device: str) -> str:
     """What the model card says a run ran on."""
     if device.startswith("cuda"):
         return f"one {torch.cuda.get_device_name(device)} GPU"
-    return f"{torch.get_num_threads()} CPU threads"
+    n = torch.get_num_threads()
+    return f"{n} CPU thread{'' if n == 1 else 's'}"
 
 
 @torch.no_grad()

@@ -1,0 +1,41 @@
+"""The 3-D tab's limits and choices; plain Python, so the UI is built without loading a library."""
+
+from __future__ import annotations
+
+from shared import limits
+
+UPLOAD_BYTES = 100 * 2**20  # a binary PLY of 4 M coloured points; Spaces' disk and memory take it
+MAX_POINTS = 5_000_000
+MAX_VERTICES = 5_000_000
+MAX_FACES = 5_000_000
+MAX_VOXEL_SIDE = 256
+MAX_DEPTH_PIXELS = 4096 * 4096
+
+# what is sent to the browser: beyond these, the view shows a sample with a notice
+DISPLAY_POINTS = 200_000
+DISPLAY_FACES = 200_000
+DISPLAY_VOXELS = 40_000  # cubes drawn in the plot (each is up to 12 triangles)
+
+SURFACE_POINTS = limits.IntRange("number of points to sample", 100, 1_000_000)
+VOXEL_RESOLUTION = limits.IntRange("voxel resolution", 8, 192)
+POISSON_DEPTH = limits.IntRange("Poisson octree depth", 5, 10)
+RECONSTRUCT_POINTS = 60_000  # surface reconstruction reads at most this many points (down-sampled first)
+VOXEL_SIZE = limits.FloatRange("voxel size (share of the object's size)", 0.001, 0.5)
+NEIGHBOURS = limits.IntRange("number of neighbours", 2, 100)
+STD_RATIO = limits.FloatRange("standard-deviation ratio", 0.1, 10.0)
+FOCAL = limits.FloatRange("focal length in pixels (0 = from a 60 degree field of view)", 0.0, 100_000.0)
+CENTRE = limits.FloatRange("principal point in pixels (0 = the image centre)", 0.0, 100_000.0)
+PHOTO_PIXELS = 4096 * 4096
+POINTNET_POINTS = 512  # points PointNet reads, sampled from the current object
+
+COLOUR_MODES = {"height": "Height", "normal": "Normal direction", "own": "The file's own colours"}
+CONVERSIONS = {
+    "mesh_to_points": "Mesh → point cloud (surface sampling)",
+    "points_to_voxels": "Point cloud → voxels",
+    "voxels_to_mesh": "Voxels → mesh (marching cubes)",
+    "points_to_mesh_poisson": "Point cloud → mesh (Poisson reconstruction)",
+    "points_to_mesh_ball": "Point cloud → mesh (ball pivoting)",
+    "depth_to_points": "Depth map → point cloud",
+    "voxels_to_points": "Voxels → point cloud (voxel centres)",
+}
+DEPTH_MODEL = "depth-anything/Depth-Anything-V2-Small-hf"
