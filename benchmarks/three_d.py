@@ -80,23 +80,22 @@ def conversions() -> list[tuple[str, float]]:
     ]
 
 
-def pointnet(accuracy: bool) -> list[tuple[str, str]]:
+def pointnet(with_accuracy: bool) -> list[tuple[str, str]]:
     import torch
 
     from demos.three_d import classify, shapes3d
     from demos.three_d.model import BUNDLED_NAME, PointNet
-    from demos.three_d.train import TEST_SEED
+    from demos.three_d.train import TEST_SEED, accuracy, robustness
     from shared.checkpoints import load
 
     knot = shapes3d.torus_knot()
     rows = [("classify the torus knot (512 points sampled, PointNet, critical points)",
              f"{ms(lambda: classify.classify(knot), 20):,.1f} ms")]
-    if accuracy:
+    if with_accuracy:
         net = load(PointNet, BUNDLED_NAME, device="cpu").model
         x, y = shapes3d.class_dataset(200, 512, TEST_SEED)
-        with torch.inference_mode():
-            pred = np.concatenate([net(torch.from_numpy(c)).argmax(1).numpy() for c in np.array_split(x, 12)])
-        rows.append((f"held-out accuracy, {len(y):,} objects (goal 95%)", f"{(pred == y).mean():.1%}"))
+        rows.append((f"held-out accuracy, {len(y):,} objects (goal 95%)", f"{accuracy(net, x, y, 'cpu')[0]:.1%}"))
+        rows += [(f"... {label}", f"{a:.1%}") for label, a in robustness(net, x, y, "cpu")]
     return rows
 
 
