@@ -81,7 +81,6 @@ def conversions() -> list[tuple[str, float]]:
 
 
 def pointnet(with_accuracy: bool) -> list[tuple[str, str]]:
-    import torch
 
     from demos.three_d import classify, shapes3d
     from demos.three_d.model import BUNDLED_NAME, PointNet

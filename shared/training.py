@@ -45,6 +45,27 @@ def run_progress(step: int, steps: int, seconds: float, time_limit_min: float) -
     return progress
 
 
+def run_setup(cfg) -> tuple[str, Path, Path]:  # noqa: ANN001 (a trainer's config dataclass)
+    """(device, state folder (created), output folder) of a run from its config's device, state_dir
+    and out; device "auto" is the GPU if there is one."""
+    from shared.checkpoints import best_device
+
+    device = best_device() if cfg.device == "auto" else cfg.device
+    state_dir, out = Path(cfg.state_dir), Path(cfg.out)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    return device, state_dir, out
+
+
+def time_is_up(cfg, step: int, seconds: float) -> bool:  # noqa: ANN001
+    """True once a run with a time limit has trained for longer than it; then cfg.steps becomes
+    the steps actually taken (what the model card reports) and the stop is logged."""
+    if not out_of_time(seconds, cfg.time_limit_min):
+        return False
+    print(f"time limit reached at step {step}")
+    cfg.steps = step
+    return True
+
+
 def out_of_time(seconds: float, time_limit_min: float) -> bool:
     """True once a run with a time limit (0 = none) has trained for longer than it."""
     return bool(time_limit_min) and seconds > 60 * time_limit_min

@@ -25,12 +25,12 @@ from tqdm import tqdm
 
 from demos.diffusion import process
 from demos.diffusion.model import BUNDLED_NAME, shapes_unet, training_scheduler
-from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import (command_line, ema_update, hardware_name, load_run_state, out_of_time, parse_config,
-                            run_progress, save_run_state)
+from shared.training import (command_line, ema_update, hardware_name, load_run_state, parse_config, run_setup,
+                            run_progress, save_run_state, time_is_up)
 
 EVAL_SEED = 2024  # noise of the samples the model card scores
 EVAL_SAMPLES = 500
@@ -127,9 +127,7 @@ def learning_rate(cfg: TrainConfig, step: int, seconds: float) -> float:
 def train(cfg: TrainConfig) -> None:
     torch.manual_seed(cfg.seed)
     torch.backends.cudnn.benchmark = True
-    device = best_device() if cfg.device == "auto" else cfg.device
-    state_dir, out = Path(cfg.state_dir), Path(cfg.out)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    device, state_dir, out = run_setup(cfg)
     scheduler = training_scheduler(cfg.schedule)
     if cfg.init_from:
         from diffusers import UNet2DModel
@@ -160,9 +158,7 @@ def train(cfg: TrainConfig) -> None:
     bar = tqdm(total=cfg.steps, initial=step, desc="DDPM", mininterval=5)
     t0 = time.time()
     while step < cfg.steps:
-        if out_of_time(seconds + time.time() - t0, cfg.time_limit_min):
-            tqdm.write(f"time limit reached at step {step}")
-            cfg.steps = step
+        if time_is_up(cfg, step, seconds + time.time() - t0):
             break
         x0 = data[torch.randint(len(data), (cfg.batch_size,), generator=gen, device=device)]
         x0 = torch.where(torch.rand(cfg.batch_size, 1, 1, 1, generator=gen, device=device) < 0.5, x0, x0.flip(3))

@@ -87,7 +87,6 @@ def scrub_flow(run, flow, k: int):  # noqa: ANN001
 
 def build() -> gr.Blocks:
     from demos.diffusion.images_ui import build_sections
-    from demos.diffusion.model import SCHEDULES
 
     with gr.Blocks(title="Diffusion") as demo:
         header("Diffusion: destroy data with noise, learn to undo it one step at a time",

@@ -20,12 +20,12 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from demos.gan.model import BUNDLED_NAME, ShapesGAN
-from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import (command_line, ema_update, hardware_name, load_run_state, out_of_time, parse_config,
-                            save_run_state)
+from shared.training import (command_line, ema_update, hardware_name, load_run_state, parse_config, run_setup,
+                            save_run_state, time_is_up)
 
 EVAL_SEED = 2024  # latents of the 1,000 samples the model card scores
 
@@ -127,9 +127,7 @@ images = gan.generator(torch.randn(16, gan.z_dim))   # (16, 3, 32, 32) in [-1, 1
 def train(cfg: TrainConfig) -> None:
     torch.manual_seed(cfg.seed)
     torch.backends.cudnn.benchmark = True
-    device = best_device() if cfg.device == "auto" else cfg.device
-    state_dir, out = Path(cfg.state_dir), Path(cfg.out)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    device, state_dir, out = run_setup(cfg)
     gan = ShapesGAN(cfg.z_dim, cfg.width).to(device)
     g, d = gan.generator, gan.discriminator
     if cfg.init_from:
@@ -149,9 +147,7 @@ def train(cfg: TrainConfig) -> None:
     bar = tqdm(total=cfg.steps, initial=step, desc="GAN", mininterval=5)
     t0 = time.time()
     while step < cfg.steps:
-        if out_of_time(seconds + time.time() - t0, cfg.time_limit_min):
-            tqdm.write(f"time limit reached at step {step}")
-            cfg.steps = step  # the card reports the steps actually taken
+        if time_is_up(cfg, step, seconds + time.time() - t0):
             break
         for _ in range(cfg.d_steps):
             real = data[torch.randint(len(data), (cfg.batch_size,), generator=gen, device=device)]

@@ -21,10 +21,10 @@ import torch
 from tqdm import tqdm
 
 from demos.gpt.model import BUNDLED_NAME, CONTEXT, bundled_config, train_tokenizer
-from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT, best_device
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.corpus import split_corpus
-from shared.training import (command_line, hardware_name, load_run_state, out_of_time, parse_config, run_progress,
-                            save_run_state)
+from shared.training import (command_line, hardware_name, load_run_state, parse_config, run_setup, run_progress,
+                            save_run_state, time_is_up)
 
 SAMPLE_PROMPTS = ("In the beginning", "And the LORD said unto Moses,", "Blessed are the", "User: What is wisdom?\nBot:")
 
@@ -154,9 +154,7 @@ def train(cfg: TrainConfig) -> None:
     from transformers import GPT2LMHeadModel
 
     torch.manual_seed(cfg.seed)
-    device = best_device() if cfg.device == "auto" else cfg.device
-    state_dir, out = Path(cfg.state_dir), Path(cfg.out)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    device, state_dir, out = run_setup(cfg)
     train_text, val_text = split_corpus()
     tokenizer = train_tokenizer(train_text)  # deterministic: the same text gives the same merges
     train_ids, val_ids = encode(tokenizer, train_text), encode(tokenizer, val_text)
@@ -173,9 +171,7 @@ def train(cfg: TrainConfig) -> None:
     bar = tqdm(total=cfg.steps, initial=step, desc="GPT", mininterval=5)
     t0 = time.time()
     while step < cfg.steps:
-        if out_of_time(seconds + time.time() - t0, cfg.time_limit_min):
-            tqdm.write(f"time limit reached at step {step}")
-            cfg.steps = step
+        if time_is_up(cfg, step, seconds + time.time() - t0):
             break
         starts = torch.randint(len(train_ids) - CONTEXT - 1, (cfg.batch_size,), generator=gen)
         x = torch.stack([train_ids[s : s + CONTEXT] for s in starts]).to(device)  # (B, T)

@@ -82,21 +82,35 @@ def normalise(points: np.ndarray) -> np.ndarray:
     return (p / (radius if radius > 0 else 1.0)).astype(np.float32)
 
 
-def class_example(name: str, n_points: int, rng: np.random.Generator, jitter: float = 0.01) -> np.ndarray:
-    """A training example: a random object of the class, randomly posed, n_points on its surface,
-    normalised, with a little Gaussian jitter. (n_points, 3) float32."""
-    points, _ = sample_surface(class_mesh(name, rng), n_points, rng)
+def one_side(points: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n of the points on the half of the object that faces a random direction: roughly what one
+    depth camera sees of it."""
+    direction = rng.normal(size=3)
+    centred = points - points.mean(0)
+    seen = np.flatnonzero(centred @ direction > 0)
+    return points[rng.choice(seen, n, replace=len(seen) < n)] if len(seen) else points[:n]
+
+
+def class_example(name: str, n_points: int, rng: np.random.Generator, jitter: float = 0.01,
+                  partial: bool = False) -> np.ndarray:
+    """A training example: a random object of the class, randomly posed, n_points on its surface
+    (or, if partial, on the half of it one viewpoint sees), normalised, with a little Gaussian
+    jitter. (n_points, 3) float32."""
+    points, _ = sample_surface(class_mesh(name, rng), 3 * n_points if partial else n_points, rng)
+    if partial:
+        points = one_side(points, n_points, rng)
     points = normalise(points @ random_rotation(rng).T)
     return (points + rng.normal(0, jitter, points.shape)).astype(np.float32)
 
 
-def class_dataset(n_per_class: int, n_points: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(points (C * n_per_class, n_points, 3), labels (C * n_per_class,)), classes interleaved."""
+def class_dataset(n_per_class: int, n_points: int, seed: int, partial_share: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(points (C * n_per_class, n_points, 3), labels (C * n_per_class,)), classes interleaved;
+    a share of the examples (drawn at random) are one-sided views."""
     rng = np.random.default_rng(seed)
     x = np.empty((len(CLASSES) * n_per_class, n_points, 3), np.float32)
     y = np.tile(np.arange(len(CLASSES)), n_per_class)
     for i, label in enumerate(y):
-        x[i] = class_example(CLASSES[label], n_points, rng)
+        x[i] = class_example(CLASSES[label], n_points, rng, partial=bool(partial_share) and rng.random() < partial_share)
     return x, y
 
 

@@ -76,7 +76,7 @@ def recolour(scene: dict | None, colour: str):
     from demos.three_d import geometry, view
 
     if not scene:
-        raise gr.Error("Open a sample or a file first.")
+        return gr.skip(), gr.skip()  # nothing open yet: the choice applies to what is opened next
     colour = limits.check_choice("colour mode", colour, options.COLOUR_MODES)
     fig, notes = view.figure(scene["obj"], colour, geometry.describe(scene["obj"]))
     notify(" ".join(notes[-1:]) if notes else None)
@@ -161,7 +161,8 @@ def build() -> gr.Blocks:
                 gr.Markdown("Point clouds: PLY, PCD, XYZ · meshes: OBJ, STL, PLY, OFF, GLB/glTF · voxels: binvox, "
                             ".npy of booleans · depth maps: 16-bit PNG (millimetres) or .npy (metres). Files are "
                             f"read by their content; at most {options.DISPLAY_POINTS:,} points or faces are drawn.")
-                with gr.Accordion("Depth-map camera (0 = default: 60° field of view, centred)", open=False):
+                with gr.Accordion("Depth-map camera, used when a depth file is opened (0 = default: 60° field of "
+                                  "view, centred)", open=False):
                     with gr.Row():
                         fx = gr.Number(0, label="fx (pixels)", minimum=0)
                         fy = gr.Number(0, label="fy (pixels)", minimum=0)

@@ -29,3 +29,24 @@ def test_ema_moves_towards_the_model():
     ema_update(ema, model, decay=0.9)
     ema.weight.requires_grad_(False)
     assert abs(ema.weight.item() - 0.1) < 1e-6
+
+
+def test_run_setup_and_the_time_limit(tmp_path):
+    from dataclasses import dataclass
+
+    from shared.training import run_setup, time_is_up
+
+    @dataclass
+    class RunCfg:
+        steps: int = 100
+        device: str = "cpu"
+        time_limit_min: float = 0.5
+        out: str = str(tmp_path / "out")
+        state_dir: str = str(tmp_path / "state")
+
+    cfg = RunCfg()
+    device, state_dir, out = run_setup(cfg)
+    assert device == "cpu" and state_dir.is_dir() and out == tmp_path / "out"
+    assert not time_is_up(cfg, 10, 29.0) and cfg.steps == 100
+    assert time_is_up(cfg, 12, 31.0) and cfg.steps == 12  # the card reports the steps taken
+    assert not time_is_up(RunCfg(time_limit_min=0.0), 10, 1e9)  # 0 = no limit
