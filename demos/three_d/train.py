@@ -108,7 +108,7 @@ Rerun with `python -m benchmarks.three_d`.
 {rows}
 
 ### Beyond the test set
-The same {len(CLASSES) * cfg.test_per_class:,} objects, made harder than anything in training:
+The test objects made harder than in training (fewer points, more noise), and new objects seen from one side only:
 
 | condition | accuracy |
 |---|---|
