@@ -80,12 +80,15 @@ def sample_speed(model) -> None:  # noqa: ANN001
           "streaming overhead at most 20%)\n")
     print(f"- 50-step DDIM sample, 1 image, bare: **{ddim:.0f} ms**")
     print(f"- first streamed step (scheduler, noise, one UNet pass, panel, PNG), 4 images: **{first:.0f} ms**\n")
+    print("This machine's speed drifts by up to a third over minutes, so each bare run is paired with a "
+          "streamed run right after it; the overhead is the median of the five pairs' ratios (range in brackets).\n")
     print("| run | bare s | streamed by the tab's handler s | overhead |\n|---|---|---|---|")
     for sampler, steps, n in (("DDIM", 50, 1), ("DDIM", 50, 4), ("DDPM", 200, 4), ("DPM-Solver++", 20, 4)):
-        bare = statistics.median(_timed(lambda: _bare(model, sampler, steps, n)) for _ in range(3))
-        streamed = statistics.median(handler(sampler, steps, n) for _ in range(3))
+        pairs = [(_timed(lambda: _bare(model, sampler, steps, n)), handler(sampler, steps, n)) for _ in range(5)]
+        ratios = sorted(100 * (s / b - 1) for b, s in pairs)
+        bare, streamed = statistics.median(b for b, _ in pairs), statistics.median(s for _, s in pairs)
         print(f"| {sampler}, {steps} steps, {n} image{'s' if n > 1 else ''} | {bare:.2f} | {streamed:.2f} | "
-              f"{100 * (streamed / bare - 1):+.0f}% |")
+              f"{statistics.median(ratios):+.0f}% ({ratios[0]:+.0f} to {ratios[-1]:+.0f}) |")
     rec, steps = sampling.sample_steps(model, "DDPM", 1000, SEED, 4)
     for _ in sampling.stream(rec, steps):
         pass
@@ -124,9 +127,9 @@ def served_speed() -> None:
             raise RuntimeError("the diffusion server did not start")
         client.predict("diffusion-shapes", "DDIM", 5, 1, SEED, api_name="/diffusion_sample")  # warm-up
         for sampler, steps, n in (("DDIM", 50, 4), ("DDPM", 200, 4)):
-            bare = statistics.median(_timed(lambda: _bare(model, sampler, steps, n)) for _ in range(3))
-            served = []
-            for _ in range(3):
+            bares, served = [], []
+            for _ in range(5):  # paired, as above
+                bares.append(_timed(lambda: _bare(model, sampler, steps, n)))
                 t0 = time.perf_counter()
                 job = client.submit("diffusion-shapes", sampler, steps, n, SEED, api_name="/diffusion_sample")
                 while not any(isinstance(o[3], str) for o in job.outputs()):  # (panel, status, slider, samples, ...)
@@ -135,9 +138,9 @@ def served_speed() -> None:
                     time.sleep(0.01)
                 served.append(time.perf_counter() - t0)
                 job.result()
-            t = statistics.median(served)
-            print(f"| {sampler}, {steps} steps, {n} images | {bare:.2f} | {t:.2f} | "
-                  f"{100 * (t / bare - 1):+.0f}% | {len(job.outputs())} |")
+            ratios = sorted(100 * (s / b - 1) for b, s in zip(bares, served))
+            print(f"| {sampler}, {steps} steps, {n} images | {statistics.median(bares):.2f} | {statistics.median(served):.2f} | "
+                  f"{statistics.median(ratios):+.0f}% ({ratios[0]:+.0f} to {ratios[-1]:+.0f}) | {len(job.outputs())} |")
     finally:
         server.terminate()
         server.wait(timeout=30)

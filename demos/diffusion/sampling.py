@@ -118,11 +118,12 @@ class Recording:
         stride = -(-self.total // KEPT_FRAMES)  # ceil
         last = step.index == self.total - 1
         if step.index % stride == 0 or last:
-            self.indices.append(step.index)
-            self.timesteps.append(step.timestep)
             self.x_t.append(_images(step.x_t))
             self.x0_hat.append(_images(step.x0_hat))
             self.eps.append(_images(step.eps, scale=2.5))  # noise is N(0, 1): +-2.5 sd spans the grey range
+            self.timesteps.append(step.timestep)
+            # last: len(self) counts indices, so a reader in another thread sees only complete frames
+            self.indices.append(step.index)
         if last:
             self.final = _images(step.x_next)
 
@@ -160,20 +161,37 @@ def stream(recording: Recording, steps: Iterator[process.Step], update_s: float 
     """Run the steps into the recording, yielding it at most every update_s seconds and at the end.
 
     The steps run in a worker thread (shared.background.run_ahead), so the UNet goes on while the
-    caller draws and sends the last update; recording.seconds counts the computation only up to
+    caller waits for the next step, but it pauses (after the step in hand) while the caller draws
+    and sends an update: on 2 cores, drawing beside the UNet's two threads makes both wait on each
+    other far longer than the drawing takes. recording.seconds counts the computation only up to
     the newest recorded step.
     """
+    import threading
+
     from shared.background import run_ahead
+
+    go = threading.Event()
+    go.set()
+
+    def paused_while_drawing(items: Iterator[process.Step]) -> Iterator[process.Step]:
+        for item in items:
+            yield item
+            go.wait()  # in the worker: hold the next step while an update is drawn
 
     t0 = time.perf_counter()
     last = t0 - update_s  # the first step is shown at once
-    for step, made_at in run_ahead(steps):
-        recording.record(step)
-        recording.seconds = made_at - t0
-        now = time.perf_counter()
-        if now - last >= update_s or recording.done:
-            yield recording
-            last = time.perf_counter()
+    try:
+        for step, made_at in run_ahead(paused_while_drawing(steps)):
+            recording.record(step)
+            recording.seconds = made_at - t0
+            now = time.perf_counter()
+            if now - last >= update_s or recording.done:
+                go.clear()
+                yield recording
+                go.set()
+                last = time.perf_counter()
+    finally:
+        go.set()  # a cancelled run's worker must not wait for a drawing that will never end
 
 
 # ---- samplers side by side ------------------------------------------------------------------
