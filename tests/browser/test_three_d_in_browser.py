@@ -10,6 +10,13 @@ from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
 
 
+def full_page_shot(page, name: str) -> None:
+    """A full-page screenshot, the Model3D canvas first captured on its own: headless Chromium
+    otherwise puts the canvas's previous frame into a full-page capture."""
+    page.locator("#three_d-model3d").screenshot(path=str(SCREENSHOTS / f"{name}-model3d.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
 def choose_sample(page, name: str) -> None:
     page.locator("#three_d-sample input").click()
     page.get_by_role("option", name=name).click()
@@ -22,8 +29,8 @@ def test_open_convert_and_classify(page, suite_url):
     page.wait_for_selector("#three_d-plot .js-plotly-plot", timeout=30_000)
     page.wait_for_selector("#three_d-model3d canvas", timeout=30_000)
     wait_until_idle(page)
-    page.wait_for_timeout(1_000)  # Model3D draws its first frame
-    page.screenshot(path=str(SCREENSHOTS / "three_d-open.png"), full_page=True)
+    page.wait_for_timeout(2_000)  # Model3D loads Babylon.js and draws (seconds without a GPU)
+    full_page_shot(page, "three_d-open")
 
     for key, expect in (("mesh_to_points", "point cloud: 20,000 points"), ("points_to_voxels", "voxels:"),
                         ("voxels_to_mesh", "Voxels → mesh")):
@@ -33,7 +40,7 @@ def test_open_convert_and_classify(page, suite_url):
     history = page.locator("#three_d-history").inner_text()
     assert "Mesh → point cloud" in history and "Point cloud → voxels" in history and "marching cubes" in history
     page.wait_for_timeout(2_000)  # Model3D loads and draws the new GLB after the event ends
-    page.screenshot(path=str(SCREENSHOTS / "three_d-convert.png"), full_page=True)
+    full_page_shot(page, "three_d-convert")
 
     choose_sample(page, "Cone (mesh, a PointNet class)")
     page.locator("#three_d-main-action").click()
@@ -59,7 +66,7 @@ def test_clean_a_scan_and_upload(page, suite_url, tmp_path):
     page.wait_for_selector("#three_d-before-after .js-plotly-plot", timeout=30_000)
     wait_until_idle(page)
     page.wait_for_timeout(2_000)
-    page.screenshot(path=str(SCREENSHOTS / "three_d-outliers.png"), full_page=True)
+    full_page_shot(page, "three_d-outliers")
 
     # an XYZ file with a wrong extension and a NaN line: it opens, with both said
     points = np.random.default_rng(0).normal(size=(500, 3))
