@@ -39,6 +39,9 @@ class TrainConfig:
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     d_steps: int = 1  # discriminator updates per generator update
+    # share of each generator batch that gives it gradient: the fakes the discriminator rates most
+    # real ("top-k training", Sinha et al. 2020); 1.0 = all of them
+    top_k: float = 1.0
     ema_decay: float = 0.999
     data_size: int = 60_000
     eval_every: int = 2500
@@ -160,7 +163,10 @@ def train(cfg: TrainConfig) -> None:
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
-        loss_g = g_hinge_loss(d(g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device))))
+        fake_logits = d(g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device)))
+        if cfg.top_k < 1.0:  # the worst-rated fakes would pull the generator towards the in-between
+            fake_logits = fake_logits.topk(max(1, round(cfg.top_k * cfg.batch_size))).values
+        loss_g = g_hinge_loss(fake_logits)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
