@@ -5,6 +5,8 @@ yielded, so a handler that computes and draws in one thread leaves the model idl
 picture is encoded and sent. `run_ahead` keeps the model busy: a worker thread pulls the items
 (each one a model step) into a bounded queue while the handler draws; the handler takes what is
 ready when it resumes. Torch releases the GIL inside its kernels, so the two overlap on 2 cores.
+That pays for small models whose steps leave a core free (the GPT tab); a model that keeps both
+cores busy (the diffusion UNet) ran faster without it: see demos.diffusion.sampling.stream.
 
 Closing the consumer (Gradio closes the generator of a cancelled run) stops the worker before its
 next item; so does a consumer that stops asking for `idle_s` seconds, and the bounded queue means

@@ -25,14 +25,20 @@ def _model(spec: str | None):  # noqa: ANN202
 
 
 def _streamed(recording, steps, running: str, after: str = "Drag the slider to go back through the steps."):  # noqa: ANN001, ANN202
-    """Yield (recording, panel, status, slider) while the run goes, then the final frame."""
+    """Yield (recording, panel, status, slider) while the run goes, then the final frame.
+
+    While it runs only the picture and the status change: the recording (a gr.State) and the
+    slider are sent with the first update and the last, since every component updated costs the
+    server a config rebuild per update.
+    """
     from demos.diffusion import sampling
 
     for rec in sampling.stream(recording, steps):
         per_step = 1000 * rec.seconds / (rec.indices[-1] + 1)
         if not rec.done:
-            yield rec, rec.panel(-1), f"{running}: step {rec.indices[-1] + 1} of {rec.total} · {per_step:.0f} ms a step", \
-                gr.Slider(interactive=False)
+            first = len(rec) == 1
+            yield gr.skip(), rec.panel(-1), f"{running}: step {rec.indices[-1] + 1} of {rec.total} · {per_step:.0f} ms a step", \
+                gr.Slider(interactive=False) if first else gr.skip()
     rec = recording
     per_step = 1000 * rec.seconds / rec.total
     yield rec, rec.panel(-1), f"Done: {rec.total} steps in {rec.seconds:.2f} s ({per_step:.0f} ms a step). {after}", \
@@ -47,11 +53,13 @@ def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
 
     model = _model(model_spec)
     recording, run = sampling.sample_steps(model, sampler, steps, seed, n)
+    label = model.label  # sent once
     for rec, panel, status, slider in _streamed(recording, run, "Sampling"):
-        yield rec, panel, status, slider, gr.skip(), gr.skip(), model.label
+        yield rec, panel, status, slider, gr.skip(), gr.skip(), label
+        label = gr.skip()
     result = image_grid(rec.final, columns=min(len(rec.final), 8), scale=4)
-    yield rec, gr.skip(), gr.skip(), gr.skip(), result, gr.skip(), model.label
-    yield rec, gr.skip(), gr.skip(), gr.skip(), gr.skip(), rec.gif(), model.label
+    yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), result, gr.skip(), gr.skip()
+    yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), rec.gif(), gr.skip()
 
 
 @shows_errors

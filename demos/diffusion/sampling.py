@@ -2,7 +2,7 @@
 scrub and animate; samplers compared; inpainting masks read from the brush. No UI code.
 
     model = load_model("google/ddpm-cifar10-32")   # "" = the bundled model; offline it falls back
-    for rec in stream(model, sample_steps(model, "DDIM", 50, seed=0, n=4)):   # about 10 times a second
+    for rec in stream(*sample_steps(model, "DDIM", 50, seed=0, n=4)):   # about 5 times a second
         rec.panel(len(rec) - 1)                        # x_t | x0-hat | predicted noise, uint8 RGB
 """
 
@@ -160,38 +160,23 @@ def sample_steps(model: ImageModel, sampler: str, steps: int, seed: int, n: int)
 def stream(recording: Recording, steps: Iterator[process.Step], update_s: float = UPDATE_S) -> Iterator[Recording]:
     """Run the steps into the recording, yielding it at most every update_s seconds and at the end.
 
-    The steps run in a worker thread (shared.background.run_ahead), so the UNet goes on while the
-    caller waits for the next step, but it pauses (after the step in hand) while the caller draws
-    and sends an update: on 2 cores, drawing beside the UNet's two threads makes both wait on each
-    other far longer than the drawing takes. recording.seconds counts the computation only up to
-    the newest recorded step.
+    The steps run in the caller's thread, so the UNet waits while an update is drawn and sent.
+    That is the faster way on 2 cores: a worker thread that kept the UNet going while Gradio
+    encodes and sends a picture made both wait on each other, and cost 30-35% over a bare run
+    where this costs 5-20% (`python -m benchmarks.diffusion`). recording.seconds counts the
+    computation alone, not the time spent suspended at a yield.
     """
-    import threading
-
-    from shared.background import run_ahead
-
-    go = threading.Event()
-    go.set()
-
-    def paused_while_drawing(items: Iterator[process.Step]) -> Iterator[process.Step]:
-        for item in items:
-            yield item
-            go.wait()  # in the worker: hold the next step while an update is drawn
-
     t0 = time.perf_counter()
     last = t0 - update_s  # the first step is shown at once
-    try:
-        for step, made_at in run_ahead(paused_while_drawing(steps)):
-            recording.record(step)
-            recording.seconds = made_at - t0
-            now = time.perf_counter()
-            if now - last >= update_s or recording.done:
-                go.clear()
-                yield recording
-                go.set()
-                last = time.perf_counter()
-    finally:
-        go.set()  # a cancelled run's worker must not wait for a drawing that will never end
+    suspended = 0.0
+    for step in steps:
+        recording.record(step)
+        now = time.perf_counter()
+        recording.seconds = now - t0 - suspended
+        if now - last >= update_s or recording.done:
+            yield recording
+            last = time.perf_counter()
+            suspended += last - now
 
 
 # ---- samplers side by side ------------------------------------------------------------------

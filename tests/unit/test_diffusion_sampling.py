@@ -89,6 +89,22 @@ def test_first_step_is_shown_at_once_and_updates_are_throttled(model):
     assert shown == [1, 30]  # the first step, then (throttled) only the end
 
 
+def test_closing_the_stream_stops_the_computation(model):
+    """Gradio closes the generator of a cancelled run: no step may run after that."""
+    rec, steps = sampling.sample_steps(model, "DDIM", 30, seed=0, n=1)
+    computed = []
+
+    def counted():
+        for step in steps:
+            computed.append(step.index)
+            yield step
+
+    shown = sampling.stream(rec, counted(), update_s=0.0)
+    next(shown), next(shown)
+    shown.close()
+    assert computed == [0, 1] and len(rec) == 2 and not rec.done
+
+
 def test_long_runs_keep_at_most_the_frame_budget_and_the_last_step(model):
     rec, steps = sampling.sample_steps(model, "DDPM", 450, seed=0, n=1)
     for _ in sampling.stream(rec, steps):
