@@ -6,6 +6,7 @@ first, with a notice, so the page stays responsive whatever was uploaded.
 from __future__ import annotations
 
 from pathlib import Path
+import weakref
 
 import numpy as np
 import plotly.graph_objects as go
@@ -47,12 +48,22 @@ def display_cloud(cloud: PointCloud, limit: int | None = None) -> tuple[PointClo
     return cloud.subset(index), f"Showing {limit:,} of the {len(cloud):,} points (a random sample); every point is kept for processing."
 
 
+# the last decimation: (the mesh it was made from, its limit, the copy, the notice). The plot and the
+# GLB of one view both want the decimated copy, and one decimation of a big mesh takes ~0.7 s.
+# Meshes are never changed in place (every step makes a new one), so the object's identity is its key.
+_last_decimated: tuple[weakref.ref, int, Mesh, str] | None = None
+
+
 def display_mesh(mesh: Mesh, limit: int | None = None) -> tuple[Mesh, str | None]:
     """The mesh, or a quadric-decimated copy of at most `limit` faces with a notice (colours
     carried over from the nearest original vertex)."""
+    global _last_decimated
     limit = limit or options.DISPLAY_FACES
     if len(mesh.faces) <= limit:
         return mesh, None
+    last = _last_decimated  # one read: another session's view may replace it meanwhile
+    if last is not None and last[0]() is mesh and last[1] == limit:
+        return last[2], last[3]
     import fast_simplification
 
     vertices, faces = fast_simplification.simplify(mesh.vertices, mesh.faces, target_count=limit)
@@ -62,7 +73,9 @@ def display_mesh(mesh: Mesh, limit: int | None = None) -> tuple[Mesh, str | None
 
         colors = mesh.vertex_colors[cKDTree(mesh.vertices).query(vertices)[1]]
     small = Mesh(vertices.astype(np.float32), faces.astype(np.int32), colors)
-    return small, f"Showing a decimated copy ({len(small.faces):,} of {len(mesh.faces):,} faces); the full mesh is kept for processing."
+    note = f"Showing a decimated copy ({len(small.faces):,} of {len(mesh.faces):,} faces); the full mesh is kept for processing."
+    _last_decimated = (weakref.ref(mesh), limit, small, note)
+    return small, note
 
 
 def vertex_normals(mesh: Mesh) -> np.ndarray:

@@ -170,6 +170,16 @@ def test_display_limits_sub_sample_and_decimate(monkeypatch):
     assert len(fig.data[0].i) <= 2_000 and any("decimated" in n for n in notices)
 
 
+def test_one_view_decimates_a_big_mesh_once():
+    """The plot and the GLB of one view share the decimated copy; another mesh gets its own."""
+    knot, other = shapes3d.torus_knot(), shapes3d.torus_knot()
+    first, note = view.display_mesh(knot, 2_000)
+    again, _ = view.display_mesh(knot, 2_000)
+    assert again is first and "decimated" in note
+    assert view.display_mesh(other, 2_000)[0] is not first
+    assert view.display_mesh(knot, 1_000)[0] is not first and len(view.display_mesh(knot, 1_000)[0].faces) <= 1_000
+
+
 def test_plot_traces_use_what_plotly_js_draws():
     """Coordinates go as float64 and a mesh's colours as one string a vertex: with float32 typed
     arrays or a colorscale of more than 256 stops, plotly.js draws nothing."""
