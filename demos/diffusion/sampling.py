@@ -25,7 +25,10 @@ from shared.checkpoints import CheckpointError, load
 HUB_DEFAULT = "google/ddpm-cifar10-32"
 KEPT_FRAMES = 200  # steps kept for the scrub slider; longer runs keep every k-th step (and the last)
 GIF_FRAMES = 60  # GIF encoding costs about 30 ms a frame on 2 cores
-UPDATE_S = 0.2  # a streamed picture at most five times a second (drawing and sending one costs about 50 ms); every step is recorded
+UPDATE_S = 0.2  # a streamed picture at most five times a second; every step is recorded
+# showing the run may cost at most this share of its computation: served on 2 cores, drawing, encoding
+# and sending a picture takes 15-60 ms, so slow updates are spaced out further than UPDATE_S
+STREAM_BUDGET = 0.12
 
 
 @dataclass(frozen=True)
@@ -157,14 +160,17 @@ def sample_steps(model: ImageModel, sampler: str, steps: int, seed: int, n: int)
     return Recording(f"{sampler} · {int(steps)} steps · seed {int(seed)}", int(steps)), run
 
 
-def stream(recording: Recording, steps: Iterator[process.Step], update_s: float = UPDATE_S) -> Iterator[Recording]:
+def stream(recording: Recording, steps: Iterator[process.Step], update_s: float = UPDATE_S,
+           budget: float = STREAM_BUDGET) -> Iterator[Recording]:
     """Run the steps into the recording, yielding it at most every update_s seconds and at the end.
 
     The steps run in the caller's thread, so the UNet waits while an update is drawn and sent.
     That is the faster way on 2 cores: a worker thread that kept the UNet going while Gradio
     encodes and sends a picture made both wait on each other, and cost 30-35% over a bare run
-    where this costs 5-20% (`python -m benchmarks.diffusion`). recording.seconds counts the
-    computation alone, not the time spent suspended at a yield.
+    where this costs 5-20% (`python -m benchmarks.diffusion`). The time spent suspended at the
+    yields (the caller drawing, encoding and sending) is kept within `budget` times the time
+    computing: an update comes when update_s has passed and that holds. recording.seconds counts
+    the computation alone.
     """
     t0 = time.perf_counter()
     last = t0 - update_s  # the first step is shown at once
@@ -173,7 +179,7 @@ def stream(recording: Recording, steps: Iterator[process.Step], update_s: float 
         recording.record(step)
         now = time.perf_counter()
         recording.seconds = now - t0 - suspended
-        if now - last >= update_s or recording.done:
+        if recording.done or (now - last >= update_s and suspended <= budget * recording.seconds):
             yield recording
             last = time.perf_counter()
             suspended += last - now

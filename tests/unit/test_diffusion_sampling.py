@@ -89,6 +89,20 @@ def test_first_step_is_shown_at_once_and_updates_are_throttled(model):
     assert shown == [1, 30]  # the first step, then (throttled) only the end
 
 
+def test_a_slow_consumer_gets_fewer_updates_within_the_budget(model):
+    """Time spent showing updates stays within the budget's share of the computation (plus the
+    first and the last update, which always come)."""
+    import time
+
+    rec, steps = sampling.sample_steps(model, "DDIM", 60, seed=0, n=1)
+    shown = 0
+    for _ in sampling.stream(rec, steps, update_s=0.0, budget=0.1):
+        time.sleep(0.02)  # drawing and sending one update
+        shown += 1
+    assert rec.done and 2 <= shown < 60
+    assert 0.02 * shown <= 0.1 * rec.seconds + 2 * 0.02 + 0.01
+
+
 def test_closing_the_stream_stops_the_computation(model):
     """Gradio closes the generator of a cancelled run: no step may run after that."""
     rec, steps = sampling.sample_steps(model, "DDIM", 30, seed=0, n=1)
