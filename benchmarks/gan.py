@@ -116,7 +116,8 @@ def _step(status: str) -> int:
 def quality() -> None:
     from demos.gan import explore
     from demos.gan.train import EVAL_SEED, evaluate, sample_images
-    from shared.metrics import score_images
+    from demos.gan import latent
+    from shared.metrics import score_images, tensor_to_images
 
     gan = explore.load_gan().model
     scores = evaluate(gan.generator, gan.z_dim)
@@ -131,6 +132,11 @@ def quality() -> None:
     valid = [scores.valid_fraction, *others]
     print(f"\nValid over five sets of 1,000 latents (seeds {EVAL_SEED}, 1, 2, 3, 4): mean {statistics.mean(valid):.1%}, "
           f"range {min(valid):.1%} to {max(valid):.1%}")
+    z = latent.latents_for_seeds(list(range(1000)), gan.z_dim)
+    with torch.inference_mode():
+        by_psi = {psi: score_images(tensor_to_images(gan.generator(latent.truncate(z, psi)))).valid_fraction
+                  for psi in (1.0, 0.85, 0.7)}
+    print("Truncation (1,000 latents, seeds 0-999): " + ", ".join(f"psi {p}: {v:.1%} valid" for p, v in by_psi.items()))
 
 
 def main() -> None:
