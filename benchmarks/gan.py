@@ -139,11 +139,34 @@ def quality() -> None:
     print("Truncation (1,000 latents, seeds 0-999): " + ", ".join(f"psi {p}: {v:.1%} valid" for p, v in by_psi.items()))
 
 
+def arithmetic(amount: float = 2.0, n: int = 500) -> None:
+    """How often latent arithmetic does what it says: of the samples (seeds 0 to n-1) the classifier
+    reads as `source`, the share it reads as `target` after moving `amount` along the direction."""
+    from demos.gan import explore, latent
+    from shared.metrics import _bundled_classifier
+    from shared.shapes_classifier import HEAD_CLASSES, classify
+
+    gan, classifier = explore.load_gan().model, _bundled_classifier()
+    z = latent.latents_for_seeds(list(range(n)), gan.z_dim)
+    print(f"\n## Latent arithmetic (samples from seeds 0-{n - 1}, moved {amount} along each direction)\n")
+    print("| attribute | from | to | samples read as 'from' | share read as 'to' after the move |\n|---|---|---|---|---|")
+    for attribute, source, target in [("colour", "orange", "green"), ("colour", "green", "orange"),
+                                      ("colour", "yellow", "red"), ("colour", "orange", "red"),
+                                      ("shape", "circle", "square"), ("size", "small", "large")]:
+        names = HEAD_CLASSES[attribute]
+        before = classify(classifier, latent.render(gan, z).images)[0][attribute].argmax(1) == names.index(source)
+        direction = latent.attribute_direction(gan, classifier, attribute, source, target)
+        moved = z[torch.from_numpy(before)] + amount * direction.vector
+        after = classify(classifier, latent.render(gan, moved).images)[0][attribute].argmax(1) == names.index(target)
+        print(f"| {attribute} | {source} | {target} | {int(before.sum())} | {after.mean():.0%} |")
+
+
 def main() -> None:
     walk_speed()
     training_speed()
     served_training_speed()
     quality()
+    arithmetic()
 
 
 if __name__ == "__main__":

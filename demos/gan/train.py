@@ -36,6 +36,11 @@ class TrainConfig:
     batch_size: int = 128
     z_dim: int = 64
     width: int = 64
+    # extra depth as gated residual branches (see demos/gan/model.py): an MLP on z, conv blocks
+    # after each generator upsampling and each discriminator downsampling
+    mapping_layers: int = 0
+    res_blocks: int = 0
+    d_res_blocks: int = 0
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     d_steps: int = 1  # discriminator updates per generator update
@@ -79,7 +84,12 @@ def evaluate(generator: torch.nn.Module, z_dim: int, n: int = 1000):
 
 def write_model_card(out: Path, cfg: TrainConfig, scores, raw_scores, seconds: float, history: list[dict],
                      hardware: str) -> None:
-    n_params = sum(p.numel() for p in ShapesGAN(cfg.z_dim, cfg.width).parameters())
+    n_params = sum(p.numel() for p in new_gan(cfg).parameters())
+    extras = [f"a {cfg.mapping_layers}-layer residual mapping from z"] * bool(cfg.mapping_layers) + \
+        [f"{cfg.res_blocks} residual conv block{'s' * (cfg.res_blocks > 1)} after each generator upsampling"] * bool(cfg.res_blocks) + \
+        [f"{cfg.d_res_blocks} after the discriminator's first two downsamplings"] * bool(cfg.d_res_blocks)
+    depth = (f"\nOn top of the DCGAN layers: {'; '.join(extras)}. Each is a residual branch behind a learned gate that "
+             "starts at 0, so it was grown from a checkpoint without it (see *What was tried*).") if extras else ""
     progress = "\n".join(f"| {h['step']} | {h['valid']:.1%} | {h['min_share']:.1%} | {h['fd']:.1f} |" for h in history)
     card = f"""---
 library_name: genai-demos
@@ -91,7 +101,7 @@ tags: [gan, dcgan, unconditional-image-generation, shapes, pytorch_model_hub_mix
 A DCGAN-style GAN ({n_params:,} parameters: generator and discriminator in one file) trained on the
 procedural 32x32 `shapes` data of `shared/datasets.py`. `generator` maps z ~ N(0, I) of {cfg.z_dim}
 dimensions to an image in [-1, 1]; `discriminator` returns a logit, sigmoid(logit) = p(real).
-The generator weights are an exponential moving average (decay {cfg.ema_decay}) of the trained ones.
+The generator weights are an exponential moving average (decay {cfg.ema_decay}) of the trained ones.{depth}
 
 ## Training
 - Command: `{command_line(cfg, "demos.gan.train")}`
@@ -127,14 +137,19 @@ images = gan.generator(torch.randn(16, gan.z_dim))   # (16, 3, 32, 32) in [-1, 1
     (out / "README.md").write_text(card)
 
 
+def new_gan(cfg: TrainConfig) -> ShapesGAN:
+    return ShapesGAN(cfg.z_dim, cfg.width, cfg.mapping_layers, cfg.res_blocks, cfg.d_res_blocks)
+
+
 def train(cfg: TrainConfig) -> None:
     torch.manual_seed(cfg.seed)
     torch.backends.cudnn.benchmark = True
     device, state_dir, out = run_setup(cfg)
-    gan = ShapesGAN(cfg.z_dim, cfg.width).to(device)
+    gan = new_gan(cfg)
+    if cfg.init_from:  # the same architecture, or a smaller one this one grows from
+        gan.grow_from(ShapesGAN.from_pretrained(cfg.init_from))
+    gan.to(device)
     g, d = gan.generator, gan.discriminator
-    if cfg.init_from:
-        gan.load_state_dict(ShapesGAN.from_pretrained(cfg.init_from).state_dict())
     g_ema = copy.deepcopy(g).eval()
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=(0.0, 0.9))
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=(0.0, 0.9))

@@ -65,3 +65,37 @@ def test_save_and_load_like_a_hub_model(tmp_path):
     assert loaded.model.z_dim == 8 and loaded.source == "local"
     for a, b in zip(tiny.state_dict().values(), loaded.model.state_dict().values()):
         torch.testing.assert_close(a, b)
+
+
+def test_a_grown_model_draws_and_judges_what_its_checkpoint_did():
+    """The gated residual branches start closed: growing a trained model changes nothing until training."""
+    small = ShapesGAN(z_dim=8, width=16).eval()
+    grown = ShapesGAN(z_dim=8, width=16, mapping_layers=3, res_blocks=1, d_res_blocks=1).eval()
+    grown.grow_from(small)
+    z = torch.randn(4, 8, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        x = small.generator(z)
+        torch.testing.assert_close(grown.generator(z), x)
+        torch.testing.assert_close(grown.discriminator(x), small.discriminator(x))
+    assert len(grown.state_dict()) > len(small.state_dict())
+
+
+def test_growing_from_another_architecture_is_refused():
+    with pytest.raises(ValueError, match="cannot grow"):
+        ShapesGAN(z_dim=8, width=32).grow_from(ShapesGAN(z_dim=8, width=16))
+    with pytest.raises(ValueError, match="cannot grow"):  # shrinking drops trained branches
+        ShapesGAN(z_dim=8, width=16).grow_from(ShapesGAN(z_dim=8, width=16, mapping_layers=2))
+
+
+def test_the_trainer_grows_a_checkpoint_and_saves_the_larger_model(tmp_path):
+    from demos.gan.train import TrainConfig, train
+
+    ShapesGAN(z_dim=8, width=16).save_pretrained(tmp_path / "small")
+    cfg = TrainConfig(steps=3, batch_size=8, z_dim=8, width=16, mapping_layers=2, res_blocks=1, data_size=64,
+                      eval_every=1000, device="cpu", init_from=str(tmp_path / "small"),
+                      out=str(tmp_path / "grown"), state_dir=str(tmp_path / "state"))
+    train(cfg)
+    grown = load(ShapesGAN, tmp_path / "grown", device="cpu").model
+    assert grown.generator.mapping.gate.abs() > 0, "training opened the mapping's gate"
+    card = (tmp_path / "grown" / "README.md").read_text()
+    assert "--mapping-layers 2 --res-blocks 1" in card and "residual mapping" in card
