@@ -2,6 +2,7 @@
 the bundled checkpoint's scores.
 
     python -m benchmarks.gan
+    python -m benchmarks.gan --checkpoints runs/a runs/b    # only: compare saved GANs over five latent sets
 
 Goals (issue 3): one walk frame in at most 20 ms on 2 CPU cores; live training streams at least
 five updates a second.
@@ -9,6 +10,7 @@ five updates a second.
 
 from __future__ import annotations
 
+import argparse
 import io
 import statistics
 import time
@@ -113,9 +115,22 @@ def _step(status: str) -> int:
     return int(status.split("**Step ")[1].split("**")[0].replace(",", ""))
 
 
+def five_sets(gan) -> str:  # noqa: ANN001 (ShapesGAN)
+    """Valid share over five sets of 1,000 latents. One set moves "valid" by a few points (its
+    standard error is about 1.3): the other four show how much of a difference between checkpoints
+    is luck of the draw."""
+    from demos.gan.train import EVAL_SEED, sample_images
+    from shared.metrics import score_images
+
+    seeds = (EVAL_SEED, 1, 2, 3, 4)
+    valid = [score_images(sample_images(gan.generator, 1000, seed, gan.z_dim)).valid_fraction for seed in seeds]
+    return (f"Valid over five sets of 1,000 latents (seeds {', '.join(map(str, seeds))}): {valid[0]:.1%} on the first, "
+            f"mean {statistics.mean(valid):.1%}, range {min(valid):.1%} to {max(valid):.1%}")
+
+
 def quality() -> None:
     from demos.gan import explore
-    from demos.gan.train import EVAL_SEED, evaluate, sample_images
+    from demos.gan.train import EVAL_SEED, evaluate
     from demos.gan import latent
     from shared.metrics import score_images, tensor_to_images
 
@@ -126,12 +141,7 @@ def quality() -> None:
     print("\n| colour | share of samples |\n|---|---|")
     for name, share in scores.colour_shares.items():
         print(f"| {name} | {share:.1%} |")
-    # one set of 1,000 latents moves "valid" by a few points (its standard error is about 1.3):
-    # four more sets show how much of a difference between checkpoints is luck of the draw
-    others = [score_images(sample_images(gan.generator, 1000, seed, gan.z_dim)).valid_fraction for seed in (1, 2, 3, 4)]
-    valid = [scores.valid_fraction, *others]
-    print(f"\nValid over five sets of 1,000 latents (seeds {EVAL_SEED}, 1, 2, 3, 4): mean {statistics.mean(valid):.1%}, "
-          f"range {min(valid):.1%} to {max(valid):.1%}")
+    print("\n" + five_sets(gan))
     z = latent.latents_for_seeds(list(range(1000)), gan.z_dim)
     with torch.inference_mode():
         by_psi = {psi: score_images(tensor_to_images(gan.generator(latent.truncate(z, psi)))).valid_fraction
@@ -150,11 +160,12 @@ def arithmetic(amount: float = 2.0, n: int = 500) -> None:
     z = latent.latents_for_seeds(list(range(n)), gan.z_dim)
     print(f"\n## Latent arithmetic (samples from seeds 0-{n - 1}, moved {amount} along each direction)\n")
     print("| attribute | from | to | samples read as 'from' | share read as 'to' after the move |\n|---|---|---|---|---|")
+    read = classify(classifier, latent.render(gan, z).images)[0]  # attribute -> (n, classes) probabilities
     for attribute, source, target in [("colour", "orange", "green"), ("colour", "green", "orange"),
                                       ("colour", "yellow", "red"), ("colour", "orange", "red"),
                                       ("shape", "circle", "square"), ("size", "small", "large")]:
         names = HEAD_CLASSES[attribute]
-        before = classify(classifier, latent.render(gan, z).images)[0][attribute].argmax(1) == names.index(source)
+        before = read[attribute].argmax(1) == names.index(source)
         direction = latent.attribute_direction(gan, classifier, attribute, source, target)
         moved = z[torch.from_numpy(before)] + amount * direction.vector
         after = classify(classifier, latent.render(gan, moved).images)[0][attribute].argmax(1) == names.index(target)
@@ -162,6 +173,16 @@ def arithmetic(amount: float = 2.0, n: int = 500) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoints", nargs="+", default=[],
+                        help="score only these saved ShapesGAN folders (e.g. training runs) over five latent sets")
+    args = parser.parse_args()
+    if args.checkpoints:
+        from demos.gan.model import ShapesGAN
+
+        for folder in args.checkpoints:
+            print(f"{folder}: {five_sets(ShapesGAN.from_pretrained(folder).eval())}")
+        return
     walk_speed()
     training_speed()
     served_training_speed()

@@ -85,9 +85,13 @@ def evaluate(generator: torch.nn.Module, z_dim: int, n: int = 1000):
 def write_model_card(out: Path, cfg: TrainConfig, scores, raw_scores, seconds: float, history: list[dict],
                      hardware: str) -> None:
     n_params = sum(p.numel() for p in new_gan(cfg).parameters())
-    extras = [f"a {cfg.mapping_layers}-layer residual mapping from z"] * bool(cfg.mapping_layers) + \
-        [f"{cfg.res_blocks} residual conv block{'s' * (cfg.res_blocks > 1)} after each generator upsampling"] * bool(cfg.res_blocks) + \
-        [f"{cfg.d_res_blocks} after the discriminator's first two downsamplings"] * bool(cfg.d_res_blocks)
+    extras = []
+    if cfg.mapping_layers:
+        extras.append(f"a {cfg.mapping_layers}-layer residual mapping from z")
+    if cfg.res_blocks:
+        extras.append(f"{cfg.res_blocks} residual conv block{'s' * (cfg.res_blocks > 1)} after each generator upsampling")
+    if cfg.d_res_blocks:
+        extras.append(f"{cfg.d_res_blocks} after the discriminator's first two downsamplings")
     depth = (f"\nOn top of the DCGAN layers: {'; '.join(extras)}. Each is a residual branch behind a learned gate that "
              "starts at 0, so it was grown from a checkpoint without it (see *What was tried*).") if extras else ""
     progress = "\n".join(f"| {h['step']} | {h['valid']:.1%} | {h['min_share']:.1%} | {h['fd']:.1f} |" for h in history)
