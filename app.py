@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import gradio as gr
 
 from demos import REGISTRY, DemoSpec, by_slug, overview
-from shared.ui import arg_parser, launch
+from shared.ui import arg_parser, launch, open_fills
 
 log = logging.getLogger("genai-demos")
 OVERVIEW = "overview"
@@ -56,6 +56,26 @@ def tab_from_url(slugs: Sequence[str]):
     return select
 
 
+def as_list(components) -> list:  # noqa: ANN001
+    if components is None:
+        return []
+    return list(components) if isinstance(components, (list, tuple)) else [components]
+
+
+def first_time(slug: str, fn, outputs):  # noqa: ANN001, ANN202
+    """fn, run only the first time this session opens the tab (later openings change nothing)."""
+    n_out = len(as_list(outputs))
+
+    def fill(opened: set, *args):  # noqa: ANN002, ANN202
+        if (slug, fn.__name__) in opened:
+            return gr.skip() if n_out == 1 else tuple(gr.skip() for _ in range(n_out))
+        opened.add((slug, fn.__name__))
+        return fn(*args)
+
+    fill.__name__ = f"open_{slug}_{fn.__name__}"
+    return fill
+
+
 def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
     """The whole suite: Overview, then one tab per spec (an error tab for a demo that fails)."""
     built = {spec.slug: build_demo(spec) for spec in specs}
@@ -73,6 +93,16 @@ def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
                     else:
                         demo.render()
                 tab_items.append((spec.slug, tab))
+        # Each tab fills in (a first grid, a ready preset...) when a session first opens it, or
+        # when ?tab= opens it (selecting a tab from the load handler fires its select event):
+        # opening the page costs the server only the tab it shows.
+        opened = gr.State(set)
+        tabs_by_slug = dict(tab_items)
+        for spec in specs:
+            if not isinstance(built[spec.slug], Exception):
+                for fn, inputs, outputs in open_fills(built[spec.slug]):
+                    tabs_by_slug[spec.slug].select(first_time(spec.slug, fn, outputs), [opened, *as_list(inputs)],
+                                                   outputs, api_visibility="private")
         # Keep ?tab= in the address bar in step with the open tab, so every view is a shareable
         # link. Not before the deep link has been applied: Tabs fires `select` for its first tab
         # when it mounts, which would overwrite the ?tab= the page was opened with.

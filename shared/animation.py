@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from shared import limits
+from shared.image_files import write_atomic
 
 FPS = limits.IntRange("frames per second", 1, 50)
 
@@ -32,11 +30,5 @@ def to_gif(images: np.ndarray | list[np.ndarray], fps: int = 12, scale: int = 1,
 
 def gif_file(images: np.ndarray | list[np.ndarray], prefix: str, fps: int = 12, scale: int = 1,
              hold_last_ms: int = 0) -> str:
-    """to_gif() written to a fresh file in the app's temporary folder; returns its path (for gr.File/gr.Image)."""
-    data = to_gif(images, fps, scale, hold_last_ms)
-    folder = Path(tempfile.gettempdir()) / "genai-demos"
-    folder.mkdir(exist_ok=True)
-    fd, path = tempfile.mkstemp(suffix=".gif", prefix=prefix, dir=folder)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    return path
+    """to_gif() written atomically to a file named by its content (shared.image_files); returns its path."""
+    return write_atomic(to_gif(images, fps, scale, hold_last_ms), ".gif", prefix=prefix)

@@ -10,6 +10,8 @@ import inspect
 import logging
 import os
 import secrets
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,17 @@ def shows_errors(fn: Callable) -> Callable:
     return wrapper
 
 
+def fill_on_open(demo: gr.Blocks, fn: Callable, inputs: Any, outputs: Any) -> None:
+    """Register what fills part of a demo when it is first shown: in the suite when its tab is
+    first opened (or deep-linked), standalone when the page opens. Nothing runs for the tabs a
+    visitor never opens, so thirty people opening the link at once do not pay for every tab."""
+    demo.__dict__.setdefault("open_fills", []).append((fn, inputs, outputs))
+
+
+def open_fills(demo: gr.Blocks) -> list[tuple[Callable, Any, Any]]:
+    return demo.__dict__.get("open_fills", [])
+
+
 def notify(notice: str | None) -> None:
     """Show a non-fatal notice (e.g. 'the Hub cannot be reached, using the bundled model')."""
     if notice:
@@ -126,9 +139,50 @@ def arg_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+QUEUE_MAX = 64  # events waiting at once; beyond it a visitor is told the app is busy and to try again
+RELEASE_GRACE_S = 30.0  # a closed page's session is freed this long after, unless it is back in use
+CACHE_CLEANUP = (900, 1800)  # every 15 minutes, Gradio removes the output files older than 30 minutes
+
+
+def release_sessions_on_close(blocks: gr.Blocks, grace_s: float = RELEASE_GRACE_S) -> None:
+    """Free a session's state (live runs, recordings, chat views) soon after its page closes.
+
+    Gradio keeps a closed session's state for an hour, in case the page reconnects; under an
+    audience that is thirty sets of models and recordings held for nothing. The session's state is
+    deleted (its delete callbacks stop any live run) `grace_s` after the close, unless the session
+    was used again meanwhile (a page whose connection dropped and came back).
+    """
+
+    def release(request: gr.Request) -> None:
+        session, closed_at = request.session_hash, time.time()
+        holder = getattr(blocks, "state_holder", None)
+        if not session or holder is None:
+            return
+
+        def free() -> None:
+            used = holder.time_last_used.get(session)
+            if used is not None and used.timestamp() > closed_at + 0.5:
+                return  # back in use
+            holder.delete_state(session)
+            with holder.lock:
+                holder.session_data.pop(session, None)
+                holder.time_last_used.pop(session, None)
+
+        timer = threading.Timer(grace_s, free)
+        timer.daemon = True
+        timer.start()
+
+    with blocks:
+        blocks.unload(release)
+
+
 def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
     """Serve a Blocks app with the suite's theme; the one place launch options live."""
-    blocks.queue(default_concurrency_limit=2)  # two CPU cores: more parallel model calls only thrash
+    # Two CPU cores: more parallel model calls only thrash. Model-heavy events also share a
+    # concurrency_id per model (see each demo's ui.py), so thirty users never run thirty models.
+    blocks.queue(default_concurrency_limit=2, max_size=QUEUE_MAX)
+    blocks.delete_cache = CACHE_CLEANUP
+    release_sessions_on_close(blocks)
     # show_error: a value of the wrong type sent through the API fails in Gradio's own input
     # processing, before any callback; without it the caller sees only "upstream app raised an
     # exception". Callbacks already turn their own errors into plain messages (shows_errors).
@@ -140,4 +194,8 @@ def run_standalone(build: Callable[[], gr.Blocks], title: str, argv: Sequence[st
     """`python -m demos.<slug>`: serve one demo alone."""
     args = arg_parser(f"Serve the {title} demo alone.").parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    launch(build(), args.host, args.port)
+    demo = build()
+    with demo:
+        for fn, inputs, outputs in open_fills(demo):
+            demo.load(fn, inputs, outputs, api_visibility="private")
+    launch(demo, args.host, args.port)

@@ -11,7 +11,9 @@ import gradio as gr
 import numpy as np
 
 from shared import datasets, limits
-from shared.ui import explainer, header, notify, seed_control, shows_errors
+from shared.image_files import png_file
+from shared.memo import memoised
+from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 
@@ -41,9 +43,19 @@ def judged_grid_html(judged) -> str:  # noqa: ANN001 (list of explore.JudgedImag
 def draw_and_judge(n: int, seed: int, mix_share: float):
     from demos.data import explore  # numpy/torch work is imported on first use, not at start-up
 
-    judged, scores, notice = explore.draw_and_judge(n, seed, mix_share)
+    grid, table, figure, notice = _judged_batch(limits.GRID_IMAGES.check(n), limits.SEED.check(seed),
+                                                explore.MIX_SHARE.check(mix_share))
     notify(notice)
-    return judged_grid_html(judged), scores.as_markdown(shares=False), explore.class_share_figure(scores)
+    return grid, table, figure
+
+
+@memoised(maxsize=64)
+def _judged_batch(n: int, seed: int, mix_share: float):  # noqa: ANN202
+    """The same settings draw the same batch: an audience pressing the default is served from memory."""
+    from demos.data import explore
+
+    judged, scores, notice = explore.draw_and_judge(n, seed, mix_share)
+    return judged_grid_html(judged), scores.as_markdown(shares=False), explore.class_share_figure(scores), notice
 
 
 @shows_errors
@@ -58,7 +70,7 @@ def show_digits(n: int, seed: int):
     from demos.data import explore
 
     sheet, labels = explore.digits_sheet(n, seed)
-    return sheet, f"Labels, in reading order: {labels}"
+    return png_file(sheet), f"Labels, in reading order: {labels}"
 
 
 def build() -> gr.Blocks:
@@ -107,7 +119,7 @@ def build() -> gr.Blocks:
                 dig_img = gr.Image(label="Digits", show_label=False, type="numpy", interactive=False, format="png")
                 dig_labels = gr.Markdown()
         dig_run.click(show_digits, [dig_n, dig_seed], [dig_img, dig_labels], api_name="data_digits")
-        # the cheap panels (numpy and plotly, no model) fill in when the page opens
-        demo.load(show_toy_2d, [toy_name, toy_n, toy_seed], toy_plot, api_visibility="private")
-        demo.load(show_digits, [dig_n, dig_seed], [dig_img, dig_labels], api_visibility="private")
+        # the cheap panels (numpy and plotly, no model) fill in when the tab is first opened
+        fill_on_open(demo, show_toy_2d, [toy_name, toy_n, toy_seed], toy_plot)
+        fill_on_open(demo, show_digits, [dig_n, dig_seed], [dig_img, dig_labels])
     return demo

@@ -8,6 +8,7 @@ import gradio as gr
 import numpy as np
 
 from shared import limits
+from shared.image_files import png_file
 from shared.ui import notify, seed_control, shows_errors
 
 MODEL_CHOICES = [("diffusion-shapes (bundled, trained here on shapes)", "diffusion-shapes"),
@@ -37,11 +38,11 @@ def _streamed(recording, steps, running: str, after: str = "Drag the slider to g
         per_step = 1000 * rec.seconds / (rec.indices[-1] + 1)
         if not rec.done:
             first = len(rec) == 1
-            yield gr.skip(), rec.panel(-1), f"{running}: step {rec.indices[-1] + 1} of {rec.total} · {per_step:.0f} ms a step", \
+            yield gr.skip(), png_file(rec.panel(-1)), f"{running}: step {rec.indices[-1] + 1} of {rec.total} · {per_step:.0f} ms a step", \
                 gr.Slider(interactive=False) if first else gr.skip()
     rec = recording
     per_step = 1000 * rec.seconds / rec.total
-    yield rec, rec.panel(-1), f"Done: {rec.total} steps in {rec.seconds:.2f} s ({per_step:.0f} ms a step). {after}", \
+    yield rec, png_file(rec.panel(-1)), f"Done: {rec.total} steps in {rec.seconds:.2f} s ({per_step:.0f} ms a step). {after}", \
         gr.Slider(minimum=0, maximum=len(rec) - 1, value=len(rec) - 1, step=1, interactive=True)
 
 
@@ -57,7 +58,7 @@ def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
     for rec, panel, status, slider in _streamed(recording, run, "Sampling"):
         yield rec, panel, status, slider, gr.skip(), gr.skip(), label
         label = gr.skip()
-    result = image_grid(rec.final, columns=min(len(rec.final), 8), scale=4)
+    result = png_file(image_grid(rec.final, columns=min(len(rec.final), 8), scale=4))
     yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), result, gr.skip(), gr.skip()
     yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), rec.gif(), gr.skip()
 
@@ -66,7 +67,7 @@ def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
 def scrub(recording, k: int):  # noqa: ANN001
     if recording is None or not recording.done:
         raise gr.Error("Sample first: the slider goes back through the last finished run.")
-    return recording.panel(limits.IntRange("step", 0, len(recording) - 1).check(k))
+    return png_file(recording.panel(limits.IntRange("step", 0, len(recording) - 1).check(k)))
 
 
 @shows_errors
@@ -84,7 +85,7 @@ def compare_samplers(model_spec: str, seed: int, n: int, *pairs):  # noqa: ANN00
             f"{'' if r.valid is None else f'{r.valid:.0%}'} |" for r in results)
         if not model.judged:
             table += "\n\n*No quality column: the shapes judge only knows the bundled model's shapes.*"
-        yield views.compare_sheet(results), views.compare_figure(results), table
+        yield png_file(views.compare_sheet(results)), views.compare_figure(results), table
 
 
 @shows_errors
@@ -94,7 +95,7 @@ def new_picture(seed: int) -> dict:
 
     image = make_shapes(1, limits.SEED.check(seed)).images[0]
     scale = EDITOR_PX // image.shape[0]
-    return {"background": image.repeat(scale, 0).repeat(scale, 1), "layers": [], "composite": None}
+    return {"background": png_file(image.repeat(scale, 0).repeat(scale, 1)), "layers": [], "composite": None}
 
 
 @shows_errors
@@ -106,8 +107,8 @@ def inpaint(model_spec: str, editor: dict, region: str, sampler: str, steps: int
     recording, run = sampling.inpaint_steps(model, image, keep, sampler, steps, seed)
     what = "the painted area" if brushed else f"the {region}"
     for rec, panel, status, _ in _streamed(recording, run, f"Filling {what}", "The kept pixels are exactly the input's."):
-        yield panel, status, gr.skip()
-    yield gr.skip(), gr.skip(), np.asarray(rec.final[0]).repeat(6, 0).repeat(6, 1)
+        yield panel, status, gr.skip()  # panel: already a file
+    yield gr.skip(), gr.skip(), png_file(np.asarray(rec.final[0]).repeat(6, 0).repeat(6, 1))
 
 
 def build_sections() -> None:

@@ -22,6 +22,7 @@ from torch import nn
 
 from shared import limits
 from shared.datasets import TOY_2D_NAMES, toy_2d
+from shared.seeding import seeded_global_rng
 
 T = 100  # diffusion steps: plenty for 2-D, and a flow that can be watched step by step
 HIDDEN = limits.IntRange("hidden width", 16, 512)
@@ -94,8 +95,8 @@ class Field:
 class ToyDiffusion:
     def __init__(self, settings: ToyDiffusionSettings) -> None:
         self.settings = s = settings.checked()
-        torch.manual_seed(s.seed)
-        self.model = Denoiser(s.hidden, s.layers)
+        with seeded_global_rng(s.seed):  # the layers' initial weights, whoever else is using the app
+            self.model = Denoiser(s.hidden, s.layers)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=s.lr)
         self.gen = torch.Generator().manual_seed(s.seed)
         self.data = torch.from_numpy(toy_2d(s.dataset, 20_000, seed=s.seed))

@@ -12,23 +12,40 @@ import gradio as gr
 import numpy as np
 
 from shared import datasets, limits
-from shared.ui import explainer, header, seed_control, shows_errors
+from shared.image_files import png_bytes, png_file, write_atomic
+from shared.live import LiveRun
+from shared.memo import memoised
+from shared.ui import explainer, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 TRAIN_STEPS = limits.IntRange("training steps", 100, 10_000)
 FLOW_POINTS = 600
 UPDATE_S = 0.15  # one streamed picture about every 150 ms while training
 FLOW_STRIDE = 2  # the flow is streamed every second step (100 steps in about 5 s)
+ALREADY_RUNNING = "This session's 2-D run is already going: press Stop first, or wait for it to finish."
+REPLAY_WHILE_RUNNING = "The 2-D run is still going; the slider replays the flow once it has finished."
 
 
 @shows_errors
 def show_forward(seed: int, t: int, schedule: str):
     from demos.diffusion import views
+    from demos.diffusion.model import SCHEDULES
+
+    row, across, figure = _forward_media(limits.SEED.check(seed), views.TIMESTEP.check(t),
+                                         limits.check_choice("schedule", schedule, SCHEDULES))
+    return write_atomic(row, ".png"), write_atomic(across, ".png"), figure
+
+
+@memoised(maxsize=64)
+def _forward_media(seed: int, t: int, schedule: str):  # noqa: ANN202
+    """The forward-process pictures (encoded) and the schedule figure: no model, the same inputs
+    give the same outputs, so an audience dragging to the same t is served from memory."""
+    from demos.diffusion import views
 
     at_t, strip = views.forward_images(seed, t, schedule)
     row = views.labelled_row(at_t, [f"t = {int(t)}"] * len(at_t), scale=3)
     across = views.labelled_row(strip, [f"t = {s}" for s in views.STRIP_TS], scale=3)
-    return row, across, views.schedule_figure(t)
+    return png_bytes(row), png_bytes(across), views.schedule_figure(t)
 
 
 def _flow_picture(run, flow, k: int):  # noqa: ANN001, ANN202
@@ -40,49 +57,54 @@ def _flow_picture(run, flow, k: int):  # noqa: ANN001, ANN202
     field = run.field(t)
     trail = flow.path[max(0, k - views.TRAIL_STEPS):k + 1] if k > 0 else None
     caption = f"reverse step {k} of {T}  (t = {T - k})" if k < T else f"done: {len(flow.path[k])} samples"
-    return views.flow_view(run.data[:1500].numpy(), flow.path[k], trail, (field.grid, field.direction), run.losses,
-                           caption, run.step)
+    return png_file(views.flow_view(run.data[:1500].numpy(), flow.path[k], trail, (field.grid, field.direction),
+                                    run.losses, caption, run.step))
 
 
 @shows_errors
-def train_and_sample(run, dataset: str, seed: int, steps: int):  # noqa: ANN001
-    """Train for `steps` more steps (streaming the loss and the field), then stream the flow of
-    fresh noise into the data, step by step."""
+def train_and_sample(live: LiveRun, dataset: str, seed: int, steps: int):
+    """Train the session's run for `steps` more steps (streaming the loss and the field), then
+    stream the flow of fresh noise into the data, step by step. One at a time per session."""
     from demos.diffusion import views
     from demos.diffusion.toy import MAX_STEPS, T, ToyDiffusion, ToyDiffusionSettings
 
     steps = TRAIN_STEPS.check(steps)
     settings = ToyDiffusionSettings(dataset=dataset, seed=seed).checked()
-    if run is None or run.settings != settings or run.finished:
-        run = ToyDiffusion(settings)
-    target = min(MAX_STEPS, run.step + steps)
-    real = run.data[:1500].numpy()
-    chunk = 20
-    while run.step < target and not run.stopped:
-        t0 = time.perf_counter()
-        run.train(min(chunk, target - run.step))
-        chunk = int(np.clip(chunk * UPDATE_S / max(time.perf_counter() - t0, 1e-4), 5, 2000))
-        field = run.field(T // 4)
-        yield (run, None, views.flow_view(real, None, None, (field.grid, field.direction), run.losses,
-                                          f"training: step {run.step:,} of {target:,}", run.step),
-               f"Training: step {run.step:,} · loss {run.losses[-1]:.3f}", gr.Slider(interactive=False))
-    flow = run.sample(FLOW_POINTS, seed)
-    for k in range(0, T + 1, FLOW_STRIDE):
-        if run.stopped:
-            return
-        yield (run, flow, _flow_picture(run, flow, k), f"Sampling: reverse step {k} of {T}", gr.Slider(interactive=False))
-        time.sleep(0.03)  # a pace the eye can follow
-    yield (run, flow, _flow_picture(run, flow, T), f"Trained {run.step:,} steps; {FLOW_POINTS} points sampled. "
-           "Drag the slider to replay the flow.", gr.Slider(minimum=0, maximum=T, value=T, step=1, interactive=True))
+    with live.driving(ALREADY_RUNNING):
+        if live.run is None or live.run.settings != settings or live.run.finished:
+            live.run = ToyDiffusion(settings)
+        run = live.run
+        target = min(MAX_STEPS, run.step + steps)
+        real = run.data[:1500].numpy()
+        chunk = 20
+        while run.step < target and not run.stopped:
+            t0 = time.perf_counter()
+            run.train(min(chunk, target - run.step))
+            chunk = int(np.clip(chunk * UPDATE_S / max(time.perf_counter() - t0, 1e-4), 5, 2000))
+            field = run.field(T // 4)
+            picture = views.flow_view(real, None, None, (field.grid, field.direction), run.losses,
+                                      f"training: step {run.step:,} of {target:,}", run.step)
+            yield None, png_file(picture), f"Training: step {run.step:,} · loss {run.losses[-1]:.3f}", \
+                gr.Slider(interactive=False)
+        flow = run.sample(FLOW_POINTS, seed)
+        for k in range(0, T + 1, FLOW_STRIDE):
+            if run.stopped:
+                return
+            yield flow, _flow_picture(run, flow, k), f"Sampling: reverse step {k} of {T}", gr.Slider(interactive=False)
+            time.sleep(0.03)  # a pace the eye can follow
+        yield flow, _flow_picture(run, flow, T), f"Trained {run.step:,} steps; {FLOW_POINTS} points sampled. " \
+            "Drag the slider to replay the flow.", gr.Slider(minimum=0, maximum=T, value=T, step=1, interactive=True)
 
 
-def scrub_flow(run, flow, k: int):  # noqa: ANN001
-    if run is None or flow is None:
+@shows_errors
+def scrub_flow(live: LiveRun, flow, k: int):  # noqa: ANN001
+    if live.run is None or flow is None:
         raise gr.Error("Press Train and sample first: the slider replays the last flow.")
     from demos.diffusion.toy import T
 
     k = limits.IntRange("reverse step", 0, T).check(k)
-    return _flow_picture(run, flow, int(k))
+    with live.driving(REPLAY_WHILE_RUNNING):
+        return _flow_picture(live.run, flow, int(k))
 
 
 def build() -> gr.Blocks:
@@ -130,14 +152,14 @@ def build() -> gr.Blocks:
                 flow_img = gr.Image(label="Diffusion on 2-D points", type="numpy", interactive=False, format="png",
                                     show_label=False, elem_id="diffusion-flow")
                 status = gr.Markdown("Press **Train and sample**.", elem_id="diffusion-status")
-        run = gr.State(None, delete_callback=lambda r: r.stop() if r is not None else None)
+        run = gr.State(LiveRun, delete_callback=lambda live: live.stop() if live is not None else None)
         flow = gr.State(None)
-        event = go_btn.click(train_and_sample, [run, dataset, toy_seed, steps], [run, flow, flow_img, status, flow_slider],
+        event = go_btn.click(train_and_sample, [run, dataset, toy_seed, steps], [flow, flow_img, status, flow_slider],
                              api_name="diffusion_train_and_sample", concurrency_limit=4,
                              concurrency_id="diffusion-live-training")
         stop_btn.click(None, cancels=[event])
         flow_slider.release(scrub_flow, [run, flow, flow_slider], flow_img, api_visibility="private",
                             trigger_mode="always_last")
 
-        demo.load(show_forward, fwd_inputs, [fwd_row, fwd_strip, sched_plot], api_visibility="private")
+        fill_on_open(demo, show_forward, fwd_inputs, [fwd_row, fwd_strip, sched_plot])
     return demo

@@ -11,6 +11,7 @@ import torch
 
 from demos.gan import latent
 from shared import limits
+from shared.memo import memoised
 
 GRID_TILES = limits.IntRange("number of samples", 1, 64)
 ARITHMETIC_FRAMES = 9  # images in the strip from the sample to the moved sample
@@ -48,26 +49,38 @@ def load_gan(spec: str | None = None):  # noqa: ANN201 (Loaded[ShapesGAN])
 
 
 def sample_grid(seed: int, n: int = 16, psi: float = 1.0) -> Grid:
-    """n samples, tile i from seed + i, truncated by psi."""
+    """n samples, tile i from seed + i, truncated by psi. Memoised: the result is read-only."""
     seed = limits.SEED.check(seed)
     n = GRID_TILES.check(n)
     if seed + n - 1 > limits.SEED.high:
         raise limits.LimitError(f"The grid uses seeds {seed} to {seed + n - 1}; the largest seed is {limits.SEED.high}.")
+    return _sample_grid(seed, n, latent.PSI.check(psi))
+
+
+@memoised(maxsize=64)
+def _sample_grid(seed: int, n: int, psi: float) -> Grid:
     loaded = load_gan()
     seeds = list(range(seed, seed + n))
     z = latent.truncate(latent.latents_for_seeds(seeds, loaded.model.z_dim), psi)
-    return Grid(seeds, latent.render(loaded.model, z), loaded.notice)
+    return Grid(seeds, latent.render(loaded.model, z).read_only(), loaded.notice)
 
 
 def walk_seeds(seeds_text: str, frames: int, mode: str = "slerp", psi: float = 1.0) -> Walk:
-    """The walk through the typed waypoint seeds, every frame rendered and judged."""
-    seeds = latent.parse_seeds(seeds_text)
+    """The walk through the typed waypoint seeds, every frame rendered and judged. Memoised: the
+    result is read-only."""
+    seeds = tuple(latent.parse_seeds(seeds_text))
     frames = latent.WALK_FRAMES.check(frames)
+    mode = limits.check_choice("interpolation", mode, latent.INTERPOLATIONS)
+    return _walk_seeds(seeds, frames, mode, latent.PSI.check(psi))
+
+
+@memoised(maxsize=64)
+def _walk_seeds(seeds: tuple[int, ...], frames: int, mode: str, psi: float) -> Walk:
     loaded = load_gan()
-    waypoints = latent.truncate(latent.latents_for_seeds(seeds, loaded.model.z_dim), psi)
+    waypoints = latent.truncate(latent.latents_for_seeds(list(seeds), loaded.model.z_dim), psi)
     z = latent.walk(waypoints, frames, mode)
     at = [i * (frames - 1) / (len(seeds) - 1) for i in range(len(seeds))]
-    return Walk(seeds, latent.render(loaded.model, z), at, loaded.notice)
+    return Walk(list(seeds), latent.render(loaded.model, z).read_only(), at, loaded.notice)
 
 
 def move_along(seed: int, attribute: str, source: str, target: str, amount: float, psi: float = 1.0) -> Move:

@@ -79,6 +79,12 @@ class Rendered:
     images: np.ndarray  # uint8 (F, 32, 32, 3)
     p_real: np.ndarray  # float (F,): the discriminator's probability that each frame is real
 
+    def read_only(self) -> Rendered:
+        """The same arrays, made read-only: a memoised result is shared by every caller."""
+        self.images.setflags(write=False)
+        self.p_real.setflags(write=False)
+        return self
+
 
 @torch.inference_mode()
 def render(gan, z: torch.Tensor, batch: int = 256) -> Rendered:  # noqa: ANN001 (ShapesGAN)

@@ -25,6 +25,7 @@ from demos.gan.options import (  # noqa: F401
     VIEW_RANGE, Z_DIM, Loss, ToySettings, settings_from,
 )
 from shared.datasets import RING8_STD, ring8_centres, toy_2d
+from shared.seeding import seeded_global_rng
 
 
 def mlp(d_in: int, hidden: int, layers: int, d_out: int) -> nn.Sequential:
@@ -77,9 +78,9 @@ class ToyGAN:
 
     def __init__(self, settings: ToySettings) -> None:
         self.settings = s = settings.checked()
-        torch.manual_seed(s.seed)
-        self.generator = mlp(s.z_dim, s.g_hidden, s.g_layers, 2)
-        self.discriminator = mlp(2, s.d_hidden, s.d_layers, 1)
+        with seeded_global_rng(s.seed):  # the layers' initial weights, whoever else is using the app
+            self.generator = mlp(s.z_dim, s.g_hidden, s.g_layers, 2)
+            self.discriminator = mlp(2, s.d_hidden, s.d_layers, 1)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=s.lr_g, betas=(0.5, 0.999))
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=s.lr_d, betas=(0.5, 0.999))
         self.gen = torch.Generator().manual_seed(s.seed)

@@ -11,13 +11,18 @@ import gradio as gr
 import numpy as np
 
 from shared import datasets, limits
-from shared.animation import gif_file
-from shared.ui import explainer, header, notify, seed_control, shows_errors
+from shared.image_files import png_bytes, png_file, write_atomic
+from shared.live import LiveRun
+from shared.memo import memoised
+from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 DEFAULT_WAYPOINTS = "0, 6, 8, 15"  # seeds the bundled model draws cleanly: a good first walk
 RUN_SECONDS = 120  # one press of Start trains at most this long, so a forgotten tab stops itself
 ZOOM = 8  # a 32x32 frame shown at 256x256, pixels kept sharp
+ALREADY_TRAINING = ("This session is already training: press Pause to stop it (or Reset to start again), "
+                    "then Start.")
+STEP_WHILE_TRAINING = "Training is running: press Pause first; Step moves a paused run on by one step."
 PSI_INFO = ("Truncation pulls every latent towards the centre of the latent space, where the generator "
             "saw the most training: lower psi gives cleaner, more typical images but less variety; "
             "psi = 0 gives one average image.")
@@ -35,7 +40,7 @@ def show_grid(seed: int, psi: float):
 
     grid = explore.sample_grid(seed, 16, psi)
     notify(grid.notice)
-    return [(zoom(img, 4), f"seed {s}") for img, s in zip(grid.rendered.images, grid.seeds)]
+    return [(png_file(zoom(img, 4)), f"seed {s}") for img, s in zip(grid.rendered.images, grid.seeds)]
 
 
 def add_waypoint(text: str, evt: gr.SelectData) -> str:
@@ -61,6 +66,17 @@ def p_real_figure(p_real: np.ndarray, waypoint_frames: list[float], seeds: list[
     return fig
 
 
+@memoised(maxsize=32)
+def _walk_media(seeds: tuple[int, ...], frames: int, mode: str, psi: float, fps: int) -> tuple[bytes, bytes, bytes]:
+    """The encoded filmstrip, GIF and first frame of a walk (already validated): the same default
+    walk is encoded once."""
+    from demos.gan import explore, latent
+    from shared.animation import to_gif
+
+    r = explore.walk_seeds(" ".join(map(str, seeds)), frames, mode, psi).rendered  # memoised
+    return png_bytes(latent.filmstrip(r)), to_gif(r.images, fps, scale=4), png_bytes(zoom(r.images[0]))
+
+
 @shows_errors
 def run_walk(seeds_text: str, frames: int, mode: str, psi: float, fps: int):
     from demos.gan import explore, latent
@@ -69,12 +85,13 @@ def run_walk(seeds_text: str, frames: int, mode: str, psi: float, fps: int):
     walk = explore.walk_seeds(seeds_text, frames, mode, psi)
     notify(walk.notice)
     r = walk.rendered
-    gif = gif_file(r.images, "latent-walk-", fps, scale=4)
+    strip, gif_data, first = _walk_media(tuple(walk.seeds), len(r.images), mode, float(psi), fps)
+    gif = write_atomic(gif_data, ".gif", prefix="latent-walk-")
     cache = {"images": r.images, "p_real": r.p_real}
     last = len(r.images) - 1
-    return (cache, latent.filmstrip(r), gif, gif, p_real_figure(r.p_real, walk.waypoint_frames, walk.seeds),
+    return (cache, write_atomic(strip, ".png"), gif, gif, p_real_figure(r.p_real, walk.waypoint_frames, walk.seeds),
             gr.Slider(minimum=0, maximum=last, value=0, step=1, interactive=True),
-            zoom(r.images[0]), f"Frame 0 of {last}: p(real) = {r.p_real[0]:.2f}")
+            write_atomic(first, ".png"), f"Frame 0 of {last}: p(real) = {r.p_real[0]:.2f}")
 
 
 def scrub(cache: dict | None, frame: int):
@@ -84,7 +101,7 @@ def scrub(cache: dict | None, frame: int):
     images = cache["images"]
     i = limits.IntRange("frame", 0, len(images) - 1).check(frame) if isinstance(frame, (int, float)) else 0
     i = int(i)
-    return zoom(images[i]), f"Frame {i} of {len(images) - 1}: p(real) = {cache['p_real'][i]:.2f}"
+    return png_file(zoom(images[i])), f"Frame {i} of {len(images) - 1}: p(real) = {cache['p_real'][i]:.2f}"
 
 
 @shows_errors
@@ -97,7 +114,7 @@ def run_arithmetic(seed: int, attribute: str, source: str, target: str, amount: 
     text = (f"Direction = mean latent of {move.counts[1]} samples the classifier reads as **{target}** minus that "
             f"of {move.counts[0]} read as **{source}**. Moved by {amount:+.1f}, the classifier reads the "
             f"sample's {attribute} as **{move.verdict}**.")
-    return strip, zoom(move.rendered.images[-1]), text
+    return png_file(strip), png_file(zoom(move.rendered.images[-1])), text
 
 
 def attribute_values(attribute: str):
@@ -133,60 +150,64 @@ def _view(trainer, speed: float | None = None, snap=None):  # noqa: ANN001, ANN2
         parts.append(f"{speed:,.0f} steps/s")
     if trainer.finished:
         parts.append("reached the maximum length of a run: press Reset to start again")
-    return render_snapshot(snap, trainer.settings.dataset), " · ".join(parts)
+    return png_file(render_snapshot(snap, trainer.settings.dataset)), " · ".join(parts)
 
 
 @shows_errors
-def reset(*values):
+def reset(live: LiveRun, *values):
+    """A new run with the settings; a running one is stopped first (and waited for)."""
     from demos.gan.toy import ToyGAN
 
-    trainer = ToyGAN(_settings(*values))
-    return (trainer, *_view(trainer))
+    return _view(live.replace(ToyGAN(_settings(*values))))
 
 
 @shows_errors
-def apply_preset(name: str):
+def apply_preset(live: LiveRun, name: str):
     from demos.gan.toy import PRESETS, ToyGAN, settings_from
 
     settings = settings_from(name)
-    trainer = ToyGAN(settings)
-    return (PRESETS[name][1], trainer, *_view(trainer), *(getattr(settings, f) for f in SETTING_FIELDS))
+    trainer = live.replace(ToyGAN(settings))
+    return (PRESETS[name][1], *_view(trainer), *(getattr(settings, f) for f in SETTING_FIELDS))
 
 
 @shows_errors
-def start(trainer, *values):  # noqa: ANN001
+def start(live: LiveRun, *values):
+    """Train in this session's run, streaming the view; one Start at a time per session."""
     from demos.gan.toy import ToyGAN
 
-    if trainer is None:
-        trainer = ToyGAN(_settings(*values))
-    if trainer.finished:
-        raise gr.Error("This run has reached its maximum length; press Reset to start a new one.")
-    step0, t0 = trainer.step, time.perf_counter()
-    for snap in trainer.run(RUN_SECONDS):
-        speed = (trainer.step - step0) / max(time.perf_counter() - t0, 1e-6)
-        yield (trainer, *_view(trainer, speed, snap))
+    with live.driving(ALREADY_TRAINING):
+        if live.run is None:
+            live.run = ToyGAN(_settings(*values))
+        trainer = live.run
+        if trainer.finished:
+            raise gr.Error("This run has reached its maximum length; press Reset to start a new one.")
+        step0, t0 = trainer.step, time.perf_counter()
+        for snap in trainer.run(RUN_SECONDS):
+            speed = (trainer.step - step0) / max(time.perf_counter() - t0, 1e-6)
+            yield _view(trainer, speed, snap)
     if time.perf_counter() - t0 >= RUN_SECONDS - 1:  # ended by the time limit, not by Pause
         gr.Info(f"Paused after {RUN_SECONDS // 60} minutes of training; press Start to go on.")
 
 
 @shows_errors
-def pause(trainer):  # noqa: ANN001
+def pause(live: LiveRun):
     """Stop the running loop after its current chunk and show exactly where it stopped."""
-    if trainer is None:
+    if live.run is None:
         raise gr.Error("Nothing is training yet: press Start.")
-    trainer.pause()
-    return _view(trainer)
+    live.run.pause()
+    return _view(live.run)
 
 
 @shows_errors
-def single_step(trainer, *values):  # noqa: ANN001
+def single_step(live: LiveRun, *values):
     from demos.gan.toy import ToyGAN
 
-    if trainer is None:
-        trainer = ToyGAN(_settings(*values))
-    if not trainer.finished:
-        trainer.train(1)
-    return (trainer, *_view(trainer))
+    with live.driving(STEP_WHILE_TRAINING):
+        if live.run is None:
+            live.run = ToyGAN(_settings(*values))
+        if not live.run.finished:
+            live.run.train(1)
+        return _view(live.run)
 
 
 def build() -> gr.Blocks:
@@ -298,21 +319,23 @@ def build() -> gr.Blocks:
                                    elem_id="gan-train-view", show_label=False)
                 toy_status = gr.Markdown("Choose a preset and press **Start**.", elem_id="gan-train-status")
         settings = [dataset, loss, z_dim, g_hidden, g_layers, d_hidden, d_layers, lr_g, lr_d, d_steps, r1, batch, toy_seed]
-        # the trainer lives in the user's session; when the session ends its loop is told to stop
-        trainer = gr.State(None, delete_callback=lambda t: t.stop() if t is not None else None)
+        # the run lives in the user's session (each session gets its own LiveRun); when the session
+        # ends its loop is told to stop
+        trainer = gr.State(LiveRun, delete_callback=lambda live: live.stop() if live is not None else None)
         view = [toy_img, toy_status]
 
-        preset.change(apply_preset, preset, [preset_text, trainer, *view, *settings], api_visibility="private")
+        preset.change(apply_preset, [trainer, preset], [preset_text, *view, *settings], api_visibility="private")
         for comp in settings:
-            comp.input(reset, settings, [trainer, *view], api_visibility="private")
-        reset_btn.click(reset, settings, [trainer, *view], api_name="gan_train_reset")
-        run_event = start_btn.click(start, [trainer, *settings], [trainer, *view], api_name="gan_train",
+            comp.input(reset, [trainer, *settings], view, api_visibility="private")
+        reset_btn.click(reset, [trainer, *settings], view, api_name="gan_train_reset")
+        run_event = start_btn.click(start, [trainer, *settings], view, api_name="gan_train",
                                     concurrency_limit=4, concurrency_id="gan-live-training")
         # pause() stops the loop after its chunk and shows where it stopped; cancelling the event as
         # well ends the stream even if the loop never sees the flag (a Start still waiting in the queue)
         pause_btn.click(pause, trainer, view, api_name="gan_train_pause", concurrency_id="gan-pause",
                         cancels=[run_event])
-        step_btn.click(single_step, [trainer, *settings], [trainer, *view], api_name="gan_train_step")
-        demo.load(show_grid, [grid_seed, psi], gallery, api_visibility="private")  # something to click at once
-        demo.load(apply_preset, preset, [preset_text, trainer, *view, *settings], api_visibility="private")
+        step_btn.click(single_step, [trainer, *settings], view, api_name="gan_train_step")
+        # when the tab is first opened: a grid to click at once, and the first preset ready to Start
+        fill_on_open(demo, show_grid, [grid_seed, psi], gallery)
+        fill_on_open(demo, apply_preset, [trainer, preset], [preset_text, *view, *settings])
     return demo

@@ -15,6 +15,7 @@ import torch
 
 from demos.gpt import options
 from shared import limits
+from shared.seeding import seeded_global_rng
 
 BLOCK = 64  # characters of context
 BATCH = 16
@@ -69,10 +70,10 @@ def train_live(text: str, seconds: float, seed: int = 0, update_s: float = 0.25,
     data = torch.tensor([index.get(c, 0) for c in text], dtype=torch.long)
     if len(data) <= BLOCK + 1:
         data = data.repeat(-(-(BLOCK + 2) // len(data)))
-    torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=BLOCK, n_embd=64, n_layer=2, n_head=4,
-                                       resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0))
+    with seeded_global_rng(seed):  # the initial weights, whoever else is using the app
+        model = GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=BLOCK, n_embd=64, n_layer=2, n_head=4,
+                                           resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0))
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
     run = CharRun(vocab)
     t0 = last_update = time.perf_counter()

@@ -11,12 +11,15 @@ import gradio as gr
 
 from demos.gpt import options
 from shared import limits
-from shared.ui import explainer, header, notify, shows_errors
+from shared.live import LiveRun
+from shared.ui import explainer, fill_on_open, header, notify, shows_errors
 
 HERE = Path(__file__).parent
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "gpt-model"}
 UPDATE_S = 0.05  # chat updates at most 20 times a second: the text still looks continuous
 DEFAULT_MESSAGE = "And God said,"
+ANSWER_RUNNING = "The model is still writing its answer: press Stop first, or wait for it to finish."
+PRETRAIN_RUNNING = "This session is already pre-training: press Stop first, or wait for it to finish."
 
 
 def _lm(spec: str | None):  # noqa: ANN202
@@ -46,9 +49,16 @@ def _token_outputs(lm, view: dict):  # noqa: ANN001, ANN202
 
 
 @shows_errors
-def chat(message: str, history: list, model_spec: str, max_new: int, temperature: float, top_k: int, top_p: float,
-         seed: int):
-    """Stream an answer; then the tokens of prompt + answer and the distribution of the last token."""
+def chat(writer: LiveRun, message: str, history: list, model_spec: str, max_new: int, temperature: float, top_k: int,
+         top_p: float, seed: int):
+    """Stream an answer, one at a time per session (`writer`); then the tokens of prompt + answer
+    and the distribution of the last token."""
+    with writer.driving(ANSWER_RUNNING):
+        yield from _chat(message, history, model_spec, max_new, temperature, top_k, top_p, seed)
+
+
+def _chat(message: str, history: list, model_spec: str, max_new: int, temperature: float, top_k: int, top_p: float,
+          seed: int):
     from demos.gpt import decoding, lm as lm_module
     from shared.background import run_ahead
 
@@ -155,16 +165,18 @@ def compare_decoding(prompt: str, model_spec: str, max_new: int, top_k: int, top
 
 
 @shows_errors
-def pretrain(text: str, seconds: int, seed: int):
-    """Train a fresh character-level GPT on the text, streaming the loss curve and samples."""
+def pretrain(trainer: LiveRun, text: str, seconds: int, seed: int):
+    """Train a fresh character-level GPT on the text, streaming the loss curve and samples; one
+    run at a time per session (`trainer`)."""
     from demos.gpt import charlm, views
 
-    for run in charlm.train_live(text, seconds, seed):
-        samples = "\n\n".join(f"**step {step}**\n```\n{sample}\n```" for step, sample in run.samples[-3:][::-1])
-        status = (f"{'Done' if run.done else 'Training'}: step {run.steps[-1]}, {run.seconds:.0f} of {seconds} s, "
-                  f"loss {run.losses[-1]:.2f} nats per character (a model that knows nothing: {run.uniform_loss:.2f}); "
-                  f"{len(run.vocab)} distinct characters.")
-        yield views.loss_figure(run), samples, status
+    with trainer.driving(PRETRAIN_RUNNING):
+        for run in charlm.train_live(text, seconds, seed):
+            samples = "\n\n".join(f"**step {step}**\n```\n{sample}\n```" for step, sample in run.samples[-3:][::-1])
+            status = (f"{'Done' if run.done else 'Training'}: step {run.steps[-1]}, {run.seconds:.0f} of {seconds} s, "
+                      f"loss {run.losses[-1]:.2f} nats per character (a model that knows nothing: "
+                      f"{run.uniform_loss:.2f}); {len(run.vocab)} distinct characters.")
+            yield views.loss_figure(run), samples, status
 
 
 def corpus_excerpt(chars: int = 20_000) -> str:
@@ -256,7 +268,8 @@ def build() -> gr.Blocks:
                 train_samples = gr.Markdown(elem_id="gpt-train-samples")
 
         settings = [temperature, top_k, top_p]
-        event = gr.on([send.click, message.submit], chat, [message, chatbot, model, max_new, *settings, seed],
+        writer = gr.State(LiveRun)  # one answer at a time per session
+        event = gr.on([send.click, message.submit], chat, [writer, message, chatbot, model, max_new, *settings, seed],
                       [chatbot, message, status, tokens, summary, view, dist_plot, layer, head], api_name="gpt_chat",
                       **CONCURRENCY)
         stop.click(None, cancels=[event])
@@ -269,8 +282,10 @@ def build() -> gr.Blocks:
               [attn_plot, attn_note], api_name="gpt_attention", trigger_mode="always_last")
         compare_btn.click(compare_decoding, [compare_prompt, model, compare_tokens, top_k, top_p, seed], compared,
                           api_name="gpt_compare", **CONCURRENCY)
-        train_event = train_btn.click(pretrain, [train_text, train_seconds, train_seed], [loss_plot, train_samples, train_status],
+        trainer = gr.State(LiveRun)  # one pre-training run at a time per session
+        train_event = train_btn.click(pretrain, [trainer, train_text, train_seconds, train_seed],
+                                      [loss_plot, train_samples, train_status],
                                       api_name="gpt_pretrain", concurrency_limit=2, concurrency_id="gpt-pretrain")
         train_stop.click(None, cancels=[train_event])
-        demo.load(corpus_excerpt, None, train_text, api_visibility="private")
+        fill_on_open(demo, corpus_excerpt, None, train_text)
     return demo
