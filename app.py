@@ -96,7 +96,7 @@ def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
         # Each tab fills in (a first grid, a ready preset...) when a session first opens it, or
         # when ?tab= opens it (selecting a tab from the load handler fires its select event):
         # opening the page costs the server only the tab it shows.
-        opened = gr.State(set)
+        opened = gr.State(set())
         tabs_by_slug = dict(tab_items)
         for spec in specs:
             if not isinstance(built[spec.slug], Exception):

@@ -12,8 +12,9 @@ and an event that replaces the run (Reset, a changed setting) first asks the run
 and waits for it (`live.replace(new_run)`). The lock is held across a streaming loop's yields and
 released when the loop ends, is cancelled, or its session closes (the generator is closed).
 
-Pure Python: the UI keeps a `LiveRun` in its per-session state (gr.State(LiveRun) gives every
-session its own), a Streamlit page would keep one in st.session_state.
+Pure Python: the UI keeps a `LiveRun` in its per-session state (gr.State(LiveRun()): Gradio
+deep-copies the initial value for every session, and a copy gets its own lock); a Streamlit page
+would keep one in st.session_state.
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ def build() -> gr.Blocks:
                 flow_img = gr.Image(label="Diffusion on 2-D points", type="numpy", interactive=False, format="png",
                                     show_label=False, elem_id="diffusion-flow")
                 status = gr.Markdown("Press **Train and sample**.", elem_id="diffusion-status")
-        run = gr.State(LiveRun, delete_callback=lambda live: live.stop() if live is not None else None)
+        run = gr.State(LiveRun(), delete_callback=lambda live: live.stop() if live is not None else None)
         flow = gr.State(None)
         event = go_btn.click(train_and_sample, [run, dataset, toy_seed, steps], [flow, flow_img, status, flow_slider],
                              api_name="diffusion_train_and_sample", concurrency_limit=4,

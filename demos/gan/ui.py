@@ -321,7 +321,7 @@ def build() -> gr.Blocks:
         settings = [dataset, loss, z_dim, g_hidden, g_layers, d_hidden, d_layers, lr_g, lr_d, d_steps, r1, batch, toy_seed]
         # the run lives in the user's session (each session gets its own LiveRun); when the session
         # ends its loop is told to stop
-        trainer = gr.State(LiveRun, delete_callback=lambda live: live.stop() if live is not None else None)
+        trainer = gr.State(LiveRun(), delete_callback=lambda live: live.stop() if live is not None else None)
         view = [toy_img, toy_status]
 
         preset.change(apply_preset, [trainer, preset], [preset_text, *view, *settings], api_visibility="private")

@@ -268,7 +268,7 @@ def build() -> gr.Blocks:
                 train_samples = gr.Markdown(elem_id="gpt-train-samples")
 
         settings = [temperature, top_k, top_p]
-        writer = gr.State(LiveRun)  # one answer at a time per session
+        writer = gr.State(LiveRun())  # one answer at a time per session
         event = gr.on([send.click, message.submit], chat, [writer, message, chatbot, model, max_new, *settings, seed],
                       [chatbot, message, status, tokens, summary, view, dist_plot, layer, head], api_name="gpt_chat",
                       **CONCURRENCY)
@@ -282,7 +282,7 @@ def build() -> gr.Blocks:
               [attn_plot, attn_note], api_name="gpt_attention", trigger_mode="always_last")
         compare_btn.click(compare_decoding, [compare_prompt, model, compare_tokens, top_k, top_p, seed], compared,
                           api_name="gpt_compare", **CONCURRENCY)
-        trainer = gr.State(LiveRun)  # one pre-training run at a time per session
+        trainer = gr.State(LiveRun())  # one pre-training run at a time per session
         train_event = train_btn.click(pretrain, [trainer, train_text, train_seconds, train_seed],
                                       [loss_plot, train_samples, train_status],
                                       api_name="gpt_pretrain", concurrency_limit=2, concurrency_id="gpt-pretrain")

@@ -54,3 +54,35 @@ def test_start_up_imports_no_heavy_library():
     code = "import sys, app; app.build_app(); print(sorted(m for m in ('torch','diffusers','transformers','open3d','plotly','scipy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=app.__file__.rsplit('/', 1)[0])
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_page_open_runs_only_the_tab_selector_and_each_tab_fills_when_first_opened():
+    """Thirty visitors opening the link must not pay for every tab: on load the server only picks
+    the tab named in ?tab=; what a tab shows first is filled by its own select event."""
+    blocks = app.build_app()
+    config = blocks.get_config_file()
+    ids = {c["id"]: c for c in config["components"]}
+    on_load = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]) and d["backend_fn"]]
+    assert len(on_load) == 1 and [ids[o]["props"].get("elem_id") for o in on_load[0]["outputs"]] == ["suite-tabs"]
+    filled_by_tab = {}
+    for dep in config["dependencies"]:
+        for target, event in dep["targets"]:
+            if event == "select" and dep["backend_fn"] and ids[target]["type"] == "tabitem":
+                filled_by_tab.setdefault(ids[target]["props"]["elem_id"], []).append(dep)
+    assert set(filled_by_tab) == {"tab-data", "tab-gan", "tab-diffusion", "tab-gpt"}
+    assert len(filled_by_tab["tab-gan"]) == 2  # the first grid, and the first preset ready to Start
+
+
+def test_a_tab_fill_runs_once_per_session():
+    calls = []
+
+    def fill(x):  # noqa: ANN001, ANN202
+        calls.append(x)
+        return x + 1
+
+    once = app.first_time("gan", fill, ["out"])
+    opened: set = set()
+    assert once(opened, 1) == 2
+    assert once(opened, 1) == app.gr.skip()  # opened again: nothing changes
+    assert calls == [1]
+    assert once(set(), 5) == 6 and calls == [1, 5]  # another session fills its own

@@ -1,0 +1,145 @@
+"""An audience through the HTTP API: thirty identical requests at once get whole files, and one
+session pressing Start twice, or Step during a run, is refused with a message, not raced."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+GAN_SETTINGS = ("ring8", "non-saturating", 2, 64, 2, 64, 2, 1e-3, 1e-3, 1, 0.0, 256, 0)
+
+
+def file_urls(value) -> list[str]:  # noqa: ANN001
+    """Every file URL in an endpoint's result (nested lists and dicts)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("url"), str):
+            return [value["url"]]
+        return [u for v in value.values() for u in file_urls(v)]
+    if isinstance(value, (list, tuple)):
+        return [u for v in value for u in file_urls(v)]
+    return []
+
+
+def fetch_whole_image(http: httpx.Client, url: str) -> tuple[int, int]:
+    """GET a file as a browser would; (declared length, bytes received) after decoding it fully."""
+    from PIL import Image
+
+    response = http.get(url)
+    response.raise_for_status()
+    Image.open(io.BytesIO(response.content)).load()  # a truncated PNG or GIF fails here
+    return int(response.headers["content-length"]), len(response.content)
+
+
+@pytest.mark.parametrize("api_name, args", [
+    ("/gan_sample_grid", (0, 1.0)),
+    ("/gan_walk", ("0, 6, 8, 15", 37, "slerp", 1.0, 12)),
+    ("/diffusion_forward", (0, 300, "squaredcos_cap_v2")),
+])
+def test_thirty_identical_requests_at_once_all_get_whole_files(suite_url, api_name, args):
+    n = 30
+    clients = [Client(suite_url, verbose=False, download_files=False) for _ in range(n)]
+    start = threading.Barrier(n)
+
+    def one(client: Client) -> list[tuple[int, int]]:
+        start.wait()
+        result = client.predict(*args, api_name=api_name)
+        with httpx.Client(timeout=30) as http:
+            return [fetch_whole_image(http, url) for url in file_urls(result)]
+
+    try:
+        with ThreadPoolExecutor(n) as pool:
+            fetched = list(pool.map(one, clients))
+    finally:
+        for client in clients:
+            client.close()
+    assert all(fetched), "a call returned no files"
+    assert len({len(f) for f in fetched}) == 1  # every call returned the same number of files
+    for files in fetched:
+        for declared, received in files:
+            assert declared == received > 0
+
+
+@pytest.fixture
+def client(suite_url):
+    c = Client(suite_url, verbose=False)
+    yield c
+    c.close()
+
+
+def first_update(job, timeout: float = 30.0) -> None:  # noqa: ANN001
+    end = time.perf_counter() + timeout
+    while not job.outputs() and time.perf_counter() < end:
+        if job.done():
+            raise AssertionError(f"the run ended before its first update: {job.exception()}")
+        time.sleep(0.05)
+    assert job.outputs(), "no update within the timeout"
+
+
+def test_gan_second_start_and_step_during_a_run_are_refused_and_reset_waits(client):
+    job = client.submit(*GAN_SETTINGS, api_name="/gan_train")
+    first_update(job)
+    with pytest.raises(AppError, match="already training: press Pause"):
+        client.predict(*GAN_SETTINGS, api_name="/gan_train")
+    with pytest.raises(AppError, match="Training is running: press Pause first"):
+        client.predict(*GAN_SETTINGS, api_name="/gan_train_step")
+    assert not job.done()  # the refused calls left the run alone
+    image, status = client.predict(*GAN_SETTINGS, api_name="/gan_train_reset")  # stops the run, waits, resets
+    assert status.startswith("**Step 0**")
+    job.result(timeout=10)  # the first stream ended cleanly
+    image, status = client.predict(*GAN_SETTINGS, api_name="/gan_train_step")
+    assert status.startswith("**Step 1**")
+
+
+def test_gan_runs_of_two_sessions_do_not_block_each_other(suite_url):
+    a, b = Client(suite_url, verbose=False), Client(suite_url, verbose=False)
+    try:
+        job = a.submit(*GAN_SETTINGS, api_name="/gan_train")
+        first_update(job)
+        assert b.predict(*GAN_SETTINGS, api_name="/gan_train_step")[1].startswith("**Step 1**")
+        a.predict(api_name="/gan_train_pause")
+        job.result(timeout=10)
+    finally:
+        a.close(), b.close()
+
+
+def test_diffusion_2d_second_run_is_refused(client):
+    job = client.submit("ring8", 0, 10_000, api_name="/diffusion_train_and_sample")
+    first_update(job)
+    with pytest.raises(AppError, match="2-D run is already going: press Stop first"):
+        client.predict("ring8", 0, 100, api_name="/diffusion_train_and_sample")
+    job.cancel()
+
+
+def test_gpt_second_pretraining_is_refused(client):
+    text = "In the beginning God created the heaven and the earth. " * 20
+    job = client.submit(text, 30, 0, api_name="/gpt_pretrain")
+    first_update(job, timeout=60)
+    with pytest.raises(AppError, match="already pre-training: press Stop first"):
+        client.predict(text, 5, 0, api_name="/gpt_pretrain")
+    job.cancel()
+
+
+def test_gpt_second_answer_while_one_is_written_is_refused():
+    """The chat handler itself (a streamed answer ends too fast to race reliably over HTTP): while
+    one answer streams, a second from the same session is refused; another session is not."""
+    import gradio as gr
+
+    from demos.gpt import ui
+    from shared.live import LiveRun
+
+    writer, other = LiveRun(), LiveRun()
+    args = ("And God said,", [], "gpt-kjv", 40, 1.0, 0, 1.0, 0)
+    first = ui.chat(writer, *args)
+    next(first)  # streaming: the session's writer is taken
+    with pytest.raises(gr.Error, match="still writing its answer: press Stop first"):
+        next(ui.chat(writer, *args))
+    assert next(ui.chat(other, *args))  # a second session answers meanwhile
+    first.close()  # Stop: the writer is free again
+    assert next(ui.chat(writer, *args))
