@@ -25,7 +25,9 @@ NEIGHBOURS = limits.IntRange("number of neighbours", 2, 100)
 STD_RATIO = limits.FloatRange("standard-deviation ratio", 0.1, 10.0)
 FOCAL = limits.FloatRange("focal length in pixels (0 = from a 60 degree field of view)", 0.0, 100_000.0)
 CENTRE = limits.FloatRange("principal point in pixels (0 = the image centre)", 0.0, 100_000.0)
-PHOTO_PIXELS = 4096 * 4096
+PHOTO_PIXELS = 4096 * 4096  # checked from the header, before decoding (PIL's own bomb check is at 179 M)
+PHOTO_BYTES = 50 * 2**20
+PHOTO_MIN_SIDE = 8
 POINTNET_POINTS = 512  # points PointNet reads, sampled from the current object
 
 COLOUR_MODES = {"height": "Height", "normal": "Normal direction", "own": "The file's own colours"}

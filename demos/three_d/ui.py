@@ -229,7 +229,10 @@ def build() -> gr.Blocks:
                     "each pixel is; the result becomes the current object, so *Depth map → point cloud* lifts the "
                     "photo into 3-D. Needs the Hub once (then the model is cached).")
         with gr.Row():
-            photo = gr.Image(type="filepath", label="Photo", sources=["upload", "clipboard"], height=260)
+            # a plain file, not gr.Image: gr.Image decodes the upload inside Gradio, so a damaged photo would get
+            # Gradio's message instead of depth.open_photo's
+            photo = gr.File(label="Photo (PNG, JPEG, WebP…)", file_types=["image"], type="filepath", height=260,
+                            elem_id="three_d-photo")
             with gr.Column():
                 depth_model = gr.Textbox(options.DEPTH_MODEL, label="Depth model (Hub id)", max_lines=1)
                 depth_btn = gr.Button("Estimate depth", elem_id="three_d-depth")

@@ -244,7 +244,7 @@ def test_unknown_and_garbage_content():
         buf = io.BytesIO()
         np.save(buf, np.array([{"a": 1}], dtype=object), allow_pickle=True)
         read_bytes(buf.getvalue(), "obj.npy")
-    with pytest.raises(ReadError, match="binvox data holds"):
+    with pytest.raises(ReadError, match=r"header promises 64 voxels \(4 x 4 x 4\) but its data holds 5\."):
         read_bytes(b"#binvox 1\ndim 4 4 4\ntranslate 0 0 0\nscale 1\ndata\n\x01\x05", "short.binvox")
 
 
