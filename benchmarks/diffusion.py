@@ -2,6 +2,7 @@
 
     python -m benchmarks.diffusion                      # everything (about 10 minutes on 2 cores)
     python -m benchmarks.diffusion --quality-samples 0  # speed only
+    python -m benchmarks.diffusion --card               # the model card's quality figures only (500 samples)
 
 Goals (issue 6), on 2 CPU cores: a 50-step DDIM sample in at most 1.5 s; the first streamed step
 in at most 200 ms; streaming and drawing every step cost at most 20% over running the steps bare.
@@ -197,8 +198,15 @@ def _png(image: np.ndarray) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quality-samples", type=int, default=200, help="samples per sampler for the quality table; 0 skips it")
+    parser.add_argument("--card", action="store_true", help="re-measure only the model card's quality table, "
+                        "as the training script measured it (500 DDIM samples, 50 steps, noise from seed 2024)")
     args = parser.parse_args()
     model = _model()
+    if args.card:
+        from demos.diffusion.train import evaluate
+
+        print(evaluate(model.unet, model.scheduler_config).as_markdown())
+        return
     step_speed(model)
     sample_speed(model)
     served_speed()

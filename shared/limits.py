@@ -76,10 +76,21 @@ def check_choice(name: str, value: object, choices: Collection[str]) -> str:
     return value
 
 
+def kind_of(value: object) -> str:
+    """What a value is, in words (for messages about a value of the wrong kind)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    return {list: "a list", tuple: "a list", dict: "a dictionary", bytes: "bytes"}.get(type(value), "another kind of value")
+
+
 def check_text(name: str, value: object, max_chars: int, *, allow_empty: bool = False) -> str:
     """value must be a string of at most max_chars characters."""
+    if value is None:
+        raise LimitError(f"The {name} is missing.")
     if not isinstance(value, str):
-        raise LimitError(f"The {name} must be text; got {type(value).__name__}.")
+        raise LimitError(f"The {name} must be text; got {kind_of(value)}.")
     if not allow_empty and not value.strip():
         raise LimitError(f"The {name} is empty.")
     if len(value) > max_chars:

@@ -124,6 +124,19 @@ def open_fills(demo: gr.Blocks) -> list[tuple[Callable, Any, Any]]:
     return demo.__dict__.get("open_fills", [])
 
 
+def file_path(value: object) -> str | None:
+    """The local path of an uploaded file, whether Gradio preprocessed it (a path) or not (the
+    public listeners skip preprocessing so that bad values reach the app's own checks, and a file
+    then arrives as Gradio's FileData dict)."""
+    if isinstance(value, dict):
+        value = value.get("path")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise limits.LimitError(f"Expected a file; got {limits.kind_of(value)}.")
+    return value
+
+
 def notify(notice: str | None) -> None:
     """Show a non-fatal notice (e.g. 'the Hub cannot be reached, using the bundled model')."""
     if notice:
@@ -176,6 +189,41 @@ def release_sessions_on_close(blocks: gr.Blocks, grace_s: float = RELEASE_GRACE_
         blocks.unload(release)
 
 
+# What Gradio's data models stand for, in words (the model named in a pydantic ValidationError)
+_DATA_MODELS = {
+    "FileData": "a file (from a script: gradio_client.handle_file(path))",
+    "ListFiles": "a list of files",
+    "ChatbotDataMessages": "a conversation: a list of {'role': 'user' or 'assistant', 'content': ...} messages",
+    "EditorData": "an image-editor value: {'background': file, 'layers': [files], 'composite': file}",
+}
+
+
+def readable_input_errors() -> None:
+    """Say in words when a request's file, conversation or image-editor value has the wrong shape.
+
+    Gradio checks such values against its data models before any app code runs (whether or not a
+    listener preprocesses), and a value of the wrong shape then fails with pydantic's text
+    ("1 validation error for FileData ... For further information visit ..."). Every other value
+    reaches the app's own checks (the public listeners skip preprocessing). Gradio turns every
+    error into a message with `utils.error_payload`; this wraps it once per process.
+    """
+    from gradio import queueing, utils
+    from pydantic import ValidationError
+
+    original = utils.error_payload
+    if getattr(original, "translates_validation_errors", False):
+        return
+
+    def error_payload(error: BaseException | None, show_error: bool) -> dict:
+        if isinstance(error, ValidationError):
+            wanted = _DATA_MODELS.get(error.title, "a value of another kind")
+            error = gr.Error(f"This request holds a value the app cannot read where it expects {wanted}.")
+        return original(error, show_error)
+
+    error_payload.translates_validation_errors = True  # type: ignore[attr-defined]
+    utils.error_payload = queueing.error_payload = error_payload
+
+
 def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
     """Serve a Blocks app with the suite's theme; the one place launch options live."""
     # Two CPU cores: more parallel model calls only thrash. Model-heavy events also share a
@@ -183,6 +231,7 @@ def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
     blocks.queue(default_concurrency_limit=2, max_size=QUEUE_MAX)
     blocks.delete_cache = CACHE_CLEANUP
     release_sessions_on_close(blocks)
+    readable_input_errors()
     # show_error: a value of the wrong type sent through the API fails in Gradio's own input
     # processing, before any callback; without it the caller sees only "upstream app raised an
     # exception". Callbacks already turn their own errors into plain messages (shows_errors).

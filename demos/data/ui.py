@@ -95,7 +95,7 @@ def build() -> gr.Blocks:
             shares = gr.Plot(label="Mode coverage", elem_id="data-shares", scale=3)
             with gr.Column(scale=2, min_width=340):
                 scores = gr.Markdown("The batch's scores appear here.", elem_id="data-scores")
-        run.click(draw_and_judge, [n, seed, mix], [grid, scores, shares], api_name="data_draw_and_judge")
+        run.click(draw_and_judge, [n, seed, mix], [grid, scores, shares], api_name="data_draw_and_judge", preprocess=False)
 
         gr.Markdown("### Toy 2-D sets\nThe point clouds the live-training views (GAN, diffusion) learn in seconds.")
         with gr.Row():
@@ -107,7 +107,7 @@ def build() -> gr.Blocks:
                 toy_run = gr.Button("Show points")
             toy_plot = gr.Plot(label="Points", scale=3)
         gr.on([toy_run.click, toy_name.change], show_toy_2d, [toy_name, toy_n, toy_seed], toy_plot,
-              api_name="data_toy_2d")
+              api_name="data_toy_2d", preprocess=False)
 
         gr.Markdown("### Handwritten digits\nscikit-learn's 1,797 8×8 digits, shipped with the package.")
         with gr.Row():
@@ -118,7 +118,7 @@ def build() -> gr.Blocks:
             with gr.Column(scale=3):
                 dig_img = gr.Image(label="Digits", show_label=False, type="numpy", interactive=False, format="png")
                 dig_labels = gr.Markdown()
-        dig_run.click(show_digits, [dig_n, dig_seed], [dig_img, dig_labels], api_name="data_digits")
+        dig_run.click(show_digits, [dig_n, dig_seed], [dig_img, dig_labels], api_name="data_digits", preprocess=False)
         # the cheap panels (numpy and plotly, no model) fill in when the tab is first opened
         fill_on_open(demo, show_toy_2d, [toy_name, toy_n, toy_seed], toy_plot)
         fill_on_open(demo, show_digits, [dig_n, dig_seed], [dig_img, dig_labels])

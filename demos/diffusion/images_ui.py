@@ -147,7 +147,7 @@ def build_sections() -> None:
                 gif = gr.File(label="The whole run as an animation (GIF)", elem_id="diffusion-gif")
     recording = gr.State(None)
     event = go.click(sample_images, [model, sampler, steps, n, seed], [recording, panel, status, slider, result, gif,
-                                                                        model_info], api_name="diffusion_sample", **CONCURRENCY)
+                                                                        model_info], api_name="diffusion_sample", preprocess=False, **CONCURRENCY)
     stop.click(None, cancels=[event])
     slider.change(scrub, [recording, slider], panel, api_visibility="private", trigger_mode="always_last",
                   show_progress="hidden")
@@ -172,7 +172,7 @@ def build_sections() -> None:
         cmp_plot = gr.Plot(label="Time and quality", scale=2)
     cmp_table = gr.Markdown("")
     cmp_go.click(compare_samplers, [model, cmp_seed, cmp_n, *pairs], [cmp_sheet, cmp_plot, cmp_table],
-                 api_name="diffusion_compare", **CONCURRENCY)
+                 api_name="diffusion_compare", preprocess=False, **CONCURRENCY)
 
     gr.Markdown("## 4 · Inpainting\nPaint over part of the picture with the brush (or pick a region), and the model "
                 "fills it. It is the same sampler, with one change (RePaint): after every step the pixels you kept "
@@ -200,5 +200,5 @@ def build_sections() -> None:
     inp_status = gr.Markdown("", elem_id="diffusion-inpaint-status")
     new_pic.click(new_picture, pic_seed, editor, api_visibility="private")
     inp_event = inp_go.click(inpaint, [model, editor, region, inp_sampler, inp_steps, inp_seed],
-                             [inp_panel, inp_status, inp_result], api_name="diffusion_inpaint", **CONCURRENCY)
+                             [inp_panel, inp_status, inp_result], api_name="diffusion_inpaint", preprocess=False, **CONCURRENCY)
     inp_stop.click(None, cancels=[inp_event])

@@ -239,6 +239,8 @@ def _open_rgba(item: Any) -> np.ndarray | None:
     """An editor layer (a file path, array or PIL image) as uint8 RGBA, or None."""
     from PIL import Image, UnidentifiedImageError
 
+    if isinstance(item, dict):  # a file as Gradio sends it when the listener skips preprocessing
+        item = item.get("path")
     if item is None:
         return None
     try:

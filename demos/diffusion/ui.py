@@ -131,7 +131,7 @@ def build() -> gr.Blocks:
         sched_plot = gr.Plot(label="The schedules", elem_id="diffusion-schedules")
         fwd_inputs = [fwd_seed, t, schedule]
         gr.on([t.release, schedule.change, fwd_seed.submit], show_forward, fwd_inputs, [fwd_row, fwd_strip, sched_plot],
-              api_name="diffusion_forward", trigger_mode="always_last")
+              api_name="diffusion_forward", preprocess=False, trigger_mode="always_last")
 
         build_sections()
 
@@ -155,7 +155,7 @@ def build() -> gr.Blocks:
         run = gr.State(LiveRun(), delete_callback=lambda live: live.stop() if live is not None else None)
         flow = gr.State(None)
         event = go_btn.click(train_and_sample, [run, dataset, toy_seed, steps], [flow, flow_img, status, flow_slider],
-                             api_name="diffusion_train_and_sample", concurrency_limit=4,
+                             api_name="diffusion_train_and_sample", preprocess=False, concurrency_limit=4,
                              concurrency_id="diffusion-live-training")
         stop_btn.click(None, cancels=[event])
         flow_slider.release(scrub_flow, [run, flow, flow_slider], flow_img, api_visibility="private",

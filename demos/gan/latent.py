@@ -100,14 +100,15 @@ def render(gan, z: torch.Tensor, batch: int = 256) -> Rendered:  # noqa: ANN001 
 
 def parse_seeds(text: str) -> list[int]:
     """'3, 17 42' -> [3, 17, 42], each checked as a seed, 2 to 8 of them."""
-    text = limits.check_text("waypoint seeds", text, 200)
+    text = limits.check_text("list of waypoint seeds", text, 200)
     parts = [p for p in text.replace(",", " ").split() if p]
     seeds = []
     for p in parts:
         try:
-            seeds.append(limits.SEED.check(int(p)))
+            number = int(p)
         except ValueError:
             raise limits.LimitError(f"Waypoints are seeds separated by commas, like '3, 17, 42'; {p!r} is not a whole number.") from None
+        seeds.append(limits.SEED.check(number))
     WAYPOINTS.check(len(seeds))
     return seeds
 

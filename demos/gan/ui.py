@@ -20,6 +20,8 @@ HERE = Path(__file__).parent
 DEFAULT_WAYPOINTS = "0, 6, 8, 15"  # seeds the bundled model draws cleanly: a good first walk
 RUN_SECONDS = 120  # one press of Start trains at most this long, so a forgotten tab stops itself
 ZOOM = 8  # a 32x32 frame shown at 256x256, pixels kept sharp
+# the events that run the bundled GAN share one pool: thirty users never run thirty generators at once
+GAN_MODEL = {"concurrency_limit": 2, "concurrency_id": "gan-model"}
 ALREADY_TRAINING = ("This session is already training: press Pause to stop it (or Reset to start again), "
                     "then Start.")
 STEP_WHILE_TRAINING = "Training is running: press Pause first; Step moves a paused run on by one step."
@@ -253,11 +255,11 @@ def build() -> gr.Blocks:
                          interactive=False, format="png", elem_id="gan-filmstrip")
         walk_cache = gr.State(None)
 
-        grid_btn.click(show_grid, [grid_seed, psi], gallery, api_name="gan_sample_grid")
+        grid_btn.click(show_grid, [grid_seed, psi], gallery, api_name="gan_sample_grid", preprocess=False, **GAN_MODEL)
         gallery.select(add_waypoint, seeds, seeds, api_visibility="private", queue=False)
         walk_btn.click(run_walk, [seeds, frames, mode, psi, fps],
                        [walk_cache, strip, gif, gif_file, p_plot, frame_slider, frame_img, frame_text],
-                       api_name="gan_walk")
+                       api_name="gan_walk", preprocess=False, **GAN_MODEL)
         frame_slider.change(scrub, [walk_cache, frame_slider], [frame_img, frame_text], api_visibility="private",
                             queue=False, show_progress="hidden", trigger_mode="always_last")
 
@@ -282,9 +284,10 @@ def build() -> gr.Blocks:
                     arith_text = gr.Markdown(scale=3)
         attribute.change(attribute_values, attribute, [source, target], api_visibility="private", queue=False)
         arith_inputs = [arith_seed, attribute, source, target, amount, psi]
-        arith_btn.click(run_arithmetic, arith_inputs, [arith_strip, arith_img, arith_text], api_name="gan_arithmetic")
+        arith_btn.click(run_arithmetic, arith_inputs, [arith_strip, arith_img, arith_text], api_name="gan_arithmetic",
+                        preprocess=False, **GAN_MODEL)
         amount.release(run_arithmetic, arith_inputs, [arith_strip, arith_img, arith_text], api_visibility="private",
-                       trigger_mode="always_last")
+                       trigger_mode="always_last", **GAN_MODEL)
 
         gr.Markdown("## 2 · Train a GAN live on 2-D points\nThe generator maps noise to points; the discriminator "
                     "colours the plane by how real it finds each place; the arrows show where the generator's loss "
@@ -327,14 +330,14 @@ def build() -> gr.Blocks:
         preset.change(apply_preset, [trainer, preset], [preset_text, *view, *settings], api_visibility="private")
         for comp in settings:
             comp.input(reset, [trainer, *settings], view, api_visibility="private")
-        reset_btn.click(reset, [trainer, *settings], view, api_name="gan_train_reset")
-        run_event = start_btn.click(start, [trainer, *settings], view, api_name="gan_train",
+        reset_btn.click(reset, [trainer, *settings], view, api_name="gan_train_reset", preprocess=False)
+        run_event = start_btn.click(start, [trainer, *settings], view, api_name="gan_train", preprocess=False,
                                     concurrency_limit=4, concurrency_id="gan-live-training")
         # pause() stops the loop after its chunk and shows where it stopped; cancelling the event as
         # well ends the stream even if the loop never sees the flag (a Start still waiting in the queue)
-        pause_btn.click(pause, trainer, view, api_name="gan_train_pause", concurrency_id="gan-pause",
+        pause_btn.click(pause, trainer, view, api_name="gan_train_pause", preprocess=False, concurrency_id="gan-pause",
                         cancels=[run_event])
-        step_btn.click(single_step, [trainer, *settings], view, api_name="gan_train_step")
+        step_btn.click(single_step, [trainer, *settings], view, api_name="gan_train_step", preprocess=False)
         # when the tab is first opened: a grid to click at once, and the first preset ready to Start
         fill_on_open(demo, show_grid, [grid_seed, psi], gallery)
         fill_on_open(demo, apply_preset, [trainer, preset], [preset_text, *view, *settings])

@@ -270,22 +270,22 @@ def build() -> gr.Blocks:
         settings = [temperature, top_k, top_p]
         writer = gr.State(LiveRun())  # one answer at a time per session
         event = gr.on([send.click, message.submit], chat, [writer, message, chatbot, model, max_new, *settings, seed],
-                      [chatbot, message, status, tokens, summary, view, dist_plot, layer, head], api_name="gpt_chat",
+                      [chatbot, message, status, tokens, summary, view, dist_plot, layer, head], api_name="gpt_chat", preprocess=False,
                       **CONCURRENCY)
         stop.click(None, cancels=[event])
         clear.click(lambda: ([], None, "Press **Send**.", DEFAULT_MESSAGE), None, [chatbot, view, status, message],
                     api_visibility="private", queue=False)
         tokens.select(click_token, [view, model, *settings], [dist_plot, view], api_visibility="private")
         gr.on([s.release for s in settings], redraw_distribution, [view, model, *settings], [dist_plot, view],
-              api_name="gpt_distribution", trigger_mode="always_last")
+              api_name="gpt_distribution", preprocess=False, trigger_mode="always_last", **CONCURRENCY)
         gr.on([attn_btn.click, layer.release, head.change], show_attention, [view, model, layer, head],
-              [attn_plot, attn_note], api_name="gpt_attention", trigger_mode="always_last")
+              [attn_plot, attn_note], api_name="gpt_attention", preprocess=False, trigger_mode="always_last", **CONCURRENCY)
         compare_btn.click(compare_decoding, [compare_prompt, model, compare_tokens, top_k, top_p, seed], compared,
-                          api_name="gpt_compare", **CONCURRENCY)
+                          api_name="gpt_compare", preprocess=False, **CONCURRENCY)
         trainer = gr.State(LiveRun())  # one pre-training run at a time per session
         train_event = train_btn.click(pretrain, [trainer, train_text, train_seconds, train_seed],
                                       [loss_plot, train_samples, train_status],
-                                      api_name="gpt_pretrain", concurrency_limit=2, concurrency_id="gpt-pretrain")
+                                      api_name="gpt_pretrain", preprocess=False, concurrency_limit=2, concurrency_id="gpt-pretrain")
         train_stop.click(None, cancels=[train_event])
         fill_on_open(demo, corpus_excerpt, None, train_text)
     return demo

@@ -12,11 +12,14 @@ import uuid
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 
 from demos.three_d import options
 from shared import limits
 from shared.checkpoints import CheckpointError
-from shared.ui import explainer, header, notify, shows_errors
+from shared.image_files import write_atomic
+from shared.memo import memoised
+from shared.ui import explainer, file_path, header, notify, shows_errors
 
 HERE = Path(__file__).parent
 GLB_DIR = Path(tempfile.gettempdir()) / "genai-demos-3d"
@@ -38,17 +41,39 @@ def _glb_path() -> Path:
 
 def _show(scene: dict, step, colour: str):  # noqa: ANN001 (an actions.Step)
     """Make `step` the session's current object and draw it: (scene, plot, glb, status, table)."""
-    from demos.three_d import actions, geometry, view
+    from demos.three_d import actions
 
     colour = limits.check_choice("colour mode", colour, options.COLOUR_MODES)
     history = [*scene.get("history", []), step.row()] if scene else [step.row()]
-    scene = {"obj": step.obj, "history": history}
+    fig, glb, status = _draw(step, colour)
+    return {"obj": step.obj, "history": history}, fig, str(glb), status, actions.history_markdown(history)
+
+
+def _draw(step, colour: str, glb_path: Path | None = None):  # noqa: ANN001, ANN202
+    """The plotly figure, the GLB file and the status line of a step."""
+    from demos.three_d import geometry, view
+
     fig, view_notes = view.figure(step.obj, colour, geometry.describe(step.obj))
-    glb = view.glb_file(step.obj, _glb_path(), colour)
+    glb = view.glb_file(step.obj, glb_path or _glb_path(), colour)
     lines = [f"**{step.label}** → {geometry.describe(step.obj)} · {geometry.human_bytes(geometry.memory_bytes(step.obj))}"
              f" · {step.seconds * 1000:,.0f} ms"]
     lines += [f"- {n}" for n in step.notices + view_notes]
-    return scene, fig, str(glb), "\n".join(lines), actions.history_markdown(history)
+    return fig, glb, "\n".join(lines)
+
+
+@memoised(maxsize=32)
+def _sample_shown(name: str, colour: str):  # noqa: ANN202
+    """A built-in sample, drawn: the same for everyone who opens it, so made once. Its arrays are
+    made read-only, since every session that opens the sample holds the same object."""
+    from demos.three_d import actions
+
+    step = actions.open_sample(name)
+    for value in vars(step.obj).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    with tempfile.TemporaryDirectory() as folder:
+        fig, glb, status = _draw(step, colour, Path(folder) / "sample.glb")
+        return step, fig, glb.read_bytes(), status
 
 
 def _intrinsics(fx: float, fy: float, cx: float, cy: float) -> tuple[float, float, float, float]:
@@ -58,14 +83,20 @@ def _intrinsics(fx: float, fy: float, cx: float, cy: float) -> tuple[float, floa
 @shows_errors
 def open_sample(scene: dict | None, name: str, colour: str):
     from demos.three_d import actions
+    from demos.three_d.shapes3d import SAMPLES
 
-    return _show({}, actions.open_sample(name), colour)
+    step, fig, glb, status = _sample_shown(limits.check_choice("sample", name, SAMPLES),
+                                           limits.check_choice("colour mode", colour, options.COLOUR_MODES))
+    history = [step.row()]
+    return ({"obj": step.obj, "history": history}, fig, write_atomic(glb, ".glb", prefix="sample-"), status,
+            actions.history_markdown(history))
 
 
 @shows_errors
 def open_upload(scene: dict | None, path: str | None, colour: str, fx: float, fy: float, cx: float, cy: float):
     from demos.three_d import actions
 
+    path = file_path(path)
     if not path:
         raise gr.Error("Choose a file to open.")
     return _show({}, actions.open_file(path, _intrinsics(fx, fy, cx, cy)), colour)
@@ -127,6 +158,7 @@ def classify(scene: dict | None):
 def photo_to_depth(scene: dict | None, photo: str | None, model_id: str, colour: str):
     from demos.three_d import actions, depth
 
+    photo = file_path(photo)
     if not photo:
         raise gr.Error("Choose a photo first.")
     model_id = limits.check_text("model id", model_id, limits.HUB_ID_CHARS).strip()
@@ -194,7 +226,7 @@ def build() -> gr.Blocks:
                 convert_buttons[key] = gr.Button(label, size="sm", elem_id=f"three_d-convert-{key}")
         for key, btn in convert_buttons.items():
             btn.click(_converter(key), [scene, colour, n_points, resolution, poisson_depth, seed], shown,
-                      api_name=f"three_d_convert_{key}", concurrency_id="three_d")
+                      api_name=f"three_d_convert_{key}", preprocess=False, concurrency_id="three_d")
 
         gr.Markdown("## 3 · Process a point cloud (open3d)")
         with gr.Row():
@@ -212,7 +244,7 @@ def build() -> gr.Blocks:
                 before_after = gr.Plot(label="Before and after (removed points in red)", elem_id="three_d-before-after")
         for key, btn in (("down_sample", down_btn), ("normals", normals_btn), ("outliers", outlier_btn)):
             btn.click(_processor(key), [scene, colour, voxel_share, neighbours, std_ratio], [*shown, before_after],
-                      api_name=f"three_d_process_{key}", concurrency_id="three_d")
+                      api_name=f"three_d_process_{key}", preprocess=False, concurrency_id="three_d")
 
         gr.Markdown("## 4 · What is it? PointNet\nThe bundled PointNet was trained here on six kinds of procedural "
                     "object, in any pose. It reads 512 points of the current object.")
@@ -222,7 +254,7 @@ def build() -> gr.Blocks:
                 verdict = gr.Markdown(elem_id="three_d-verdict")
                 probabilities = gr.Plot(label="Probabilities", elem_id="three_d-probabilities")
             critical = gr.Plot(label="Critical points", elem_id="three_d-critical")
-        classify_btn.click(classify, [scene], [probabilities, critical, verdict], api_name="three_d_classify",
+        classify_btn.click(classify, [scene], [probabilities, critical, verdict], api_name="three_d_classify", preprocess=False,
                            concurrency_id="three_d")
 
         gr.Markdown("## 5 · From a photo to a depth map (a Hub model)\nA depth-estimation network guesses how far "
@@ -236,11 +268,11 @@ def build() -> gr.Blocks:
             with gr.Column():
                 depth_model = gr.Textbox(options.DEPTH_MODEL, label="Depth model (Hub id)", max_lines=1)
                 depth_btn = gr.Button("Estimate depth", elem_id="three_d-depth")
-        depth_btn.click(photo_to_depth, [scene, photo, depth_model, colour], shown, api_name="three_d_photo_to_depth",
+        depth_btn.click(photo_to_depth, [scene, photo, depth_model, colour], shown, api_name="three_d_photo_to_depth", preprocess=False,
                         concurrency_id="three_d")
 
-        open_btn.click(open_sample, [scene, sample, colour], shown, api_name="three_d_open_sample", concurrency_id="three_d")
-        upload.upload(open_upload, [scene, upload, colour, fx, fy, cx, cy], shown, api_name="three_d_open_file",
+        open_btn.click(open_sample, [scene, sample, colour], shown, api_name="three_d_open_sample", preprocess=False, concurrency_id="three_d")
+        upload.upload(open_upload, [scene, upload, colour, fx, fy, cx, cy], shown, api_name="three_d_open_file", preprocess=False,
                       concurrency_id="three_d")
         colour.change(recolour, [scene, colour], [plot, model3d], api_visibility="private", trigger_mode="always_last")
     return demo

@@ -1,4 +1,11 @@
-"""The diffusion tab through its HTTP API, as a user's script would call it."""
+"""The diffusion tab through its HTTP API, as a user's script would call it.
+
+Every value reaches the app's own checks (the public listeners skip Gradio's preprocessing), so each
+bad value names the message the app gives, from shared.limits or the demo's logic, as plain text: a
+crash that the app wraps as "Something went wrong (TypeError ...)" is still an error, but not this one.
+"""
+
+import re
 
 import pytest
 from gradio_client import Client
@@ -16,12 +23,17 @@ def test_forward_process(client):
     assert client.predict(3, 250, "linear", api_name="/diffusion_forward")[0] is not None
 
 
-@pytest.mark.parametrize("args", [(3, 1000, "linear"), (3, -1, "linear"), (3, 5, "quadratic"), (-2, 5, "linear"),
-                                  (None, None, None)])
-def test_bad_forward_values_get_a_message(client, args):
-    with pytest.raises(AppError) as info:
+@pytest.mark.parametrize("args, message", [
+    ((3, 1000, "linear"), "The timestep t must be from 0 to 999; got 1000."),
+    ((3, -1, "linear"), "The timestep t must be from 0 to 999; got -1."),
+    ((3, 5, "quadratic"), "Unknown schedule 'quadratic'; choose one of 'squaredcos_cap_v2', 'linear'."),
+    ((-2, 5, "linear"), "The seed must be from 0 to 4294967295; got -2."),
+    ((None, None, None), "The seed must be a whole number from 0 to 4294967295."),
+])
+def test_bad_forward_values_get_a_message(client, args, message):
+    with pytest.raises(AppError, match=re.escape(message)) as info:
         client.predict(*args, api_name="/diffusion_forward")
-    assert "has not enabled verbose error reporting" not in str(info.value)
+    assert "Something went wrong" not in str(info.value)
 
 
 def test_train_and_sample_streams_then_ends_with_a_replayable_flow(client):
@@ -33,10 +45,17 @@ def test_train_and_sample_streams_then_ends_with_a_replayable_flow(client):
     assert statuses[-1].startswith("Trained 100 steps; 600 points sampled")
 
 
-@pytest.mark.parametrize("args", [("nope", 0, 100), ("moons", -1, 100), ("moons", 0, 10**6), ("moons", 0, 5)])
-def test_bad_training_values_get_a_message(client, args):
-    with pytest.raises(AppError):
+@pytest.mark.parametrize("args, message", [
+    (("nope", 0, 100),
+     "Unknown data set 'nope'; choose one of 'ring8', 'moons', 'spiral', 'checkerboard', 'swiss_roll'."),
+    (("moons", -1, 100), "The seed must be from 0 to 4294967295; got -1."),
+    (("moons", 0, 10**6), "The training steps must be from 100 to 10000; got 1000000."),
+    (("moons", 0, 5), "The training steps must be from 100 to 10000; got 5."),
+])
+def test_bad_training_values_get_a_message(client, args, message):
+    with pytest.raises(AppError, match=re.escape(message)) as info:
         client.predict(*args, api_name="/diffusion_train_and_sample")
+    assert "Something went wrong" not in str(info.value)
 
 
 def test_sample_streams_steps_then_samples_then_an_animation(client):
@@ -51,13 +70,20 @@ def test_sample_streams_steps_then_samples_then_an_animation(client):
     assert "diffusion-shapes (bundled" in outputs[0][5]  # the model is named once, with the first step
 
 
-@pytest.mark.parametrize("args", [("diffusion-shapes", "DDIM", 1001, 1, 0), ("diffusion-shapes", "DDIM", 5, 17, 0),
-                                  ("diffusion-shapes", "PNDM", 5, 1, 0), ("diffusion-shapes", "DDIM", 5, 1, -3),
-                                  ("../../etc", "DDIM", 5, 1, 0), ("x" * 200, "DDIM", 5, 1, 0)])
-def test_bad_sampling_values_get_a_message(client, args):
-    with pytest.raises(AppError) as info:
+@pytest.mark.parametrize("args, message", [
+    (("diffusion-shapes", "DDIM", 1001, 1, 0), "The number of denoising steps must be from 1 to 1000; got 1001."),
+    (("diffusion-shapes", "DDIM", 5, 17, 0), "The number of samples must be from 1 to 16; got 17."),
+    (("diffusion-shapes", "PNDM", 5, 1, 0),
+     "Unknown sampler 'PNDM'; choose one of 'DDPM', 'DDIM', 'Euler', 'DPM-Solver++'."),
+    (("diffusion-shapes", "DDIM", 5, 1, -3), "The seed must be from 0 to 4294967295; got -3."),
+    (("../../etc", "DDIM", 5, 1, 0), "'../../etc' is neither a bundled model (diffusion-shapes, gan-shapes, gpt-kjv, "
+                                     "pointnet-shapes3d, shapes-classifier) nor a Hub id like 'owner/name'."),
+    (("x" * 200, "DDIM", 5, 1, 0), "A model id is at most 96 characters; this one has 200."),
+])
+def test_bad_sampling_values_get_a_message(client, args, message):
+    with pytest.raises(AppError, match=re.escape(message)) as info:
         client.predict(*args, api_name="/diffusion_sample")
-    assert "has not enabled verbose error reporting" not in str(info.value)
+    assert "Something went wrong" not in str(info.value)
 
 
 def test_hub_model_offline_falls_back_to_the_bundled_one(client):
@@ -75,8 +101,10 @@ def test_compare_gives_a_row_per_sampler_with_time_and_quality(client):
 
 
 def test_compare_refuses_bad_step_counts(client):
-    with pytest.raises(AppError):
+    message = "The number of denoising steps must be from 1 to 1000; got 0."
+    with pytest.raises(AppError, match=re.escape(message)) as info:
         client.predict("diffusion-shapes", 0, 2, "DDIM", 0, "", 1, "", 1, api_name="/diffusion_compare")
+    assert "Something went wrong" not in str(info.value)
 
 
 def test_inpaint_fills_a_region_of_an_uploaded_picture(client, tmp_path):
@@ -99,6 +127,7 @@ def test_inpaint_refuses_a_file_that_is_not_an_image(client, tmp_path):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x00not an image at all")
     editor = {"background": handle_file(str(bad)), "layers": [], "composite": None}
-    with pytest.raises(AppError) as info:
+    message = "That file is not an image this tab can read; upload a PNG, JPEG or WebP picture."
+    with pytest.raises(AppError, match=re.escape(message)) as info:
         client.predict("diffusion-shapes", editor, "left half", "DDIM", 5, 0, api_name="/diffusion_inpaint")
-    assert "verbose error reporting" not in str(info.value)
+    assert "Something went wrong" not in str(info.value)

@@ -135,20 +135,20 @@ def test_quirky_files_open_through_the_api(client, tmp_path):
 
 @pytest.mark.parametrize("call, message", [
     (lambda c: c.predict("No such sample", "height", api_name="/three_d_open_sample"),
-     "Value: No such sample is not in the list of choices"),  # Gradio's own check of a dropdown
+     "Unknown sample 'No such sample'; choose one of 'Torus knot (mesh)'"),
     (lambda c: c.predict("Torus knot (mesh)", "rainbow", api_name="/three_d_open_sample"),
-     "'rainbow' (type: <class 'str'>) is not in the list of choices"),  # Gradio's own check of a radio
+     "Unknown colour mode 'rainbow'; choose one of 'height', 'normal', 'own'."),
     (lambda c: convert(c, "mesh_to_points"), "Open a sample or a file first."),  # nothing opened in this session yet
     (lambda c: (open_sample(c), convert(c, "points_to_voxels")),
      "'Point cloud → voxels' needs a point cloud; the current object is a mesh. Try 'Mesh → point cloud' first."),
     (lambda c: (open_sample(c), convert(c, "mesh_to_points", n_points=10**7)),
-     "Value 10000000 is greater than maximum value 200000."),  # Gradio's own check of a slider
+     "The number of points to sample must be from 100 to 1000000; got 10000000."),
     (lambda c: (open_sample(c), convert(c, "mesh_to_points", seed=-5)), "The seed must be from 0 to 4294967295; got -5."),
     (lambda c: (open_sample(c, "Noisy scan with outliers (point cloud)"), convert(c, "points_to_voxels", resolution=5000)),
-     "Value 5000 is greater than maximum value 192."),
+     "The voxel resolution must be from 8 to 192; got 5000."),
     (lambda c: (open_sample(c, "Noisy scan with outliers (point cloud)"),
                 c.predict("height", 0.02, 20, 1e9, api_name="/three_d_process_outliers")),
-     "Value 1000000000.0 is greater than maximum value 5.0."),
+     "The standard-deviation ratio must be a number from 0.1 to 10; got 1000000000.0."),
     (lambda c: c.predict(api_name="/three_d_classify"), "Open a sample or a file first."),
 ])
 def test_bad_values_get_a_message(client, call, message):
@@ -180,7 +180,7 @@ BAD_PHOTOS = {  # name: (content, the message it must get)
     "too_big.png": (lambda: png_claiming(5000, 5000),
                     "The photo is 5,000 x 5,000 pixels (25,000,000); the limit is 16,777,216 pixels."),
     "bomb.png": (lambda: png_claiming(100_000, 100_000), "The photo claims more than"),
-    "notes.txt": (lambda: b"not a photo", "Invalid file type."),  # Gradio's own check of the file's type
+    "notes.txt": (lambda: b"not a photo", "The file is not an image that can be opened (PNG, JPEG, WebP, BMP, GIF, TIFF...)."),
 }
 
 
