@@ -176,10 +176,20 @@ def release_sessions_on_close(blocks: gr.Blocks, grace_s: float = RELEASE_GRACE_
             used = holder.time_last_used.get(session)
             if used is not None and used.timestamp() > closed_at + 0.5:
                 return  # back in use
-            holder.delete_state(session)
             with holder.lock:
-                holder.session_data.pop(session, None)
+                state = holder.session_data.pop(session, None)
                 holder.time_last_used.pop(session, None)
+            if state is None:
+                return
+            # every State's delete callback (Gradio's own deletion skips states that were only read)
+            for key, value in list(state.state_data.items()):
+                callback = getattr(state.blocks_config.blocks.get(key), "delete_callback", None)
+                try:
+                    if callback is not None:
+                        callback(value)
+                except Exception:  # noqa: BLE001 (one failing callback must not keep the rest)
+                    log.exception("a session state's delete callback failed")
+            state.state_data.clear()
 
         timer = threading.Timer(grace_s, free)
         timer.daemon = True

@@ -143,3 +143,37 @@ def test_gpt_second_answer_while_one_is_written_is_refused():
     assert next(ui.chat(other, *args))  # a second session answers meanwhile
     first.close()  # Stop: the writer is free again
     assert next(ui.chat(writer, *args))
+
+
+def test_a_closed_session_is_freed_after_the_grace_period_and_its_run_stopped():
+    """Gradio keeps a closed page's state for an hour; the suite frees it `grace_s` after the close."""
+    import gradio as gr
+
+    from shared.live import LiveRun
+    from shared.ui import release_sessions_on_close
+    from tests.conftest import free_port
+
+    stopped = []
+
+    class Run:
+        def stop(self) -> None:
+            stopped.append(True)
+
+    with gr.Blocks() as demo:
+        live = gr.State(LiveRun(), delete_callback=lambda lr: lr.stop())
+        out = gr.Textbox()
+        gr.Button().click(lambda lr: (setattr(lr, "run", Run()), "started")[1], live, out, api_name="start")
+    release_sessions_on_close(demo, grace_s=0.5)
+    _, url, _ = demo.queue().launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(url, verbose=False)
+        assert client.predict(api_name="/start") == "started"
+        session = client.session_hash
+        assert session in demo.state_holder.session_data
+        client.close()  # the page closes: its heartbeat stops
+        end = time.perf_counter() + 15
+        while session in demo.state_holder.session_data and time.perf_counter() < end:
+            time.sleep(0.1)
+        assert session not in demo.state_holder.session_data and stopped == [True]
+    finally:
+        demo.close()
