@@ -20,7 +20,13 @@ def to_gif(images: np.ndarray | list[np.ndarray], fps: int = 12, scale: int = 1,
     fps = FPS.check(fps)
     if len(images) == 0:
         raise limits.LimitError("There are no frames to animate.")
-    frames = [Image.fromarray(f.repeat(scale, 0).repeat(scale, 1) if scale > 1 else f) for f in images]
+    if scale > 1:
+        # a GIF holds at most 256 colours: reduce each small frame (fast octree), then enlarge it,
+        # rather than quantising the enlarged frame (4x less work for a 32x32 frame, same pixels kept)
+        frames = [Image.fromarray(f).quantize(256, method=Image.Quantize.FASTOCTREE)
+                  .resize((f.shape[1] * scale, f.shape[0] * scale), Image.Resampling.NEAREST) for f in images]
+    else:
+        frames = [Image.fromarray(f) for f in images]
     durations = [int(1000 / fps)] * len(frames)
     durations[-1] += max(0, hold_last_ms)
     buf = io.BytesIO()

@@ -113,22 +113,40 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def filmstrip(rendered: Rendered, columns: int = 12, scale: int = 3) -> np.ndarray:
-    """All frames in reading order, each with the discriminator's p(real) under it, uint8 RGB."""
+SHEET_PAD, SHEET_LABEL_H = 4, 14  # pixels around each tile of a sheet, and under it for its label
+
+
+def sheet(images: np.ndarray, labels: list[str], columns: int = 12, scale: int = 3) -> np.ndarray:
+    """Images (n, 32, 32, 3) in reading order, each enlarged with its label under it, uint8 RGB."""
     from PIL import Image, ImageDraw
 
-    n = len(rendered.images)
-    tile, label_h, pad = 32 * scale, 14, 4
+    n = len(images)
+    tile = 32 * scale
     columns = min(columns, n)
     rows = -(-n // columns)
-    sheet = Image.new("RGB", (columns * (tile + pad) + pad, rows * (tile + label_h + pad) + pad), (255, 255, 255))
-    draw = ImageDraw.Draw(sheet)
-    for i, (img, p) in enumerate(zip(rendered.images, rendered.p_real)):
+    out = Image.new("RGB", (columns * (tile + SHEET_PAD) + SHEET_PAD, rows * (tile + SHEET_LABEL_H + SHEET_PAD) + SHEET_PAD),
+                    (255, 255, 255))
+    draw = ImageDraw.Draw(out)
+    for i, (img, label) in enumerate(zip(images, labels)):
         r, c = divmod(i, columns)
-        x, y = pad + c * (tile + pad), pad + r * (tile + label_h + pad)
-        sheet.paste(Image.fromarray(img.repeat(scale, 0).repeat(scale, 1)), (x, y))
-        draw.text((x + 2, y + tile + 1), f"{i}: p={p:.2f}", fill=(40, 40, 40))
-    return np.asarray(sheet)
+        x, y = SHEET_PAD + c * (tile + SHEET_PAD), SHEET_PAD + r * (tile + SHEET_LABEL_H + SHEET_PAD)
+        out.paste(Image.fromarray(img.repeat(scale, 0).repeat(scale, 1)), (x, y))
+        draw.text((x + 2, y + tile + 1), label, fill=(40, 40, 40))
+    return np.asarray(out)
+
+
+def tile_at(x: float, y: float, n: int, columns: int = 12, scale: int = 3) -> int | None:
+    """Which tile of a sheet() of n images the pixel (x, y) falls in (its label included), or None."""
+    tile = 32 * scale
+    columns = min(columns, n)
+    c, r = int(x) // (tile + SHEET_PAD), int(y) // (tile + SHEET_LABEL_H + SHEET_PAD)
+    i = r * columns + c
+    return i if 0 <= x and 0 <= y and c < columns and i < n else None
+
+
+def filmstrip(rendered: Rendered, columns: int = 12, scale: int = 3) -> np.ndarray:
+    """All frames in reading order, each with the discriminator's p(real) under it, uint8 RGB."""
+    return sheet(rendered.images, [f"{i}: p={p:.2f}" for i, p in enumerate(rendered.p_real)], columns, scale)
 
 
 @dataclass(frozen=True)

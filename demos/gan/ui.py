@@ -36,22 +36,37 @@ def zoom(image: np.ndarray, k: int = ZOOM) -> np.ndarray:
 
 # ---- latent walk -----------------------------------------------------------------------------
 
+GRID_COLUMNS, GRID_SCALE = 8, 4  # the grid: 16 tiles in two rows, each 32x32 sample at 128x128
+
+
 @shows_errors
 def show_grid(seed: int, psi: float):
+    """The grid as one picture (one file for the browser to fetch, not sixteen), and its first seed."""
     from demos.gan import explore
 
-    grid = explore.sample_grid(seed, 16, psi)
+    grid = explore.sample_grid(seed, 16, psi)  # validates; memoised
     notify(grid.notice)
-    return [(png_file(zoom(img, 4)), f"seed {s}") for img, s in zip(grid.rendered.images, grid.seeds)]
+    return write_atomic(_grid_sheet(grid.seeds[0], float(psi)), ".png"), grid.seeds[0]
 
 
-def add_waypoint(text: str, evt: gr.SelectData) -> str:
+@memoised(maxsize=64)
+def _grid_sheet(seed: int, psi: float) -> bytes:
+    """The grid's tiles with their seeds, drawn and encoded once for everyone who asks for it."""
+    from demos.gan import explore, latent
+
+    grid = explore.sample_grid(seed, 16, psi)
+    return png_bytes(latent.sheet(grid.rendered.images, [f"seed {s}" for s in grid.seeds], GRID_COLUMNS, GRID_SCALE))
+
+
+def add_waypoint(text: str, first_seed: int | None, evt: gr.SelectData) -> str:
     """Clicking a grid tile appends its seed to the waypoints (keeping the last 8)."""
-    caption = evt.value.get("caption", "") if isinstance(evt.value, dict) else ""
-    seed = caption.replace("seed", "").strip()
-    if not seed.isdigit():
+    from demos.gan import latent
+
+    at = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
+    tile = latent.tile_at(at[0], at[1], 16, GRID_COLUMNS, GRID_SCALE) if at and first_seed is not None else None
+    if tile is None:
         return text
-    seeds = [s for s in text.replace(",", " ").split() if s] + [seed]
+    seeds = [s for s in (text or "").replace(",", " ").split() if s] + [str(first_seed + tile)]
     return ", ".join(seeds[-8:])
 
 
@@ -69,14 +84,16 @@ def p_real_figure(p_real: np.ndarray, waypoint_frames: list[float], seeds: list[
 
 
 @memoised(maxsize=32)
-def _walk_media(seeds: tuple[int, ...], frames: int, mode: str, psi: float, fps: int) -> tuple[bytes, bytes, bytes]:
-    """The encoded filmstrip, GIF and first frame of a walk (already validated): the same default
-    walk is encoded once."""
+def _walk_media(seeds: tuple[int, ...], frames: int, mode: str, psi: float, fps: int):  # noqa: ANN202
+    """The encoded filmstrip, GIF and first frame of a walk (already validated), and its p(real)
+    figure: the same default walk is drawn and encoded once."""
     from demos.gan import explore, latent
     from shared.animation import to_gif
 
-    r = explore.walk_seeds(" ".join(map(str, seeds)), frames, mode, psi).rendered  # memoised
-    return png_bytes(latent.filmstrip(r)), to_gif(r.images, fps, scale=4), png_bytes(zoom(r.images[0]))
+    walk = explore.walk_seeds(" ".join(map(str, seeds)), frames, mode, psi)  # memoised
+    r = walk.rendered
+    return (png_bytes(latent.filmstrip(r)), to_gif(r.images, fps, scale=4), png_bytes(zoom(r.images[0])),
+            p_real_figure(r.p_real, walk.waypoint_frames, walk.seeds))
 
 
 @shows_errors
@@ -87,11 +104,11 @@ def run_walk(seeds_text: str, frames: int, mode: str, psi: float, fps: int):
     walk = explore.walk_seeds(seeds_text, frames, mode, psi)
     notify(walk.notice)
     r = walk.rendered
-    strip, gif_data, first = _walk_media(tuple(walk.seeds), len(r.images), mode, float(psi), fps)
+    strip, gif_data, first, figure = _walk_media(tuple(walk.seeds), len(r.images), mode, float(psi), fps)
     gif = write_atomic(gif_data, ".gif", prefix="latent-walk-")
     cache = {"images": r.images, "p_real": r.p_real}
     last = len(r.images) - 1
-    return (cache, write_atomic(strip, ".png"), gif, gif, p_real_figure(r.p_real, walk.waypoint_frames, walk.seeds),
+    return (cache, write_atomic(strip, ".png"), gif, gif, figure,
             gr.Slider(minimum=0, maximum=last, value=0, step=1, interactive=True),
             write_atomic(first, ".png"), f"Frame 0 of {last}: p(real) = {r.p_real[0]:.2f}")
 
@@ -227,8 +244,9 @@ def build() -> gr.Blocks:
                 grid_seed = seed_control(0, label="Grid seed (tile i uses seed + i)", elem_id="gan-grid-seed")
                 psi = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label="Truncation psi", info=PSI_INFO)
                 grid_btn = gr.Button("Sample grid")
-            gallery = gr.Gallery(label="Samples: click one to add it as a waypoint", columns=8, height=330,
-                                 object_fit="contain", allow_preview=False, elem_id="gan-grid", scale=3)
+            gallery = gr.Image(label="Samples: click one to add it as a waypoint", type="filepath", interactive=False,
+                               format="png", show_label=True, elem_id="gan-grid", scale=3)
+            grid_first_seed = gr.State(None)  # the seed of the grid's first tile, to read a click back
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
                 seeds = gr.Textbox(DEFAULT_WAYPOINTS, label="Waypoint seeds (2 to 8)", elem_id="gan-waypoints",
@@ -255,8 +273,9 @@ def build() -> gr.Blocks:
                          interactive=False, format="png", elem_id="gan-filmstrip")
         walk_cache = gr.State(None)
 
-        grid_btn.click(show_grid, [grid_seed, psi], gallery, api_name="gan_sample_grid", preprocess=False, **GAN_MODEL)
-        gallery.select(add_waypoint, seeds, seeds, api_visibility="private", queue=False)
+        grid_btn.click(show_grid, [grid_seed, psi], [gallery, grid_first_seed], api_name="gan_sample_grid",
+                       preprocess=False, **GAN_MODEL)
+        gallery.select(add_waypoint, [seeds, grid_first_seed], seeds, api_visibility="private", queue=False)
         walk_btn.click(run_walk, [seeds, frames, mode, psi, fps],
                        [walk_cache, strip, gif, gif_file, p_plot, frame_slider, frame_img, frame_text],
                        api_name="gan_walk", preprocess=False, **GAN_MODEL)
@@ -339,6 +358,6 @@ def build() -> gr.Blocks:
                         cancels=[run_event])
         step_btn.click(single_step, [trainer, *settings], view, api_name="gan_train_step", preprocess=False)
         # when the tab is first opened: a grid to click at once, and the first preset ready to Start
-        fill_on_open(demo, show_grid, [grid_seed, psi], gallery)
+        fill_on_open(demo, show_grid, [grid_seed, psi], [gallery, grid_first_seed])
         fill_on_open(demo, apply_preset, [trainer, preset], [preset_text, *view, *settings])
     return demo

@@ -3,6 +3,7 @@
 import re
 import time
 
+import numpy as np
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -16,11 +17,21 @@ def client(suite_url):
 
 
 def test_sample_grid_is_repeatable(client):
-    tiles = client.predict(5, 1.0, api_name="/gan_sample_grid")
-    assert len(tiles) == 16
-    assert tiles[0]["caption"] == "seed 5"
-    again = client.predict(5, 1.0, api_name="/gan_sample_grid")
-    assert [t["caption"] for t in again] == [t["caption"] for t in tiles]
+    from PIL import Image
+
+    from demos.gan.latent import SHEET_LABEL_H, SHEET_PAD
+
+    grid = client.predict(5, 1.0, api_name="/gan_sample_grid")
+    sheet = np.asarray(Image.open(grid).convert("RGB"))
+    tile = 32 * 4  # 16 samples, 8 a row, each at 128 x 128 with its seed under it
+    assert sheet.shape == (2 * (tile + SHEET_LABEL_H + SHEET_PAD) + SHEET_PAD, 8 * (tile + SHEET_PAD) + SHEET_PAD, 3)
+    again = np.asarray(Image.open(client.predict(5, 1.0, api_name="/gan_sample_grid")).convert("RGB"))
+    assert np.array_equal(again, sheet)
+    other = np.asarray(Image.open(client.predict(6, 1.0, api_name="/gan_sample_grid")).convert("RGB"))
+    # seed 6's grid is seed 5's shifted by one tile: its first tile is seed 5's second
+    first = (slice(SHEET_PAD, SHEET_PAD + tile), slice(SHEET_PAD, SHEET_PAD + tile))
+    second = (slice(SHEET_PAD, SHEET_PAD + tile), slice(2 * SHEET_PAD + tile, 2 * SHEET_PAD + 2 * tile))
+    assert np.array_equal(other[first], sheet[second]) and not np.array_equal(other[first], sheet[first])
 
 
 def test_walk(client):

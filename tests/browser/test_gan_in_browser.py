@@ -47,7 +47,12 @@ def test_grid_tile_becomes_a_waypoint(page, suite_url):
     open_tab(page, suite_url, "gan")
     page.get_by_role("button", name="Sample grid").click()
     wait_until_idle(page)
-    page.locator("#gan-grid button.thumbnail-item, #gan-grid .thumbnail-item").nth(4).click()
+    # the grid is one picture of 8 x 2 tiles: click the middle of the fifth (seed 0 + 4)
+    grid = page.locator("#gan-grid img")
+    box = grid.bounding_box()
+    natural = grid.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    k = box["width"] / natural[0]
+    grid.click(position={"x": (4 + 4 * (128 + 4) + 64) * k, "y": (4 + 64) * k})
     page.wait_for_function("() => document.querySelector('#gan-waypoints textarea').value.trim().endsWith('4')",
                            timeout=10_000)
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
