@@ -18,7 +18,7 @@ from typing import Any
 
 import gradio as gr
 
-from shared import image_files, limits
+from shared import image_files, limits, process_memory
 from shared.checkpoints import CheckpointError
 
 log = logging.getLogger("genai-demos")
@@ -157,61 +157,6 @@ RELEASE_GRACE_S = 30.0  # a closed page's session is freed this long after, unle
 CACHE_CLEANUP = (900, 1800)  # every 15 minutes, Gradio removes the output files older than 30 minutes
 
 
-def return_freed_memory() -> None:
-    """Collect garbage and hand freed heap memory back to the system (glibc's malloc_trim).
-
-    Torch and numpy work in Gradio's worker threads leaves freed blocks spread over glibc's
-    per-thread arenas, so the process's memory would not shrink after an audience leaves
-    without this. A no-op where there is no glibc.
-    """
-    import ctypes
-    import ctypes.util
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
-MMAP_THRESHOLD_BYTES = 4 * 2**20
-
-
-def keep_large_blocks_returnable(threshold: int = MMAP_THRESHOLD_BYTES) -> None:
-    """Serve allocations above `threshold` with their own memory maps, returned when freed.
-
-    glibc's threshold starts at 128 KB but rises (up to 32 MB) each time a mapped block is freed,
-    after which the 1-20 MB activation buffers of the models' forward passes come from the heap
-    arenas of Gradio's worker threads, and stay there, fragmented, after an audience has left
-    (measured: +330 MB that did not come back). A fixed 4 MB keeps them returnable at no
-    measurable cost in speed (`python -m benchmarks.audience`). A no-op where there is no glibc.
-    """
-    import ctypes
-    import ctypes.util
-
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(M_MMAP_THRESHOLD, threshold)
-    except (OSError, AttributeError):
-        pass
-
-
-_trim_lock = threading.Lock()
-_trim_timer: threading.Timer | None = None
-
-
-def _trim_soon(delay_s: float = 2.0) -> None:
-    """return_freed_memory() once, `delay_s` after the last of a burst of closed sessions."""
-    global _trim_timer
-    with _trim_lock:
-        if _trim_timer is not None:
-            _trim_timer.cancel()
-        _trim_timer = threading.Timer(delay_s, return_freed_memory)
-        _trim_timer.daemon = True
-        _trim_timer.start()
-
-
 def release_sessions_on_close(blocks: gr.Blocks, grace_s: float = RELEASE_GRACE_S) -> None:
     """Free a session's state (live runs, recordings, chat views) soon after its page closes.
 
@@ -245,7 +190,7 @@ def release_sessions_on_close(blocks: gr.Blocks, grace_s: float = RELEASE_GRACE_
                 except Exception:  # noqa: BLE001 (one failing callback must not keep the rest)
                     log.exception("a session state's delete callback failed")
             state.state_data.clear()
-            _trim_soon()
+            process_memory.trim_soon()
 
         timer = threading.Timer(grace_s, free)
         timer.daemon = True
@@ -298,7 +243,7 @@ def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
     blocks.delete_cache = CACHE_CLEANUP
     release_sessions_on_close(blocks)
     readable_input_errors()
-    keep_large_blocks_returnable()
+    process_memory.keep_large_blocks_returnable()
     # The suite's output files (shared.image_files) are written once, atomically, under names
     # taken from their content: Gradio can serve them where they are instead of hashing and
     # copying each one into its cache on every request.
