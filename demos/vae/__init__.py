@@ -1,0 +1,1 @@
+"""Variational autoencoder on `shapes` (issue 20; the tab is still to come)."""
