@@ -37,6 +37,7 @@ class TrainConfig:
     latent_dim: int = 16
     width: int = 64
     beta: float = 1.0
+    min_sigma: float = 0.0  # a floor under the decoder's learned sigma (see demos/vae/model.py)
     lr: float = 1e-3
     data_size: int = 60_000
     eval_every: int = 2500
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
     device, state_dir, out = run_setup(cfg)
     torch.manual_seed(cfg.seed)  # the training script is the one place global seeding lives
-    vae = ShapesVAE(cfg.latent_dim, cfg.width).to(device)
+    vae = ShapesVAE(cfg.latent_dim, cfg.width, cfg.min_sigma).to(device)
     opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr)
     step, seconds, history = load_run_state(state_dir, {"vae": vae, "opt": opt}, device)
     data = to_tensor(make_shapes(cfg.data_size, cfg.seed).images)
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
                             "valid": s.valid_fraction, "min_share": s.min_class_share})
             bar.write(f"step {step}: reconstructions {result['recon_same_shape_colour']:.1%} same shape and colour, "
                       f"{result['bits_per_dim']:.3f} bits/dim, samples {s.valid_fraction:.1%} valid "
-                      f"(smallest shape {s.min_class_share:.1%}), sigma {vae.log_sigma.exp().item():.3f}")
+                      f"(smallest shape {s.min_class_share:.1%}), sigma {vae.sigma.item():.3f}")
             save_run_state(state_dir, {"vae": vae, "opt": opt}, step, seconds, history)
         if last:
             break
