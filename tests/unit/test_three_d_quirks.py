@@ -20,6 +20,7 @@ import pytest
 
 from demos.three_d.geometry import Mesh, PointCloud, Voxels
 from demos.three_d.readers import read_bytes
+from tests.unit.test_three_d_readers import binvox_rle
 
 # a unit cube: 8 vertices, 6 quads (12 triangles once fanned)
 CUBE_V = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]], float)
@@ -217,18 +218,6 @@ def _pcd(encoding: str, fields: str, change: Callable, end: str, label: str, *, 
 
 # ---- binvox ------------------------------------------------------------------------------------------
 
-def _rle(occupancy: np.ndarray) -> bytes:
-    values = occupancy.transpose(0, 2, 1).reshape(-1).astype(np.uint8)  # x slowest, then z, then y
-    out, i = bytearray(), 0
-    while i < len(values):
-        j = i
-        while j < len(values) and values[j] == values[i] and j - i < 255:
-            j += 1
-        out += bytes([values[i], j - i])
-        i = j
-    return bytes(out)
-
-
 def binvox_variants() -> Iterator[Variant]:
     d = GRID.shape
     base = ["#binvox 1", f"dim {d[0]} {d[1]} {d[2]}", "translate 0 0 0", "scale 1"]
@@ -242,8 +231,8 @@ def binvox_variants() -> Iterator[Variant]:
             for end in LINE_ENDS:
                 lines = [head[0], *change(head[1:], "#")] if quirk != "indented" else change(head, "#")
                 yield Variant(f"binvox-{label}-{quirk}-{end}:grid.binvox",
-                              _join([*lines, "data"], LINE_ENDS[end]) + _rle(GRID), Voxels, int(GRID.sum()))
-    yield Variant("binvox-upper_case:GRID.BINVOX", _join([*base, "data"], "\n") + _rle(GRID), Voxels, int(GRID.sum()))
+                              _join([*lines, "data"], LINE_ENDS[end]) + binvox_rle(GRID), Voxels, int(GRID.sum()))
+    yield Variant("binvox-upper_case:GRID.BINVOX", _join([*base, "data"], "\n") + binvox_rle(GRID), Voxels, int(GRID.sum()))
 
 
 # ---- OBJ and STL -------------------------------------------------------------------------------------

@@ -40,19 +40,23 @@ def ply_points(points: np.ndarray, colors: np.ndarray | None = None, binary: boo
     return header.encode() + rec.tobytes()
 
 
-def binvox_bytes(occ: np.ndarray) -> bytes:
-    """occ (x, y, z) -> binvox (x slowest, then z, then y), run-length encoded."""
+def binvox_rle(occ: np.ndarray) -> bytes:
+    """occ (x, y, z) -> binvox's data: (value, count) pairs, x slowest, then z, then y."""
     values = occ.transpose(0, 2, 1).reshape(-1).astype(np.uint8)
-    out = bytearray()
-    i = 0
+    out, i = bytearray(), 0
     while i < len(values):
         j = i
         while j < len(values) and values[j] == values[i] and j - i < 255:
             j += 1
         out += bytes([values[i], j - i])
         i = j
+    return bytes(out)
+
+
+def binvox_bytes(occ: np.ndarray) -> bytes:
+    """occ (x, y, z) -> a binvox file."""
     d = occ.shape
-    return f"#binvox 1\ndim {d[0]} {d[1]} {d[2]}\ntranslate 0 0 0\nscale 1\ndata\n".encode() + bytes(out)
+    return f"#binvox 1\ndim {d[0]} {d[1]} {d[2]}\ntranslate 0 0 0\nscale 1\ndata\n".encode() + binvox_rle(occ)
 
 
 # ---- formats open into the right object ----------------------------------------------------------
