@@ -26,6 +26,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("diffusion", "Diffusion", "demos.diffusion.ui"),
     DemoSpec("gpt", "GPT", "demos.gpt.ui"),
     DemoSpec("three_d", "3-D data", "demos.three_d.ui"),
+    DemoSpec("vae", "VAE", "demos.vae.ui"),
 ]
 
 

@@ -13,6 +13,7 @@ from demos.gan.options import (  # noqa: F401 (re-exported)
     AMOUNT, ATTRIBUTES, FPS, INTERPOLATIONS, PSI, WALK_FRAMES, WAYPOINTS, Interpolation,
 )
 from shared import limits
+from shared.contact_sheet import sheet
 from shared.metrics import tensor_to_images
 
 
@@ -111,37 +112,6 @@ def parse_seeds(text: str) -> list[int]:
         seeds.append(limits.SEED.check(number))
     WAYPOINTS.check(len(seeds))
     return seeds
-
-
-SHEET_PAD, SHEET_LABEL_H = 4, 14  # pixels around each tile of a sheet, and under it for its label
-
-
-def sheet(images: np.ndarray, labels: list[str], columns: int = 12, scale: int = 3) -> np.ndarray:
-    """Images (n, 32, 32, 3) in reading order, each enlarged with its label under it, uint8 RGB."""
-    from PIL import Image, ImageDraw
-
-    n = len(images)
-    tile = 32 * scale
-    columns = min(columns, n)
-    rows = -(-n // columns)
-    out = Image.new("RGB", (columns * (tile + SHEET_PAD) + SHEET_PAD, rows * (tile + SHEET_LABEL_H + SHEET_PAD) + SHEET_PAD),
-                    (255, 255, 255))
-    draw = ImageDraw.Draw(out)
-    for i, (img, label) in enumerate(zip(images, labels)):
-        r, c = divmod(i, columns)
-        x, y = SHEET_PAD + c * (tile + SHEET_PAD), SHEET_PAD + r * (tile + SHEET_LABEL_H + SHEET_PAD)
-        out.paste(Image.fromarray(img.repeat(scale, 0).repeat(scale, 1)), (x, y))
-        draw.text((x + 2, y + tile + 1), label, fill=(40, 40, 40))
-    return np.asarray(out)
-
-
-def tile_at(x: float, y: float, n: int, columns: int = 12, scale: int = 3) -> int | None:
-    """Which tile of a sheet() of n images the pixel (x, y) falls in (its label included), or None."""
-    tile = 32 * scale
-    columns = min(columns, n)
-    c, r = int(x) // (tile + SHEET_PAD), int(y) // (tile + SHEET_LABEL_H + SHEET_PAD)
-    i = r * columns + c
-    return i if 0 <= x and 0 <= y and c < columns and i < n else None
 
 
 def filmstrip(rendered: Rendered, columns: int = 12, scale: int = 3) -> np.ndarray:

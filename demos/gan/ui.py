@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from shared import datasets, limits
+from shared import contact_sheet, datasets, limits
 from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
@@ -52,18 +52,16 @@ def show_grid(seed: int, psi: float):
 @memoised(maxsize=64)
 def _grid_sheet(seed: int, psi: float) -> bytes:
     """The grid's tiles with their seeds, drawn and encoded once for everyone who asks for it."""
-    from demos.gan import explore, latent
+    from demos.gan import explore
 
     grid = explore.sample_grid(seed, 16, psi)
-    return png_bytes(latent.sheet(grid.rendered.images, [f"seed {s}" for s in grid.seeds], GRID_COLUMNS, GRID_SCALE))
+    return png_bytes(contact_sheet.sheet(grid.rendered.images, [f"seed {s}" for s in grid.seeds], GRID_COLUMNS, GRID_SCALE))
 
 
 def add_waypoint(text: str, first_seed: int | None, evt: gr.SelectData) -> str:
     """Clicking a grid tile appends its seed to the waypoints (keeping the last 8)."""
-    from demos.gan import latent
-
     at = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
-    tile = latent.tile_at(at[0], at[1], 16, GRID_COLUMNS, GRID_SCALE) if at and first_seed is not None else None
+    tile = contact_sheet.tile_at(at[0], at[1], 16, GRID_COLUMNS, GRID_SCALE) if at and first_seed is not None else None
     if tile is None:
         return text
     seeds = [s for s in (text or "").replace(",", " ").split() if s] + [str(first_seed + tile)]

@@ -7,63 +7,21 @@ up to a scale and shift; metric models predict metres. The result says which it 
 
 from __future__ import annotations
 
-import os
 
 import numpy as np
 from PIL import Image
 
 from demos.three_d import options
 from demos.three_d.geometry import DepthMap, default_intrinsics
-from shared.limits import LimitError
+from shared.pictures import PictureLimits, open_picture
 
 NEAR, FAR = 1.0, 10.0  # relative inverse depth is mapped onto depths from NEAR to FAR (arbitrary units)
 
 
 def open_photo(path: str) -> Image.Image:
-    """The photo at `path` as an RGB image, turned upright by its EXIF orientation; or a LimitError
-    saying what is wrong with the file: missing, empty, not an image, too many pixels, or damaged.
-    The pixel count is read from the header and checked before anything is decoded, so a
-    'decompression bomb' (a small file that claims billions of pixels) costs nothing."""
-    from PIL import ImageOps, UnidentifiedImageError
-
-    try:
-        size = os.path.getsize(path)
-    except OSError:
-        raise LimitError("The photo could not be found on the server; upload it again.") from None
-    if size == 0:
-        raise LimitError("The photo file is empty (0 bytes).")
-    if size > options.PHOTO_BYTES:
-        raise LimitError(f"The photo file is {size / 2**20:.0f} MB; the limit is {options.PHOTO_BYTES // 2**20} MB.")
-    try:
-        image = Image.open(path)  # reads the header only
-    except Image.DecompressionBombError:  # PIL's own refusal, far above this tab's limit
-        raise LimitError(f"The photo claims more than {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels; this tab opens "
-                         f"photos of up to {options.PHOTO_PIXELS:,} pixels.") from None
-    except UnidentifiedImageError:
-        raise LimitError("The file is not an image that can be opened (PNG, JPEG, WebP, BMP, GIF, TIFF...).") from None
-    except (OSError, ValueError, EOFError):  # the file exists: what fails is its header
-        raise LimitError("The photo is damaged or cut short: its header cannot be read.") from None
-    with image:
-        width, height = image.size
-        if width * height > options.PHOTO_PIXELS:
-            raise LimitError(f"The photo is {width:,} x {height:,} pixels ({width * height:,}); the limit is "
-                             f"{options.PHOTO_PIXELS:,} pixels. Shrink it and try again.")
-        if min(width, height) < options.PHOTO_MIN_SIDE:
-            raise LimitError(f"The photo is {width} x {height} pixels; it needs at least {options.PHOTO_MIN_SIDE} "
-                             "on each side.")
-        try:
-            image.load()  # the pixels are decoded here: a cut or damaged file fails now
-            rgb = image.convert("RGB")
-        except MemoryError:
-            raise LimitError("The photo needs more memory to decode than this server has; try a smaller one.") from None
-        except Exception:  # noqa: BLE001 (each decoder fails in its own way; all mean the same to the user)
-            kind = image.format or "image"
-            raise LimitError(f"The photo is damaged or cut short: it starts as a {kind} file of {width} x {height} "
-                             "pixels, but its pixels cannot be decoded.") from None
-    try:
-        return ImageOps.exif_transpose(rgb)  # phones store photos sideways, with an orientation tag
-    except Exception:  # noqa: BLE001 (a broken orientation tag is not worth refusing the photo for)
-        return rgb
+    """The photo at `path` as an upright RGB image, or a LimitError that says what is wrong with the
+    file (see shared.pictures.open_picture), within this tab's limits."""
+    return open_picture(path, PictureLimits(options.PHOTO_BYTES, options.PHOTO_PIXELS, options.PHOTO_MIN_SIDE))
 
 
 def inverse_to_depth(inverse: np.ndarray) -> np.ndarray:

@@ -76,7 +76,7 @@ def bad_values(component: str, bad_files: dict[str, Path]) -> list:
         return CHAT_VALUES
     if component == "Imageeditor":
         return EDITOR_VALUES
-    if component == "File":
+    if component in ("File", "Image"):
         return [handle_file(str(bad_files[k])) for k in ("corrupt", "empty", "truncated", "oversized")] + ["abc", 5, None]
     raise AssertionError(f"no bad values for a {component} parameter: add them")
 

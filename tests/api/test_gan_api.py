@@ -19,7 +19,7 @@ def client(suite_url):
 def test_sample_grid_is_repeatable(client):
     from PIL import Image
 
-    from demos.gan.latent import SHEET_LABEL_H, SHEET_PAD
+    from shared.contact_sheet import SHEET_LABEL_H, SHEET_PAD
 
     grid = client.predict(5, 1.0, api_name="/gan_sample_grid")
     sheet = np.asarray(Image.open(grid).convert("RGB"))

@@ -1,0 +1,65 @@
+"""Choices, limits and defaults of the VAE tab: everything a UI needs to build its widgets,
+importable without torch (the app must start without it). The logic checks every value against
+these; the widgets take their ranges from them.
+"""
+
+from __future__ import annotations
+
+from shared import limits
+from shared.datasets import BACKGROUND, LABEL_NAMES
+from shared.pictures import PictureLimits
+
+BUNDLED = "vae-shapes"  # beta 6, 16 latent dimensions: the tab's model
+BUNDLED_2D = "vae-shapes-2d"  # 2 latent dimensions, for the latent map
+# the beta comparison: the same network and steps, only the KL weight differs
+BETA_MODELS: dict[str, str] = {"β = 1": "vae-shapes-beta1", "β = 6": BUNDLED, "β = 24": "vae-shapes-beta24"}
+DEFAULT_BETA = "β = 6"
+
+# ---- the images a user brings ----
+SIDE = 32  # the models' input: 32x32 RGB
+SHOWN_SIDE = 256  # an image from the data is shown (and drawn on) at 8x
+PICTURE = PictureLimits(max_bytes=20 * 2**20, max_pixels=4096 * 4096, min_side=8, noun="image",
+                        background=BACKGROUND)  # a drawing's empty canvas becomes the data's background
+DEFAULT_SEEDS = (118, 273)  # a large purple triangle and a small orange circle, both bottom right: every frame of the walk is a clean shape
+DATA_SEED = limits.SEED
+
+# ---- interpolation ----
+INTERPOLATIONS: tuple[str, ...] = ("slerp", "lerp")
+FRAMES = limits.IntRange("number of frames", 2, 24)
+DEFAULT_FRAMES = 8
+FPS = limits.IntRange("frames per second", 1, 30)
+
+# ---- latent map (the 2-D model) ----
+MAP_EXTENT = 3.0  # the plane shown: [-3, 3]^2, where N(0, I) puts 99.3% of its mass in each axis
+MAP_TILES = 15  # decoded tiles per side (odd, so the origin is a tile's centre)
+MAP_POINTS = 2_000  # held-out images encoded for the scatter
+COLOUR_BY: tuple[str, ...] = tuple(LABEL_NAMES)  # shape, colour, size, position
+MAP_COORDINATE = limits.FloatRange("latent coordinate", -MAP_EXTENT, MAP_EXTENT)
+
+# ---- one dimension at a time ----
+LATENT_DIMS = 16  # of every model in BETA_MODELS
+LATENT_VALUE = limits.FloatRange("latent value", -4.0, 4.0)
+TRAVERSAL_VALUES = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)  # the columns of the traversal picture
+TABLE_IMAGES = 200  # held-out images each dimension is swept from, for the table
+
+# ---- reconstruct and sample ----
+PRIORS: dict[str, str] = {"fitted": "fitted mixture (where the data's codes are)", "standard": "standard normal N(0, I)"}
+SAMPLES = limits.IntRange("number of samples", 1, 64)
+DEFAULT_SAMPLES = 16
+TEMPERATURE = limits.FloatRange("temperature", 0.0, 2.0)
+COMPARISON_IMAGES = 500  # per model, for the beta comparison's figures
+
+# ---- anomaly score ----
+SCORES: dict[str, str] = {"bits_per_dim": "negative ELBO (bits per dimension)", "recon_mse": "reconstruction error (MSE)"}
+REFERENCE_IMAGES = 1_000  # held-out shapes and non-shapes the histogram is drawn from
+UNUSUAL_PERCENTILE = 99.0  # above the 99th percentile of real shapes' scores: "unusual"
+
+# ---- real photos through a Hub autoencoder ----
+HUB_AUTOENCODERS: dict[str, str] = {  # Hub id -> its diffusers class
+    "madebyollin/taesd": "AutoencoderTiny",
+    "stabilityai/sd-vae-ft-mse": "AutoencoderKL",
+}
+HUB_DEFAULT = "madebyollin/taesd"
+PHOTO_SIDE = limits.IntRange("photo size in pixels", 64, 512)  # a multiple of 8: the autoencoders downsample 8x
+DEFAULT_PHOTO_SIDE = 256
+PHOTO = PictureLimits(max_bytes=50 * 2**20, max_pixels=8192 * 8192, min_side=16, noun="photo")
