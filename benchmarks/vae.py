@@ -79,7 +79,7 @@ def quality() -> None:
         print(f"| {name} | {r['recon_same_shape_colour']:.1%} | {r['recon_mse']:.4f} | {r['bits_per_dim']['standard']:.3f} "
               f"| {std.valid_fraction:.1%} | {fitted} | {r['auroc']['recon_mse']:.3f} / {r['auroc']['bits_per_dim']:.3f} |")
 
-    print("\n## What each latent dimension of vae-shapes moves (swept -3 to 3 from 200 held-out codes)\n")
+    print("\n## What each latent dimension moves, per KL weight (swept -3 to 3 from 200 held-out codes)\n")
     for label, name in options.BETA_MODELS.items():
         rows = explore.dimension_table(name)
         used = [r for r in rows if r.moves_most != "nothing"]

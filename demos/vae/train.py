@@ -2,7 +2,7 @@
 
     python -m demos.vae.train                     # resumable: rerun to continue from runs/vae-shapes
     python -m demos.vae.train --steps 200 --out /tmp/vae --state-dir /tmp/vae-state   # a quick look
-    python -m demos.vae.train --beta 1 --out checkpoints/vae-shapes-beta1 --state-dir runs/vae-shapes-beta1
+    python -m demos.vae.train --beta 6 --out checkpoints/vae-shapes-beta6 --state-dir runs/vae-shapes-beta6
     python -m demos.vae.train --beta 1 --latent-dim 2 --prior-components 64 --out checkpoints/vae-shapes-2d --state-dir runs/vae-shapes-2d
 
 Loss: the negative ELBO with beta on the KL term, Adam, a Gaussian decoder with a learned sigma
@@ -43,7 +43,7 @@ class TrainConfig:
     batch_size: int = 128
     latent_dim: int = 16
     width: int = 64
-    beta: float = 6.0
+    beta: float = 1.0
     min_sigma: float = 0.1  # a floor under the decoder's learned sigma (see demos/vae/model.py)
     prior_components: int = 256  # Gaussians in the fitted prior
     lr: float = 1e-3

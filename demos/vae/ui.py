@@ -199,7 +199,8 @@ def start_from_image(editor_a, beta: str):  # noqa: ANN001
     z = explore.encode(explore.load_vae(model), editor_image(editor_a, "image A")[None])[0][0]
     z = np.clip(z, options.LATENT_VALUE.low, options.LATENT_VALUE.high)
     image = explore.decode_latent(list(z), model)
-    return (*[round(float(x), 2) for x in z], png_file(zoom(image)), _traversal_picture(z, model))
+    return (*[round(float(x), 2) for x in z], png_file(zoom(image)), f"Decoded: **{explore.verdicts(image[None])[0]}**",
+            _traversal_picture(z, model))
 
 
 @shows_errors
@@ -454,7 +455,7 @@ def build() -> gr.Blocks:
         dims_table = gr.Dataframe(headers=["dimension", "KL (nats)", *[f"{k} changes" for k in LABEL_NAMES],
                                            "moves most", "purity"], interactive=False, elem_id="vae-dims-table")
         dims_summary = gr.Markdown(elem_id="vae-dims-summary")
-        from_a_btn.click(start_from_image, [editor_a, beta], [*sliders, dims_img, traversal_img],
+        from_a_btn.click(start_from_image, [editor_a, beta], [*sliders, dims_img, dims_text, traversal_img],
                          api_name="vae_start_from_image", preprocess=False, **VAE_MODEL)
         for s in sliders:
             s.release(decode_sliders, [beta, *sliders], [dims_img, dims_text], api_visibility="private",

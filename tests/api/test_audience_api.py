@@ -41,6 +41,7 @@ def fetch_whole_image(http: httpx.Client, url: str) -> tuple[int, int]:
     ("/gan_sample_grid", (0, 1.0)),
     ("/gan_walk", ("0, 6, 8, 15", 37, "slerp", 1.0, 12)),
     ("/diffusion_forward", (0, 300, "squaredcos_cap_v2")),
+    ("/vae_sample", ("fitted", 1.0, 0, 16, "β = 6")),
 ])
 def test_thirty_identical_requests_at_once_all_get_whole_files(suite_url, api_name, args):
     n = 30

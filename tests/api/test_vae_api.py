@@ -28,7 +28,7 @@ def pictures(tmp_path_factory):
         Image.fromarray(make_shapes(1, seed).images[0].repeat(8, 0).repeat(8, 1)).save(files[name])
     files["drawing"] = folder / "drawing.png"  # a red blob on a transparent canvas, as the sketchpad sends it
     canvas = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
-    canvas.paste((220, 45, 45, 255), (60, 60, 200, 200))
+    canvas.paste((220, 45, 45, 255), (86, 86, 170, 170))  # the size of a large square in the data, in the centre
     canvas.save(files["drawing"])
     files["text"] = folder / "notes.png"
     files["text"].write_text("not an image")
@@ -40,7 +40,7 @@ def editor(path) -> dict:  # noqa: ANN001
 
 
 def test_interpolation_of_two_uploads(client, pictures):
-    cache, sheet, summary, gif, gif_file, slider, latent, fade, text = client.predict(
+    sheet, summary, gif, gif_file, slider, latent, fade, text = client.predict(  # the session cache is not returned
         editor(pictures["a"]), editor(pictures["b"]), 8, "slerp", 6, options.DEFAULT_BETA, api_name="/vae_interpolate")
     assert re.match(r"^Top row, the \*\*latent walk\*\*: \d of 8 frames read as one clean shape\.", summary)
     assert text.startswith("Frame 0 of 7: latent walk reads **red circle**, cross-fade reads **red circle**")
@@ -62,7 +62,7 @@ def test_data_image_map_sample_and_dimensions(client, pictures):
     image, verdict = client.predict(options.DEFAULT_BETA, *([0.0] * 16), api_name="/vae_decode_latent")
     assert verdict.startswith("Decoded: **")
     values = client.predict(editor(pictures["a"]), options.DEFAULT_BETA, api_name="/vae_start_from_image")
-    assert len(values) == 18 and all(-4 <= v <= 4 for v in values[:16])
+    assert len(values) == 19 and all(-4 <= v <= 4 for v in values[:16]) and values[17].startswith("Decoded: **")
 
 
 def test_anomaly_of_a_non_shape(client, pictures):

@@ -90,13 +90,15 @@ def test_samples_are_repeatable_and_the_fitted_prior_draws_cleaner_shapes_than_n
         explore.sample(4, 1.0, 0, "uniform")
 
 
-def test_a_larger_kl_weight_blurs_reconstructions_and_fills_the_prior():
+def test_a_larger_kl_weight_blurs_reconstructions_and_shrinks_the_code():
     results = {r.label: r for r in explore.beta_comparison()}
     low, mid, high = results["β = 1"], results["β = 6"], results["β = 24"]
     assert low.recon_mse < mid.recon_mse < high.recon_mse
     assert low.kl_nats > mid.kl_nats > high.kl_nats
-    assert low.valid_standard < high.valid_standard
-    assert mid.valid_fitted >= 0.7
+    # at every β the codes leave holes that N(0, I) samples fall into; the fitted prior avoids them
+    for r in results.values():
+        assert r.valid_standard < 0.15 and r.valid_fitted > r.valid_standard + 0.5, r
+    assert low.valid_fitted >= 0.7
 
 
 def test_non_shapes_score_higher_than_shapes():
@@ -125,5 +127,5 @@ def test_uploads_are_read_as_32_pixel_squares(tmp_path):
     assert image.shape == (32, 32, 3) and tuple(image[0, 0]) == options.PICTURE.background
     with pytest.raises(LimitError, match=r"^There is no image A: pick one from the data, upload one or draw one\.$"):
         explore.read_image(None, "image A")
-    with pytest.raises(LimitError, match=r"^Unknown model 'gan-shapes'; choose one of 'vae-shapes-beta1', 'vae-shapes', "):
+    with pytest.raises(LimitError, match=r"^Unknown model 'gan-shapes'; choose one of 'vae-shapes', 'vae-shapes-beta6', "):
         explore.load_vae("gan-shapes")

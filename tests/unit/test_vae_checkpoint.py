@@ -1,0 +1,60 @@
+"""The bundled VAEs: each loads through the one loading path, fits its budget, and measures what
+its model card says (re-measured here, never read back); vae-shapes meets the issue's goals."""
+
+import re
+
+import pytest
+
+from demos.vae import options
+from demos.vae.model import ShapesVAE
+from shared.checkpoints import CHECKPOINTS_DIR, load
+
+MODELS = [*options.BETA_MODELS.values(), options.BUNDLED_2D]
+
+
+def card_row(name: str, label: str) -> str:
+    text = (CHECKPOINTS_DIR / name / "README.md").read_text()
+    match = re.search(rf"^\| {re.escape(label)}[^|]* \| ([^|]+) \|", text, re.M)
+    assert match, f"no '{label}' row in {name}'s model card"
+    return match.group(1).strip()
+
+
+def card_samples(name: str, prior: str) -> tuple[float, float]:
+    """(valid, smallest shape share) of the card's samples row for a prior, as fractions."""
+    text = (CHECKPOINTS_DIR / name / "README.md").read_text()
+    match = re.search(rf"^\| {re.escape(prior)} \| ([\d.]+)% \| ([\d.]+)% \|", text, re.M)
+    assert match, f"no samples row for the {prior} prior in {name}'s model card"
+    return float(match.group(1)) / 100, float(match.group(2)) / 100
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_each_checkpoint_is_small_safetensors_with_a_card(name):
+    folder = CHECKPOINTS_DIR / name
+    assert (folder / "model.safetensors").stat().st_size <= 10 * 2**20
+    assert not list(folder.glob("*.bin")) and not list(folder.glob("*.pt"))
+    card = (folder / "README.md").read_text()
+    assert "python -m demos.vae.train" in card and "## Measured quality" in card
+    vae = load(ShapesVAE, name, device="cpu").model
+    assert vae.latent_dim == (2 if name == options.BUNDLED_2D else 16) and vae.has_fitted_prior
+
+
+@pytest.mark.parametrize("name", [options.BUNDLED, options.BUNDLED_2D])
+def test_quality_is_what_the_card_says(name):
+    from demos.vae.train import evaluate
+
+    result = evaluate(load(ShapesVAE, name, device="cpu").model)
+    recon = float(card_row(name, "held-out reconstructions with the same shape and colour").rstrip("%")) / 100
+    assert result["recon_same_shape_colour"] == pytest.approx(recon, abs=0.005)
+    assert result["recon_mse"] == pytest.approx(float(card_row(name, "mean squared reconstruction error")), abs=2e-4)
+    bpd = card_row(name, "held-out negative ELBO, bits per dimension")
+    assert result["bits_per_dim"]["standard"] == pytest.approx(float(bpd.split()[0]), abs=0.01)
+    for prior, label in (("fitted", "fitted mixture"), ("standard", "standard normal N(0, I)")):
+        valid, smallest = card_samples(name, label)
+        assert result["scores"][prior].valid_fraction == pytest.approx(valid, abs=0.006)
+        assert result["scores"][prior].min_class_share == pytest.approx(smallest, abs=0.006)
+    auroc = float(card_row(name, "anomaly AUROC: negative ELBO"))
+    assert result["auroc"]["bits_per_dim"] == pytest.approx(auroc, abs=0.002)
+    if name == options.BUNDLED:  # the issue's goals
+        fitted = result["scores"]["fitted"]
+        assert result["recon_same_shape_colour"] >= 0.97
+        assert fitted.valid_fraction >= 0.70 and fitted.min_class_share >= 0.08
