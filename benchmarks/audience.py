@@ -27,6 +27,9 @@ Actions (--only takes tab slugs or action keys):
   diffusion_sample   /diffusion_sample     (diffusion-shapes, DDIM, 50, 4, 0) streaming, --diffusion-calls each
   gpt_chat           /gpt_chat             ("And God said,", [], gpt-kjv, 80, 0.8, 40, 0.95, 0) streaming
   three_d_open       /three_d_open_sample  ("Torus knot (mesh)", height)     identical defaults
+  vae_interpolate    /vae_interpolate      (data images 23 and 124 uploaded, 8, slerp, 6, β = 1) identical defaults
+  vae_sample         /vae_sample           (fitted, 1.0, 0, 16, β = 1)       identical defaults
+  vae_sample_seeds   the same with seed 100*j                                 distinct seeds
 Before the audience, every action is used once (untimed: models load), then one person alone makes
 the same K calls in a row: the baseline for "vs 1 client" (throughput at N clients over throughput
 of one). Streaming actions also report the time to the first streamed update or the first queue
@@ -47,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import io
 import logging
 import os
@@ -103,7 +107,30 @@ ACTIONS = [
            "streaming"),
     Action("gpt_chat", "gpt", "/gpt_chat", lambda j: ("And God said,", [], "gpt-kjv", 80, 0.8, 40, 0.95, 0), "streaming"),
     Action("three_d_open", "three_d", "/three_d_open_sample", lambda j: ("Torus knot (mesh)", "height"), "light"),
+    Action("vae_interpolate", "vae", "/vae_interpolate",
+           lambda j: (_vae_editor(23), _vae_editor(124), 8, "slerp", 6, "β = 1"), "light"),
+    Action("vae_sample", "vae", "/vae_sample", lambda j: ("fitted", 1.0, 0, 16, "β = 1"), "light"),
+    Action("vae_sample_seeds", "vae", "/vae_sample", lambda j: ("fitted", 1.0, 100 * j, 16, "β = 1"), "distinct"),
 ]
+
+
+@functools.cache
+def _vae_picture(seed: int) -> str:
+    """Data image `seed` as an upload: a PNG at the size the tab's editor shows it."""
+    from PIL import Image
+
+    from shared.datasets import make_shapes
+
+    path = Path(tempfile.gettempdir()) / f"audience-vae-{seed}.png"
+    Image.fromarray(make_shapes(1, seed).images[0].repeat(8, 0).repeat(8, 1)).save(path)
+    return str(path)
+
+
+def _vae_editor(seed: int) -> dict:
+    """The value a browser sends for the VAE tab's image editor holding data image `seed`."""
+    from gradio_client import handle_file
+
+    return {"background": handle_file(_vae_picture(seed)), "layers": [], "composite": handle_file(_vae_picture(seed))}
 
 
 def select_actions(only: str) -> list[Action]:

@@ -12,7 +12,8 @@ import numpy as np
 
 from demos.vae import options
 from shared import contact_sheet, limits
-from shared.image_files import png_file, write_atomic
+from shared.image_files import png_bytes, png_file, write_atomic
+from shared.memo import memoised
 from shared.ui import explainer, file_path, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -60,28 +61,53 @@ def pick_data(seed: int):
 
 
 def _interpolation_outputs(a: np.ndarray, b: np.ndarray, frames: int, mode: str, fps: int, beta: str):
+    """Everything the interpolation shows. The same images and settings (thirty people pressing
+    the default) are computed and encoded once: only the content-named files are looked up."""
+    from demos.vae import explore
+
+    fps = options.FPS.check(fps)
+    frames = options.FRAMES.check(frames)
+    mode = limits.check_choice("interpolation", mode, options.INTERPOLATIONS)
+    model = explore.beta_model(beta)
+    cache, sheet, summary, gif, frame_files = _interpolation_media(
+        np.ascontiguousarray(a, np.uint8).tobytes(), np.ascontiguousarray(b, np.uint8).tobytes(), frames, mode, fps, model)
+    gif_path = write_atomic(gif, ".gif", prefix="vae-interpolation-")
+    first = (write_atomic(frame_files[0], ".png"), write_atomic(frame_files[1], ".png"), _frame_text(cache, 0))
+    return (cache, write_atomic(sheet, ".png"), summary, gif_path, gif_path,
+            gr.Slider(minimum=0, maximum=len(cache["latent"]) - 1, value=0, step=1, interactive=True), *first)
+
+
+@memoised(maxsize=32)
+def _interpolation_media(a: bytes, b: bytes, frames: int, mode: str, fps: int, model: str):  # noqa: ANN202
+    """(session cache, sheet PNG, summary, GIF, first frames' PNGs) of an interpolation, already validated."""
     from demos.vae import explore
     from shared.animation import to_gif
 
-    fps = options.FPS.check(fps)
-    result = explore.interpolate(a, b, frames, mode, explore.beta_model(beta))
+    shape = (options.SIDE, options.SIDE, 3)
+    result = explore.interpolate(np.frombuffer(a, np.uint8).reshape(shape), np.frombuffer(b, np.uint8).reshape(shape),
+                                 frames, mode, model)
     n = len(result.t)
     walk_ok, fade_ok = result.valid_counts
     summary = (f"Top row, the **latent walk**: {walk_ok} of {n} frames read as one clean shape. Bottom row, the "
                f"**pixel cross-fade**: {fade_ok} of {n}. The walk moves through images the decoder can draw; the "
                "cross-fade lays one image over the other.")
     side_by_side = np.concatenate([result.latent, np.full((n, 32, 2, 3), 255, np.uint8), result.fade], axis=2)
-    gif = write_atomic(to_gif(side_by_side, fps, scale=4, hold_last_ms=600), ".gif", prefix="vae-interpolation-")
-    cache = {"latent": result.latent, "fade": result.fade, "latent_verdicts": result.latent_verdicts,
-             "fade_verdicts": result.fade_verdicts}
-    return (cache, png_file(explore.interpolation_sheet(result)), summary, gif, gif,
-            gr.Slider(minimum=0, maximum=n - 1, value=0, step=1, interactive=True), *_frame(cache, 0))
+    gif = to_gif(side_by_side, fps, scale=4, hold_last_ms=600)
+    for arr in (result.latent, result.fade):
+        arr.setflags(write=False)
+    cache = {"latent": result.latent, "fade": result.fade, "latent_verdicts": tuple(result.latent_verdicts),
+             "fade_verdicts": tuple(result.fade_verdicts)}
+    first = (png_bytes(zoom(result.latent[0])), png_bytes(zoom(result.fade[0])))
+    return cache, png_bytes(explore.interpolation_sheet(result)), summary, gif, first
+
+
+def _frame_text(cache: dict, i: int) -> str:
+    return (f"Frame {i} of {len(cache['latent']) - 1}: latent walk reads **{cache['latent_verdicts'][i]}**, "
+            f"cross-fade reads **{cache['fade_verdicts'][i]}**")
 
 
 def _frame(cache: dict, i: int):
-    text = (f"Frame {i} of {len(cache['latent']) - 1}: latent walk reads **{cache['latent_verdicts'][i]}**, "
-            f"cross-fade reads **{cache['fade_verdicts'][i]}**")
-    return png_file(zoom(cache["latent"][i])), png_file(zoom(cache["fade"][i])), text
+    return png_file(zoom(cache["latent"][i])), png_file(zoom(cache["fade"][i])), _frame_text(cache, i)
 
 
 @shows_errors
