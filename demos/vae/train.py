@@ -170,6 +170,7 @@ Re-measured by `tests/unit/test_vae_checkpoint.py` and `python -m benchmarks.vae
 
 Shapes among the {'fitted prior' if fitted else 'prior'}'s samples: {share_text}. Colours: {colour_text}.
 
+{(Path(__file__).parent / "TRAINING_LOG.md").read_text() if name == BUNDLED_NAME else ""}
 ### During training (standard normal prior)
 | step | same shape and colour | bits per dimension | valid samples | smallest shape share |
 |---|---|---|---|---|

@@ -11,6 +11,8 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from shared.checkpoints import bundled_names
+
 
 @pytest.fixture(scope="module")
 def client(suite_url):
@@ -76,8 +78,8 @@ def test_sample_streams_steps_then_samples_then_an_animation(client):
     (("diffusion-shapes", "PNDM", 5, 1, 0),
      "Unknown sampler 'PNDM'; choose one of 'DDPM', 'DDIM', 'Euler', 'DPM-Solver++'."),
     (("diffusion-shapes", "DDIM", 5, 1, -3), "The seed must be from 0 to 4294967295; got -3."),
-    (("../../etc", "DDIM", 5, 1, 0), "'../../etc' is neither a bundled model (diffusion-shapes, gan-shapes, gpt-kjv, "
-                                     "pointnet-shapes3d, shapes-classifier) nor a Hub id like 'owner/name'."),
+    (("../../etc", "DDIM", 5, 1, 0), f"'../../etc' is neither a bundled model ({', '.join(bundled_names())}) nor a Hub "
+                                     "id like 'owner/name'."),
     (("x" * 200, "DDIM", 5, 1, 0), "A model id is at most 96 characters; this one has 200."),
 ])
 def test_bad_sampling_values_get_a_message(client, args, message):

@@ -7,6 +7,8 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from shared.checkpoints import bundled_names
+
 SETTINGS = (0.8, 40, 0.95)  # temperature, top-k, top-p
 
 
@@ -86,8 +88,7 @@ def test_an_unreachable_hub_model_falls_back_to_the_bundled_one(client):
     (("hi", [{"role": "system", "content": [{"type": "text", "text": "x"}]}], "gpt-kjv", 10, *SETTINGS, 0),
      "Each message must have a role of 'user' or 'assistant'."),
     (("hi", [], "../../etc/passwd", 10, *SETTINGS, 0),
-     "'../../etc/passwd' is neither a bundled model (diffusion-shapes, gan-shapes, gpt-kjv, pointnet-shapes3d, "
-     "shapes-classifier) nor a Hub id like 'owner/name'."),
+     f"'../../etc/passwd' is neither a bundled model ({', '.join(bundled_names())}) nor a Hub id like 'owner/name'."),
 ])
 def test_bad_chat_values_get_a_message(client, args, message):
     with pytest.raises(AppError, match=re.escape(message)) as info:
