@@ -461,23 +461,22 @@ def build() -> gr.Blocks:
                     "Start from image A's code, then move one slider: which property of the image changes? The "
                     "picture sweeps every dimension from -3 to 3 (one row each); the table measures, with the "
                     "shapes classifier, which label each dimension changes.")
+        sliders = []
+        for row in range(2):  # two rows of eight
+            with gr.Row():
+                for i in range(8 * row, 8 * row + 8):
+                    sliders.append(gr.Slider(options.LATENT_VALUE.low, options.LATENT_VALUE.high, value=0.0, step=0.05,
+                                             label=f"z{i}", min_width=100))
         with gr.Row():
-            with gr.Column(scale=2):
-                sliders = []
-                for row in range(options.LATENT_DIMS // 4):
-                    with gr.Row():
-                        for i in range(4 * row, 4 * row + 4):
-                            sliders.append(gr.Slider(options.LATENT_VALUE.low, options.LATENT_VALUE.high, value=0.0,
-                                                     step=0.05, label=f"z{i}", min_width=120))
-                with gr.Row():
-                    from_a_btn = gr.Button("Start from image A")
-                    table_btn = gr.Button("Measure what each dimension moves")
+            from_a_btn = gr.Button("Start from image A")
+            table_btn = gr.Button("Measure what each dimension moves")
+        with gr.Row():
             with gr.Column(scale=1, min_width=240):
                 dims_img = gr.Image(label="Decoded", type="filepath", interactive=False, height=256, width=256,
                                     elem_id="vae-dims-image")
                 dims_text = gr.Markdown(elem_id="vae-dims-text")
             traversal_img = gr.Image(label="Each row: one dimension swept from -3 to 3", type="filepath",
-                                     interactive=False, format="png", elem_id="vae-traversal", scale=2)
+                                     interactive=False, format="png", elem_id="vae-traversal", scale=3)
         dims_table = gr.Dataframe(headers=["dimension", "KL (nats)", *[f"{k} changes" for k in LABEL_NAMES],
                                            "moves most", "purity"], interactive=False, elem_id="vae-dims-table")
         dims_summary = gr.Markdown(elem_id="vae-dims-summary")

@@ -1,6 +1,6 @@
 """The VAE tab in Chromium: it opens on two data images and the walk between them, scrubs it,
 draws the latent map and decodes a clicked point, samples, and scores a drawing.
-Screenshots: screenshots/vae-interpolation.png, vae-map.png, vae-samples.png."""
+Screenshots: screenshots/vae-interpolation.png, vae-map.png, vae-samples.png, vae-dimensions.png."""
 
 from __future__ import annotations
 
@@ -63,4 +63,21 @@ def test_samples_beta_comparison_and_anomaly(page, suite_url):
     assert "looks like the training data" in page.locator("#vae-anomaly-text").inner_text()
     page.locator("#vae-samples").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "vae-samples.png"), full_page=False)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+def test_one_dimension_at_a_time(page, suite_url):
+    open_tab(page, suite_url, "vae")
+    page.wait_for_function("() => document.querySelector('#vae-caption-a').innerText.includes('blue circle')",
+                           timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Start from image A").click()
+    page.wait_for_function("() => document.querySelector('#vae-dims-text').innerText.includes('Decoded: blue circle')",
+                           timeout=60_000)
+    page.get_by_role("button", name="Measure what each dimension moves").click()
+    page.wait_for_function("() => document.querySelector('#vae-dims-summary').innerText.includes('dimensions carry')",
+                           timeout=120_000)
+    page.wait_for_selector("#vae-traversal img", timeout=10_000)
+    page.locator("#vae-dims-image").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "vae-dimensions.png"), full_page=False)
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
