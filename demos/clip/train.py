@@ -1,0 +1,170 @@
+"""Train the bundled CLIP contrastively on shapes images and their captions (checkpoints/clip-shapes).
+
+    python -m demos.clip.train                     # resumable: rerun to continue from runs/clip-shapes
+    python -m demos.clip.train --steps 50 --out /tmp/clip --state-dir /tmp/clip-state   # a quick look
+
+Loss: the symmetric InfoNCE of CLIP over the batch's image-caption similarities, with CLIP's learned
+temperature. With 360 possible captions a batch of 256 often holds the same caption twice; those
+pairs are positives too (the target row spreads over every image with that caption), not
+negatives to be pushed apart. The (shape, colour) pairs in HELD_OUT_PAIRS are never trained on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from demos.clip.model import BUNDLED_NAME, CONTEXT, HELD_OUT_PAIRS, new_clip, new_processor
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
+from shared.datasets import LABEL_NAMES, caption, make_shapes
+from shared.shapes_classifier import to_tensor
+from shared.training import (command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state,
+                            time_is_up)
+
+HELD_OUT_SEED = 4242
+MAX_LOGIT_SCALE = float(np.log(100.0))  # CLIP clips its temperature at 1/100
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 6_000
+    batch_size: int = 256
+    width: int = 128
+    layers: int = 4
+    lr: float = 5e-4
+    weight_decay: float = 0.1
+    data_size: int = 100_000
+    eval_every: int = 1000
+    seed: int = 0
+    device: str = "auto"
+    time_limit_min: float = 0.0
+    out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
+    state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
+
+
+# every caption, in label order: caption index = ((shape * 6 + colour) * 2 + size) * 5 + position
+ALL_LABELS = list(itertools.product(*(range(len(v)) for v in LABEL_NAMES.values())))
+ALL_CAPTIONS = [caption(*(names[i] for names, i in zip(LABEL_NAMES.values(), labels))) for labels in ALL_LABELS]
+
+
+def caption_index(labels: dict[str, np.ndarray]) -> np.ndarray:
+    """(n,) index into ALL_CAPTIONS of each image's caption."""
+    idx = np.zeros_like(labels["shape"])
+    for name, names in LABEL_NAMES.items():
+        idx = idx * len(names) + labels[name]
+    return idx
+
+
+def unseen_mask(labels: dict[str, np.ndarray]) -> np.ndarray:
+    """True where the image's (shape, colour) pair is held out of training."""
+    shapes, colours = LABEL_NAMES["shape"], LABEL_NAMES["colour"]
+    return np.array([(shapes[s], colours[c]) in HELD_OUT_PAIRS for s, c in zip(labels["shape"], labels["colour"])])
+
+
+def caption_tokens() -> tuple[torch.Tensor, torch.Tensor]:
+    """input_ids and attention_mask of ALL_CAPTIONS, (360, CONTEXT) each."""
+    enc = new_processor().tokenizer(ALL_CAPTIONS, padding="max_length", max_length=CONTEXT, return_tensors="pt")
+    return enc["input_ids"], enc["attention_mask"]
+
+
+def contrastive_loss(image: torch.Tensor, text: torch.Tensor, same: torch.Tensor, logit_scale: torch.Tensor) -> torch.Tensor:
+    """Symmetric cross-entropy over scale * cos(image_i, text_j); same (B, B) marks pairs with
+    the same caption, each row's target spread evenly over them (the diagonal alone when unique)."""
+    logits = logit_scale.exp() * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T
+    target = same.float() / same.float().sum(1, keepdim=True)
+    return 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
+
+
+@torch.inference_mode()
+def evaluate(model, n: int = 2000) -> dict:  # noqa: ANN001 (CLIPModel)
+    """Zero-shot over all 360 captions on held-out images, seen and unseen pairs apart: top-1
+    caption, and each label read from the caption probabilities summed over its values."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    ids, mask = caption_tokens()
+    text = F.normalize(model.get_text_features(input_ids=ids.to(device), attention_mask=mask.to(device)).pooler_output, dim=-1)
+    pool = make_shapes(12 * n, HELD_OUT_SEED)
+    unseen = unseen_mask(pool.labels)
+    result = {}
+    for split, where in (("seen", np.flatnonzero(~unseen)[:n]), ("unseen", np.flatnonzero(unseen)[:n])):
+        x = to_tensor(pool.images[where]).to(device)
+        image = torch.cat([F.normalize(model.get_image_features(pixel_values=c).pooler_output, dim=-1) for c in x.split(500)])
+        probs = (model.logit_scale.exp() * image @ text.T).softmax(-1).cpu().numpy()  # (n, 360)
+        truth = caption_index({k: v[where] for k, v in pool.labels.items()})
+        figures = {"caption": float((probs.argmax(1) == truth).mean())}
+        all_labels = np.array(ALL_LABELS)
+        for k, name in enumerate(LABEL_NAMES):
+            values = len(LABEL_NAMES[name])
+            marginal = np.stack([probs[:, all_labels[:, k] == v].sum(1) for v in range(values)], 1)
+            figures[name] = float((marginal.argmax(1) == all_labels[truth, k]).mean())
+        figures["shape_and_colour"] = float(np.mean(
+            [(all_labels[p, 0], all_labels[p, 1]) == (all_labels[t, 0], all_labels[t, 1])
+             for p, t in zip(probs.argmax(1), truth)]))
+        result[split] = figures
+    model.train(was_training)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    cfg = parse_config(TrainConfig, __doc__, argv)
+    device, state_dir, out = run_setup(cfg)
+    torch.manual_seed(cfg.seed)  # the training script is the one place global seeding lives
+    model = new_clip(cfg.width, cfg.layers).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    step, seconds, history = load_run_state(state_dir, {"clip": model, "opt": opt}, device)
+    data = make_shapes(cfg.data_size, cfg.seed)
+    keep = ~unseen_mask(data.labels)
+    images = to_tensor(data.images[keep])
+    captions = torch.from_numpy(caption_index({k: v[keep] for k, v in data.labels.items()}))
+    ids, mask = caption_tokens()
+    bar = tqdm(total=cfg.steps, initial=step, desc="clip")
+    t0 = time.perf_counter() - seconds
+    model.train()
+    while step < cfg.steps:
+        gen = torch.Generator().manual_seed(cfg.seed + step)
+        pick = torch.randint(len(images), (cfg.batch_size,), generator=gen)
+        c = captions[pick]
+        lr = cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps))  # warm-up, cosine
+        for group in opt.param_groups:
+            group["lr"] = lr
+        image = model.get_image_features(pixel_values=images[pick].to(device)).pooler_output
+        text = model.get_text_features(input_ids=ids[c].to(device), attention_mask=mask[c].to(device)).pooler_output
+        loss = contrastive_loss(image, text, (c[:, None] == c[None, :]).to(device), model.logit_scale)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            model.logit_scale.clamp_(0, MAX_LOGIT_SCALE)
+        step += 1
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss.item():.3f}", temp=f"{1 / model.logit_scale.exp().item():.3f}")
+        seconds = time.perf_counter() - t0
+        last = step == cfg.steps or time_is_up(cfg, step, seconds)
+        if step % cfg.eval_every == 0 or last:
+            result = evaluate(model)
+            history.append({"step": step, "loss": loss.item(), **{f"{s}_{k}": v for s, f in result.items() for k, v in f.items()}})
+            bar.write(f"step {step}: loss {loss.item():.3f}; seen {result['seen']}; unseen {result['unseen']}")
+            save_run_state(state_dir, {"clip": model, "opt": opt}, step, seconds, history)
+        if last:
+            break
+    bar.close()
+    model = model.cpu().eval()
+    model.save_pretrained(out)
+    new_processor().save_pretrained(out)
+    (out / "training.json").write_text(json.dumps({"config": asdict(cfg), "command": command_line(cfg, "demos.clip.train"),
+                                                    "seconds": seconds, "hardware": hardware_name(device),
+                                                    "history": history}, indent=1))
+    print(f"saved {out} after {step} steps, {seconds / 60:.1f} minutes")
+
+
+if __name__ == "__main__":
+    main()
