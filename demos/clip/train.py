@@ -114,6 +114,52 @@ def evaluate(model, n: int = 2000) -> dict:  # noqa: ANN001 (CLIPModel)
     return result
 
 
+def search_queries() -> list[tuple[str, dict[str, int]]]:
+    """Text queries that name a shape and any of its size, colour and position, with the label
+    values each names: 'a red circle', 'a large star at the top left', ..."""
+    queries = []
+    sizes, colours, positions = ([None, *range(len(LABEL_NAMES[k]))] for k in ("size", "colour", "position"))
+    for shape, size, colour, position in itertools.product(range(len(LABEL_NAMES["shape"])), sizes, colours, positions):
+        words = ["a"]
+        words += [LABEL_NAMES["size"][size]] if size is not None else []
+        words += [LABEL_NAMES["colour"][colour]] if colour is not None else []
+        words.append(LABEL_NAMES["shape"][shape])
+        if position is not None:
+            where = LABEL_NAMES["position"][position]
+            words += ["in the center"] if where == "center" else [f"at the {where}"]
+        named = {"shape": shape, "size": size, "colour": colour, "position": position}
+        queries.append((" ".join(words), {k: v for k, v in named.items() if v is not None}))
+    return queries
+
+
+@torch.inference_mode()
+def search_precision(model, gallery_size: int = 10_000, k: int = 5) -> dict[str, float]:  # noqa: ANN001
+    """Text-to-image search over held-out images: the share of the top k results that match every
+    attribute the query names, over all search_queries(); seen and unseen (shape, colour) apart."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    gallery = make_shapes(gallery_size, HELD_OUT_SEED + 1)
+    x = to_tensor(gallery.images).to(device)
+    image = torch.cat([F.normalize(model.get_image_features(pixel_values=c).pooler_output, dim=-1) for c in x.split(500)])
+    queries = search_queries()
+    enc = new_processor().tokenizer([q for q, _ in queries], padding="max_length", max_length=CONTEXT,
+                                    truncation=True, return_tensors="pt")
+    text = F.normalize(model.get_text_features(input_ids=enc["input_ids"].to(device),
+                                               attention_mask=enc["attention_mask"].to(device)).pooler_output, dim=-1)
+    top = (text @ image.T).topk(k, dim=1).indices.cpu().numpy()  # (queries, k)
+    hits: dict[str, list[float]] = {"seen": [], "unseen": []}
+    shapes, colours = LABEL_NAMES["shape"], LABEL_NAMES["colour"]
+    for (_, named), found in zip(queries, top):
+        match = np.ones(k, bool)
+        for name, value in named.items():
+            match &= gallery.labels[name][found] == value
+        unseen = "colour" in named and (shapes[named["shape"]], colours[named["colour"]]) in HELD_OUT_PAIRS
+        hits["unseen" if unseen else "seen"].append(float(match.mean()))
+    model.train(was_training)
+    return {split: float(np.mean(v)) for split, v in hits.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
     device, state_dir, out = run_setup(cfg)
