@@ -148,7 +148,7 @@ def interpolation_sheet(result: Interpolation, scale: int = 4) -> np.ndarray:
     from shared.contact_sheet import sheet
 
     n = len(result.t)
-    labels = [f"{v}" for v in result.latent_verdicts] + [f"{v}" for v in result.fade_verdicts]
+    labels = [*result.latent_verdicts, *result.fade_verdicts]
     return sheet(np.concatenate([result.latent, result.fade]), labels, columns=n, scale=scale)
 
 
