@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
         gen = torch.Generator().manual_seed(cfg.seed + step)
         pick = torch.randint(len(images), (cfg.batch_size,), generator=gen)
         c = captions[pick]
-        lr = cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps))  # warm-up, cosine
+        lr = float(cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps)))  # warm-up, cosine; a float: run states load weights only
         for group in opt.param_groups:
             group["lr"] = lr
         image = model.get_image_features(pixel_values=images[pick].to(device)).pooler_output
