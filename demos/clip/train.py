@@ -195,7 +195,7 @@ figure below is given for seen and unseen pairs apart.
 - Time: {seconds / 60:.1f} minutes on {hardware}
 
 ## Measured quality
-Re-measured by `tests/unit/test_clip_checkpoint.py` and `python -m benchmarks.clip`.
+Re-measured by `tests/unit/test_clip_checkpoint.py`.
 
 Zero-shot over the 360 captions on 2,000 held-out images of each kind (seed {HELD_OUT_SEED}); a label is read
 from the caption probabilities summed over its values:
