@@ -27,6 +27,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("gpt", "GPT", "demos.gpt.ui"),
     DemoSpec("three_d", "3-D data", "demos.three_d.ui"),
     DemoSpec("vae", "VAE", "demos.vae.ui"),
+    DemoSpec("clip", "CLIP", "demos.clip.ui"),
 ]
 
 

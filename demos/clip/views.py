@@ -1,0 +1,92 @@
+"""Pictures of the CLIP tab's results: search hits with their scores, zero-shot probabilities, the
+joint space. Plotly figures and uint8 arrays, no UI code, so a Gradio tab and a Streamlit page
+show the same thing.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from shared.image_files import png_bytes
+
+SHOWN_SIDE = 128  # a hit is shown at least this large: a 32x32 shape enlarged 4x, pixels kept sharp
+
+
+def enlarge(image: np.ndarray, side: int = SHOWN_SIDE) -> np.ndarray:
+    """Small images enlarged by whole pixels (sharp), large ones left alone."""
+    k = max(1, side // image.shape[0])
+    return image.repeat(k, 0).repeat(k, 1) if k > 1 else image
+
+
+def hit_caption(rank: int, hit) -> str:  # noqa: ANN001 (explore.Hit)
+    """'1 · 0.872 · a large red star in the center · unseen pair': as short as it can be, since the
+    gallery shows one line under each image."""
+    tags = [" · yours" if hit.yours else "", " · unseen pair" if hit.unseen else ""]
+    return f"{rank} · {hit.score:.3f} · {hit.name}{''.join(tags)}"
+
+
+def search_summary(result) -> str:  # noqa: ANN001 (explore.SearchResult)
+    kind = "one matrix product (exact)" if result.index_kind == "exact" else "a FAISS inverted-file index"
+    lines = [f"**{len(result.hits)} nearest of {result.searched:,} images** to *{result.query}*, by cosine similarity; "
+             f"the query took {result.milliseconds:.1f} ms (embedding it, then {kind})."]
+    if any(h.unseen for h in result.hits):
+        lines.append("Hits marked *unseen pair* show a (shape, colour) combination the model never saw in training.")
+    if result.notice:
+        lines.append(f"⚠ {result.notice}")
+    return "\n\n".join(lines)
+
+
+def zero_shot_figure(result):  # noqa: ANN001, ANN201 (explore.ZeroShot -> plotly Figure)
+    import plotly.graph_objects as go
+
+    order = np.argsort(result.probabilities)  # the likeliest at the top
+    labels = [result.labels[i] for i in order]
+    return go.Figure({"data": [{
+        "type": "bar", "orientation": "h", "y": labels, "x": [float(result.probabilities[i]) for i in order],
+        "text": [f"{result.probabilities[i]:.1%} (cos {result.similarities[i]:.3f})" for i in order],
+        "textposition": "auto", "marker": {"color": "#2b6cb0"},
+        "hovertemplate": "%{y}: p = %{x:.3f}<extra></extra>"}],
+        "layout": {"height": 120 + 28 * len(labels), "margin": {"l": 10, "r": 10, "t": 40, "b": 30},
+                   "template": "plotly_white", "yaxis": {"automargin": True},
+                   "xaxis": {"range": [0, 1], "title": {"text": "probability"}},
+                   "title": {"text": f"softmax of similarity / temperature ({result.temperature:.3f})", "font": {"size": 13}}}})
+
+
+def _data_uri(image: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+
+
+def projection_figure(p):  # noqa: ANN001, ANN201 (explore.Projection -> plotly Figure)
+    """Images as thumbnails, captions as diamonds, a grey line from each caption to its image;
+    unseen (shape, colour) pairs in red."""
+    import plotly.graph_objects as go
+
+    xy = np.concatenate([p.image_xy, p.text_xy])
+    span = float(np.ptp(xy, axis=0).max()) or 1.0
+    size = span / 14  # a thumbnail's width in data units
+    lines_x, lines_y = [], []
+    for (ix, iy), (tx, ty) in zip(p.image_xy, p.text_xy):
+        lines_x += [float(tx), float(ix), None]
+        lines_y += [float(ty), float(iy), None]
+    colours = ["#e53e3e" if u else "#2b6cb0" for u in p.unseen]
+    traces = [
+        {"type": "scatter", "x": lines_x, "y": lines_y, "mode": "lines", "line": {"color": "rgba(90,90,90,0.6)", "width": 1.5},
+         "hoverinfo": "skip", "name": "caption → its image"},
+        {"type": "scatter", "x": p.image_xy[:, 0].tolist(), "y": p.image_xy[:, 1].tolist(), "mode": "markers",
+         "marker": {"size": 30, "symbol": "square-open", "color": colours, "line": {"width": 2}},
+         "text": p.captions, "hovertemplate": "image of: %{text}<extra></extra>", "name": "images"},
+        {"type": "scatter", "x": p.text_xy[:, 0].tolist(), "y": p.text_xy[:, 1].tolist(), "mode": "markers",
+         "marker": {"size": 9, "symbol": "diamond", "color": colours}, "text": p.captions,
+         "hovertemplate": "caption: %{text}<extra></extra>", "name": "captions (red: unseen pair)"},
+    ]
+    images = [{"source": _data_uri(img), "xref": "x", "yref": "y", "x": float(x), "y": float(y), "sizex": size,
+               "sizey": size, "xanchor": "center", "yanchor": "middle", "layer": "above"}
+              for img, (x, y) in zip(p.images, p.image_xy)]
+    return go.Figure({"data": traces, "layout": {
+        "height": 620, "margin": {"l": 30, "r": 10, "t": 40, "b": 30}, "template": "plotly_white", "images": images,
+        "xaxis": {"title": {"text": f"{p.method} 1"}, "scaleanchor": "y"}, "yaxis": {"title": {"text": f"{p.method} 2"}},
+        "legend": {"orientation": "h", "y": -0.08},
+        "title": {"text": f"{len(p.captions)} images and their captions in one space ({p.method}); mean cosine of a "
+                          f"pair {p.pair_cosine:.2f}", "font": {"size": 13}}}})

@@ -1,0 +1,67 @@
+"""The CLIP tab in Chromium: it opens on the default query's results, searches by text, then by an
+image taken from the data, classifies it zero-shot, trains a small CLIP live and projects the space.
+Screenshots: screenshots/clip-search.png, clip-image-search.png, clip-live.png, clip-space.png."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
+
+
+def summary_has(page, text: str, timeout: int = 60_000) -> None:  # noqa: ANN001
+    page.wait_for_function("t => document.querySelector('#clip-summary').innerText.includes(t)", arg=text,
+                           timeout=timeout)
+
+
+def test_search_by_text_then_by_image(page, suite_url):
+    open_tab(page, suite_url, "clip")
+    summary_has(page, "to a large red star", timeout=120_000)  # the tab fills itself: the default query's results
+    wait_until_idle(page)
+    query = page.locator("#clip-query textarea")
+    query.fill("a small green triangle at the bottom left")
+    page.locator("#clip-main-action").click()
+    summary_has(page, "to a small green triangle at the bottom left")
+    wait_until_idle(page)
+    page.wait_for_selector("#clip-results img", timeout=10_000)
+    assert page.locator("#clip-results img").count() == 12
+    page.locator("#clip-results").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "clip-search.png"), full_page=False)
+
+    page.get_by_label("Data image").fill("124")
+    page.get_by_role("button", name="Use data image").click()
+    page.wait_for_function("() => document.querySelector('#clip-image-caption').innerText.includes('data image 124')",
+                           timeout=30_000)
+    caption = page.locator("#clip-image-caption").inner_text()
+    page.locator("#clip-image-search").click()
+    summary_has(page, "to an image")
+    wait_until_idle(page)
+    shape = caption.strip("*").split(" (data image")[0].removeprefix("a ")
+    first = page.locator("#clip-results .caption-label, #clip-results figcaption").first.inner_text()
+    assert shape.split(" at ")[0] in first or shape in page.locator("#clip-results").inner_text(), (shape, first)
+    page.locator("#clip-zero-shot").click()
+    page.wait_for_function("() => document.querySelector('#clip-zero-text').innerText.includes('%')", timeout=30_000)
+    page.locator("#clip-results").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "clip-image-search.png"), full_page=False)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+def test_live_training_and_the_space(page, suite_url):
+    open_tab(page, suite_url, "clip")
+    summary_has(page, "to a large red star", timeout=120_000)
+    wait_until_idle(page)
+    page.get_by_label("Training steps").first.fill("100")
+    page.get_by_label("Training steps").first.press("Enter")
+    wait_until_idle(page)
+    page.locator("#clip-live-start").click()
+    page.wait_for_function("() => document.querySelector('#clip-live-status').innerText.includes('step 100 of 100')",
+                           timeout=120_000)
+    wait_until_idle(page)
+    page.locator("#clip-live-heatmap").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "clip-live.png"), full_page=False)
+    page.locator("#clip-project").click()
+    page.wait_for_function("() => document.querySelector('#clip-space-text').innerText.includes('held-out images')",
+                           timeout=60_000)
+    page.wait_for_selector("#clip-space-plot .js-plotly-plot", timeout=30_000)
+    page.locator("#clip-space-plot").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "clip-space.png"), full_page=False)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
