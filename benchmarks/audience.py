@@ -30,6 +30,8 @@ Actions (--only takes tab slugs or action keys):
   vae_interpolate    /vae_interpolate      (data images 23 and 124 uploaded, 8, slerp, 6, β = 1) identical defaults
   vae_sample         /vae_sample           (fitted, 1.0, 0, 16, β = 1)       identical defaults
   vae_sample_seeds   the same with seed 100*j                                 distinct seeds
+  clip_search        /clip_search_text     (clip-shapes, "a large red star", 12) identical defaults
+  clip_search_many   the same with query j's own shape and colour             distinct queries
 Before the audience, every action is used once (untimed: models load), then one person alone makes
 the same K calls in a row: the baseline for "vs 1 client" (throughput at N clients over throughput
 of one). Streaming actions also report the time to the first streamed update or the first queue
@@ -111,7 +113,18 @@ ACTIONS = [
            lambda j: (_vae_editor(23), _vae_editor(124), 8, "slerp", 6, "β = 1"), "light"),
     Action("vae_sample", "vae", "/vae_sample", lambda j: ("fitted", 1.0, 0, 16, "β = 1"), "light"),
     Action("vae_sample_seeds", "vae", "/vae_sample", lambda j: ("fitted", 1.0, 100 * j, 16, "β = 1"), "distinct"),
+    Action("clip_search", "clip", "/clip_search_text", lambda j: ("clip-shapes", "a large red star", 12), "light"),
+    Action("clip_search_many", "clip", "/clip_search_text", lambda j: ("clip-shapes", _clip_query(j), 12), "distinct"),
 ]
+
+
+def _clip_query(j: int) -> str:
+    """Person j's own query: one of the 36 (colour, shape) pairs, with a size when j passes 36."""
+    from shared.datasets import LABEL_NAMES
+
+    colours, shapes, sizes = LABEL_NAMES["colour"], LABEL_NAMES["shape"], LABEL_NAMES["size"]
+    size = f"{sizes[(j // 36) % len(sizes)]} " if j >= 36 else ""
+    return f"a {size}{colours[j % len(colours)]} {shapes[(j // len(colours)) % len(shapes)]}"
 
 
 @functools.cache

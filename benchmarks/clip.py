@@ -41,7 +41,7 @@ def gallery_and_queries() -> None:
         ("image query: embed it, search 10,000, top 12 (goal 30 ms)",
          median_ms(lambda: explore.search_image(options.BUNDLED, image, 12), 50)),
         ("zero-shot: an image against 5 labels", median_ms(lambda: explore.zero_shot(options.BUNDLED, image, options.DEFAULT_LABELS), 50)),
-        ("the space: 48 images and captions, PCA", median_ms(lambda: explore.project_space.__wrapped__(48, "PCA", 0), 10)),
+        ("the space: 48 images and captions, PCA", median_ms(lambda: explore._project.__wrapped__(48, "PCA", 0), 10)),
     ]
     print(f"## CLIP gallery and queries ({torch.get_num_threads()} CPU threads)\n")
     print("| step | median ms |\n|---|---|")

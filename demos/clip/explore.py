@@ -59,14 +59,18 @@ class Clip:
         return self.name == options.BUNDLED
 
 
+_import_lock = threading.Lock()
+
+
 def load_clip(name: str = options.BUNDLED) -> Clip:
     """The bundled CLIP or a Hub one (options.MODELS), loaded once per process through
     shared.checkpoints.load; a LimitError that says the network is needed when a Hub model is not cached."""
-    from transformers import CLIPModel, CLIPProcessor
-
     from shared.checkpoints import CheckpointError, load
 
     name = limits.check_choice("model", name, options.MODELS)
+    with _import_lock:  # transformers' lazy module can fail when thirty threads first import from it at once
+        from transformers import CLIPModel, CLIPProcessor
+
     try:
         model = load(CLIPModel, name, device="cpu").model
         processor = load(CLIPProcessor, name, device="cpu").model
@@ -400,14 +404,16 @@ def pick_projection_images(n: int, seed: int) -> tuple[np.ndarray, list[str], np
     return pool.images[chosen], [pool.caption(i) for i in chosen], unseen[chosen]
 
 
-@memoised(maxsize=16)
-def project_space(n_images: int = options.DEFAULT_PROJECTION_IMAGES, method: str = "PCA",
-                  seed: int = options.GALLERY_SEED) -> Projection:
+def project_space(n_images: object = options.DEFAULT_PROJECTION_IMAGES, method: object = "PCA",
+                  seed: object = options.GALLERY_SEED) -> Projection:
     """Image and caption embeddings of the bundled model in one 2-D map: PCA of all 2n unit vectors
     together (or UMAP where umap-learn is installed)."""
-    n = options.PROJECTION_IMAGES.check(n_images)
-    method = limits.check_choice("projection", method, options.PROJECTIONS)
-    seed = limits.SEED.check(seed)
+    return _project(options.PROJECTION_IMAGES.check(n_images), limits.check_choice("projection", method, options.PROJECTIONS),
+                    limits.SEED.check(seed))
+
+
+@memoised(maxsize=16)
+def _project(n: int, method: str, seed: int) -> Projection:
     clip = load_clip(options.BUNDLED)
     images, captions, unseen = pick_projection_images(n, seed)
     image_vecs, text_vecs = embed_images(clip, images), embed_texts(clip, captions)

@@ -42,6 +42,7 @@ def fetch_whole_image(http: httpx.Client, url: str) -> tuple[int, int]:
     ("/gan_walk", ("0, 6, 8, 15", 37, "slerp", 1.0, 12)),
     ("/diffusion_forward", (0, 300, "squaredcos_cap_v2")),
     ("/vae_sample", ("fitted", 1.0, 0, 16, "β = 6")),
+    ("/clip_search_text", ("clip-shapes", "a large red star", 12)),
 ])
 def test_thirty_identical_requests_at_once_all_get_whole_files(suite_url, api_name, args):
     n = 30
@@ -116,6 +117,51 @@ def test_diffusion_2d_second_run_is_refused(client):
     with pytest.raises(AppError, match="2-D run is already going: press Stop first"):
         client.predict("ring8", 0, 100, api_name="/diffusion_train_and_sample")
     job.cancel()
+
+
+def test_clip_second_start_is_refused_and_reset_waits(client):
+    job = client.submit(1000, 0, api_name="/clip_train")
+    first_update(job, timeout=60)
+    with pytest.raises(AppError, match="This session's CLIP is already training; press Pause first."):
+        client.predict(1000, 0, api_name="/clip_train")
+    assert not job.done()
+    heatmap, curves, status = client.predict(1000, 0, api_name="/clip_train_reset")  # stops the run, waits, resets
+    assert status.startswith("step 0 of 1,000")
+    job.result(timeout=10)
+
+
+def test_clip_galleries_of_thirty_sessions_at_once_stay_apart(suite_url, tmp_path):
+    """Thirty people add a picture of their own at once, then search with it: each finds their own
+    picture first and nobody else's."""
+    from PIL import Image
+
+    n = 30
+    clients = [Client(suite_url, verbose=False) for _ in range(n)]
+    start = threading.Barrier(n)
+    paths = []
+    for i in range(n):  # picture i: a bar of its own colour and position
+        image = Image.new("RGB", (64, 64), (255, 255, 255))
+        image.paste((8 * i, 255 - 8 * i, (97 * i) % 256), (2 * i, 0, 2 * i + 8, 64))
+        paths.append(tmp_path / f"person{i}.png")
+        image.save(paths[-1])
+
+    def one(i: int) -> list[str]:
+        from gradio_client import handle_file
+
+        start.wait()
+        message, _ = clients[i].predict("clip-shapes", [handle_file(str(paths[i]))], api_name="/clip_add_images")
+        assert message == "Added 1 image. Your gallery now holds 1.", message
+        gallery, _ = clients[i].predict("clip-shapes", handle_file(str(paths[i])), 48, api_name="/clip_search_image")
+        return [item["caption"] for item in gallery if "yours" in item["caption"]]
+
+    try:
+        with ThreadPoolExecutor(n) as pool:
+            found = list(pool.map(one, range(n)))
+    finally:
+        for client in clients:
+            client.close()
+    for i, mine in enumerate(found):
+        assert len(mine) == 1 and mine[0].startswith("1 · 1.000 · person") and f"person{i}.png" in mine[0], (i, mine)
 
 
 def test_gpt_second_pretraining_is_refused(client):
