@@ -322,6 +322,6 @@ def curves_figure(frame: LiveFrame):  # noqa: ANN201 (plotly Figure)
     top = max(chance, float(frame.losses.max())) if len(frame.losses) else chance
     fig.update_yaxes(range=[0, 1.05 * top], row=1, col=1)
     fig.update_xaxes(range=[0, frame.steps], title_text="step")
-    fig.update_layout(height=260, margin={"l": 40, "r": 10, "t": 40, "b": 30}, template="plotly_white",
+    fig.update_layout(height=280, margin={"l": 40, "r": 10, "t": 60, "b": 30}, template="plotly_white",
                       legend={"orientation": "h", "y": -0.3})
     return fig

@@ -52,8 +52,7 @@ def _search_outputs(result) -> tuple:  # noqa: ANN001 (explore.SearchResult)
     from demos.clip import views
 
     notify(result.notice)
-    items = [(png_file(views.enlarge(hit.image)), views.hit_caption(rank, hit)) for rank, hit in enumerate(result.hits, 1)]
-    return items, views.search_summary(result)
+    return png_file(views.results_sheet(result)), views.search_summary(result)
 
 
 @shows_errors
@@ -212,8 +211,8 @@ def build() -> gr.Blocks:
                     data_btn = gr.Button("Use data image", scale=2)
                 picture_caption = gr.Markdown(elem_id="clip-image-caption")
                 image_btn = gr.Button("Search by this image", elem_id="clip-image-search")
-        results = gr.Gallery(label="Nearest images: rank · cosine similarity · caption or file", columns=4, height="auto",
-                             object_fit="contain", elem_id="clip-results")
+        results = gr.Image(label="Nearest images, best first: rank · cosine similarity (the captions are in the table "
+                                 "below)", type="filepath", interactive=False, format="png", elem_id="clip-results")
         summary = gr.Markdown(elem_id="clip-summary")
         with gr.Accordion("Add your own images to the gallery", open=False):
             gr.Markdown(f"Image files or zips of images: up to {options.UPLOAD_IMAGES:,} images at a time and "

@@ -20,21 +20,47 @@ def enlarge(image: np.ndarray, side: int = SHOWN_SIDE) -> np.ndarray:
     return image.repeat(k, 0).repeat(k, 1) if k > 1 else image
 
 
-def hit_caption(rank: int, hit) -> str:  # noqa: ANN001 (explore.Hit)
-    """'1 · 0.872 · a large red star in the center · unseen pair': as short as it can be, since the
-    gallery shows one line under each image."""
-    tags = [" · yours" if hit.yours else "", " · unseen pair" if hit.unseen else ""]
-    return f"{rank} · {hit.score:.3f} · {hit.name}{''.join(tags)}"
+def tile_label(rank: int, hit) -> str:  # noqa: ANN001 (explore.Hit)
+    """'3 · 0.872 · unseen': what fits under a tile of the results sheet."""
+    return f"{rank} · {hit.score:.3f}" + (" · yours" if hit.yours else "") + (" · unseen" if hit.unseen else "")
+
+
+def results_sheet(result, columns: int = 6) -> np.ndarray:  # noqa: ANN001 (explore.SearchResult)
+    """The hits as one picture, best first, each tile labelled with its rank and similarity: one
+    file for the browser to fetch per search, not one per hit (thirty people search at once)."""
+    from shared.contact_sheet import sheet
+
+    if not result.hits:
+        return np.full((SHOWN_SIDE, SHOWN_SIDE, 3), 255, np.uint8)
+    images = np.stack([enlarge(h.image) if h.image.shape[0] < SHOWN_SIDE else _fit(h.image) for h in result.hits])
+    return sheet(images, [tile_label(rank, h) for rank, h in enumerate(result.hits, 1)], columns=columns, scale=1)
+
+
+def _fit(image: np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(image).resize((SHOWN_SIDE, SHOWN_SIDE), Image.Resampling.BOX))
+
+
+def _cell(text: str) -> str:
+    """Text (a file name a user chose) shown literally in a Markdown table cell."""
+    for ch in "\\|*_`[]<>#":
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
 def search_summary(result) -> str:  # noqa: ANN001 (explore.SearchResult)
+    """What was searched, how long it took, and the hits as a table: rank, similarity, caption or file."""
     kind = "one matrix product (exact)" if result.index_kind == "exact" else "a FAISS inverted-file index"
-    lines = [f"**{len(result.hits)} nearest of {result.searched:,} images** to *{result.query}*, by cosine similarity; "
-             f"the query took {result.milliseconds:.1f} ms (embedding it, then {kind})."]
-    if any(h.unseen for h in result.hits):
-        lines.append("Hits marked *unseen pair* show a (shape, colour) combination the model never saw in training.")
+    lines = [f"**{len(result.hits)} nearest of {result.searched:,} images** to *{_cell(result.query)}*, by cosine "
+             f"similarity; the query took {result.milliseconds:.1f} ms (embedding it, then {kind})."]
     if result.notice:
         lines.append(f"⚠ {result.notice}")
+    if any(h.unseen for h in result.hits):
+        lines.append("*unseen*: a (shape, colour) pair the model never saw in training.")
+    rows = [f"| {rank} | {h.score:.3f} | {_cell(h.name)} | {'yours' if h.yours else 'unseen pair' if h.unseen else ''} |"
+            for rank, h in enumerate(result.hits, 1)]
+    lines.append("| # | cosine | caption or file | |\n|---|---|---|---|\n" + "\n".join(rows))
     return "\n\n".join(lines)
 
 

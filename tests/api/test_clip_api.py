@@ -40,33 +40,35 @@ def files(tmp_path_factory):
     return out
 
 
-def captions(gallery: list) -> list[str]:
-    return [item["caption"] for item in gallery]
+def table(summary: str) -> list[tuple[int, float, str, str]]:
+    """The summary's table of hits: (rank, cosine, caption or file, tags), Markdown escapes undone."""
+    rows = re.findall(r"^\| (\d+) \| (-?\d\.\d{3}) \| (.*) \| (.*) \|$", summary, flags=re.M)
+    return [(int(r), float(s), re.sub(r"\\(.)", r"\1", name), tags) for r, s, name, tags in rows]
 
 
 def test_text_search_gives_ranked_hits_with_scores(client):
-    gallery, summary = client.predict(options.BUNDLED, "a small green triangle", 6, api_name="/clip_search_text")
-    assert len(gallery) == 6
-    ranks = [re.match(r"^(\d+) · (0\.\d{3}) · (.+)$", c) for c in captions(gallery)]
-    assert all(ranks), captions(gallery)
-    assert [int(m.group(1)) for m in ranks] == [1, 2, 3, 4, 5, 6]
-    scores = [float(m.group(2)) for m in ranks]
-    assert scores == sorted(scores, reverse=True) and all("small green triangle" in m.group(3) for m in ranks)
+    sheet, summary = client.predict(options.BUNDLED, "a small green triangle", 6, api_name="/clip_search_text")
+    rows = table(summary)
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5, 6]
+    scores = [r[1] for r in rows]
+    assert scores == sorted(scores, reverse=True) and all("small green triangle" in r[2] for r in rows), rows
+    assert Image.open(sheet).size == (6 * (128 + 4) + 4, 128 + 14 + 8)  # one row of six 128-pixel tiles
     assert summary.startswith("**6 nearest of 10,000 images** to *a small green triangle*, by cosine similarity; the query took ")
 
 
 def test_image_search_and_zero_shot_of_an_upload(client, files):
-    gallery, summary = client.predict(options.BUNDLED, handle_file(str(files["star"])), 3, api_name="/clip_search_image")
+    sheet, summary = client.predict(options.BUNDLED, handle_file(str(files["star"])), 3, api_name="/clip_search_image")
     assert summary.startswith("**3 nearest of 10,000 images** to *an image*")
-    assert all("small red star at the top right" in c for c in captions(gallery)), captions(gallery)
+    assert all("small red star at the top right" in r[2] and r[3] == "unseen pair" for r in table(summary)), summary
     figure, text = client.predict(options.BUNDLED, handle_file(str(files["star"])), "a red circle, a red star, a blue star",
                                   api_name="/clip_zero_shot")
     assert re.match(r"^\*\*a red star\*\*: \d+\.\d%\. ", text), text
 
 
 def test_a_long_query_is_cut_with_a_notice(client):
-    gallery, summary = client.predict(options.BUNDLED, "a red star " * 10, 3, api_name="/clip_search_text")
-    assert summary.endswith('so it searched for: "a red star a red star a red star a red star a red".')
+    sheet, summary = client.predict(options.BUNDLED, "a red star " * 10, 3, api_name="/clip_search_text")
+    assert '⚠ The query is 32 tokens long' in summary
+    assert 'so it searched for: "a red star a red star a red star a red star a red".' in summary
 
 
 def test_a_gallery_upload_is_searched_in_its_session_only(client, suite_url, files):
@@ -74,14 +76,14 @@ def test_a_gallery_upload_is_searched_in_its_session_only(client, suite_url, fil
     assert message.startswith("Added 2 images. Skipped 2: holiday.zip/../escape.png (unsafe name); "
                               "holiday.zip/readme.txt (not an image)."), message
     assert message.endswith("Your gallery now holds 2.")
-    gallery, summary = client.predict(options.BUNDLED, handle_file(str(files["zip"].parent / "flat1.png")), 3,
-                                      api_name="/clip_search_image")
-    assert captions(gallery)[0].endswith("· holiday.zip/pictures/flat1.png · yours")
+    sheet, summary = client.predict(options.BUNDLED, handle_file(str(files["zip"].parent / "flat1.png")), 3,
+                                    api_name="/clip_search_image")
+    assert table(summary)[0] == (1, 1.0, "holiday.zip/pictures/flat1.png", "yours")
     assert "of 10,002 images" in summary
     stranger = Client(suite_url, verbose=False)  # another visitor: a session of their own
-    gallery, summary = stranger.predict(options.BUNDLED, handle_file(str(files["zip"].parent / "flat1.png")), 48,
-                                        api_name="/clip_search_image")
-    assert "of 10,000 images" in summary and not any("yours" in c for c in captions(gallery))
+    sheet, summary = stranger.predict(options.BUNDLED, handle_file(str(files["zip"].parent / "flat1.png")), 48,
+                                      api_name="/clip_search_image")
+    assert "of 10,000 images" in summary and not any(r[3] == "yours" for r in table(summary))
     assert client.predict(api_name="/clip_clear_images") == "Your 2 images were removed; the gallery is the default one again."
 
 
