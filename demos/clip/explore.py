@@ -253,7 +253,7 @@ class Hit:
     unseen: bool  # a (shape, colour) pair the model never saw in training
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a memoised result is one object
 class SearchResult:
     hits: list[Hit]
     query: str  # what was searched for, as read ('an image' for an image query)
@@ -287,7 +287,16 @@ def search_text(model_name: str, query: object, k: object = options.DEFAULT_TOP_
     """The k gallery images closest to the text, best first."""
     clip = load_clip(model_name)
     text, notice = prepare_query(clip, query)
+    k = options.TOP_K.check(k)
+    if user is None or not len(user):  # only the shared gallery: thirty people typing the default share one answer
+        return _shared_text_search(clip.name, text, k, notice)
     return _search(clip, lambda: embed_texts(clip, [text]), k, user, text, notice, progress)
+
+
+@memoised(maxsize=256)
+def _shared_text_search(model_name: str, text: str, k: int, notice: str | None) -> SearchResult:
+    clip = load_clip(model_name)
+    return _search(clip, lambda: embed_texts(clip, [text]), k, None, text, notice, None)
 
 
 def search_image(model_name: str, image: Image.Image | np.ndarray, k: object = options.DEFAULT_TOP_K,

@@ -14,8 +14,9 @@ import numpy as np
 
 from demos.clip import options
 from demos.clip.session import UserGallery
-from shared.image_files import png_file
+from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
+from shared.memo import memoised
 from shared.ui import explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -49,10 +50,18 @@ def _query_picture(value: object):  # noqa: ANN202 (PIL image)
 
 
 def _search_outputs(result) -> tuple:  # noqa: ANN001 (explore.SearchResult)
+    notify(result.notice)
+    sheet, summary = _results_media(result)
+    return write_atomic(sheet, ".png"), summary  # written (or marked used) on every call: old files are pruned
+
+
+@memoised(maxsize=64)
+def _results_media(result) -> tuple[bytes, str]:  # noqa: ANN001 (explore.SearchResult, by identity)
+    """The sheet as PNG bytes and the summary of one result: a memoised result (the same default
+    query from thirty people) is drawn and encoded once."""
     from demos.clip import views
 
-    notify(result.notice)
-    return png_file(views.results_sheet(result)), views.search_summary(result)
+    return png_bytes(views.results_sheet(result)), views.search_summary(result)
 
 
 @shows_errors
