@@ -218,3 +218,19 @@ def test_a_hub_clip_that_is_not_cached_says_it_needs_the_network():
     assert explore.search_text(BUNDLED, "a red circle", 1).hits  # the bundled model stays usable
     with pytest.raises(LimitError, match=re.escape("Unknown model 'evil/model'; choose one of")):
         explore.search_text("evil/model", "a cat", 5)
+
+
+def test_a_closed_sessions_gallery_is_emptied_by_its_state_delete_callback(my_pictures):
+    """shared.ui.release_sessions_on_close calls every State's delete_callback when a page closes:
+    the CLIP tab's gallery State empties the session's images."""
+    import gradio as gr
+
+    from demos.clip.ui import build
+
+    demo = build()
+    states = [b for b in demo.blocks.values() if isinstance(b, gr.State) and isinstance(b.value, UserGallery)]
+    assert len(states) == 1 and states[0].delete_callback is not None
+    gallery = copy.deepcopy(states[0].value)  # what a new session gets
+    gallery.add(BUNDLED, my_pictures)
+    states[0].delete_callback(gallery)
+    assert len(gallery) == 0 and gallery.images == [] and gallery._embedded == {}
