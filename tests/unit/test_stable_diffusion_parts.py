@@ -12,17 +12,9 @@ from demos.stable_diffusion.train import eval_prompts, save_pipeline
 
 @pytest.fixture(scope="module")
 def tiny_parts():
-    from demos.clip.model import new_clip, new_processor
+    from tests.sd_tiny import tiny_parts
 
-    torch.manual_seed(0)
-    clip = new_clip(width=32, layers=1, projection=16)
-    from transformers import CLIPTextModel
-
-    text = CLIPTextModel(clip.config.text_config)
-    text.load_state_dict(clip.text_model.state_dict())
-    vae = model.new_autoencoder(widths=(16, 16, 16))
-    unet = model.new_unet(cross_attention_dim=32, widths=(32, 32))
-    return pipeline.Parts(vae.eval(), text.eval(), new_processor().tokenizer, unet.eval(), dict(model.new_scheduler().config))
+    return tiny_parts()
 
 
 def test_autoencoder_maps_32x32_to_a_4x8x8_latent_and_back(tiny_parts):

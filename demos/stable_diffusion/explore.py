@@ -1,0 +1,222 @@
+"""Logic of the Stable Diffusion tab: load a pipeline (the bundled one or a Hub one, through
+shared.checkpoints.load), run it step by step with every tensor kept for the views, a guidance grid,
+image-to-image, and where each word looks. No UI code.
+
+    parts = load_pipeline("sd-shapes")
+    for view in text_to_image("sd-shapes", "a large red star", guidance=5, steps=30, seed=0):
+        view.image, view.latent_channels, view.noise_cond, view.noise_uncond, view.shapes
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from demos.stable_diffusion import options
+from demos.stable_diffusion.pipeline import Parts, decode, denoise, encode_prompts
+from shared import limits
+from shared.limits import LimitError
+
+NEEDS_NETWORK = ("stabilityai/sd-turbo comes from the Hugging Face Hub: this needs the network once, then it is "
+                 "cached. The bundled pipeline, sd-shapes, works offline.")
+_import_lock = threading.Lock()
+
+
+def load_pipeline(name: str = options.BUNDLED) -> Parts:
+    """The pipeline's parts from a folder (or Hub repository) in the StableDiffusionPipeline layout,
+    each in float32 on the CPU-or-GPU device, cached per process; a LimitError when a Hub pipeline
+    is not cached and the network is not there."""
+    from shared.checkpoints import CheckpointError, best_device, load
+
+    name = limits.check_choice("pipeline", name, options.PIPELINES)
+    with _import_lock:  # transformers' and diffusers' lazy modules are not safe to first import from many threads
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from transformers import CLIPTextModel, CLIPTokenizer
+    device = best_device()
+    try:
+        vae = load(AutoencoderKL, name, subfolder="vae", torch_dtype=torch.float32, device=device).model
+        text = load(CLIPTextModel, name, subfolder="text_encoder", dtype=torch.float32, device=device).model
+        tokenizer = load(CLIPTokenizer, name, subfolder="tokenizer").model
+        unet = load(UNet2DConditionModel, name, subfolder="unet", torch_dtype=torch.float32, device=device).model
+        scheduler = _scheduler_config(name)
+    except CheckpointError as exc:
+        raise LimitError(f"{exc} {NEEDS_NETWORK}") from None
+    return _parts(name, vae, text, tokenizer, unet, scheduler)
+
+
+_parts_cache: dict[tuple, Parts] = {}
+
+
+def _parts(name, vae, text, tokenizer, unet, scheduler) -> Parts:  # noqa: ANN001
+    from demos.stable_diffusion import attention
+
+    key = (name, id(vae), id(text), id(unet))
+    with _import_lock:
+        if key not in _parts_cache:
+            attention.install(unet)
+            _parts_cache[key] = Parts(vae, text, tokenizer, unet, scheduler)
+        return _parts_cache[key]
+
+
+def _scheduler_config(name: str) -> dict:
+    from diffusers import DDPMScheduler
+
+    from shared.checkpoints import resolve
+
+    _, location = resolve(name)
+    return dict(DDPMScheduler.load_config(location, subfolder="scheduler"))
+
+
+# ---- prompts -------------------------------------------------------------------------------------
+
+
+def prepare_prompt(parts: Parts, value: object, what: str = "prompt") -> tuple[str, str | None]:
+    """The prompt as the text encoder reads it and a notice; empty is allowed (the unconditional model)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise LimitError(f"The {what} must be text; got {limits.kind_of(value)}.")
+    text = " ".join("".join(" " if ch < " " or ch == "\x7f" else ch for ch in value).split())
+    notices = []
+    if len(text) > options.PROMPT_CHARS:
+        notices.append(f"The {what} had {len(text):,} characters; only the first {options.PROMPT_CHARS:,} are read.")
+        text = text[:options.PROMPT_CHARS]
+    if not text and what == "prompt":
+        notices.append("The prompt is empty: this is the unconditional model, drawing whatever it likes.")
+    ids = parts.tokenizer(text, truncation=False, verbose=False)["input_ids"]
+    if len(ids) > parts.context:
+        kept = parts.tokenizer.decode(ids[1:parts.context - 1], skip_special_tokens=True).strip()
+        notices.append(f"The {what} is {len(ids)} tokens long; the text encoder reads {parts.context} (its start and "
+                       f"end marks included), so it reads: \"{kept}\".")
+        text = kept
+    return text, " ".join(notices) or None
+
+
+def prompt_tokens(parts: Parts, text: str) -> list[str]:
+    """The tokens the text encoder reads, start and end marks included (pads left out)."""
+    ids = parts.tokenizer(text, truncation=True, max_length=parts.context)["input_ids"]
+    return [parts.tokenizer.convert_ids_to_tokens(i).replace("</w>", "") for i in ids]
+
+
+# ---- one run, step by step -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepView:
+    step: int  # 1-based
+    steps: int
+    timestep: int
+    latent: np.ndarray  # float32 (4, h, w): x_t after this step (batch item 0)
+    image: np.ndarray  # uint8 (H, W, 3): the latent decoded
+    noise_cond: np.ndarray  # float32 (4, h, w)
+    noise_uncond: np.ndarray | None
+    guidance: float
+
+
+def check_settings(guidance: object, steps: object, scheduler: object) -> tuple[float, int, str]:
+    return (options.GUIDANCE.check(guidance), options.STEPS.check(steps),
+            limits.check_choice("scheduler", scheduler, options.SCHEDULERS))
+
+
+def text_to_image(name: str, prompt: object, negative: object = "", guidance: object = options.DEFAULT_GUIDANCE,
+                  steps: object = options.DEFAULT_STEPS, seed: object = 0, scheduler: object = "DDIM") -> Iterator[StepView]:
+    """Every step of one sample: the latent, its decoding, and both noise predictions."""
+    guidance, steps, scheduler = check_settings(guidance, steps, scheduler)
+    seed = limits.SEED.check(seed)
+    parts = load_pipeline(name)
+    text, _ = prepare_prompt(parts, prompt)
+    negative, _ = prepare_prompt(parts, negative, "negative prompt")
+    for step in denoise(parts, [text], guidance, steps, seed, scheduler, negative):
+        yield StepView(step.index + 1, steps, step.timestep, step.latent[0].float().cpu().numpy(),
+                       decode(parts, step.latent)[0], step.noise_cond[0].float().cpu().numpy(),
+                       None if step.noise_uncond is None else step.noise_uncond[0].float().cpu().numpy(), guidance)
+
+
+def tensor_shapes(parts: Parts, prompt_count: int = 1, guided: bool = True) -> dict[str, tuple[int, ...]]:
+    """The shape of what flows between the boxes of the pipeline diagram, for one run."""
+    b = prompt_count * (2 if guided else 1)
+    side, ch = int(parts.unet.config.sample_size), int(parts.unet.config.in_channels)
+    scale = 2 ** (len(parts.vae.config.block_out_channels) - 1)
+    return {"token ids": (prompt_count, parts.context),
+            "text embeddings": (b, parts.context, int(parts.text_encoder.config.hidden_size)),
+            "latent": (prompt_count, ch, side, side), "UNet input": (b, ch, side, side),
+            "noise prediction": (b, ch, side, side), "image": (prompt_count, 3, side * scale, side * scale)}
+
+
+@dataclass(frozen=True)
+class WordMaps:
+    tokens: list[str]
+    maps: np.ndarray  # float32 (tokens, h, w): each latent pixel's attention to each token, over the run
+    image: np.ndarray  # uint8 (H, W, 3): the sample
+
+
+def word_maps(name: str, prompt: object, guidance: object = options.DEFAULT_GUIDANCE, steps: object = options.DEFAULT_STEPS,
+              seed: object = 0, scheduler: object = "DDIM") -> WordMaps:
+    """One sample, recording the UNet's cross-attention of every latent pixel to every prompt token."""
+    from demos.stable_diffusion import attention
+
+    guidance, steps, scheduler = check_settings(guidance, steps, scheduler)
+    parts = load_pipeline(name)
+    text, _ = prepare_prompt(parts, prompt)
+    guided = guidance != 1.0
+    with attention.recording(slice(1, None) if guided else slice(None)) as maps:
+        last = None
+        for last in denoise(parts, [text], guidance, steps, limits.SEED.check(seed), scheduler):
+            pass
+    tokens = prompt_tokens(parts, text)
+    grids = attention.token_maps(maps, int(parts.unet.config.sample_size))[0, :len(tokens)]
+    return WordMaps(tokens, grids.numpy(), decode(parts, last.latent)[0])
+
+
+def guidance_grid(name: str, prompt: object, scales: list[float], seeds: list[int], steps: object = options.DEFAULT_STEPS,
+                  scheduler: object = "DDIM") -> np.ndarray:
+    """uint8 (len(seeds), len(scales), H, W, 3): one sample per (seed, guidance scale); a seed's noise
+    is the same along its row, so only the guidance changes from left to right."""
+    scales = [options.GUIDANCE.check(s) for s in scales]
+    seeds = [limits.SEED.check(s) for s in seeds]
+    _, steps, scheduler = check_settings(1.0, steps, scheduler)
+    parts = load_pipeline(name)
+    text, _ = prepare_prompt(parts, prompt)
+    rows = []
+    for seed in seeds:
+        row = []
+        for w in scales:
+            last = None
+            for last in denoise(parts, [text], w, steps, seed, scheduler):
+                pass
+            row.append(decode(parts, last.latent)[0])
+        rows.append(np.stack(row))
+    return np.stack(rows)
+
+
+@torch.inference_mode()
+def image_to_image(name: str, image: np.ndarray, prompt: object, strength: object = 0.6,
+                   guidance: object = options.DEFAULT_GUIDANCE, steps: object = options.DEFAULT_STEPS, seed: object = 0,
+                   scheduler: object = "DDIM") -> np.ndarray:
+    """Encode the image, noise its latent to the step that `strength` names (0: none, 1: pure
+    noise), and denoise from there with the prompt: uint8 (H, W, 3). Strength 0 returns the
+    autoencoder's reconstruction of the image."""
+    from demos.stable_diffusion.pipeline import make_scheduler
+
+    strength = options.STRENGTH.check(strength)
+    guidance, steps, scheduler = check_settings(guidance, steps, scheduler)
+    seed = limits.SEED.check(seed)
+    parts = load_pipeline(name)
+    text, _ = prepare_prompt(parts, prompt)
+    x = torch.from_numpy(np.array(image, np.uint8)).permute(2, 0, 1)[None].float() / 127.5 - 1
+    z0 = parts.vae.encode(x.to(parts.vae.device)).latent_dist.mean * parts.scaling
+    skip = steps - int(round(strength * steps))  # the steps not run: strength 0 runs none
+    if skip >= steps:
+        return decode(parts, z0)[0]
+    sched = make_scheduler(scheduler, parts.scheduler_config)
+    sched.set_timesteps(steps)
+    gen = torch.Generator().manual_seed(seed)
+    noisy = sched.add_noise(z0, torch.randn(z0.shape, generator=gen).to(z0.device), sched.timesteps[skip:skip + 1])
+    last = None
+    for last in denoise(parts, [text], guidance, steps, seed, scheduler, latents=noisy, start_step=skip):
+        pass
+    return decode(parts, last.latent)[0]
