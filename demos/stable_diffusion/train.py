@@ -3,6 +3,7 @@
     python -m demos.stable_diffusion.train --stage autoencoder   # resumable: runs/sd-shapes-vae
     python -m demos.stable_diffusion.train --stage unet          # resumable: runs/sd-shapes-unet
     python -m demos.stable_diffusion.train --stage unet --steps 50 --out /tmp/sd --state-dir /tmp/sd-state  # a look
+    python -m demos.stable_diffusion.train --stage export --out /tmp/sd-now   # the UNet run so far (EMA), unscored
 
 1. The autoencoder (diffusers AutoencoderKL) learns to squeeze a 32x32 image into a (4, 8, 8)
    latent and back: mean squared error plus a KL term weighted 1e-6, as in Stable Diffusion (whose
@@ -66,7 +67,9 @@ class TrainConfig:
 
 
 STAGE_DEFAULTS = {"autoencoder": {"steps": 3_000, "batch_size": 64, "lr": 1e-3},
-                  "unet": {"steps": 12_000, "batch_size": 128, "lr": 5e-4}}
+                  "unet": {"steps": 12_000, "batch_size": 128, "lr": 5e-4},
+                  "export": {"steps": 12_000, "batch_size": 128, "lr": 5e-4}}
+VAE_FROM = REPO_ROOT / "runs" / f"{BUNDLED_NAME}-pipeline"  # where `export` finds the trained autoencoder
 
 
 def with_defaults(cfg: TrainConfig) -> TrainConfig:
@@ -77,6 +80,8 @@ def with_defaults(cfg: TrainConfig) -> TrainConfig:
             setattr(cfg, name, value)
     if not cfg.state_dir:
         cfg.state_dir = str(REPO_ROOT / "runs" / f"{BUNDLED_NAME}-{'vae' if cfg.stage == 'autoencoder' else 'unet'}")
+    if cfg.stage == "export" and cfg.out == str(CHECKPOINTS_DIR / BUNDLED_NAME):
+        raise SystemExit("--stage export writes an unscored pipeline: give it an --out outside checkpoints/.")
     return cfg
 
 
@@ -382,11 +387,26 @@ def vae_run_scaling(out: Path) -> float:
     return float(json.loads((out / "vae" / "config.json").read_text())["scaling_factor"])
 
 
+def export(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
+    """The UNet run as it stands (its EMA weights) with the trained autoencoder, as a pipeline
+    folder, without scoring it: to look at a run in progress."""
+    from diffusers import AutoencoderKL
+
+    vae = AutoencoderKL.from_pretrained(VAE_FROM / "vae", use_safetensors=True)
+    text_encoder, tokenizer = text_encoder_from_clip(str(CHECKPOINTS_DIR / CLIP_NAME))
+    unet = new_unet(cross_attention_dim=text_encoder.config.hidden_size)
+    ema = copy.deepcopy(unet)
+    opt = torch.optim.AdamW(unet.parameters())
+    step, _, _ = load_run_state(state_dir, {"unet": unet, "ema": ema, "opt": opt}, "cpu")
+    save_pipeline(out, vae, text_encoder, tokenizer, ema.eval())
+    print(f"exported the UNet at step {step} to {out}")
+
+
 def main(argv: list[str] | None = None) -> None:
     cfg = with_defaults(parse_config(TrainConfig, __doc__, argv))
     device, state_dir, out = run_setup(cfg)
     out.mkdir(parents=True, exist_ok=True)
-    (train_autoencoder if cfg.stage == "autoencoder" else train_unet)(cfg, device, state_dir, out)
+    {"autoencoder": train_autoencoder, "unet": train_unet, "export": export}[cfg.stage](cfg, device, state_dir, out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,86 @@
+"""The cost of pixels: one denoising step of the latent UNet (on a (4, 8, 8) latent, with the
+prompt) against one of the diffusion tab's pixel-space UNet (on a (3, 32, 32) image), measured on
+this machine. Time is the median of a few steps; memory is the size of every activation the step
+creates (the outputs of all the network's layers, summed: what a training step would have to keep).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+import torch
+
+from shared.memo import memoised
+
+
+@dataclass(frozen=True)
+class StepCost:
+    name: str
+    input_shape: tuple[int, ...]
+    numbers: int  # values denoised per image
+    parameters: int
+    milliseconds: float  # one step, batch 1 (two passes when guided: the conditional and the unconditional)
+    activation_mb: float
+
+
+def _time_ms(fn, repeats: int) -> float:  # noqa: ANN001
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def _activation_mb(model: torch.nn.Module, fn) -> float:  # noqa: ANN001
+    """Bytes of the outputs of every leaf layer of `model` during fn(), in MB."""
+    total = [0]
+
+    def count(_module, _inputs, output) -> None:  # noqa: ANN001
+        for t in output if isinstance(output, (tuple, list)) else (output,):
+            if isinstance(t, torch.Tensor):
+                total[0] += t.numel() * t.element_size()
+
+    leaves = [m for m in model.modules() if not list(m.children())]
+    handles = [m.register_forward_hook(count) for m in leaves]
+    try:
+        fn()
+    finally:
+        for h in handles:
+            h.remove()
+    return total[0] / 2**20
+
+
+@memoised(maxsize=2)
+def measure(pipeline_name: str, repeats: int = 10) -> tuple[StepCost, StepCost]:
+    """(latent step, pixel step) on the CPU, batch 1; the latent one with guidance (two UNet passes)."""
+    from diffusers import UNet2DModel
+
+    from demos.diffusion.model import BUNDLED_NAME
+    from demos.stable_diffusion.explore import load_pipeline
+    from demos.stable_diffusion.pipeline import encode_prompts
+    from shared.checkpoints import load
+
+    parts = load_pipeline(pipeline_name)
+    pixel = load(UNet2DModel, BUNDLED_NAME).model
+    cond = torch.cat([encode_prompts(parts, [""]), encode_prompts(parts, ["a red circle"])])
+    c, s = int(parts.unet.config.in_channels), int(parts.unet.config.sample_size)
+    z = torch.randn(2, c, s, s, device=parts.unet.device)
+    t = torch.tensor(500)
+    x = torch.randn(1, 3, 32, 32, device=next(pixel.parameters()).device)
+
+    @torch.inference_mode()
+    def latent_step() -> None:
+        parts.unet(z, t, encoder_hidden_states=cond)
+
+    @torch.inference_mode()
+    def pixel_step() -> None:
+        pixel(x, t)
+
+    return (StepCost("latent UNet (guided: 2 passes)", (c, s, s), c * s * s, sum(p.numel() for p in parts.unet.parameters()),
+                     _time_ms(latent_step, repeats), _activation_mb(parts.unet, latent_step)),
+            StepCost("pixel UNet (diffusion tab)", (3, 32, 32), 3 * 32 * 32, sum(p.numel() for p in pixel.parameters()),
+                     _time_ms(pixel_step, repeats), _activation_mb(pixel, pixel_step)))
