@@ -95,3 +95,25 @@ def test_bad_settings_get_a_message(hub_pipeline, kwargs, message):
     args = {"guidance": 4.0, "steps": 2, "seed": 0, "scheduler": "DDIM", **kwargs}
     with pytest.raises(LimitError, match=re.escape(message)):
         list(explore.text_to_image(hub_pipeline, "a red circle", "", **args))
+
+
+def test_the_cost_of_pixels_is_measured_on_both_unets(hub_pipeline):
+    from demos.stable_diffusion import cost
+
+    latent, pixel = cost.measure.__wrapped__(hub_pipeline, 2)
+    assert (latent.input_shape, latent.numbers) == ((4, 8, 8), 256)
+    assert (pixel.input_shape, pixel.numbers) == ((3, 32, 32), 3072)
+    assert pixel.parameters == 1_806_275  # the bundled DDPM, as its card says
+    assert latent.milliseconds > 0 and pixel.milliseconds > 0 and latent.activation_mb > 0 and pixel.activation_mb > 0
+
+
+def test_views_draw_channels_word_maps_grids_and_the_diagram(hub_pipeline):
+    from demos.stable_diffusion import views
+
+    view = list(explore.text_to_image(hub_pipeline, "a red circle", "", 4.0, 2, 0, "DDIM"))[-1]
+    picture = views.channels_sheet([("latent", view.latent), ("noise | prompt", view.noise_cond)])
+    assert picture.dtype == np.uint8 and picture.shape[1] == 4 * (8 * views.CHANNEL_SCALE + 4) + 4
+    maps = views.word_maps_sheet(explore.word_maps(hub_pipeline, "a red circle", 4.0, 2, 0))
+    assert maps.dtype == np.uint8
+    html = views.pipeline_diagram(explore.tensor_shapes(explore.load_pipeline(hub_pipeline)), 3, 30)
+    assert "2 × 16 × 32" in html and "step 3 of 30" in html
