@@ -9,7 +9,8 @@ step's tensors can be shown. No UI code.
     images = decode(parts, step.latent)   # uint8 (B, 32, 32, 3)
 
 Classifier-free guidance: eps = eps_uncond + w * (eps_cond - eps_uncond). w = 1 is the plain
-conditional model (no guidance); w > 1 pushes the sample further towards what the prompt adds.
+conditional model (no guidance); w > 1 pushes the sample further towards what the prompt adds. As in
+diffusers, w <= 1 runs the conditional pass alone (sd-turbo is used with w = 0).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def denoise(parts: Parts, prompts: list[str], guidance: float = 5.0, steps: int 
     sched.set_timesteps(steps)
     device = parts.unet.device
     cond = encode_prompts(parts, prompts)
-    guided = guidance != 1.0
+    guided = guidance > 1.0
     uncond = encode_prompts(parts, [negative] * len(prompts)) if guided else None
     if latents is None:
         gen = torch.Generator().manual_seed(int(seed))

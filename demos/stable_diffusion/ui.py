@@ -54,14 +54,14 @@ def generate(pipeline: str, prompt: str, negative: str, guidance: float, steps: 
     parts = explore.load_pipeline(pipeline)
     _, notice = explore.prepare_prompt(parts, prompt)
     notify(notice)
-    shapes = explore.tensor_shapes(parts, guided=float(guidance) != 1.0)
+    shapes = explore.tensor_shapes(parts, guided=float(guidance) > 1.0)
     for view in explore.text_to_image(pipeline, prompt, negative, guidance, steps, seed, scheduler):
         rows = [("latent x_t", view.latent), ("noise | prompt", view.noise_cond)]
         if view.noise_uncond is not None:
             rows += [("noise | empty", view.noise_uncond), ("difference", view.noise_cond - view.noise_uncond)]
         status = (f"Step {view.step} of {view.steps} (t = {view.timestep}). Guidance {view.guidance:g}: "
                   + ("the prediction used is noise|empty + w × difference." if view.noise_uncond is not None
-                     else "off (w = 1): the conditional prediction alone."))
+                     else "off (w ≤ 1): the conditional prediction alone."))
         yield (png_file(_zoom(view.image)), png_file(views.channels_sheet(rows)), status,
                views.pipeline_diagram(shapes, view.step, view.steps))
 
