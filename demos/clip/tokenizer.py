@@ -1,5 +1,8 @@
 """A CLIP tokenizer for the shapes captions: transformers' own CLIPTokenizer (byte-level BPE with
-CLIP's end-of-word suffix), given a vocabulary in which every caption word is one token.
+CLIP's end-of-word suffix), given a vocabulary built from the caption words. BPE applies its merges by
+rank, not word by word, so two words end up in pieces: 'green' (g re e n, because 'red' made the merge r+e
+first) and 'bottom' (bot to m); every other caption word is one token. The longest caption is 15 tokens
+("a large green triangle at the bottom right"), within the 16-token context.
 
     tokenizer = caption_tokenizer()
     tokenizer("a small red circle at the top left")["input_ids"]   # <start>, 8 word ids, <end>
@@ -48,7 +51,7 @@ def vocabulary(words: list[str]) -> tuple[dict[str, int], list[tuple[str, str]]]
 
 
 def caption_tokenizer(max_length: int = 16):  # noqa: ANN201 (CLIPTokenizer)
-    """A CLIPTokenizer whose vocabulary holds each caption word as one token; texts are cut to
+    """A CLIPTokenizer whose vocabulary holds the caption words (see above); texts are cut to
     max_length tokens (the text encoder's context)."""
     from transformers import CLIPTokenizer
 

@@ -180,7 +180,8 @@ pipeline_tag: zero-shot-image-classification
 A small CLIP ({n_params:,} parameters) in transformers' `CLIPModel`, trained from scratch on the
 procedural 32x32 `shapes` images of `shared/datasets.py` and their captions ("a small red circle at
 the top left"). The image encoder is a ViT over 4x4 patches; the text encoder a {cfg.layers}-layer
-transformer over a CLIP tokenizer whose vocabulary holds each caption word as one token. Load it with
+transformer over a CLIP tokenizer built from the caption words (each one token, but for 'green' and 'bottom',
+which BPE's merge order splits into 4 and 3). Load it with
 `CLIPModel.from_pretrained` and `CLIPProcessor.from_pretrained` of this folder.
 
 **Held-out combinations.** Four (shape, colour) pairs never appear in training: {held}. Every

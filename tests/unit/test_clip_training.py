@@ -10,12 +10,18 @@ from demos.clip.train import ALL_CAPTIONS, caption_index, contrastive_loss, unse
 from shared.datasets import make_shapes
 
 
-def test_every_caption_word_is_one_token_and_other_text_still_tokenizes():
+def test_caption_words_are_tokens_but_two_and_other_text_still_tokenizes():
     tokenizer = caption_tokenizer()
     ids = tokenizer("a small red circle at the top left")["input_ids"]
     assert tokenizer.convert_ids_to_tokens(ids) == ["<|startoftext|>", "a</w>", "small</w>", "red</w>", "circle</w>",
                                                     "at</w>", "the</w>", "top</w>", "left</w>", "<|endoftext|>"]
     assert len(caption_words()) == len(set(caption_words())) and "center" in caption_words()
+    split = {w: tokenizer.convert_ids_to_tokens(tokenizer(w)["input_ids"][1:-1]) for w in caption_words()}
+    assert {w: p for w, p in split.items() if len(p) > 1} == {"green": ["g", "re", "e", "n</w>"],
+                                                             "bottom": ["bot", "to", "m</w>"]}
+    from demos.clip.train import ALL_CAPTIONS
+
+    assert max(len(tokenizer(c)["input_ids"]) for c in ALL_CAPTIONS) == 15  # within the 16-token context
     zebra = tokenizer("A LARGE Zebra!")["input_ids"]  # lower-cased; an unknown word falls back to its bytes
     assert tokenizer.decode(zebra, skip_special_tokens=True) == "a large zebra !"  # CLIP decodes word by word
 
