@@ -73,7 +73,7 @@ def show_word_maps(pipeline: str, prompt: str, guidance: float, steps: int, seed
     result = explore.word_maps(pipeline, prompt, guidance, steps, seed, scheduler)
     return png_file(views.word_maps_sheet(result)), (
         "Each map: how much every latent pixel's cross-attention went to that token, averaged over the layers, heads "
-        "and steps (bright = more). The start and end marks soak up much of it, as in Stable Diffusion.")
+        "and steps, each map stretched over its own range: bright is where that word is read most.")
 
 
 @shows_errors
