@@ -28,6 +28,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("three_d", "3-D data", "demos.three_d.ui"),
     DemoSpec("vae", "VAE", "demos.vae.ui"),
     DemoSpec("clip", "CLIP", "demos.clip.ui"),
+    DemoSpec("stable_diffusion", "Stable Diffusion", "demos.stable_diffusion.ui"),
 ]
 
 

@@ -37,7 +37,7 @@ FAMILIES: list[Concept] = [
     Concept("Stable Diffusion (latent diffusion)", "Diffusion run in the small latent space of an "
             "autoencoder instead of on pixels, which makes it affordable. A text encoder's embedding steers "
             "every denoising step through cross-attention; classifier-free guidance sets how strongly.",
-            "text_to_image", ("Diffusion", "VAEs", "CLIP")),
+            "stable_diffusion", ("Diffusion", "VAEs", "CLIP")),
     Concept("Normalizing flows", "A chain of invertible transformations maps a simple Gaussian onto the "
             "data distribution. Because each step can be inverted and its change of volume computed, a "
             "flow gives exact likelihoods and samples in a single pass.",

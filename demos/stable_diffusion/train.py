@@ -4,6 +4,7 @@
     python -m demos.stable_diffusion.train --stage unet          # resumable: runs/sd-shapes-unet
     python -m demos.stable_diffusion.train --stage unet --steps 50 --out /tmp/sd --state-dir /tmp/sd-state  # a look
     python -m demos.stable_diffusion.train --stage export --out /tmp/sd-now   # the UNet run so far (EMA), unscored
+    python -m demos.stable_diffusion.train --stage measure   # the stored pipeline re-measured, its card rewritten
 
 1. The autoencoder (diffusers AutoencoderKL) learns to squeeze a 32x32 image into a (4, 8, 8)
    latent and back: mean squared error plus a KL term weighted 1e-6, as in Stable Diffusion (whose
@@ -14,8 +15,8 @@
    is replaced by the empty prompt 10% of the time, so one network learns both the conditional and
    the unconditional prediction that classifier-free guidance mixes. The (shape, colour) pairs the
    CLIP demo holds out are never trained on here either.
-Each stage writes its part into the pipeline folder; the UNet stage writes the whole pipeline and
-the model card.
+Each stage writes its part into the pipeline folder; the UNet stage writes the whole pipeline, stores
+its weights in float16 (shared/half_precision.py), measures the stored pipeline and writes the card.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class TrainConfig:
     steps: int = 0  # 0: the stage's default (autoencoder 3,000, unet 12,000)
     batch_size: int = 0  # 0: the stage's default (autoencoder 64, unet 128)
     lr: float = 0.0  # 0: the stage's default (autoencoder 1e-3, unet 5e-4)
+    schedule_steps: int = 0  # the learning-rate schedule's length; 0: steps (a run stopped early keeps its schedule)
     kl_weight: float = 1e-6
     caption_dropout: float = 0.1
     ema_decay: float = 0.999
@@ -68,7 +70,8 @@ class TrainConfig:
 
 STAGE_DEFAULTS = {"autoencoder": {"steps": 3_000, "batch_size": 64, "lr": 1e-3},
                   "unet": {"steps": 12_000, "batch_size": 128, "lr": 5e-4},
-                  "export": {"steps": 12_000, "batch_size": 128, "lr": 5e-4}}
+                  "export": {"steps": 12_000, "batch_size": 128, "lr": 5e-4},
+                  "measure": {"steps": 12_000, "batch_size": 128, "lr": 5e-4}}
 VAE_FROM = REPO_ROOT / "runs" / f"{BUNDLED_NAME}-pipeline"  # where `export` finds the trained autoencoder
 
 
@@ -87,7 +90,7 @@ def with_defaults(cfg: TrainConfig) -> TrainConfig:
 
 def lr_at(cfg: TrainConfig, step: int, seconds: float) -> float:
     """Warm-up over 200 steps, then cosine decay over the run (its steps or its time limit)."""
-    progress = run_progress(step, cfg.steps, seconds, cfg.time_limit_min)
+    progress = run_progress(step, cfg.schedule_steps or cfg.steps, seconds, cfg.time_limit_min)
     return float(cfg.lr * min(1.0, (step + 1) / 200) * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0))))
 
 
@@ -205,10 +208,11 @@ def load_parts(folder: Path, device: str = "cpu"):  # noqa: ANN201 (pipeline.Par
 
     from demos.stable_diffusion.pipeline import Parts
 
-    return Parts(AutoencoderKL.from_pretrained(folder / "vae", use_safetensors=True).to(device).eval(),
-                 CLIPTextModel.from_pretrained(folder / "text_encoder", use_safetensors=True).to(device).eval(),
+    f32 = torch.float32  # the weights may be stored in float16
+    return Parts(AutoencoderKL.from_pretrained(folder / "vae", use_safetensors=True, torch_dtype=f32).to(device).eval(),
+                 CLIPTextModel.from_pretrained(folder / "text_encoder", use_safetensors=True, dtype=f32).to(device).eval(),
                  CLIPTokenizer.from_pretrained(folder / "tokenizer"),
-                 UNet2DConditionModel.from_pretrained(folder / "unet", use_safetensors=True).to(device).eval(),
+                 UNet2DConditionModel.from_pretrained(folder / "unet", use_safetensors=True, torch_dtype=f32).to(device).eval(),
                  dict(new_scheduler().config))
 
 
@@ -289,15 +293,27 @@ def train_unet(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> Non
         if last:
             break
     bar.close()
+    save_pipeline(out, vae, text_encoder, tokenizer, ema)
+    record = {"config": asdict(cfg), "command": command_line(cfg, "demos.stable_diffusion.train"), "seconds": seconds,
+              "hardware": hardware_name(device), "history": history, "parameters": sum(p.numel() for p in ema.parameters())}
+    (out / "unet" / "training.json").write_text(json.dumps(record, indent=1))
+    measure(cfg, device, state_dir, out)
+
+
+def measure(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
+    """Store the pipeline's weights in float16 (checkpoints/ has a 60 MB budget), then measure what
+    is stored (loaded back into float32) and write the model card: `--stage measure` alone redoes it."""
+    from shared.half_precision import main as halve
+
+    halve([str(out)])
+    parts = load_parts(out, device)
+    quality = autoencoder_quality(parts.vae)
     guided = pipeline_quality(parts, cfg.eval_samples, cfg.eval_steps, DEFAULT_GUIDANCE)
     plain = pipeline_quality(parts, cfg.eval_samples, cfg.eval_steps, 1.0)
-    print(f"guidance {DEFAULT_GUIDANCE}: {guided}\nguidance 1: {plain}")
-    save_pipeline(out, vae, text_encoder, tokenizer, ema)
-    n_params = sum(p.numel() for p in ema.parameters())
-    record = {"config": asdict(cfg), "command": command_line(cfg, "demos.stable_diffusion.train"), "seconds": seconds,
-              "hardware": hardware_name(device), "guided": guided, "plain": plain, "history": history,
-              "parameters": n_params}
-    (out / "unet" / "training.json").write_text(json.dumps(record, indent=1))
+    print(f"autoencoder: {quality}\nguidance {DEFAULT_GUIDANCE}: {guided}\nguidance 1: {plain}")
+    for part, update in (("vae", {"quality": quality}), ("unet", {"guided": guided, "plain": plain})):
+        path = out / part / "training.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), **update}, indent=1))
     write_model_card(out)
 
 
@@ -331,7 +347,7 @@ license: mit
 tags: [stable-diffusion, latent-diffusion, text-to-image, shapes]
 pipeline_tag: text-to-image
 ---
-# {out.name}
+# {BUNDLED_NAME}
 
 A Stable-Diffusion-style latent diffusion pipeline small enough to train on a laptop, in the layout of
 a Hub `StableDiffusionPipeline` repository (`StableDiffusionPipeline.from_pretrained` loads it), trained on
@@ -347,6 +363,9 @@ the top left"):
 
 **Held-out combinations.** The (shape, colour) pairs the CLIP demo holds out ({held}) are in no
 training caption of the UNet either; the figures below give them apart.
+
+The weights are stored in float16 (`shared/half_precision.py`; 2 bytes a parameter) and load into
+float32 models; every figure below was measured on these stored weights.
 
 ## Training
 1. Autoencoder: `{vae_run['command']}`: {vae_run['config']['steps']:,} steps of batch {vae_run['config']['batch_size']},
@@ -406,7 +425,8 @@ def main(argv: list[str] | None = None) -> None:
     cfg = with_defaults(parse_config(TrainConfig, __doc__, argv))
     device, state_dir, out = run_setup(cfg)
     out.mkdir(parents=True, exist_ok=True)
-    {"autoencoder": train_autoencoder, "unet": train_unet, "export": export}[cfg.stage](cfg, device, state_dir, out)
+    stages = {"autoencoder": train_autoencoder, "unet": train_unet, "export": export, "measure": measure}
+    stages[cfg.stage](cfg, device, state_dir, out)
 
 
 if __name__ == "__main__":

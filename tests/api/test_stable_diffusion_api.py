@@ -10,11 +10,6 @@ from PIL import Image
 
 from demos.stable_diffusion import options
 
-from demos import REGISTRY
-
-if "stable_diffusion" not in {spec.slug for spec in REGISTRY}:  # mounted once its bundled pipeline is trained (issue 22)
-    pytest.skip("the Stable Diffusion tab is not mounted yet", allow_module_level=True)
-
 SETTINGS = (options.BUNDLED, "a large red circle in the center", "", 5.0, 6, 0, "DDIM")
 
 

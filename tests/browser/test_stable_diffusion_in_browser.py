@@ -3,14 +3,7 @@ the guidance grid. Screenshots: screenshots/stable_diffusion-generate.png, stabl
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser.conftest import SCREENSHOTS
-
-from demos import REGISTRY
-
-if "stable_diffusion" not in {spec.slug for spec in REGISTRY}:  # mounted once its bundled pipeline is trained (issue 22)
-    pytest.skip("the Stable Diffusion tab is not mounted yet", allow_module_level=True)
 from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
 
 
