@@ -32,6 +32,7 @@ Actions (--only takes tab slugs or action keys):
   vae_sample_seeds   the same with seed 100*j                                 distinct seeds
   clip_search        /clip_search_text     (clip-shapes, "a large red star", 12) identical defaults
   clip_search_many   the same with query j's own shape and colour             distinct queries
+  sd_generate        /sd_generate          (sd-shapes, default prompt, 5, 30 steps, seed 0, DDIM) streaming
 Before the audience, every action is used once (untimed: models load), then one person alone makes
 the same K calls in a row: the baseline for "vs 1 client" (throughput at N clients over throughput
 of one). Streaming actions also report the time to the first streamed update or the first queue
@@ -115,6 +116,8 @@ ACTIONS = [
     Action("vae_sample_seeds", "vae", "/vae_sample", lambda j: ("fitted", 1.0, 100 * j, 16, "β = 1"), "distinct"),
     Action("clip_search", "clip", "/clip_search_text", lambda j: ("clip-shapes", "a large red star", 12), "light"),
     Action("clip_search_many", "clip", "/clip_search_text", lambda j: ("clip-shapes", _clip_query(j), 12), "distinct"),
+    Action("sd_generate", "stable_diffusion", "/sd_generate",
+           lambda j: ("sd-shapes", "a large red circle in the center", "", 5.0, 30, 0, "DDIM"), "streaming"),
 ]
 
 
