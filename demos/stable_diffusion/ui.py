@@ -51,10 +51,11 @@ def generate(pipeline: str, prompt: str, negative: str, guidance: float, steps: 
     """Stream every step: the decoded latent, the latent's and the noise predictions' channels, the diagram."""
     from demos.stable_diffusion import explore, views
 
+    guidance, steps, scheduler = explore.check_settings(guidance, steps, scheduler)
     parts = explore.load_pipeline(pipeline)
     _, notice = explore.prepare_prompt(parts, prompt)
     notify(notice)
-    shapes = explore.tensor_shapes(parts, guided=float(guidance) > 1.0)
+    shapes = explore.tensor_shapes(parts, guided=guidance > 1.0)
     for view in explore.text_to_image(pipeline, prompt, negative, guidance, steps, seed, scheduler):
         rows = [("latent x_t", view.latent), ("noise | prompt", view.noise_cond)]
         if view.noise_uncond is not None:
@@ -115,7 +116,7 @@ def pick_data(seed: int):
 def show_cost(pipeline: str):
     from demos.stable_diffusion import cost
 
-    latent, pixel = cost.measure(pipeline)
+    latent, pixel = cost.measure(limits.check_choice("pipeline", pipeline, options.PIPELINES))
     rows = "\n".join(f"| {c.name} | {' × '.join(map(str, c.input_shape))} ({c.numbers:,}) | {c.parameters:,} | "
                      f"{c.milliseconds:.1f} | {c.activation_mb:.1f} |" for c in (latent, pixel))
     return (f"| one denoising step | denoises | parameters | ms | activations MB |\n|---|---|---|---|---|\n{rows}\n\n"

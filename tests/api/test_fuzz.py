@@ -38,6 +38,10 @@ CHEAP = {
     "/gpt_compare": {"max_new": 2},
     "/gpt_pretrain": {"text": "In the beginning God created the heaven and the earth. " * 5, "seconds": 5},
     "/three_d_convert_mesh_to_points": {"n_points": 500},
+    "/sd_generate": {"steps": 2},
+    "/sd_word_maps": {"steps": 2},
+    "/sd_grid": {"steps": 2, "seeds": "0"},
+    "/sd_image_to_image": {"steps": 2},
 }
 
 
