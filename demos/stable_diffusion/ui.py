@@ -93,12 +93,17 @@ def run_image_to_image(pipeline: str, picture: object, prompt: str, strength: fl
     from demos.stable_diffusion import explore
     from shared.pictures import PictureLimits, centre_square, open_picture
 
-    path = file_path(picture)
+    from shared.datasets import BACKGROUND
+
+    # a gr.ImageEditor's raw value (its flattened composite, else its background), or a file
+    path = (file_path(picture.get("composite")) or file_path(picture.get("background"))) if isinstance(picture, dict) \
+        else file_path(picture)
     if not path:
-        raise limits.LimitError("There is no starting image: upload one or take one from the data.")
+        raise limits.LimitError("There is no starting image: upload one, draw one or take one from the data.")
     parts = explore.load_pipeline(pipeline)
     side = int(parts.unet.config.sample_size) * 2 ** (len(parts.vae.config.block_out_channels) - 1)
-    image = centre_square(open_picture(path, PictureLimits(max_bytes=20 * 2**20, noun="image")), side)
+    # transparent pixels (an empty canvas drawn on) become the data's background, as in the training images
+    image = centre_square(open_picture(path, PictureLimits(max_bytes=20 * 2**20, noun="image", background=BACKGROUND)), side)
     out = explore.image_to_image(pipeline, image, prompt, strength, guidance, steps, seed, scheduler)
     return png_file(_zoom(out)), f"Strength {float(strength):g}: the image's latent was noised to step " \
                                   f"{int(round(float(strength) * int(steps)))} of {int(steps)} and denoised with the prompt."
@@ -109,7 +114,8 @@ def pick_data(seed: int):
     from shared.datasets import make_shapes
 
     data = make_shapes(1, limits.SEED.check(seed))
-    return png_file(_zoom(data.images[0])), f"*{data.caption(0)}*"
+    path = png_file(_zoom(data.images[0]))
+    return {"background": path, "layers": [], "composite": path}, f"*{data.caption(0)}*"
 
 
 @shows_errors
@@ -126,6 +132,17 @@ def show_cost(pipeline: str):
             "a UNet of more parameters. The saving grows with the image: at Stable Diffusion's 512x512, a (4, 64, 64) "
             "latent holds 48x fewer numbers than the (3, 512, 512) image, and attention's cost grows with the square "
             "of the pixels.")
+
+
+def _editor() -> gr.ImageEditor:
+    """The starting image: an upload, a data image, or a drawing in the data's colours."""
+    from shared.datasets import COLOURS
+
+    return gr.ImageEditor(type="filepath", image_mode="RGB", sources=("upload", "clipboard"),
+                          label="Starting image: upload one, take one from the data, or draw",
+                          brush=gr.Brush(default_size=24, colors=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in COLOURS.values()],
+                                         default_color="#dc2d2d"),
+                          transforms=(), layers=False, canvas_size=(256, 256), height=320, elem_id="sd-start-image")
 
 
 def build() -> gr.Blocks:
@@ -189,8 +206,7 @@ def build() -> gr.Blocks:
                     "(the strength) and denoised with the prompt.")
         with gr.Row():
             with gr.Column(min_width=240):
-                start_img = gr.Image(label="Starting image", type="filepath", sources=("upload", "clipboard"), height=220,
-                                     elem_id="sd-start-image")
+                start_img = _editor()
                 with gr.Row(equal_height=True):
                     data_seed = gr.Number(5, precision=0, label="Data image", scale=3)
                     data_btn = gr.Button("Use data image", scale=2)

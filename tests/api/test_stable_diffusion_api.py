@@ -30,6 +30,24 @@ def files(tmp_path_factory):
     return {"star": star, "text": text}
 
 
+def editor(path) -> dict:  # noqa: ANN001
+    """What a browser sends for the image editor holding the file."""
+    return {"background": handle_file(str(path)), "layers": [], "composite": handle_file(str(path))}
+
+
+def test_a_drawing_on_the_empty_canvas_is_read_on_the_datas_background(client, tmp_path):
+    canvas = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
+    canvas.paste((40, 200, 60, 255), (80, 80, 176, 176))  # a green square, drawn
+    canvas.save(tmp_path / "drawing.png")
+    out, text = client.predict(options.BUNDLED, editor(tmp_path / "drawing.png"), "a large green square in the center",
+                               0.0, 5.0, 6, 0, "DDIM", api_name="/sd_image_to_image")
+    from shared.datasets import BACKGROUND
+
+    corner = Image.open(out).convert("RGB").getpixel((4, 4))  # strength 0: the autoencoder's reconstruction
+    assert all(abs(a - b) <= 12 for a, b in zip(corner, BACKGROUND)), corner
+    assert text.startswith("Strength 0: the image's latent was noised to step 0 of 6")
+
+
 def test_generation_streams_every_step(client):
     job = client.submit(*SETTINGS, api_name="/sd_generate")
     outputs = list(job)
@@ -47,7 +65,7 @@ def test_word_maps_grid_image_to_image_and_cost(client, files):
     assert text.startswith("Each map: how much every latent pixel's cross-attention went to that token")
     grid = client.predict(options.BUNDLED, "a red star", "1, 5", "0, 1, 2", 4, "DDIM", api_name="/sd_grid")
     assert Image.open(grid).size == (2 * (96 + 4) + 4, 3 * (96 + 14 + 4) + 4)
-    out, text = client.predict(options.BUNDLED, handle_file(str(files["star"])), "a blue square", 0.5, 5.0, 6, 0, "DDIM",
+    out, text = client.predict(options.BUNDLED, editor(files["star"]), "a blue square", 0.5, 5.0, 6, 0, "DDIM",
                                api_name="/sd_image_to_image")
     assert text == "Strength 0.5: the image's latent was noised to step 3 of 6 and denoised with the prompt."
     table = client.predict(options.BUNDLED, api_name="/sd_cost")
@@ -71,14 +89,15 @@ def test_the_hub_pipeline_offline_says_it_needs_the_network(client):
     ("/sd_grid", (options.BUNDLED, "a red star", "", "0", 4, "DDIM"), "Type the guidance scales, separated by commas"),
     ("/sd_grid", (options.BUNDLED, "a red star", "1,2,3,4,5,6,7", "0", 4, "DDIM"), "At most 6 guidance scales; got 7."),
     ("/sd_image_to_image", (options.BUNDLED, None, "a red star", 0.5, 5.0, 6, 0, "DDIM"),
-     "There is no starting image: upload one or take one from the data."),
+     "There is no starting image: upload one, draw one or take one from the data."),
     ("/sd_image_to_image", (options.BUNDLED, "TEXT", "a red star", 0.5, 5.0, 6, 0, "DDIM"), "The file is not an image"),
     ("/sd_image_to_image", (options.BUNDLED, "STAR", "a red star", 1.5, 5.0, 6, 0, "DDIM"),
      "The strength must be a number from 0 to 1; got 1.5."),
 ])
 def test_bad_values_get_a_message_and_the_app_keeps_serving(client, files, api_name, args, message):
-    swap = {"TEXT": handle_file(str(files["text"])), "STAR": handle_file(str(files["star"]))}
+    swap = {"TEXT": editor(files["text"]), "STAR": editor(files["star"])}
     args = [swap.get(a, a) if isinstance(a, str) else a for a in args]
     with pytest.raises(AppError, match=re.escape(message)):
         client.predict(*args, api_name=api_name)
-    assert client.predict(5, api_name="/sd_data_image")[1] == "*a small blue star at the bottom right*"
+    value, caption = client.predict(5, api_name="/sd_data_image")
+    assert caption == "*a small blue star at the bottom right*" and value["composite"] == value["background"]
