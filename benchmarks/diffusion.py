@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from benchmarks.timing import median_ms
+from shared.timing import median_ms
 
 SEED = 0
 

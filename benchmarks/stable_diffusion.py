@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from benchmarks.timing import median_ms
+from shared.timing import median_ms
 
 
 def main() -> None:

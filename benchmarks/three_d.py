@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.timing import median_ms
+from shared.timing import median_ms
 
 
 def ms(fn, repeats: int = 5) -> float:  # noqa: ANN001

@@ -20,7 +20,7 @@ import argparse
 import numpy as np
 import torch
 
-from benchmarks.timing import median_ms
+from shared.timing import median_ms
 
 
 def speed() -> None:

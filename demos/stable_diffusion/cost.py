@@ -6,13 +6,12 @@ creates (the outputs of all the network's layers, summed: what a training step w
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
 
 import torch
 
 from shared.memo import memoised
+from shared.timing import median_ms
 
 
 @dataclass(frozen=True)
@@ -23,16 +22,6 @@ class StepCost:
     parameters: int
     milliseconds: float  # one step, batch 1 (two passes when guided: the conditional and the unconditional)
     activation_mb: float
-
-
-def _time_ms(fn, repeats: int) -> float:  # noqa: ANN001
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
 
 
 def _activation_mb(model: torch.nn.Module, fn) -> float:  # noqa: ANN001
@@ -81,6 +70,6 @@ def measure(pipeline_name: str, repeats: int = 10) -> tuple[StepCost, StepCost]:
         pixel(x, t)
 
     return (StepCost("latent UNet (guided: 2 passes)", (c, s, s), c * s * s, sum(p.numel() for p in parts.unet.parameters()),
-                     _time_ms(latent_step, repeats), _activation_mb(parts.unet, latent_step)),
+                     median_ms(latent_step, repeats), _activation_mb(parts.unet, latent_step)),
             StepCost("pixel UNet (diffusion tab)", (3, 32, 32), 3 * 32 * 32, sum(p.numel() for p in pixel.parameters()),
-                     _time_ms(pixel_step, repeats), _activation_mb(pixel, pixel_step)))
+                     median_ms(pixel_step, repeats), _activation_mb(pixel, pixel_step)))

@@ -1,4 +1,4 @@
-"""Timing helpers the benchmarks share."""
+"""Timing helpers: the benchmarks' and the Stable Diffusion tab's live cost table share them."""
 
 from __future__ import annotations
 
