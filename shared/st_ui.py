@@ -1,0 +1,128 @@
+"""Streamlit pieces every page shares: header, explainer, seed box, error display, the per-session
+live run and the page's one place for model handles. Imports streamlit, never gradio; a page calls
+the same logic functions its Gradio tab calls (the seam: demos/*/ modules other than ui.py,
+*_ui.py and streamlit_page.py import neither UI library).
+
+Streamlit reruns a page's script from the top on every widget change, so:
+- models come from `resource(...)` (st.cache_resource: one per process, shared by every user and
+  thread; the logic's loaders are thread-safe and hold no per-user state);
+- a user's runs and results live in `st.session_state` (`session_slot`, `live_slot`);
+- work that depends only on unchanged inputs is memoised in the logic, so a rerun redoes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from shared import limits
+from shared.checkpoints import CheckpointError
+from shared.live import LiveRun
+
+log = logging.getLogger("genai-demos")
+T = TypeVar("T")
+
+
+def header(title: str, subtitle: str) -> None:
+    """The title line of a page (the Gradio tab's header)."""
+    st.title(title)
+    st.caption(subtitle)
+
+
+def explainer(demo_dir: str | Path, expanded: bool = False) -> None:
+    """A collapsible panel rendering the demo's EXPLAINER.md (the same text as the Gradio tab's)."""
+    path = Path(demo_dir) / "EXPLAINER.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else f"*(no {path.name} yet)*"
+    with st.expander("How it works · what to try", expanded=expanded):
+        st.markdown(text)
+
+
+def seed_input(key: str, value: int = 0, label: str = "Seed") -> int:
+    """A seed box with a dice button that draws a fresh seed. Returns the seed as typed (the logic
+    checks its range, with a message that names the seed)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    box, dice = st.columns([5, 1], vertical_alignment="bottom")
+    # the dice is the one place randomness is wanted without a seed: it makes the seed
+    dice.button("🎲", key=f"{key}-dice", help="a fresh random seed",
+                on_click=lambda: st.session_state.__setitem__(key, secrets.randbelow(2**31)))
+    return int(box.number_input(label, step=1, key=key))
+
+
+def user_message(exc: Exception) -> str:
+    """The message a visitor sees for an error (the Gradio tabs' `shows_errors` wording)."""
+    if isinstance(exc, (limits.LimitError, CheckpointError)):
+        return str(exc)
+    log.exception("unexpected error in a Streamlit page", exc_info=exc)
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return (f"Something went wrong ({type(exc).__name__}{': ' + first if first else ''}). "
+            "The app is still running; try other values.")
+
+
+@contextlib.contextmanager
+def shows_errors() -> Iterator[None]:
+    """`with shows_errors(): ...`: a bad value or a failed load is shown as st.error with a clear
+    message, never as a stack trace, and the rest of the page still renders. Streamlit's own
+    control-flow exceptions (a rerun, a stop) pass through."""
+    try:
+        yield
+    except limits.LimitError as exc:
+        st.error(str(exc))
+    except CheckpointError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # noqa: BLE001 (every other error becomes a message too)
+        if type(exc).__module__.startswith("streamlit"):
+            raise
+        st.error(user_message(exc))
+
+
+def notify(notice: str | None) -> None:
+    """A non-fatal notice (e.g. 'the Hub cannot be reached, using the bundled model')."""
+    if notice:
+        st.warning(notice)
+
+
+def resource(name: str, load: Callable[[], T]) -> T:
+    """A model or other heavy, read-only object, loaded once per process (st.cache_resource) and
+    shared by every session. `load` must be thread-safe (the logic's loaders are)."""
+    return _cached_resource(name, load)
+
+
+@st.cache_resource(show_spinner="Loading the model (once per server)…", hash_funcs={type(lambda: 0): lambda f: f.__qualname__})
+def _cached_resource(name: str, load: Callable[[], Any]) -> Any:
+    return load()
+
+
+def session_slot(key: str, make: Callable[[], T]) -> T:
+    """This visitor's own object under `key`, made on first use (st.session_state is per session)."""
+    if key not in st.session_state:
+        st.session_state[key] = make()
+    return st.session_state[key]
+
+
+def live_slot(key: str) -> LiveRun:
+    """This visitor's live run (GAN / diffusion / GPT training): one LiveRun per session, whose
+    lock refuses a second driver exactly as in the Gradio tabs."""
+    return session_slot(key, LiveRun)
+
+
+def limit_slider(label: str, rng: limits.IntRange | limits.FloatRange, value: float, key: str,
+                 step: float | None = None, **kwargs: Any) -> Any:
+    """A slider whose range comes from the logic's limits (defined once, for both front ends)."""
+    is_int = isinstance(rng, limits.IntRange)
+    lo, hi = (int(rng.low), int(rng.high)) if is_int else (float(rng.low), float(rng.high))
+    value = int(value) if is_int else float(value)
+    if step is not None:
+        step = int(step) if is_int else float(step)
+    return st.slider(label, lo, hi, value, step=step, key=key, **kwargs)
+
+
+def cannot(what: str) -> None:
+    """One line saying what this page cannot do that its Gradio tab does."""
+    st.caption(f"ⓘ Not on this page: {what}")

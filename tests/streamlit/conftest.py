@@ -1,0 +1,38 @@
+"""Streamlit pages under streamlit.testing.v1.AppTest: each page file runs in this process, its
+widgets are set and pressed, and the tests assert on what it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def page_file(slug: str) -> Path:
+    return ROOT / "demos" / ("overview_streamlit_page.py" if slug == "overview" else f"{slug}/streamlit_page.py")
+
+
+@pytest.fixture
+def open_page():
+    """open_page(slug) -> an AppTest of that page, already run once (what a visitor first sees)."""
+
+    def _open(slug: str, timeout: float = 120) -> AppTest:
+        at = AppTest.from_file(str(page_file(slug)), default_timeout=timeout)
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return _open
+
+
+def button(at: AppTest, key: str):
+    """The button with this key (pages give their main action the key '<slug>-main-action')."""
+    return at.button(key=key)
+
+
+def shown_errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
