@@ -1,17 +1,23 @@
-# Two commands: `make run` serves the suite, `make test` runs every test. Both create .venv and
+# Two commands: `make run` serves the suite, `make test` runs every test (`make streamlit` serves the
+# same demos through the Streamlit front end). All three create .venv and
 # install what is missing; a second run skips what is already installed (stamp files record the
 # requirements each install came from).
 PYTHON ?= python3
 VENV   ?= .venv
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
+ST_PORT ?= 8501
 ARGS   ?=
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast benchmarks clean-venv
+.PHONY: run streamlit test test-fast benchmarks deploy prefetch clean-venv
 
 run: $(VENV)/.installed
 	$(BIN)/python app.py --host $(HOST) --port $(PORT) $(ARGS)
+
+# the Streamlit front end over the same logic (streamlit_app.py; settings in .streamlit/config.toml)
+streamlit: $(VENV)/.installed
+	$(BIN)/python -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(ST_PORT) $(ARGS)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(ARGS)
@@ -23,6 +29,18 @@ test-fast: $(VENV)/.installed-dev
 benchmarks: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.shapes_classifier
+
+# a snapshot of the working tree to a Hugging Face Space (not `git push`: the Hub refuses binary
+# files outside Xet/LFS). make deploy SPACE=<user>/<name> [DRY_RUN=1] [FRONT=streamlit]
+SPACE ?=
+FRONT ?= gradio
+deploy: $(VENV)/.installed
+	@test -n "$(SPACE)" || { echo "usage: make deploy SPACE=<user>/<name> [DRY_RUN=1] [FRONT=gradio|streamlit]"; exit 2; }
+	$(BIN)/python -m shared.deploy --space "$(SPACE)" --front $(FRONT) $(if $(DRY_RUN),--dry-run)
+
+# the Hub models the tabs offer, into the local cache, for a talk without network
+prefetch: $(VENV)/.installed
+	$(BIN)/python -m shared.prefetch $(ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

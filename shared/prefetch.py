@@ -1,0 +1,82 @@
+"""Download every Hub model the tabs offer into the local Hugging Face cache, so that a talk works
+with the network gone (run it at home, the day before):
+
+    make prefetch                         # python -m shared.prefetch
+    python -m shared.prefetch --check     # offline: which of them the cache already holds
+
+The tabs load through `from_pretrained`, which reads this cache; with HF_HUB_OFFLINE=1 (or no
+network) a cached model loads as if online. The list is demos.hub_models, the same the Space's
+README preloads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CacheState:
+    repo_id: str
+    cached: bool
+    size: int  # bytes of its newest cached snapshot (0 when absent)
+    where: str
+
+
+def cache_state(repo_id: str) -> CacheState:
+    """Whether the local Hub cache holds repo_id (its config or model index, as from_pretrained
+    looks them up offline), and the size of that snapshot."""
+    from pathlib import Path
+
+    from huggingface_hub import constants, try_to_load_from_cache
+
+    for marker in ("config.json", "model_index.json"):
+        found = try_to_load_from_cache(repo_id, marker)
+        if isinstance(found, str):
+            snapshot = Path(found).parent
+            size = sum(p.stat().st_size for p in snapshot.rglob("*") if p.is_file())
+            return CacheState(repo_id, True, size, str(snapshot))
+    return CacheState(repo_id, False, 0, constants.HF_HUB_CACHE)
+
+
+def download(repo_id: str) -> str:
+    """Download what the tab needs of repo_id (weights in one format only) into the cache."""
+    from huggingface_hub import HfApi, snapshot_download
+
+    from demos.hub_models import ignore_patterns
+
+    files = HfApi().list_repo_files(repo_id)
+    return snapshot_download(repo_id, ignore_patterns=ignore_patterns(files))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from demos import hub_models
+
+    parser = argparse.ArgumentParser(description="Put the tabs' Hub models in the local cache before a talk.")
+    parser.add_argument("--check", action="store_true", help="only report what the cache holds (offline)")
+    args = parser.parse_args(argv)
+    by_demo = hub_models.offered()
+    missing = 0
+    for repo_id in hub_models.all_ids(by_demo):
+        tabs = ", ".join(slug for slug, ids in by_demo.items() if repo_id in ids)
+        state = cache_state(repo_id)
+        if not state.cached and not args.check:
+            try:
+                print(f"{repo_id} ({tabs}): downloading…", flush=True)
+                download(repo_id)
+                state = cache_state(repo_id)
+            except Exception as exc:  # noqa: BLE001 (report every model, then fail)
+                print(f"{repo_id}: FAILED ({type(exc).__name__}: {str(exc)[:200]})")
+        missing += not state.cached
+        mark = f"cached, {state.size / 1e6:.0f} MB" if state.cached else "NOT cached"
+        print(f"{repo_id:<44} {tabs:<24} {mark}")
+    if missing:
+        print(f"\n{missing} model(s) not in the cache; the tabs will say the network is needed for them.")
+        return 1
+    print("\nEvery Hub model the tabs offer is in the cache: set HF_HUB_OFFLINE=1 and the talk needs no network.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

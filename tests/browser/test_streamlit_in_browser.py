@@ -1,0 +1,113 @@
+"""`streamlit run streamlit_app.py` in Chromium: open every page, press its main action, and fail on
+an exception shown on the page, a console error, or a request to any host but the app's own.
+Screenshots go to screenshots/streamlit_<page>.png."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from demos import REGISTRY
+from tests.browser.conftest import SCREENSHOTS
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNING = "[data-testid='stStatusWidget']"  # shown while the script (or a fragment) runs
+EXCEPTIONS = "[data-testid='stException']"
+
+
+@pytest.fixture(scope="module")
+def streamlit_url():
+    """streamlit_app.py served by `streamlit run`, as `make streamlit` serves it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"streamlit did not start:\n{server.stdout.read()[-3000:]}")
+        time.sleep(0.3)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def wait_until_done(page, timeout_ms: int = 180_000) -> None:
+    """Wait for the script run (and any rerun it triggers) to finish."""
+    page.wait_for_timeout(400)
+    quiet_since = None
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        if page.locator(RUNNING).count() == 0:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 1.0:
+                return
+        else:
+            quiet_since = None
+        page.wait_for_timeout(200)
+    raise TimeoutError(f"the page was still running after {timeout_ms} ms")
+
+
+def foreign_requests(requests: list[str], url: str) -> list[str]:
+    own = urlparse(url).netloc
+    return [r for r in requests if urlparse(r).scheme in ("http", "https", "ws", "wss") and urlparse(r).netloc != own]
+
+
+def open_page(page, url: str, path: str) -> list[str]:
+    """Open a page of the app; the list fills with every request the page makes from now on."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
+    wait_until_done(page)
+    return requests
+
+
+def test_overview_lists_every_page(page, streamlit_url):
+    requests = open_page(page, streamlit_url, "")
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    for spec in REGISTRY:
+        assert spec.title in nav
+    assert "GANs" in page.locator("[data-testid='stMain']").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "streamlit_overview.png"), full_page=True)
+    assert page.locator(EXCEPTIONS).count() == 0
+    assert not page.problems, page.problems
+    assert not foreign_requests(requests, streamlit_url)
+
+
+@pytest.mark.parametrize("slug", [spec.slug for spec in REGISTRY])
+def test_page_main_action(page, streamlit_url, slug):
+    requests = open_page(page, streamlit_url, slug)
+    assert page.locator(EXCEPTIONS).count() == 0, page.locator(EXCEPTIONS).all_inner_texts()
+    page.locator(f".st-key-{slug}-main-action button").click()
+    wait_until_done(page)
+    page.wait_for_timeout(500)  # let plots finish drawing before the picture
+    page.screenshot(path=str(SCREENSHOTS / f"streamlit_{slug}.png"), full_page=True)
+    assert page.locator(EXCEPTIONS).count() == 0, page.locator(EXCEPTIONS).all_inner_texts()
+    errors = page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+    assert not errors, errors
+    assert not page.problems, page.problems
+    assert not foreign_requests(requests, streamlit_url), foreign_requests(requests, streamlit_url)
