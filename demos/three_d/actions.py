@@ -93,8 +93,9 @@ def _require(obj: Object3D | None, kind: type, action: str) -> None:
                          + (f" Try '{hint}' first." if hint and kind is PointCloud else ""))
 
 
-def convert(obj: Object3D | None, conversion: str, *, n_points: int = 20_000, resolution: int = 48,
-            poisson_depth: int = 7, seed: int = 0) -> Step:
+def convert(obj: Object3D | None, conversion: str, *, n_points: int = options.DEFAULT_SURFACE_POINTS,
+            resolution: int = options.DEFAULT_VOXEL_RESOLUTION, poisson_depth: int = options.DEFAULT_POISSON_DEPTH,
+            seed: int = 0) -> Step:
     """Run one of options.CONVERSIONS on the object."""
     from demos.three_d import convert as c
     from shared.limits import SEED
@@ -125,8 +126,8 @@ def convert(obj: Object3D | None, conversion: str, *, n_points: int = 20_000, re
 PROCESSES = {"down_sample": "Voxel down-sampling", "normals": "Normal estimation", "outliers": "Statistical outlier removal"}
 
 
-def process(obj: Object3D | None, operation: str, *, voxel_share: float = 0.02, neighbours: int = 20,
-            std_ratio: float = 2.0) -> Step:
+def process(obj: Object3D | None, operation: str, *, voxel_share: float = options.DEFAULT_VOXEL_SIZE,
+            neighbours: int = options.DEFAULT_NEIGHBOURS, std_ratio: float = options.DEFAULT_STD_RATIO) -> Step:
     """Run one of PROCESSES (open3d) on a point cloud."""
     from demos.three_d import process as p
 

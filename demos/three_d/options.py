@@ -30,6 +30,25 @@ PHOTO_BYTES = 50 * 2**20
 PHOTO_MIN_SIDE = 8
 POINTNET_POINTS = 512  # points PointNet reads, sampled from the current object
 
+# what the sliders offer (a comfortable part of what the logic accepts above: the API may ask for more)
+# and where they start; both front ends build their widgets from these
+SURFACE_POINTS_SLIDER = limits.IntRange(SURFACE_POINTS.name, SURFACE_POINTS.low, 200_000)
+DEFAULT_SURFACE_POINTS = 20_000
+DEFAULT_VOXEL_RESOLUTION = 48
+DEFAULT_POISSON_DEPTH = 7
+VOXEL_SIZE_SLIDER = limits.FloatRange(VOXEL_SIZE.name, 0.005, 0.1)
+DEFAULT_VOXEL_SIZE = 0.02
+NEIGHBOURS_SLIDER = limits.IntRange(NEIGHBOURS.name, NEIGHBOURS.low, 50)
+DEFAULT_NEIGHBOURS = 20
+STD_RATIO_SLIDER = limits.FloatRange(STD_RATIO.name, 0.5, 5.0)
+DEFAULT_STD_RATIO = 2.0
+
+DEFAULT_SAMPLE = "Torus knot (mesh)"
+# what the upload boxes offer; the readers decide by the content, whatever the name says
+FILE_TYPES = (".ply", ".pcd", ".xyz", ".txt", ".pts", ".obj", ".stl", ".off", ".glb", ".gltf", ".binvox", ".npy", ".png")
+PHOTO_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+
+DEFAULT_COLOUR = "height"
 COLOUR_MODES = {"height": "Height", "normal": "Normal direction", "own": "The file's own colours"}
 CONVERSIONS = {
     "mesh_to_points": "Mesh → point cloud (surface sampling)",

@@ -1,7 +1,8 @@
 """3-D tab: open point clouds, meshes, voxels and depth maps; view them (plotly and Model3D);
 convert one into another with counts, memory and time side by side; process clouds with open3d;
 classify with the bundled PointNet; and make a depth map from a photo with a Hub model.
-Glue only: the logic is in actions.py, view.py, classify.py and depth.py.
+Glue only: the session's scene and each step's figure and status are in scene.py (the Streamlit page
+calls the same functions); the verbs in actions.py, the figures in view.py and classify.py.
 """
 
 from __future__ import annotations
@@ -12,11 +13,8 @@ import uuid
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 
 from demos.three_d import options
-from shared import limits
-from shared.checkpoints import CheckpointError
 from shared.image_files import write_atomic
 from shared.memo import memoised
 from shared.ui import explainer, file_path, header, notify, shows_errors
@@ -24,7 +22,6 @@ from shared.ui import explainer, file_path, header, notify, shows_errors
 HERE = Path(__file__).parent
 GLB_DIR = Path(tempfile.gettempdir()) / "genai-demos-3d"
 GLB_KEEP_S = 900  # Gradio copies each file into its cache; ours are removed after a quarter hour
-FILE_TYPES = [".ply", ".pcd", ".xyz", ".txt", ".pts", ".obj", ".stl", ".off", ".glb", ".gltf", ".binvox", ".npy", ".png"]
 
 
 def _glb_path() -> Path:
@@ -39,89 +36,59 @@ def _glb_path() -> Path:
     return GLB_DIR / f"{uuid.uuid4().hex}.glb"
 
 
-def _show(scene: dict, step, colour: str):  # noqa: ANN001 (an actions.Step)
-    """Make `step` the session's current object and draw it: (scene, plot, glb, status, table)."""
-    from demos.three_d import actions
+def _outputs(shown, colour: str) -> tuple:  # noqa: ANN001 (a scene.Shown)
+    """(scene, plot, glb, status, history): a step's outcome as this tab's components show it; the
+    GLB for Model3D is this tab's own (Streamlit has no such viewer)."""
+    from demos.three_d import view
 
-    colour = limits.check_choice("colour mode", colour, options.COLOUR_MODES)
-    history = [*scene.get("history", []), step.row()] if scene else [step.row()]
-    fig, glb, status = _draw(step, colour)
-    return {"obj": step.obj, "history": history}, fig, str(glb), status, actions.history_markdown(history)
-
-
-def _draw(step, colour: str, glb_path: Path | None = None):  # noqa: ANN001, ANN202
-    """The plotly figure, the GLB file and the status line of a step."""
-    from demos.three_d import geometry, view
-
-    fig, view_notes = view.figure(step.obj, colour, geometry.describe(step.obj))
-    glb = view.glb_file(step.obj, glb_path or _glb_path(), colour)
-    lines = [f"**{step.label}** → {geometry.describe(step.obj)} · {geometry.human_bytes(geometry.memory_bytes(step.obj))}"
-             f" · {step.seconds * 1000:,.0f} ms"]
-    lines += [f"- {n}" for n in step.notices + view_notes]
-    return fig, glb, "\n".join(lines)
+    glb = view.glb_file(shown.step.obj, _glb_path(), colour)
+    return shown.scene, shown.figure, str(glb), shown.status, shown.scene.history_markdown()
 
 
 @memoised(maxsize=32)
-def _sample_shown(name: str, colour: str):  # noqa: ANN202
-    """A built-in sample, drawn: the same for everyone who opens it, so made once. Its arrays are
-    made read-only, since every session that opens the sample holds the same object."""
-    from demos.three_d import actions
+def _sample_glb(name: str, colour: str) -> bytes:
+    """A built-in sample as GLB bytes for Model3D: the same for everyone, so written once."""
+    from demos.three_d import scene as sc, view
 
-    step = actions.open_sample(name)
-    for value in vars(step.obj).values():
-        if isinstance(value, np.ndarray):
-            value.setflags(write=False)
+    step, _, _ = sc.sample_view(name, colour)
     with tempfile.TemporaryDirectory() as folder:
-        fig, glb, status = _draw(step, colour, Path(folder) / "sample.glb")
-        return step, fig, glb.read_bytes(), status
-
-
-def _intrinsics(fx: float, fy: float, cx: float, cy: float) -> tuple[float, float, float, float]:
-    return (options.FOCAL.check(fx), options.FOCAL.check(fy), options.CENTRE.check(cx), options.CENTRE.check(cy))
+        return view.glb_file(step.obj, Path(folder) / "sample.glb", colour).read_bytes()
 
 
 @shows_errors
-def open_sample(scene: dict | None, name: str, colour: str):
-    from demos.three_d import actions
-    from demos.three_d.shapes3d import SAMPLES
+def open_sample(scene, name: str, colour: str):  # noqa: ANN001 (a scene.Scene or None)
+    from demos.three_d import scene as sc
 
-    step, fig, glb, status = _sample_shown(limits.check_choice("sample", name, SAMPLES),
-                                           limits.check_choice("colour mode", colour, options.COLOUR_MODES))
-    history = [step.row()]
-    return ({"obj": step.obj, "history": history}, fig, write_atomic(glb, ".glb", prefix="sample-"), status,
-            actions.history_markdown(history))
+    shown = sc.open_sample(name, colour)
+    glb = write_atomic(_sample_glb(name, colour), ".glb", prefix="sample-")
+    return shown.scene, shown.figure, glb, shown.status, shown.scene.history_markdown()
 
 
 @shows_errors
-def open_upload(scene: dict | None, path: str | None, colour: str, fx: float, fy: float, cx: float, cy: float):
-    from demos.three_d import actions
+def open_upload(scene, path: str | None, colour: str, fx: float, fy: float, cx: float, cy: float):  # noqa: ANN001
+    from demos.three_d import scene as sc
 
-    path = file_path(path)
-    if not path:
-        raise gr.Error("Choose a file to open.")
-    return _show({}, actions.open_file(path, _intrinsics(fx, fy, cx, cy)), colour)
+    return _outputs(sc.open_file(file_path(path), colour, (fx, fy, cx, cy)), colour)
 
 
 @shows_errors
-def recolour(scene: dict | None, colour: str):
-    from demos.three_d import geometry, view
+def recolour(scene, colour: str):  # noqa: ANN001
+    from demos.three_d import scene as sc, view
 
-    if not scene:
+    if scene is None or scene.obj is None:
         return gr.skip(), gr.skip()  # nothing open yet: the choice applies to what is opened next
-    colour = limits.check_choice("colour mode", colour, options.COLOUR_MODES)
-    fig, notes = view.figure(scene["obj"], colour, geometry.describe(scene["obj"]))
+    fig, notes = sc.recolour(scene, colour)
     notify(" ".join(notes[-1:]) if notes else None)
-    return fig, str(view.glb_file(scene["obj"], _glb_path(), colour))
+    return fig, str(view.glb_file(scene.obj, _glb_path(), colour))
 
 
 def _converter(conversion: str):  # noqa: ANN202
     @shows_errors
-    def run(scene: dict | None, colour: str, n_points: int, resolution: int, poisson_depth: int, seed: int):
-        from demos.three_d import actions
+    def run(scene, colour: str, n_points: int, resolution: int, poisson_depth: int, seed: int):  # noqa: ANN001
+        from demos.three_d import scene as sc
 
-        step = actions.convert((scene or {}).get("obj"), conversion, n_points=n_points, resolution=resolution,
-                               poisson_depth=poisson_depth, seed=seed)
-        return _show(scene, step, colour)
+        return _outputs(sc.convert(scene, conversion, colour, n_points=n_points, resolution=resolution,
+                                   poisson_depth=poisson_depth, seed=seed), colour)
 
     run.__name__ = f"three_d_{conversion}"
     return run
@@ -129,47 +96,30 @@ def _converter(conversion: str):  # noqa: ANN202
 
 def _processor(operation: str):  # noqa: ANN202
     @shows_errors
-    def run(scene: dict | None, colour: str, voxel_share: float, neighbours: int, std_ratio: float):
-        from demos.three_d import actions
+    def run(scene, colour: str, voxel_share: float, neighbours: int, std_ratio: float):  # noqa: ANN001
+        from demos.three_d import scene as sc
 
-        before = (scene or {}).get("obj")
-        step = actions.process(before, operation, voxel_share=voxel_share, neighbours=neighbours, std_ratio=std_ratio)
-        return (*_show(scene, step, colour), actions.before_after_figure(before, step))
+        shown = sc.process(scene, operation, colour, voxel_share=voxel_share, neighbours=neighbours,
+                           std_ratio=std_ratio)
+        return (*_outputs(shown, colour), shown.before_after)
 
     run.__name__ = f"three_d_{operation}"
     return run
 
 
 @shows_errors
-def classify(scene: dict | None):
-    from demos.three_d import classify as c
+def classify(scene):  # noqa: ANN001
+    from demos.three_d import scene as sc
 
-    if not scene:
-        raise gr.Error("Open a sample or a file first.")
-    result = c.classify(scene["obj"])
-    name, p = result.best
-    text = (f"PointNet says **{name}** ({p:.0%}), reading {len(result.points)} points of the object; "
-            f"{len(result.critical)} of them are critical (red): they alone set the max-pooled feature. "
-            f"Model: {result.source}.")
-    return c.probability_figure(result), c.critical_figure(result), text
+    verdict = sc.classify(scene)
+    return verdict.probabilities, verdict.critical, verdict.text
 
 
 @shows_errors
-def photo_to_depth(scene: dict | None, photo: str | None, model_id: str, colour: str):
-    from demos.three_d import actions, depth
+def photo_to_depth(scene, photo: str | None, model_id: str, colour: str):  # noqa: ANN001
+    from demos.three_d import scene as sc
 
-    photo = file_path(photo)
-    if not photo:
-        raise gr.Error("Choose a photo first.")
-    model_id = limits.check_text("model id", model_id, limits.HUB_ID_CHARS).strip()
-    image = depth.open_photo(photo)
-    t0 = time.perf_counter()
-    try:
-        depth_map, line = depth.estimate_depth(image, model_id)
-    except CheckpointError as exc:
-        raise gr.Error(f"{exc} Depth maps from files and the samples still work.") from exc
-    step = actions.Step(depth_map, f"depth from a photo ({line})", time.perf_counter() - t0)
-    return _show(scene, step, colour)
+    return _outputs(sc.photo_to_depth(scene, file_path(photo), model_id, colour), colour)
 
 
 def build() -> gr.Blocks:
@@ -180,15 +130,15 @@ def build() -> gr.Blocks:
                "Open or pick an object, see it, turn one representation into another and compare what each keeps "
                "and costs, clean a scan with open3d, and ask a PointNet what it is.")
         explainer(HERE)
-        scene = gr.State({})
+        scene = gr.State(None)  # a scene.Scene once something is opened
 
         gr.Markdown("## 1 · Open and view")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                sample = gr.Dropdown(list(SAMPLES), value="Torus knot (mesh)", label="Built-in sample",
+                sample = gr.Dropdown(list(SAMPLES), value=options.DEFAULT_SAMPLE, label="Built-in sample",
                                      elem_id="three_d-sample")
                 open_btn = gr.Button("Open sample", variant="primary", elem_id="three_d-main-action")
-                upload = gr.File(label=f"…or open a file (up to {options.UPLOAD_BYTES // 2**20} MB)", file_types=FILE_TYPES,
+                upload = gr.File(label=f"…or open a file (up to {options.UPLOAD_BYTES // 2**20} MB)", file_types=list(options.FILE_TYPES),
                                  type="filepath", elem_id="three_d-upload")
                 gr.Markdown("Point clouds: PLY, PCD, XYZ · meshes: OBJ, STL, PLY, OFF, GLB/glTF · voxels: binvox, "
                             ".npy of booleans · depth maps: 16-bit PNG (millimetres) or .npy (metres). Files are "
@@ -201,7 +151,8 @@ def build() -> gr.Blocks:
                     with gr.Row():
                         cx = gr.Number(0, label="cx (pixels)", minimum=0)
                         cy = gr.Number(0, label="cy (pixels)", minimum=0)
-                colour = gr.Radio([(v, k) for k, v in options.COLOUR_MODES.items()], value="height", label="Colour by")
+                colour = gr.Radio([(v, k) for k, v in options.COLOUR_MODES.items()], value=options.DEFAULT_COLOUR,
+                                  label="Colour by")
             with gr.Column(scale=3):
                 with gr.Row():
                     plot = gr.Plot(label="Plotly view (drag to turn)", elem_id="three_d-plot")
@@ -213,12 +164,15 @@ def build() -> gr.Blocks:
         gr.Markdown("## 2 · Convert\nEach conversion replaces the current object; the table above keeps the "
                     "chain, so the forms can be compared: how many numbers each takes and what it can still say.")
         with gr.Row():
-            n_points = gr.Slider(options.SURFACE_POINTS.low, 200_000, value=20_000, step=100, label="Points to sample",
+            n_points = gr.Slider(options.SURFACE_POINTS_SLIDER.low, options.SURFACE_POINTS_SLIDER.high,
+                                 value=options.DEFAULT_SURFACE_POINTS, step=100, label="Points to sample",
                                  info="mesh → point cloud")
-            resolution = gr.Slider(options.VOXEL_RESOLUTION.low, options.VOXEL_RESOLUTION.high, value=48, step=1,
+            resolution = gr.Slider(options.VOXEL_RESOLUTION.low, options.VOXEL_RESOLUTION.high,
+                                   value=options.DEFAULT_VOXEL_RESOLUTION, step=1,
                                    label="Voxels along the longest side", info="point cloud → voxels")
-            poisson_depth = gr.Slider(options.POISSON_DEPTH.low, options.POISSON_DEPTH.high, value=7, step=1,
-                                      label="Poisson octree depth", info="finer surface, slower: 2^depth cells a side")
+            poisson_depth = gr.Slider(options.POISSON_DEPTH.low, options.POISSON_DEPTH.high,
+                                      value=options.DEFAULT_POISSON_DEPTH, step=1, label="Poisson octree depth",
+                                      info="finer surface, slower: 2^depth cells a side")
             seed = gr.Number(0, precision=0, label="Sampling seed")
         convert_buttons = {}
         with gr.Row():
@@ -231,11 +185,16 @@ def build() -> gr.Blocks:
         gr.Markdown("## 3 · Process a point cloud (open3d)")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                voxel_share = gr.Slider(0.005, 0.1, value=0.02, step=0.005, label="Voxel size (share of the object's size)",
+                voxel_share = gr.Slider(options.VOXEL_SIZE_SLIDER.low, options.VOXEL_SIZE_SLIDER.high,
+                                        value=options.DEFAULT_VOXEL_SIZE, step=0.005,
+                                        label="Voxel size (share of the object's size)",
                                         info="down-sampling keeps one point per voxel")
-                neighbours = gr.Slider(options.NEIGHBOURS.low, 50, value=20, step=1, label="Neighbours (k)",
+                neighbours = gr.Slider(options.NEIGHBOURS_SLIDER.low, options.NEIGHBOURS_SLIDER.high,
+                                       value=options.DEFAULT_NEIGHBOURS, step=1, label="Neighbours (k)",
                                        info="for normals and outlier removal")
-                std_ratio = gr.Slider(0.5, 5.0, value=2.0, step=0.1, label="Outlier threshold (standard deviations)")
+                std_ratio = gr.Slider(options.STD_RATIO_SLIDER.low, options.STD_RATIO_SLIDER.high,
+                                      value=options.DEFAULT_STD_RATIO, step=0.1,
+                                      label="Outlier threshold (standard deviations)")
                 with gr.Row():
                     down_btn = gr.Button("Down-sample", size="sm")
                     normals_btn = gr.Button("Estimate normals", size="sm")
