@@ -46,6 +46,10 @@ def page(browser):
             if m.type == "error" and not any(n in m.text for n in MACHINE_NOTICES) else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.problems = problems
+    # every address the page asks for (requests and websockets), for the offline check
+    page.requested = []
+    page.on("request", lambda r: page.requested.append(r.url))
+    page.on("websocket", lambda ws: page.requested.append(ws.url))
     # requests in flight, for wait_for_quiet(); the session heartbeat stays open for the whole
     # visit (Gradio opens it for per-session state that must be cleaned up), so it is not counted
     pending: set = set()
@@ -67,3 +71,12 @@ def wait_for_quiet(page, quiet_ms: int = 500, timeout_ms: int = 60_000) -> None:
         page.wait_for_timeout(100)
         waited += 100
         quiet = quiet + 100 if not page.pending_requests else 0
+
+
+def foreign_hosts(requested: list[str], app_url: str) -> list[str]:
+    """The requests that went to any host but the app's own (a talk's network may reach nothing)."""
+    from urllib.parse import urlparse
+
+    own = urlparse(app_url).netloc
+    return sorted({u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")
+                   and urlparse(u).netloc != own})

@@ -10,12 +10,11 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from demos import REGISTRY
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, foreign_hosts
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,20 +69,12 @@ def wait_until_done(page, timeout_ms: int = 180_000) -> None:
     raise TimeoutError(f"the page was still running after {timeout_ms} ms")
 
 
-def foreign_requests(requests: list[str], url: str) -> list[str]:
-    own = urlparse(url).netloc
-    return [r for r in requests if urlparse(r).scheme in ("http", "https", "ws", "wss") and urlparse(r).netloc != own]
-
-
 def open_page(page, url: str, path: str) -> list[str]:
-    """Open a page of the app; the list fills with every request the page makes from now on."""
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("websocket", lambda ws: requests.append(ws.url))
+    """Open a page of the app (page.requested records every request it makes)."""
     page.goto(f"{url}/{path}")
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
     wait_until_done(page)
-    return requests
+    return page.requested
 
 
 def test_overview_lists_every_page(page, streamlit_url):
@@ -95,7 +86,7 @@ def test_overview_lists_every_page(page, streamlit_url):
     page.screenshot(path=str(SCREENSHOTS / "streamlit_overview.png"), full_page=True)
     assert page.locator(EXCEPTIONS).count() == 0
     assert not page.problems, page.problems
-    assert not foreign_requests(requests, streamlit_url)
+    assert not foreign_hosts(requests, streamlit_url)
 
 
 @pytest.mark.parametrize("slug", [spec.slug for spec in REGISTRY])
@@ -110,4 +101,4 @@ def test_page_main_action(page, streamlit_url, slug):
     errors = page.locator("[data-testid='stAlertContentError']").all_inner_texts()
     assert not errors, errors
     assert not page.problems, page.problems
-    assert not foreign_requests(requests, streamlit_url), foreign_requests(requests, streamlit_url)
+    assert not foreign_hosts(requests, streamlit_url), foreign_hosts(requests, streamlit_url)

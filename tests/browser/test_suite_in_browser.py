@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from demos import REGISTRY
-from tests.browser.conftest import SCREENSHOTS, wait_for_quiet
+from tests.browser.conftest import SCREENSHOTS, foreign_hosts, wait_for_quiet
 
 BUSY = "() => [...document.querySelectorAll('[data-testid=status-tracker]')].some(e => e.offsetParent !== null && !e.classList.contains('hide'))"
 
@@ -62,6 +62,8 @@ def test_tab_main_action(page, suite_url, slug):
     page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
     assert not error_toasts(page), error_toasts(page)
     assert not page.problems, page.problems
+    # the page stays offline: opening the tab and running its main action asked no other host
+    assert not foreign_hosts(page.requested, suite_url), foreign_hosts(page.requested, suite_url)
 
 
 def test_data_tab_shows_judged_images(page, suite_url):

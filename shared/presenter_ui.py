@@ -1,0 +1,145 @@
+"""Presenter links in the Gradio suite: `?tab=<slug>&present=1&<setting>=<value>...`.
+
+A demo's build() calls `linkable(...)` with the controls a link may set (and the handler that shows
+their result); app.py applies a link's values when the page opens, then runs that handler, so the
+tab opens exactly as on the slide. `copy_link_button(...)` turns the current controls into such a
+link. `present=1` hides the tab bar, widens the page and enlarges the type (PRESENT_JS, PRESENT_CSS).
+The parsing and checking are shared.presenter's (no UI library); this module only wires Gradio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from shared import limits, presenter
+
+# Runs when the page loads (gr.Blocks(js=...)): presenter mode is a class on <body>, set before
+# the first paint of the tabs, so a projector never shows the tab bar.
+PRESENT_JS = """
+() => {
+  const p = new URLSearchParams(window.location.search);
+  if (['1', 'true', 'yes', 'on'].includes((p.get('present') || '').toLowerCase())) {
+    document.body.classList.add('genai-present');
+  }
+}
+"""
+PRESENT_CSS = """
+body.genai-present #suite-tabs > .tab-wrapper, body.genai-present #suite-tabs [role=tablist] { display: none !important; }
+body.genai-present .gradio-container { max-width: 100% !important; padding: 0 2vw !important; font-size: 118%; }
+body.genai-present .demo-header h1 { font-size: 2.6em; }
+body.genai-present footer { display: none !important; }
+body.genai-present .copy-link-row { display: none !important; }
+"""
+
+
+@dataclass
+class LinkHook:
+    """What a link may set in one demo, and what to run once it has."""
+
+    title: str
+    declared: Mapping[str, presenter.LinkParam]
+    controls: dict[str, gr.components.Component]
+    to_widget: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # checked value -> widget value
+    run: tuple[Callable, Any, Any] | None = None  # (fn, inputs, outputs): shows the linked state
+
+
+def linkable(demo: gr.Blocks, title: str, declared: Mapping[str, presenter.LinkParam],
+             controls: dict[str, gr.components.Component], *, to_widget: dict[str, Callable[[Any], Any]] | None = None,
+             run: tuple[Callable, Any, Any] | None = None) -> None:
+    """Declare the controls a presenter link may set in this demo (every declared name needs one)."""
+    missing = set(declared) - set(controls)
+    if missing:
+        raise ValueError(f"no control for the link settings {sorted(missing)}")
+    demo.__dict__["link_hook"] = LinkHook(title, declared, controls, to_widget or {}, run)
+
+
+def link_hook(demo: gr.Blocks) -> LinkHook | None:
+    return demo.__dict__.get("link_hook")
+
+
+def _widget_value(hook: LinkHook, name: str, value: Any) -> Any:
+    convert = hook.to_widget.get(name)
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return value
+
+
+def apply_link(slug: str, hook: LinkHook) -> Callable:
+    """A load handler: the link's values for this demo's controls (gr.skip() for the others)."""
+    names = list(hook.controls)
+
+    def apply(request: gr.Request):  # noqa: ANN202
+        query = dict(request.query_params)
+        if (query.get("tab") or "").strip() != slug:
+            return tuple(gr.skip() for _ in names) if len(names) > 1 else gr.skip()
+        values, notices = presenter.read(query, hook.declared, f"the {hook.title} tab")
+        for notice in notices:
+            gr.Warning(notice)
+        updates = tuple(_widget_value(hook, n, values[n]) if n in values else gr.skip() for n in names)
+        return updates if len(names) > 1 else updates[0]
+
+    apply.__name__ = f"link_{slug}"
+    return apply
+
+
+def run_if_linked(slug: str, hook: LinkHook) -> Callable:
+    """hook.run's handler, run only when the page was opened with a link to this demo that set
+    something; otherwise its outputs are left as they are."""
+    fn, _, outputs = hook.run  # type: ignore[misc]
+    n_out = len(outputs) if isinstance(outputs, (list, tuple)) else 1
+
+    def skip():  # noqa: ANN202
+        return gr.skip() if n_out == 1 else tuple(gr.skip() for _ in range(n_out))
+
+    def run(request: gr.Request, *args: Any):  # noqa: ANN202
+        query = dict(request.query_params)
+        if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
+            return skip()
+        return fn(*args)
+
+    def run_streamed(request: gr.Request, *args: Any):  # noqa: ANN202
+        query = dict(request.query_params)
+        if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
+            yield skip()
+            return
+        yield from fn(*args)
+
+    import inspect
+
+    chosen = run_streamed if inspect.isgeneratorfunction(fn) else run
+    chosen.__name__ = f"linked_{slug}"
+    return chosen
+
+
+def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
+                     controls: dict[str, gr.components.Component]) -> gr.Button:
+    """'Copy link to this view': the current controls as a presenter link, shown and copied."""
+    names = list(controls)
+    with gr.Row(elem_classes=["copy-link-row"]):
+        button = gr.Button("🔗 Copy link to this view", size="sm", scale=0, min_width=220,
+                           elem_id=f"{slug}-copy-link")
+        box = gr.Textbox(show_label=False, container=False, interactive=False, scale=4,
+                         placeholder="a link that reopens this tab, full-width, with these settings",
+                         elem_id=f"{slug}-link", buttons=["copy"])
+
+    def make_link(*widget_values: Any) -> str:
+        values = {}
+        for name, raw in zip(names, widget_values):
+            try:
+                values[name] = declared[name].parse(raw)
+            except (limits.LimitError, ValueError, TypeError) as exc:
+                gr.Warning(f"'{name}' is left out of the link: {exc}")
+        return presenter.link(slug, values, declared)
+
+    # the server builds the query (same checks as everything else); the browser adds its own
+    # address (the app may sit behind a proxy or in a Space) and copies the whole link
+    button.click(make_link, [controls[n] for n in names], box, api_visibility="private", queue=False).then(
+        None, box, box, js="(q) => { if (!q) return q; const u = window.location.origin + window.location.pathname + q;"
+                           " if (navigator.clipboard) navigator.clipboard.writeText(u).catch(() => {}); return u; }")
+    return button
