@@ -25,15 +25,18 @@ DATA_SEED = limits.SEED
 
 # ---- interpolation ----
 INTERPOLATIONS: tuple[str, ...] = ("slerp", "lerp")
+DEFAULT_INTERPOLATION = "slerp"
 FRAMES = limits.IntRange("number of frames", 2, 24)
 DEFAULT_FRAMES = 8
 FPS = limits.IntRange("frames per second", 1, 30)
+DEFAULT_FPS = 6
 
 # ---- latent map (the 2-D model) ----
 MAP_EXTENT = 3.0  # the plane shown: [-3, 3]^2, where N(0, I) puts 99.3% of its mass in each axis
 MAP_TILES = 15  # decoded tiles per side (odd, so the origin is a tile's centre)
 MAP_POINTS = 2_000  # held-out images encoded for the scatter
 COLOUR_BY: tuple[str, ...] = tuple(LABEL_NAMES)  # shape, colour, size, position
+DEFAULT_COLOUR_BY = "shape"
 MAP_COORDINATE = limits.FloatRange("latent coordinate", -MAP_EXTENT, MAP_EXTENT)
 
 # ---- one dimension at a time ----
@@ -44,13 +47,16 @@ TABLE_IMAGES = 200  # held-out images each dimension is swept from, for the tabl
 
 # ---- reconstruct and sample ----
 PRIORS: dict[str, str] = {"fitted": "fitted mixture (where the data's codes are)", "standard": "standard normal N(0, I)"}
+DEFAULT_PRIOR = "fitted"
 SAMPLES = limits.IntRange("number of samples", 1, 64)
 DEFAULT_SAMPLES = 16
 TEMPERATURE = limits.FloatRange("temperature", 0.0, 2.0)
+DEFAULT_TEMPERATURE = 1.0
 COMPARISON_IMAGES = 500  # per model, for the beta comparison's figures
 
 # ---- anomaly score ----
 SCORES: dict[str, str] = {"bits_per_dim": "negative ELBO (bits per dimension)", "recon_mse": "reconstruction error (MSE)"}
+DEFAULT_SCORE = "bits_per_dim"
 REFERENCE_IMAGES = 1_000  # held-out shapes and non-shapes the histogram is drawn from
 UNUSUAL_PERCENTILE = 99.0  # above the 99th percentile of real shapes' scores: "unusual"
 
@@ -61,5 +67,6 @@ HUB_AUTOENCODERS: dict[str, str] = {  # Hub id -> its diffusers class
 }
 HUB_DEFAULT = "madebyollin/taesd"
 PHOTO_SIDE = limits.IntRange("photo size in pixels", 64, 512)  # a multiple of 8: the autoencoders downsample 8x
+PHOTO_SIDE_STEP = 8
 DEFAULT_PHOTO_SIDE = 256
 PHOTO = PictureLimits(max_bytes=50 * 2**20, max_pixels=8192 * 8192, min_side=16, noun="photo")
