@@ -62,6 +62,11 @@ def test_open_a_sample_convert_and_classify(open_page):
     assert verdict.text in markdowns(at)
     assert plot(at, "three_d-probabilities")["data"][0]["type"] == "bar"
 
+    at.button(key="three_d-process-down_sample").click().run()
+    processed = sc.process(converted.scene, "down_sample")
+    assert without_time(processed.status) in [without_time(m) for m in markdowns(at)]
+    assert [t["name"] for t in plot(at, "three_d-before-after-plot")["data"]] == ["before", "after"]
+
 
 def test_a_step_on_the_wrong_kind_of_object_gets_the_tabs_message(open_page):
     at = open_page(SLUG)
@@ -71,7 +76,10 @@ def test_a_step_on_the_wrong_kind_of_object_gets_the_tabs_message(open_page):
     at.button(key="three_d-convert-points_to_voxels").click().run()
     assert shown_errors(at) == ["'Point cloud → voxels' needs a point cloud; the current object is a mesh. "
                                 "Try 'Mesh → point cloud' first."]
-    assert at.session_state["three_d-shown"].step.obj.kind == "mesh"  # the refused step left the scene as it was
+    at.button(key="three_d-process-outliers").click().run()
+    assert shown_errors(at) == ["'Statistical outlier removal' needs a point cloud; the current object is a mesh. "
+                                "Try 'Mesh → point cloud' first."]
+    assert at.session_state["three_d-shown"].step.obj.kind == "mesh"  # the refused steps left the scene as it was
 
 
 def test_uploads_are_read_by_the_logic(open_page):
