@@ -56,52 +56,72 @@ def make_vocab(text: str) -> str:
     return "?" + "".join(sorted(c for c in common if c != "?"))
 
 
+class CharTrainer:
+    """A fresh character-level GPT being pre-trained on one text, advanced a chunk of seconds at a
+    time: the Gradio tab streams chunk after chunk in one loop (train_live), the Streamlit page runs
+    one chunk per tick of a fragment. The clock counts training time only, so a paused run resumes
+    where it was. One driver at a time (the UI holds the session's LiveRun while advancing)."""
+
+    def __init__(self, text: str, seconds: float, seed: int = 0, sample_every_s: float = 1.5,
+                 sample_chars: int = 160) -> None:
+        from transformers import GPT2Config, GPT2LMHeadModel
+
+        text = check_text(text)
+        self.seconds = options.TRAIN_SECONDS.check(seconds)
+        self.seed = limits.SEED.check(seed)
+        self.sample_every_s, self.sample_chars = sample_every_s, sample_chars
+        vocab = make_vocab(text)
+        index = {c: i for i, c in enumerate(vocab)}
+        data = torch.tensor([index.get(c, 0) for c in text], dtype=torch.long)
+        if len(data) <= BLOCK + 1:
+            data = data.repeat(-(-(BLOCK + 2) // len(data)))
+        self.data = data
+        self.gen = torch.Generator().manual_seed(self.seed)
+        with seeded_global_rng(self.seed):  # the initial weights, whoever else is using the app
+            # token 0 ("?") stands for the start and end tokens GPT2Config expects inside the vocabulary
+            self.model = GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=BLOCK, n_embd=64, n_layer=2,
+                                                    n_head=4, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                                                    bos_token_id=0, eos_token_id=0))
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=3e-3)
+        self.run = CharRun(vocab)
+        self._last_sample = -sample_every_s  # the first step is sampled: noise, to compare with later
+
+    def advance(self, chunk_s: float) -> CharRun:
+        """Train for about chunk_s seconds (at least one step), or until the run's time is up; a
+        sample every sample_every_s seconds of training and at the end."""
+        run = self.run
+        if run.done:
+            return run
+        t0, trained = time.perf_counter(), run.seconds
+        while True:
+            starts = torch.randint(len(self.data) - BLOCK - 1, (BATCH,), generator=self.gen)
+            x = torch.stack([self.data[s : s + BLOCK] for s in starts])
+            loss = self.model(input_ids=x, labels=x).loss
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            run.steps.append(len(run.steps) + 1)
+            run.losses.append(loss.item())
+            run.seconds = trained + time.perf_counter() - t0
+            finished = run.seconds >= self.seconds
+            if run.seconds - self._last_sample >= self.sample_every_s or finished:
+                step = run.steps[-1]
+                run.samples.append((step, sample(self.model, run.vocab, self.sample_chars, self.seed + step)))
+                self._last_sample = run.seconds
+            if finished:
+                run.done = True
+                return run
+            if time.perf_counter() - t0 >= chunk_s:
+                return run
+
+
 def train_live(text: str, seconds: float, seed: int = 0, update_s: float = 0.25,
                sample_every_s: float = 1.5, sample_chars: int = 160) -> Iterator[CharRun]:
-    """Train for `seconds` of wall time, yielding the run about every update_s seconds; a sample
-    (temperature 0.8, from a newline) every sample_every_s seconds and at the end."""
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    text = check_text(text)
-    seconds = options.TRAIN_SECONDS.check(seconds)
-    seed = limits.SEED.check(seed)
-    vocab = make_vocab(text)
-    index = {c: i for i, c in enumerate(vocab)}
-    data = torch.tensor([index.get(c, 0) for c in text], dtype=torch.long)
-    if len(data) <= BLOCK + 1:
-        data = data.repeat(-(-(BLOCK + 2) // len(data)))
-    gen = torch.Generator().manual_seed(seed)
-    with seeded_global_rng(seed):  # the initial weights, whoever else is using the app
-        model = GPT2LMHeadModel(GPT2Config(vocab_size=len(vocab), n_positions=BLOCK, n_embd=64, n_layer=2, n_head=4,
-                                           resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0))
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    run = CharRun(vocab)
-    t0 = last_update = time.perf_counter()
-    last_sample = t0 - sample_every_s
-    step = 0
-    while True:
-        starts = torch.randint(len(data) - BLOCK - 1, (BATCH,), generator=gen)
-        x = torch.stack([data[s : s + BLOCK] for s in starts])
-        loss = model(input_ids=x, labels=x).loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        step += 1
-        run.steps.append(step)
-        run.losses.append(loss.item())
-        now = time.perf_counter()
-        run.seconds = now - t0
-        finished = run.seconds >= seconds
-        if now - last_sample >= sample_every_s or finished:
-            run.samples.append((step, sample(model, vocab, sample_chars, seed + step)))
-            last_sample = time.perf_counter()
-        if finished:
-            run.done = True
-            yield run
-            return
-        if now - last_update >= update_s:
-            yield run
-            last_update = time.perf_counter()
+    """Train for `seconds`, yielding the run about every update_s seconds; a sample (temperature
+    0.8, from a newline) every sample_every_s seconds and at the end."""
+    trainer = CharTrainer(text, seconds, seed, sample_every_s, sample_chars)
+    while not trainer.run.done:
+        yield trainer.advance(update_s)
 
 
 @torch.inference_mode()

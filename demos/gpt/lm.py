@@ -95,25 +95,28 @@ def clean_text(text: object, name: str = "message") -> str:
     return cleaned
 
 
-def check_history(history: object) -> list[dict]:
-    """Chat history in Gradio's messages format: a list of {"role", "content"} with text content."""
+Message = tuple[str, str]  # (role, text): role "user" or "assistant"
+
+
+def check_history(history: object) -> list[Message]:
+    """A conversation as (role, text) pairs, checked: at most HISTORY_MESSAGES of them, each role
+    "user" or "assistant", each text a string within MESSAGE_CHARS. (A UI adapts its own chat format
+    to these pairs; whatever it cannot read it passes on, to be refused here in words.)"""
     if history is None:
         return []
-    if not isinstance(history, list) or len(history) > HISTORY_MESSAGES:
+    if not isinstance(history, (list, tuple)) or len(history) > HISTORY_MESSAGES:
         raise limits.LimitError(f"The conversation must be a list of at most {HISTORY_MESSAGES} messages.")
     messages = []
     for m in history:
-        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+        if not isinstance(m, (list, tuple)) or len(m) != 2 or m[0] not in ("user", "assistant"):
             raise limits.LimitError("Each message must have a role of 'user' or 'assistant'.")
-        content = m.get("content")
-        if isinstance(content, list):  # Gradio 6 may send [{"type": "text", "text": ...}]
-            content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
-        messages.append({"role": m["role"], "content": limits.check_text("message", content, MESSAGE_CHARS, allow_empty=True)})
+        messages.append((m[0], limits.check_text("message", m[1], MESSAGE_CHARS, allow_empty=True)))
     return messages
 
 
 def prompt_text(lm: LanguageModel, messages: list[dict]) -> str:
-    """The text the model continues to answer the last user message."""
+    """The text the model continues to answer the last user message; messages as
+    {"role", "content"} dicts (what chat templates take)."""
     if lm.chat:
         return lm.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     lines = [f"{USER if m['role'] == 'user' else BOT} {m['content'].strip()}" for m in messages]

@@ -1,6 +1,9 @@
-"""The GPT tab's choices and limits, torch-free so the UI can be built without loading torch."""
+"""The GPT tab's choices, limits and widget defaults, torch-free so either UI can be built without
+loading torch. The one place both front ends take their ranges and starting values from."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from shared import limits
 
@@ -21,9 +24,42 @@ HISTORY_MESSAGES = 200  # messages in one conversation
 CANDIDATES = limits.IntRange("number of candidates shown", 2, 40)
 ATTENTION_TOKENS = 48  # the attention map shows at most the last 48 tokens: more is unreadable
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)  # beside greedy decoding
+COMPARE_LABELS = ("greedy (T = 0)", *[f"sampled, T = {t}" for t in COMPARE_TEMPERATURES])
 COMPARE_TOKENS = limits.IntRange("number of new tokens to compare", 1, 120)
 
 # pre-training live: a character-level transformer trained in the session
 TRAIN_TEXT_CHARS = 200_000
 TRAIN_TEXT_MIN_CHARS = 200
 TRAIN_SECONDS = limits.IntRange("training time in seconds", 5, 180)
+TRAIN_EXCERPT_CHARS = 20_000  # the training text a visitor starts from: the corpus's beginning
+ANSWER_RUNNING = "The model is still writing its answer: press Stop first, or wait for it to finish."
+PRETRAIN_RUNNING = "This session is already pre-training: press Stop first, or wait for it to finish."
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider both UIs build: its range (`shown`: the limit itself, or a handier part of it; the
+    logic accepts the whole limit from the API), its starting value and its step."""
+
+    shown: limits.IntRange | limits.FloatRange
+    value: float
+    step: float
+
+
+DEFAULT_MESSAGE = "And God said,"
+DEFAULT_COMPARE_PROMPT = "In the beginning"
+MAX_NEW_SLIDER = Slider(NEW_TOKENS, 80, 1)
+TEMPERATURE_SLIDER = Slider(TEMPERATURE, 0.8, 0.05)
+TOP_K_SLIDER = Slider(limits.IntRange(TOP_K.name, 0, 200), 40, 1)  # beyond 200 the cut barely changes a thing
+TOP_P_SLIDER = Slider(limits.FloatRange(TOP_P.name, 0.05, 1.0), 0.95, 0.01)
+COMPARE_TOKENS_SLIDER = Slider(COMPARE_TOKENS, 40, 1)
+TRAIN_SECONDS_SLIDER = Slider(TRAIN_SECONDS, 60, 5)
+BUNDLED_LAYERS, BUNDLED_HEADS = 4, 4  # the attention widgets before a chat (then: the model's own)
+DEFAULT_LAYER = BUNDLED_LAYERS - 1  # the last layer of the bundled model (capped at the model's own last layer)
+
+
+def default_training_text() -> str:
+    """The start of the bundled corpus (read on first use, not when the UI is built)."""
+    from shared.corpus import load_corpus
+
+    return load_corpus()[:TRAIN_EXCERPT_CHARS]

@@ -1,14 +1,28 @@
 """What the GPT tab draws: tokens as coloured spans, the next-token distribution before and after the
-sampling settings, attention maps, and the live pre-training curve. Plain values in, plotly figures
-and component values out; no UI code."""
+sampling settings, attention maps, and the live pre-training curve and texts. Plain values in,
+plotly figures, texts and token pieces out; no UI code (each UI adapts the pieces to its own
+widgets)."""
 
 from __future__ import annotations
+
+import html
+from dataclasses import dataclass
 
 import numpy as np
 
 PALETTE = ("#fde68a", "#bfdbfe", "#bbf7d0", "#fbcfe8", "#ddd6fe", "#fed7aa")  # prompt tokens
 ANSWER_PALETTE = ("#f59e0b", "#3b82f6", "#22c55e", "#ec4899", "#8b5cf6", "#f97316")  # generated ones
-ZERO_WIDTH = "\u200b"
+
+
+@dataclass(frozen=True)
+class TokenPiece:
+    """One token of the last prompt + answer, as the tokens section shows it."""
+
+    position: int  # index in prompt + answer: the position whose prediction a click shows
+    token: int  # its id
+    text: str  # token_piece(): its text, newlines and tabs made visible
+    generated: bool  # written by the model (else part of the prompt)
+    colour: str
 
 
 def token_piece(tokenizer, token_id: int) -> str:  # noqa: ANN001
@@ -17,28 +31,34 @@ def token_piece(tokenizer, token_id: int) -> str:  # noqa: ANN001
     return text.replace("\n", "↵\n").replace("\t", "⇥") or "∅"
 
 
-def token_spans(tokenizer, prompt_ids: list[int], answer_ids: list[int]) -> tuple[list[tuple[str, str]], dict[str, str]]:  # noqa: ANN001
-    """(text, label) spans for gr.HighlightedText, one per token, labelled by token id ("→" marks
-    the generated ones), and the colour of each label. Span k is token k, so a click's index is a
-    position: labels of neighbours are kept distinct (the component merges equal neighbours)."""
-    spans: list[tuple[str, str]] = []
-    colours: dict[str, str] = {}
-    previous = None
+def token_pieces(tokenizer, prompt_ids: list[int], answer_ids: list[int]) -> list[TokenPiece]:  # noqa: ANN001
+    """Every token of prompt + answer with its text and colour: pale for the prompt's, strong for the
+    generated ones, the colour cycling with the id so that neighbours stand apart."""
+    pieces = []
     for position, token in enumerate([*prompt_ids, *answer_ids]):
-        answer = position >= len(prompt_ids)
-        label = f"{'→' if answer else ''}{token}"
-        while label == previous:
-            label += ZERO_WIDTH
-        colours[label] = (ANSWER_PALETTE if answer else PALETTE)[token % len(PALETTE)]
-        spans.append((token_piece(tokenizer, token), label))
-        previous = label
-    return spans, colours
+        generated = position >= len(prompt_ids)
+        colour = (ANSWER_PALETTE if generated else PALETTE)[token % len(PALETTE)]
+        pieces.append(TokenPiece(position, token, token_piece(tokenizer, token), generated, colour))
+    return pieces
 
 
-def token_summary(prompt_ids: list[int], answer_ids: list[int], context: int) -> str:
+def tokens_html(pieces: list[TokenPiece], selected: int | None = None) -> str:
+    """The tokens as coloured inline spans, the id beside each (→ marks generated ones) and the
+    selected position outlined: for a front end without a highlighted-text component."""
+    spans = []
+    for p in pieces:
+        outline = "outline:2px solid #ef4444;" if p.position == selected else ""
+        text = html.escape(p.text)  # pre-wrap keeps its newlines
+        spans.append(f'<span title="position {p.position}" style="background:{p.colour};{outline}border-radius:4px;'
+                     f'padding:1px 3px;margin:1px;line-height:2;white-space:pre-wrap;color:#111">{text}'
+                     f'<sub style="opacity:.6;margin-left:2px">{"→" if p.generated else ""}{p.token}</sub></span>')
+    return f'<div class="gpt-tokens">{"".join(spans)}</div>'
+
+
+def token_summary(prompt_ids: list[int], answer_ids: list[int], context: int, pick: str = "Click a token") -> str:
     return (f"**{len(prompt_ids):,} prompt tokens + {len(answer_ids):,} generated = {len(prompt_ids) + len(answer_ids):,}** "
             f"(the model sees at most {context:,}). Each span is one token, its id beside it; → marks generated ones. "
-            "Click a token to see what the model predicted there.")
+            f"{pick} to see what the model predicted there.")
 
 
 def distribution_figure(tokenizer, dist, chosen: int | None, title: str, n: int = 15):  # noqa: ANN001, ANN201
@@ -97,3 +117,15 @@ def loss_figure(run):  # noqa: ANN001, ANN201 (charlm.CharRun)
                       height=300, template="plotly_white", margin={"l": 50, "r": 10, "t": 40, "b": 40},
                       xaxis={"title": "step"}, yaxis={"title": "nats per character", "rangemode": "tozero"})
     return fig
+
+
+def pretrain_status(run, seconds: float) -> str:  # noqa: ANN001 (charlm.CharRun)
+    """The live pre-training's status line."""
+    return (f"{'Done' if run.done else 'Training'}: step {run.steps[-1] if run.steps else 0}, {run.seconds:.0f} of "
+            f"{seconds:.0f} s, loss {run.losses[-1] if run.losses else float('nan'):.2f} nats per character "
+            f"(a model that knows nothing: {run.uniform_loss:.2f}); {len(run.vocab)} distinct characters.")
+
+
+def pretrain_samples(run, last: int = 3) -> str:  # noqa: ANN001 (charlm.CharRun)
+    """The latest samples, newest first, as Markdown."""
+    return "\n\n".join(f"**step {step}**\n```\n{sample}\n```" for step, sample in run.samples[-last:][::-1])

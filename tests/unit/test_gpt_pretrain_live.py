@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from demos.gpt import charlm, views
+from demos.gpt.chat_ui import token_spans
 from demos.gpt.decoding import distribution
 from demos.gpt.model import train_tokenizer
 from shared.limits import LimitError
@@ -35,7 +36,7 @@ def test_bad_training_requests_are_refused(text, seconds):
 def test_token_spans_are_one_per_token_and_clickable_by_position():
     tokenizer = train_tokenizer(TEXT, vocab_size=300)
     ids = tokenizer("the cat sat\n\n\n", add_special_tokens=False)["input_ids"]
-    spans, colours = views.token_spans(tokenizer, ids[:3], ids[3:])
+    spans, colours = token_spans(views.token_pieces(tokenizer, ids[:3], ids[3:]))
     assert len(spans) == len(ids) and set(colours) == {label for _, label in spans}
     labels = [label for _, label in spans]
     assert all(a != b for a, b in zip(labels, labels[1:]))  # the component merges equal neighbours

@@ -1,0 +1,298 @@
+"""The GPT page (Streamlit): the chat streamed with st.write_stream, then the last prompt + answer's
+tokens and the next-token distribution at a chosen position, its attention, greedy against sampled
+decoding, and a character-level GPT pre-trained live in a fragment. Glue only: the same logic as
+the Gradio tab (demos.gpt.chat, charlm, views); models are held once per process by st_ui.resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from demos.gpt import options
+from shared import st_ui
+
+HERE = Path(__file__).parent
+TICK_S = 0.6  # the live pre-training redraws this often
+CHUNK_S = 0.45  # and trains this long per tick: the rest of the tick draws
+
+
+# ---- models and per-session memory ----------------------------------------------------------
+
+def load(spec: str):  # noqa: ANN201 (a demos.gpt.lm.LanguageModel)
+    """The logic's loader: one model per spec per process, shared by every session."""
+    from demos.gpt.lm import load_lm
+
+    spec = (spec or "").strip() or options.BUNDLED
+    return st_ui.resource(f"gpt-lm:{spec}", lambda: load_lm(spec))
+
+
+def load_noting(spec: str):  # noqa: ANN201
+    """The loader of an action a visitor started: says when the Hub model fell back to the bundled one."""
+    lm = load(spec)
+    st_ui.notify(lm.notice)
+    return lm
+
+
+def remembered(name: str, inputs: tuple, make: Callable[[], Any]) -> Any:
+    """make() once per distinct inputs in this session: a rerun for another widget redoes nothing."""
+    key = f"gpt-memo-{name}"
+    held = st.session_state.get(key)
+    if held is None or held[0] != inputs:
+        held = st.session_state[key] = (inputs, make())
+    return held[1]
+
+
+def new_conversation() -> None:
+    for key in ("gpt-history", "gpt-exchange", "gpt-status"):
+        st.session_state.pop(key, None)
+    st.session_state["gpt-message"] = options.DEFAULT_MESSAGE
+
+
+# ---- 1 · chat --------------------------------------------------------------------------------
+
+def settings_column() -> dict:
+    labels = dict((value, label) for label, value in options.MODEL_CHOICES)
+    chosen = st.selectbox("Model", [value for _, value in options.MODEL_CHOICES], format_func=lambda v: labels.get(v, v),
+                          accept_new_options=True, key="gpt-model",
+                          help="or type any Hub id of a causal language model")
+    s = {"spec": chosen or options.BUNDLED}
+    s["max_new"] = slider("Max new tokens", options.MAX_NEW_SLIDER, "gpt-max-new")
+    s["temperature"] = slider("Temperature", options.TEMPERATURE_SLIDER, "gpt-temperature",
+                              help="0 = greedy; below 1 sharper, above 1 flatter")
+    s["top_k"] = slider("Top-k", options.TOP_K_SLIDER, "gpt-top-k", help="keep the k likeliest tokens; 0 = all")
+    s["top_p"] = slider("Top-p", options.TOP_P_SLIDER, "gpt-top-p",
+                        help="keep the fewest likeliest tokens holding this much probability")
+    s["seed"] = st_ui.seed_input("gpt-seed")
+    st.button("New conversation", key="gpt-clear", on_click=new_conversation)
+    return s
+
+
+def slider(label: str, spec: options.Slider, key: str, **kwargs: Any) -> Any:
+    return st_ui.limit_slider(label, spec.shown, spec.value, key, step=spec.step, **kwargs)
+
+
+def chat_section() -> dict:
+    st.header("1 · Chat")
+    st.markdown("The bundled model is a 2.2 M-parameter GPT pre-trained here on the King James Bible and never on "
+                "conversations: it **continues** the transcript in its corpus's style. Pick "
+                f"`{options.DEFAULT_HUB}` for a real chat model (it follows its chat template; needs the Hub once).")
+    left, right = st.columns([5, 2])  # the settings column leaves room for the seed box and its dice
+    with right:
+        s = settings_column()
+    with left:
+        box = st.container(height=380, border=True)
+        for role, text in st.session_state.get("gpt-history", []):
+            box.chat_message(role).markdown(as_markdown(text))
+        if "gpt-message" not in st.session_state:
+            st.session_state["gpt-message"] = options.DEFAULT_MESSAGE
+        message = st.text_area("Message", key="gpt-message", height=80,
+                               help=f"at most {options.MESSAGE_CHARS:,} characters")
+        send = st.button("Send", type="primary", key="gpt-main-action")
+        status = st.empty()
+        if send:
+            with st_ui.shows_errors():
+                stream_answer(box, status, message, s)
+        status.markdown(st.session_state.get("gpt-status", "Press **Send**."))
+    return s
+
+
+def stream_answer(box: Any, status: Any, message: str, s: dict) -> None:
+    """Write the answer into the conversation as it streams; keep the exchange for the sections below."""
+    from demos.gpt import chat
+
+    history = st.session_state.get("gpt-history", [])
+    with st_ui.live_slot("gpt-writer").driving(options.ANSWER_RUNNING):
+        updates = chat.answer(load_noting, s["spec"], history, message, s["max_new"], s["temperature"], s["top_k"],
+                              s["top_p"], s["seed"])
+        first = next(updates)  # the values are checked and the model loaded before anything is drawn
+        box.chat_message("user").markdown(as_markdown(first.conversation[-2][1]))
+        last: list = [first]
+        with box.chat_message("assistant"):
+            slot = st.empty()
+            slot.write_stream(text_pieces(first, updates, status, last))
+            slot.markdown(as_markdown(last[0].answer))  # the exact answer (a stream only appends)
+    for notice in last[0].notices:
+        st_ui.notify(notice)
+    st.session_state["gpt-history"] = last[0].conversation
+    st.session_state["gpt-exchange"] = last[0].exchange
+    st.session_state["gpt-status"] = last[0].status
+    st.session_state["gpt-answers"] = st.session_state.get("gpt-answers", 0) + 1
+
+
+def as_markdown(text: str) -> str:
+    """A chat text as Markdown that keeps its line breaks (a transcript model writes verse by verse)."""
+    return text.replace("\n", "  \n")
+
+
+def text_pieces(first: Any, updates: Iterator, status: Any, last: list) -> Iterator[str]:
+    """What st.write_stream appends: each update's new text (the logic yields the answer so far)."""
+    shown, update = "", first
+    while True:
+        status.caption(update.status)
+        if update.answer.startswith(shown):  # decoding can rewrite a partial character: then wait
+            yield update.answer[len(shown):]
+            shown = update.answer
+        last[0] = update
+        if update.done:
+            return
+        update = next(updates)
+
+
+# ---- 2 · tokens and the distribution; 3 · attention ------------------------------------------
+
+def tokens_section(s: dict) -> None:
+    from demos.gpt import chat, views
+
+    st.header("2 · Tokens and the next-token distribution")
+    st.markdown("The last prompt and answer as the model saw them. Pick a position: the chart shows the probabilities "
+                "the model gave there, before and after the temperature, top-k and top-p above.")
+    exchange = st.session_state.get("gpt-exchange")
+    if exchange is None:
+        st.caption("Chat first.")
+        return
+    lm = load(exchange.spec)
+    pieces = remembered("pieces", (exchange,),
+                        lambda: views.token_pieces(lm.tokenizer, list(exchange.prompt), list(exchange.answer)))
+    st.markdown(views.token_summary(list(exchange.prompt), list(exchange.answer), lm.context, pick="Pick a position"))
+    st_ui.cannot("clicking a token to pick it (the Position slider picks it here).")
+    ids = exchange.ids
+    if len(ids) < 2:
+        st.caption("There is no prediction to show: the text has a single token.")
+        return
+    position = st.select_slider("Position", options=list(range(1, len(ids))), value=len(ids) - 1,
+                                format_func=lambda k: f"{k}: {pieces[k].text.strip() or pieces[k].text!r}",
+                                key=f"gpt-position-{st.session_state.get('gpt-answers', 0)}")
+    st.html(views.tokens_html(pieces, selected=position))
+    with st_ui.shows_errors():
+        inputs = (exchange, s["temperature"], s["top_k"], s["top_p"], position)
+        figure, _ = remembered("distribution", inputs, lambda: chat.token_distribution(load, *inputs))
+        st.plotly_chart(figure, theme=None, key="gpt-distribution")
+
+
+def attention_section() -> None:
+    from demos.gpt import chat
+
+    st.header("3 · Attention")
+    st.markdown("Each row is a token looking back at the tokens before it (causal: never ahead); every row sums to 1.")
+    exchange = st.session_state.get("gpt-exchange")
+    if exchange is None:
+        st.caption("Chat first: the attention map is drawn over the last prompt and answer.")
+        return
+    n_layers, n_heads = chat.layers_and_heads(load, exchange)
+    a, b = st.columns(2)
+    layer = a.slider("Layer", 0, n_layers - 1, min(n_layers - 1, options.DEFAULT_LAYER), help="0 = first",
+                     key=f"gpt-layer-{n_layers}")
+    head = b.selectbox("Head", ["mean", *[str(h) for h in range(n_heads)]], help="one head, or the mean over heads",
+                       key=f"gpt-head-{n_heads}")
+    with st_ui.shows_errors():
+        figure, note = remembered("attention", (exchange, layer, head), lambda: chat.attention(load, exchange, layer, head))
+        st.caption(note)
+        st.plotly_chart(figure, theme=None, key="gpt-attention")
+
+
+# ---- 4 · greedy against sampled --------------------------------------------------------------
+
+def compare_section(s: dict) -> None:
+    from demos.gpt import chat
+
+    st.header("4 · Greedy against sampled")
+    st.markdown("One prompt, continued four ways with the same seed and the model, top-k and top-p above: always the "
+                "likeliest token, then sampling at three temperatures.")
+    a, b, c = st.columns([4, 3, 1], vertical_alignment="bottom")
+    prompt = a.text_input("Prompt", options.DEFAULT_COMPARE_PROMPT, key="gpt-compare-prompt")
+    with b:
+        max_new = slider("New tokens each", options.COMPARE_TOKENS_SLIDER, "gpt-compare-tokens")
+    if c.button("Compare", key="gpt-compare-action"):
+        with st_ui.shows_errors():
+            with st.spinner("Continuing the prompt four ways…"):
+                continuations, cut = chat.compare(load_noting, s["spec"], prompt, max_new, s["top_k"], s["top_p"],
+                                                  s["seed"])
+            st_ui.notify(cut)
+            st.session_state["gpt-compared"] = continuations
+    continuations = st.session_state.get("gpt-compared")
+    if continuations:
+        for column, continuation in zip(st.columns(len(continuations)), continuations):
+            column.markdown(f"**{continuation.label}**")
+            column.text(continuation.text)
+            column.caption(f"mean probability of the chosen tokens: {continuation.mean_probability:.0%}")
+
+
+# ---- 5 · pre-training, live ------------------------------------------------------------------
+
+def pretrain_section() -> None:
+    st.header("5 · Pre-training, live")
+    st.markdown("A fresh character-level GPT (2 layers, 64 wide) learns to predict the next character of the text "
+                "below, in your session. Watch the loss fall and its samples go from noise to words. Paste any text, "
+                "or keep the corpus excerpt.")
+    left, right = st.columns([2, 3])
+    with left:
+        if "gpt-train-text" not in st.session_state:
+            st.session_state["gpt-train-text"] = options.default_training_text()
+        text = st.text_area("Training text", key="gpt-train-text", height=220,
+                            help=f"{options.TRAIN_TEXT_MIN_CHARS}–{options.TRAIN_TEXT_CHARS:,} characters")
+        seconds = slider("Seconds to train", options.TRAIN_SECONDS_SLIDER, "gpt-train-seconds")
+        seed = st_ui.seed_input("gpt-train-seed")
+        start, pause, resume = st.columns(3)
+        if start.button("Pre-train", type="primary", key="gpt-train-action"):
+            with st_ui.shows_errors():
+                start_training(text, seconds, seed)
+        if pause.button("Stop", key="gpt-train-stop"):
+            st.session_state["gpt-training"] = False
+        live = st_ui.live_slot("gpt-trainer")
+        can_resume = live.run is not None and not live.run.run.done
+        if resume.button("Resume", key="gpt-train-resume", disabled=not can_resume):
+            st.session_state["gpt-training"] = True
+    with right:
+        live_training(bool(st.session_state.get("gpt-training")))
+
+
+def start_training(text: str, seconds: int, seed: int) -> None:
+    from demos.gpt import charlm
+
+    trainer = charlm.CharTrainer(text, seconds, seed)  # checks the text, time and seed
+    st_ui.live_slot("gpt-trainer").replace(trainer, options.PRETRAIN_RUNNING)
+    st.session_state["gpt-training"] = True
+
+
+def live_training(running: bool) -> None:
+    """The session's run: while it is on, a fragment that trains one chunk per tick and redraws
+    (only the fragment reruns); when it is off, the last picture, and no ticking."""
+
+    @st.fragment(run_every=TICK_S if running else None)
+    def tick() -> None:
+        from demos.gpt import views
+
+        live = st_ui.live_slot("gpt-trainer")
+        if live.run is None:
+            st.caption("Press **Pre-train**.")
+            return
+        trainer = live.run
+        with st_ui.shows_errors():
+            if st.session_state.get("gpt-training") and not trainer.run.done:
+                with live.driving(options.PRETRAIN_RUNNING):
+                    trainer.advance(CHUNK_S)
+            st.markdown(views.pretrain_status(trainer.run, trainer.seconds))
+            st.plotly_chart(views.loss_figure(trainer.run), theme=None, key="gpt-loss")
+            st.markdown(views.pretrain_samples(trainer.run))
+        if running and trainer.run.done:
+            st.session_state["gpt-training"] = False
+            st.rerun(scope="app")  # the whole page again: the fragment stops ticking, Resume greys out
+
+    tick()
+
+
+# ---- the page --------------------------------------------------------------------------------
+
+st_ui.header("GPT: a transformer that predicts the next token, over and over",
+             "Chat with a small GPT and watch it work: the tokens it reads, the probabilities it gives every next "
+             "token, how temperature, top-k and top-p reshape them, where it attends, and pre-training itself, live.")
+st_ui.explainer(HERE)
+chosen = chat_section()
+tokens_section(chosen)
+attention_section()
+compare_section(chosen)
+pretrain_section()
