@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from demos.data.options import MIX_SHARE
 from shared import datasets, limits
+from shared.memo import memoised
 from shared.metrics import CONFIDENCE, ShapeScores
-
-MIX_SHARE = limits.FloatRange("share of non-shapes", 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,33 @@ def draw_and_judge(n: int, seed: int, mix_share: float = 0.0) -> tuple[list[Judg
         valid = shape != NOT_A_SHAPE and float(p[best]) >= CONFIDENCE
         judged.append(JudgedImage(images[i], truths[i], verdict, float(p[best]), valid))
     return judged, score_images(images, loaded.model), loaded.notice
+
+
+@dataclass(frozen=True)
+class JudgedBatch:
+    """A judged batch as the tab shows it."""
+
+    judged: list[JudgedImage]
+    scores: ShapeScores
+    grid_html: str  # views.judged_grid_html
+    scores_markdown: str
+    figure: object  # class_share_figure: a plotly Figure (shared: never mutate it)
+    notice: str | None
+
+
+def judged_batch(n: int, seed: int, mix_share: float) -> JudgedBatch:
+    """draw_and_judge with everything the tab shows of it; the same settings are served from memory
+    (an audience pressing the default button computes it once)."""
+    return _judged_batch(limits.GRID_IMAGES.check(n), limits.SEED.check(seed), MIX_SHARE.check(mix_share))
+
+
+@memoised(maxsize=64)
+def _judged_batch(n: int, seed: int, mix_share: float) -> JudgedBatch:
+    from demos.data.views import judged_grid_html
+
+    judged, scores, notice = draw_and_judge(n, seed, mix_share)
+    return JudgedBatch(judged, scores, judged_grid_html(judged), scores.as_markdown(shares=False),
+                       class_share_figure(scores), notice)
 
 
 def class_share_figure(scores: ShapeScores):  # -> plotly Figure

@@ -2,60 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 
-from shared import datasets, limits
+from demos.data import options
 from shared.image_files import png_file
-from shared.memo import memoised
 from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
-
-
-def png_data_uri(image: np.ndarray) -> str:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-def judged_grid_html(judged) -> str:  # noqa: ANN001 (list of explore.JudgedImage)
-    """Each image at 3x, pixels kept sharp, framed green (valid) or red, with verdict and truth."""
-    cards = []
-    for j in judged:
-        state = "valid" if j.valid else "invalid"
-        cards.append(
-            f'<figure class="judged {state}"><img src="{png_data_uri(j.image)}" alt="{html.escape(j.truth)}">'
-            f'<figcaption><b>{"✓" if j.valid else "✗"} {html.escape(j.verdict)}</b> · {j.confidence:.0%}'
-            f'<br><span>truth: {html.escape(j.truth)}</span></figcaption></figure>'
-        )
-    return f'<div class="judged-grid">{"".join(cards)}</div>'
 
 
 @shows_errors
 def draw_and_judge(n: int, seed: int, mix_share: float):
     from demos.data import explore  # numpy/torch work is imported on first use, not at start-up
 
-    grid, table, figure, notice = _judged_batch(limits.GRID_IMAGES.check(n), limits.SEED.check(seed),
-                                                explore.MIX_SHARE.check(mix_share))
-    notify(notice)
-    return grid, table, figure
-
-
-@memoised(maxsize=64)
-def _judged_batch(n: int, seed: int, mix_share: float):  # noqa: ANN202
-    """The same settings draw the same batch: an audience pressing the default is served from memory."""
-    from demos.data import explore
-
-    judged, scores, notice = explore.draw_and_judge(n, seed, mix_share)
-    return judged_grid_html(judged), scores.as_markdown(shares=False), explore.class_share_figure(scores), notice
+    batch = explore.judged_batch(n, seed, mix_share)
+    notify(batch.notice)
+    return batch.grid_html, batch.scores_markdown, batch.figure
 
 
 @shows_errors
@@ -73,6 +37,10 @@ def show_digits(n: int, seed: int):
     return png_file(sheet), f"Labels, in reading order: {labels}"
 
 
+def _slider(spec: options.Slider, **kwargs) -> gr.Slider:  # noqa: ANN003
+    return gr.Slider(spec.shown.low, spec.shown.high, value=spec.value, step=spec.step, **kwargs)
+
+
 def build() -> gr.Blocks:
     with gr.Blocks(title="Data & judge") as demo:
         header("The data, and the judge of every image model",
@@ -83,9 +51,9 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1, min_width=260):
                 gr.Markdown("### Shapes\n32×32 images with exact labels and a caption.")
                 seed = seed_control(0, elem_id="data-seed")
-                n = gr.Slider(1, limits.GRID_IMAGES.high, value=24, step=1, label="Images")
-                mix = gr.Slider(0.0, 1.0, value=0.25, step=0.05, label="Share replaced by non-shapes",
-                                info="noise, blends of two shapes, two shapes at once: the judge should say 'not a shape'")
+                n = _slider(options.JUDGED_IMAGES_SLIDER, label="Images")
+                mix = _slider(options.MIX_SHARE_SLIDER, label="Share replaced by non-shapes",
+                              info="noise, blends of two shapes, two shapes at once: the judge should say 'not a shape'")
                 run = gr.Button("Draw and judge", variant="primary", elem_id="data-main-action")
             with gr.Column(scale=3):
                 grid = gr.HTML("<p class='placeholder'>Press <b>Draw and judge</b>: images appear here with the "
@@ -100,9 +68,9 @@ def build() -> gr.Blocks:
         gr.Markdown("### Toy 2-D sets\nThe point clouds the live-training views (GAN, diffusion) learn in seconds.")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
-                toy_name = gr.Dropdown([(label, key) for key, label in datasets.TOY_2D_NAMES.items()],
-                                       value="ring8", label="Data set")
-                toy_n = gr.Slider(100, 20_000, value=2_000, step=100, label="Points")
+                toy_name = gr.Dropdown([(label, key) for key, label in options.TOY_NAMES.items()],
+                                       value=options.DEFAULT_TOY, label="Data set")
+                toy_n = _slider(options.TOY_POINTS_SLIDER, label="Points")
                 toy_seed = gr.Number(value=0, precision=0, label="Seed")
                 toy_run = gr.Button("Show points")
             toy_plot = gr.Plot(label="Points", scale=3)
@@ -112,7 +80,7 @@ def build() -> gr.Blocks:
         gr.Markdown("### Handwritten digits\nscikit-learn's 1,797 8×8 digits, shipped with the package.")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
-                dig_n = gr.Slider(1, limits.GRID_IMAGES.high, value=48, step=1, label="Digits")
+                dig_n = _slider(options.DIGITS_SLIDER, label="Digits")
                 dig_seed = gr.Number(value=0, precision=0, label="Seed")
                 dig_run = gr.Button("Show digits")
             with gr.Column(scale=3):

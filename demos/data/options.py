@@ -1,0 +1,29 @@
+"""The Data & judge tab's choices, limits and widget defaults: the one place both front ends take
+their ranges and starting values from. Pure Python (the UIs are built without numpy or torch)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared import limits
+from shared.datasets import TOY_2D_NAMES
+
+MIX_SHARE = limits.FloatRange("share of non-shapes", 0.0, 1.0)
+TOY_NAMES = TOY_2D_NAMES  # key -> label of the toy 2-D sets
+DEFAULT_TOY = "ring8"
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider both UIs build: its range (`shown`: the limit itself, or a handier part of it; the
+    logic accepts the whole limit from the API), its starting value and its step."""
+
+    shown: limits.IntRange | limits.FloatRange
+    value: float
+    step: float
+
+
+JUDGED_IMAGES_SLIDER = Slider(limits.GRID_IMAGES, 24, 1)
+MIX_SHARE_SLIDER = Slider(MIX_SHARE, 0.25, 0.05)
+TOY_POINTS_SLIDER = Slider(limits.IntRange(limits.POINTS_2D.name, 100, 20_000), 2_000, 100)  # the view's handy part
+DIGITS_SLIDER = Slider(limits.GRID_IMAGES, 48, 1)
