@@ -2,10 +2,17 @@
 
 Each entry names a module with a ``build() -> gr.Blocks`` function; ``app.py`` imports it when the
 app starts (cheap: building the UI loads no model) and renders it in its own tab. A demo that
-fails to import or build becomes a tab that shows the error.
+fails to import or build becomes a tab that shows the error. The same order gives the pages of the
+Streamlit front end (``streamlit_app.py``): each demo's ``<slug>/streamlit_page.py``, after the
+Overview (``overview_streamlit_page.py``; its concepts live in ``concepts.py``, shared with the
+Gradio Overview in ``overview.py``).
+
+Both front ends call the same logic: every module of a demo other than ``ui.py``, ``*_ui.py`` and
+``streamlit_page.py`` imports neither gradio nor streamlit.
 
 The main action of each demo (the button a first-time visitor should press) has the elem_id
-``<slug>-main-action``: the browser tests click it on every tab.
+``<slug>-main-action`` in the Gradio tab and the key ``<slug>-main-action`` on the Streamlit page:
+the browser tests click it on every tab and page.
 """
 
 from __future__ import annotations

@@ -1,102 +1,13 @@
-"""The Overview tab: a concept map of generative AI, each idea linked to the tab that shows it."""
+"""The Overview tab: a concept map of generative AI, each idea linked to the tab that shows it. The
+concepts themselves live in demos.concepts (no UI code), shared with the Streamlit Overview."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Collection
-from dataclasses import dataclass
 
 import gradio as gr
 
-
-@dataclass(frozen=True)
-class Concept:
-    title: str
-    text: str
-    slug: str | None  # the tab that shows it, when one exists in this suite
-    related: tuple[str, ...] = ()
-
-
-FAMILIES: list[Concept] = [
-    Concept("GANs", "A generator turns random noise into data and a discriminator tries to tell its "
-            "output from real data; the two are trained against each other until the fakes pass. "
-            "Sampling is one fast pass and sharp, but training is unstable and can collapse onto a few modes.",
-            "gan", ("adversarial training",)),
-    Concept("VAEs", "An encoder compresses each input into a distribution over a small latent code and a "
-            "decoder rebuilds the input from a sample of it. A penalty keeps the codes near a standard "
-            "Gaussian, so the latent space is smooth: walk between two codes and the decodings morph.",
-            "vae", ("self-supervised learning", "Stable Diffusion")),
-    Concept("Autoregressive models and GPT", "Generate one token at a time, each conditioned on all the "
-            "ones before it: p(x) = ∏ p(x_t | x_<t). GPT is a transformer with causal self-attention that "
-            "predicts the next token; temperature, top-k and top-p turn its probabilities into text.",
-            "gpt", ("self-supervised learning", "RLHF")),
-    Concept("Diffusion", "Corrupt data with Gaussian noise over many small steps and train a network to "
-            "predict the noise that was added. Sampling runs the process backwards from pure noise, one "
-            "denoising step at a time: more steps cost more compute and give cleaner samples.",
-            "diffusion", ("self-supervised learning",)),
-    Concept("Stable Diffusion (latent diffusion)", "Diffusion run in the small latent space of an "
-            "autoencoder instead of on pixels, which makes it affordable. A text encoder's embedding steers "
-            "every denoising step through cross-attention; classifier-free guidance sets how strongly.",
-            "stable_diffusion", ("Diffusion", "VAEs", "CLIP")),
-    Concept("Normalizing flows", "A chain of invertible transformations maps a simple Gaussian onto the "
-            "data distribution. Because each step can be inverted and its change of volume computed, a "
-            "flow gives exact likelihoods and samples in a single pass.",
-            "flows", ()),
-    Concept("3-D data", "Point clouds, meshes, voxel grids and depth maps store the same object at very "
-            "different costs, and each converts into the others with some loss. Networks that read point "
-            "clouds must ignore the order of the points, as PointNet's symmetric max-pool does.",
-            "three_d", ()),
-    Concept("Multi-modal models and CLIP", "CLIP embeds images and text in one space, trained so that a "
-            "picture and its caption land close together. Search, zero-shot classification and the text "
-            "guidance of image generators all measure distances in that space.",
-            "clip", ("contrastive learning",)),
-]
-
-TRAINING_IDEAS: list[Concept] = [
-    Concept("Adversarial training", "Two networks play a game: one makes, one judges. The generator "
-            "learns only through the judge's gradient, which is why a discriminator that is too strong or "
-            "too weak stalls training, and why the generator may settle on the few outputs that fool it.",
-            "gan", ("GANs",)),
-    Concept("Contrastive learning", "Learn embeddings by pulling matching pairs together and pushing "
-            "mismatched ones apart, with a loss over every pair in a batch (InfoNCE). It needs no labels "
-            "beyond knowing which items belong together, such as an image and its caption.",
-            "clip", ("CLIP",)),
-    Concept("Self-supervised learning", "The data supervises itself: predict the next token, a masked "
-            "patch, or the noise added to an image. Pre-training on raw text or images this way is where "
-            "large models get their general knowledge.",
-            "gpt", ("GPT", "Diffusion")),
-    Concept("Transfer learning", "Start from a model pre-trained on a large corpus and fine-tune it on a "
-            "small task: the general features of the early layers carry over, so little data and compute "
-            "are needed. Every Hub model you can switch to in these tabs is a starting point for it.",
-            None, ()),
-    Concept("RLHF", "Reinforcement learning from human feedback: people rank a model's answers, a reward "
-            "model learns their preferences, and the language model is tuned to earn that reward while "
-            "staying close to what it was. It is how a text-continuation model becomes a chat assistant.",
-            None, ("GPT",)),
-]
-
-THE_DATA = Concept("The shared data and its judge", "Every image model here learns from the same "
-                   "procedural shapes with exact labels and is scored by one small classifier: how many "
-                   "samples are valid shapes, how evenly they cover the classes, and how far their features "
-                   "lie from real data. Compare model families on equal terms.", "data", ())
-
-
-def _card(concept: Concept, titles: dict[str, str]) -> str:
-    if concept.slug in titles:
-        link = f'<a class="open" href="?tab={concept.slug}" target="_self">▶ Open the {html.escape(titles[concept.slug])} tab</a>'
-    else:
-        link = '<span class="coming">Tab coming</span>'
-    related = f" · related: {html.escape(', '.join(concept.related))}" if concept.related else ""
-    return (f'<div class="concept-card" data-slug="{concept.slug or ""}"><h4>{html.escape(concept.title)}</h4>'
-            f'<p>{html.escape(concept.text)}</p><div class="links">{link}{related}</div></div>')
-
-
-def concept_map_html(titles: dict[str, str]) -> str:
-    """The map as HTML; titles: slug -> tab title for the demos mounted in this app."""
-    section = lambda name, items: (f'<h3 class="concept-section">{name}</h3><div class="concept-map">'  # noqa: E731
-                                   + "".join(_card(c, titles) for c in items) + "</div>")
-    return (section("Model families", FAMILIES) + section("The ideas they are trained with", TRAINING_IDEAS)
-            + section("Under every image demo", [THE_DATA]))
+from demos.concepts import FAMILIES, THE_DATA, TRAINING_IDEAS, Concept, concept_map_html  # noqa: F401 (re-exported)
 
 
 def build(titles: Collection[tuple[str, str]]) -> None:
