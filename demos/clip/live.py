@@ -28,6 +28,7 @@ import numpy as np
 
 from demos.clip import options
 from shared import limits
+from shared.live import LiveRun
 
 # the model: small enough for ~30 steps a second on 2 CPU cores (measured: 300 steps in about 10 s)
 WIDTH, LAYERS, PROJECTION = 64, 2, 32
@@ -39,6 +40,9 @@ DATA_SIZE = 20_000  # shapes images drawn from the seed; those of held-out pairs
 SHOWN_POOL = 300  # the shown batch is picked from this many fresh images of the seed
 INITIAL_TEMPERATURE = 0.07  # CLIP's logit_scale starts at log(1 / 0.07)
 RUN_SECONDS = limits.FloatRange("length of a run in seconds", 0.0, options.LIVE_RUN_S)
+ALREADY_TRAINING = "This session's CLIP is already training; press Pause first."
+NOTHING_TRAINING = "Nothing is training yet: press Start."
+PAUSED_AFTER = f"Paused after {options.LIVE_RUN_S:.0f} s of training; press Start to go on."
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,14 @@ class LiveCLIP:
         finally:
             self.seconds += time.perf_counter() - t0
 
+    def advance(self, seconds: float = options.LIVE_CHUNK_S) -> LiveFrame:
+        """Train one chunk of about `seconds` (at least one step, unless done, paused or stopped) and
+        return the frame after it: for a page that redraws on a timer rather than streaming."""
+        frame = None
+        for frame in self.run(seconds):
+            pass
+        return frame if frame is not None else self.frame()
+
     def run(self, seconds: float = options.LIVE_RUN_S) -> Iterator[LiveFrame]:
         """Train for up to `seconds`, yielding the current frame first and then one after each chunk
         of about LIVE_CHUNK_S (each at least one step). Returns when every step is trained, the
@@ -277,6 +289,24 @@ class LiveCLIP:
                          probabilities=probabilities.numpy().astype(np.float32),
                          losses=np.array(losses, np.float32), temperatures=np.array(temperatures, np.float32),
                          diagonal_accuracy=float(hits.mean()), seconds=self.seconds, done=step >= self.steps)
+
+
+def session_run(slot: LiveRun, steps: int, seed: int) -> LiveCLIP:
+    """The session's run, made with the settings shown when Start is first pressed (call it while
+    driving the slot, so two events cannot make two)."""
+    if slot.run is None:
+        slot.run = LiveCLIP(steps, seed)
+    return slot.run
+
+
+def status_text(frame: LiveFrame) -> str:
+    """One line under the heatmap: where the run is and how well the shown batch matches."""
+    status = (f"step {frame.step:,} of {frame.steps:,} · loss {frame.losses[-1]:.3f} · temperature "
+              f"{frame.temperatures[-1]:.3f} · {frame.diagonal_accuracy:.0%} of the shown images pick their own caption"
+              if len(frame.losses) else f"step 0 of {frame.steps:,}: random weights, the matrix has no diagonal yet")
+    if frame.done:
+        status += " · done: press Reset to train a new one"
+    return status
 
 
 # ---- figures -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ HUB_MODELS: dict[str, str] = {
     "wkcn/TinyCLIP-ViT-8M-16-Text-3M-YFCC15M": "TinyCLIP ViT-8M/16 (8 M image parameters; 41.1% ImageNet zero-shot)",
 }
 MODELS: tuple[str, ...] = (BUNDLED, *HUB_MODELS)
+MODEL_LABELS: dict[str, str] = {BUNDLED: f"{BUNDLED} (bundled, offline)", **HUB_MODELS}  # what a model menu says
 
 # ---- the gallery ----
 GALLERY_SIZE = 10_000  # generated shapes: the bundled model's default gallery
@@ -36,6 +37,13 @@ PHOTO_LABELS = "a cat, a dog, an astronaut, a rocket, a cup of coffee"
 DATA_SEED = limits.SEED  # a query image taken from the data by number
 DEFAULT_IMAGE_SEED = 3
 
+
+def default_texts(model: str) -> tuple[str, str]:
+    """The query and the labels a model starts with: a Hub CLIP searches photos, so its words change
+    with it (the user may edit them)."""
+    return (DEFAULT_QUERY, DEFAULT_LABELS) if model == BUNDLED else (PHOTO_QUERY, PHOTO_LABELS)
+
+
 # ---- a user's own images ----
 PICTURE = PictureLimits(max_bytes=20 * 2**20, max_pixels=4096 * 4096, min_side=8, noun="image")
 UPLOAD_IMAGES = 2_000  # images added from one upload (files and zips together)
@@ -48,6 +56,8 @@ NESTED_ARCHIVES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", 
 # ---- the objective, live ----
 LIVE_STEPS = limits.IntRange("number of training steps", 10, 1_000)
 DEFAULT_LIVE_STEPS = 300
+LIVE_STEPS_STEP = 10  # the steps slider moves by this much
+DEFAULT_LIVE_SEED = 0
 LIVE_BATCH = 64  # training batch of the live model
 SHOWN_BATCH = 10  # images and captions in the heatmap: one per (shape, colour) of a fixed set
 LIVE_CHUNK_S = 0.5  # the heatmap is redrawn about this often while the model trains
@@ -57,3 +67,4 @@ LIVE_RUN_S = 120.0  # a live run stops itself after this long, whatever its step
 PROJECTIONS: tuple[str, ...] = ("PCA", "UMAP")  # UMAP only where umap-learn is installed
 PROJECTION_IMAGES = limits.IntRange("number of images", 12, 120)
 DEFAULT_PROJECTION_IMAGES = 48
+DEFAULT_PROJECTION = "PCA"

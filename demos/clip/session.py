@@ -47,6 +47,12 @@ class UserGallery:
             self.names.clear()
             self._embedded.clear()
 
+    def remove_all(self) -> str:
+        """Forget every image this session added, and say so."""
+        n = len(self)
+        self.clear()
+        return f"Your {n:,} images were removed; the gallery is the default one again."
+
     def add(self, model_name: str, paths: Sequence[str | None], progress: Progress | None = None) -> str:
         """Read images and zips (demos/clip/uploads.py does the checking), embed the new images with
         the model, and say what was added and what was skipped."""

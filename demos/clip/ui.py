@@ -10,9 +10,8 @@ import time
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 
-from demos.clip import options
+from demos.clip import options, views
 from demos.clip.session import UserGallery
 from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
@@ -23,7 +22,6 @@ HERE = Path(__file__).parent
 # the events that run a CLIP share one pool: thirty users never run thirty forward passes at once
 CLIP_MODEL = {"concurrency_limit": 2, "concurrency_id": "clip-model"}
 LIVE = {"concurrency_limit": 2, "concurrency_id": "clip-live-training"}
-ALREADY_TRAINING = "This session's CLIP is already training; press Pause first."
 UPLOAD_TYPES = ["image", ".zip"]
 
 
@@ -59,8 +57,6 @@ def _search_outputs(result) -> tuple:  # noqa: ANN001 (explore.SearchResult)
 def _results_media(result) -> tuple[bytes, str]:  # noqa: ANN001 (explore.SearchResult, by identity)
     """The sheet as PNG bytes and the summary of one result: a memoised result (the same default
     query from thirty people) is drawn and encoded once."""
-    from demos.clip import views
-
     return png_bytes(views.results_sheet(result)), views.search_summary(result)
 
 
@@ -83,7 +79,7 @@ def pick_data(seed: int):
     from demos.clip import explore
 
     image, caption = explore.data_image(seed)
-    return png_file(image.repeat(8, 0).repeat(8, 1)), f"*{caption}* (data image {int(seed)})"
+    return png_file(views.enlarge(image, views.QUERY_SIDE)), views.data_caption(caption, seed)
 
 
 @shows_errors
@@ -94,17 +90,13 @@ def add_images(model: str, files: object, user, progress=gr.Progress()):  # noqa
 
 @shows_errors
 def clear_images(user):  # noqa: ANN001
-    n = len(user)
-    user.clear()
-    return f"Your {n:,} images were removed; the gallery is the default one again."
+    return user.remove_all()
 
 
 @shows_errors
 def switch_model(model: str):
     """A Hub CLIP searches photos: its query and labels change with it (the user may edit them)."""
-    bundled = model == options.BUNDLED
-    return (options.DEFAULT_QUERY if bundled else options.PHOTO_QUERY,
-            options.DEFAULT_LABELS if bundled else options.PHOTO_LABELS)
+    return options.default_texts(model)
 
 
 # ---- zero-shot -----------------------------------------------------------------------------------
@@ -112,13 +104,11 @@ def switch_model(model: str):
 
 @shows_errors
 def run_zero_shot(model: str, picture: object, labels: str):
-    from demos.clip import explore, views
+    from demos.clip import explore
 
     result = explore.zero_shot(model, _query_picture(picture), labels)
     notify(result.notice)
-    best = int(np.argmax(result.probabilities))
-    return views.zero_shot_figure(result), (f"**{result.labels[best]}**: {result.probabilities[best]:.1%}. The labels' "
-                                             "text embeddings are the classifier's weights: no training on them.")
+    return views.zero_shot_figure(result), views.zero_shot_summary(result)
 
 
 # ---- the objective, live -------------------------------------------------------------------------
@@ -127,12 +117,7 @@ def run_zero_shot(model: str, picture: object, labels: str):
 def _live_view(model, frame) -> tuple:  # noqa: ANN001 (live.LiveCLIP, live.LiveFrame)
     from demos.clip import live
 
-    status = (f"step {frame.step:,} of {frame.steps:,} · loss {frame.losses[-1]:.3f} · temperature "
-              f"{frame.temperatures[-1]:.3f} · {frame.diagonal_accuracy:.0%} of the shown images pick their own caption"
-              if len(frame.losses) else f"step 0 of {frame.steps:,}: random weights, the matrix has no diagonal yet")
-    if frame.done:
-        status += " · done: press Reset to train a new one"
-    return live.heatmap_figure(frame, model.shown_captions), live.curves_figure(frame), status
+    return live.heatmap_figure(frame, model.shown_captions), live.curves_figure(frame), live.status_text(frame)
 
 
 @shows_errors
@@ -145,23 +130,23 @@ def live_reset(run: LiveRun, steps: int, seed: int):
 
 @shows_errors
 def live_start(run: LiveRun, steps: int, seed: int):
-    from demos.clip.live import LiveCLIP
+    from demos.clip import live
 
-    with run.driving(ALREADY_TRAINING):
-        if run.run is None:
-            run.run = LiveCLIP(steps, seed)
-        model = run.run
+    with run.driving(live.ALREADY_TRAINING):
+        model = live.session_run(run, steps, seed)
         t0 = time.perf_counter()
         for frame in model.run(options.LIVE_RUN_S):
             yield _live_view(model, frame)
     if time.perf_counter() - t0 >= options.LIVE_RUN_S - 1:
-        gr.Info(f"Paused after {options.LIVE_RUN_S:.0f} s of training; press Start to go on.")
+        gr.Info(live.PAUSED_AFTER)
 
 
 @shows_errors
 def live_pause(run: LiveRun):
+    from demos.clip import live
+
     if run.run is None:
-        raise gr.Error("Nothing is training yet: press Start.")
+        raise gr.Error(live.NOTHING_TRAINING)
     run.run.pause()
     return _live_view(run.run, run.run.frame())
 
@@ -171,15 +156,11 @@ def live_pause(run: LiveRun):
 
 @shows_errors
 def run_projection(n_images: int, method: str, seed: int):
-    from demos.clip import explore, views
+    from demos.clip import explore
 
-    projection = explore.project_space(options.PROJECTION_IMAGES.check(n_images), method, seed)
+    projection = explore.project_space(n_images, method, seed)
     notify(projection.notice)
-    unseen = int(projection.unseen.sum())
-    return views.projection_figure(projection), (
-        f"{len(projection.captions)} held-out images (squares) and their captions (diamonds); {unseen} in red are "
-        f"(shape, colour) pairs never seen in training. An image's own caption is its nearest text when the line "
-        f"is short. Mean cosine of an image with its caption: {projection.pair_cosine:.2f}.")
+    return views.projection_figure(projection), views.projection_summary(projection)
 
 
 def first_view(model: str, query: str, k: int, user, seed: int, progress=gr.Progress()):  # noqa: ANN001, B008
@@ -203,8 +184,7 @@ def build() -> gr.Blocks:
                     "embedded and compared with all of them by cosine similarity.")
         with gr.Row():
             with gr.Column(scale=2, min_width=300):
-                model = gr.Dropdown([(options.BUNDLED + " (bundled, offline)", options.BUNDLED),
-                                     *[(f"{label}", hub) for hub, label in options.HUB_MODELS.items()]],
+                model = gr.Dropdown([(label, name) for name, label in options.MODEL_LABELS.items()],
                                     value=options.BUNDLED, label="Model", elem_id="clip-model")
                 query = gr.Textbox(options.DEFAULT_QUERY, label="Search by text", elem_id="clip-query",
                                    info=f"at most {options.QUERY_CHARS:,} characters; the bundled text encoder "
@@ -224,10 +204,7 @@ def build() -> gr.Blocks:
                                  "below)", type="filepath", interactive=False, format="png", elem_id="clip-results")
         summary = gr.Markdown(elem_id="clip-summary")
         with gr.Accordion("Add your own images to the gallery", open=False):
-            gr.Markdown(f"Image files or zips of images: up to {options.UPLOAD_IMAGES:,} images at a time and "
-                        f"{options.SESSION_IMAGES:,} in all, each at most {options.PICTURE.max_bytes // 2**20} MB and "
-                        f"{options.PICTURE.max_pixels // 10**6} megapixels. Zips inside zips are not opened. Only you "
-                        "see your images, and they are forgotten when you close the page.")
+            gr.Markdown(views.upload_rules())
             uploads = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Images or zips", elem_id="clip-upload")
             with gr.Row():
                 add_btn = gr.Button("Add to the gallery", elem_id="clip-add")
@@ -268,8 +245,8 @@ def build() -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=1, min_width=220):
                 live_steps = gr.Slider(options.LIVE_STEPS.low, options.LIVE_STEPS.high, value=options.DEFAULT_LIVE_STEPS,
-                                       step=10, label="Training steps")
-                live_seed = seed_control(0, label="Seed", elem_id="clip-live-seed")
+                                       step=options.LIVE_STEPS_STEP, label="Training steps")
+                live_seed = seed_control(options.DEFAULT_LIVE_SEED, label="Seed", elem_id="clip-live-seed")
                 with gr.Row():
                     start_btn = gr.Button("Start", variant="secondary", elem_id="clip-live-start")
                     pause_btn = gr.Button("Pause")
@@ -294,7 +271,7 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1, min_width=220):
                 n_points = gr.Slider(options.PROJECTION_IMAGES.low, options.PROJECTION_IMAGES.high,
                                      value=options.DEFAULT_PROJECTION_IMAGES, step=1, label="Images")
-                method = gr.Radio(list(options.PROJECTIONS), value="PCA", label="Projection",
+                method = gr.Radio(list(options.PROJECTIONS), value=options.DEFAULT_PROJECTION, label="Projection",
                                   info="UMAP needs umap-learn installed")
                 space_seed = seed_control(options.GALLERY_SEED, label="Seed", elem_id="clip-space-seed")
                 space_btn = gr.Button("Project", elem_id="clip-project")

@@ -17,6 +17,7 @@ Pure Python + Pillow: no UI import.
 
 from __future__ import annotations
 
+import contextlib
 import lzma
 import os
 import re
@@ -24,7 +25,7 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -47,6 +48,29 @@ CHUNK = 2**20
 SHORT = (("not an image", "not an image"), ("damaged or cut short", "damaged or cut short"),
          ("is empty", "empty file"), ("could not be found", "missing on the server"),
          ("more memory", "too large to decode"), ("claims more than", "too many pixels"))
+
+
+@contextlib.contextmanager
+def saved_uploads(files: Iterable[tuple[str, bytes]]) -> Iterator[list[str]]:
+    """Uploads a front end holds in memory (name, bytes), written to a fresh temporary folder for
+    UploadReader, which reads paths: each under its own base name (the name the user sees in the
+    summary) in its own sub-folder, so two 'image.png' do not collide and no name can point
+    elsewhere. The folder is removed when the block ends."""
+    with tempfile.TemporaryDirectory(prefix="clip-upload-") as folder:
+        paths = []
+        for i, (name, data) in enumerate(files):
+            base = os.path.basename(str(name).replace("\\", "/")).replace("\0", "")
+            if base in ("", ".", ".."):
+                base = "upload"
+            stem, ext = os.path.splitext(base)
+            if len(base.encode()) > 200:  # file systems refuse names past 255 bytes
+                base = stem[:100] + ext[:20]
+            os.mkdir(os.path.join(folder, str(i)))
+            path = os.path.join(folder, str(i), base)
+            with open(path, "wb") as out:
+                out.write(data)
+            paths.append(path)
+        yield paths
 
 
 @dataclass

@@ -12,6 +12,7 @@ import numpy as np
 from shared.image_files import png_bytes
 
 SHOWN_SIDE = 128  # a hit is shown at least this large: a 32x32 shape enlarged 4x, pixels kept sharp
+QUERY_SIDE = 256  # a data image used as the query is shown this large (32x32 enlarged 8x)
 
 
 def enlarge(image: np.ndarray, side: int = SHOWN_SIDE) -> np.ndarray:
@@ -42,8 +43,23 @@ def _fit(image: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(image).resize((SHOWN_SIDE, SHOWN_SIDE), Image.Resampling.BOX))
 
 
-def _cell(text: str) -> str:
-    """Text (a file name a user chose) shown literally in a Markdown table cell."""
+def data_caption(caption: str, seed: int) -> str:
+    """What is written under a data image used as the query: its caption and its number."""
+    return f"*{caption}* (data image {int(seed)})"
+
+
+def upload_rules() -> str:
+    """What may be added to the gallery, said before the upload box."""
+    from demos.clip import options
+
+    return (f"Image files or zips of images: up to {options.UPLOAD_IMAGES:,} images at a time and "
+            f"{options.SESSION_IMAGES:,} in all, each at most {options.PICTURE.max_bytes // 2**20} MB and "
+            f"{options.PICTURE.max_pixels // 10**6} megapixels. Zips inside zips are not opened. Only you "
+            "see your images, and they are forgotten when you close the page.")
+
+
+def escaped(text: str) -> str:
+    """Text (a file name a user chose) shown literally in Markdown, a table cell included."""
     for ch in "\\|*_`[]<>#":
         text = text.replace(ch, "\\" + ch)
     return text
@@ -52,16 +68,23 @@ def _cell(text: str) -> str:
 def search_summary(result) -> str:  # noqa: ANN001 (explore.SearchResult)
     """What was searched, how long it took, and the hits as a table: rank, similarity, caption or file."""
     kind = "one matrix product (exact)" if result.index_kind == "exact" else "a FAISS inverted-file index"
-    lines = [f"**{len(result.hits)} nearest of {result.searched:,} images** to *{_cell(result.query)}*, by cosine "
+    lines = [f"**{len(result.hits)} nearest of {result.searched:,} images** to *{escaped(result.query)}*, by cosine "
              f"similarity; the query took {result.milliseconds:.1f} ms (embedding it, then {kind})."]
     if result.notice:
         lines.append(f"⚠ {result.notice}")
     if any(h.unseen for h in result.hits):
         lines.append("*unseen*: a (shape, colour) pair the model never saw in training.")
-    rows = [f"| {rank} | {h.score:.3f} | {_cell(h.name)} | {'yours' if h.yours else 'unseen pair' if h.unseen else ''} |"
+    rows = [f"| {rank} | {h.score:.3f} | {escaped(h.name)} | {'yours' if h.yours else 'unseen pair' if h.unseen else ''} |"
             for rank, h in enumerate(result.hits, 1)]
     lines.append("| # | cosine | caption or file | |\n|---|---|---|---|\n" + "\n".join(rows))
     return "\n\n".join(lines)
+
+
+def zero_shot_summary(result) -> str:  # noqa: ANN001 (explore.ZeroShot)
+    """The likeliest label and why no training was needed."""
+    best = int(np.argmax(result.probabilities))
+    return (f"**{result.labels[best]}**: {result.probabilities[best]:.1%}. The labels' text embeddings are the "
+            "classifier's weights: no training on them.")
 
 
 def zero_shot_figure(result):  # noqa: ANN001, ANN201 (explore.ZeroShot -> plotly Figure)
@@ -82,6 +105,14 @@ def zero_shot_figure(result):  # noqa: ANN001, ANN201 (explore.ZeroShot -> plotl
 
 def _data_uri(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+
+
+def projection_summary(p) -> str:  # noqa: ANN001 (explore.Projection)
+    """What the projection shows, in a few words, with the mean cosine of a pair."""
+    unseen = int(p.unseen.sum())
+    return (f"{len(p.captions)} held-out images (squares) and their captions (diamonds); {unseen} in red are "
+            f"(shape, colour) pairs never seen in training. An image's own caption is its nearest text when the line "
+            f"is short. Mean cosine of an image with its caption: {p.pair_cosine:.2f}.")
 
 
 def projection_figure(p):  # noqa: ANN001, ANN201 (explore.Projection -> plotly Figure)
