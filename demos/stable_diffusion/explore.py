@@ -10,8 +10,9 @@ image-to-image, and where each word looks. No UI code.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -24,6 +25,7 @@ from shared.limits import LimitError
 NEEDS_NETWORK = ("stabilityai/sd-turbo comes from the Hugging Face Hub: this needs the network once, then it is "
                  "cached. The bundled pipeline, sd-shapes, works offline.")
 _import_lock = threading.Lock()
+T = TypeVar("T")
 
 
 def load_pipeline(name: str = options.BUNDLED) -> Parts:
@@ -96,6 +98,16 @@ def prepare_prompt(parts: Parts, value: object, what: str = "prompt") -> tuple[s
     return text, " ".join(notices) or None
 
 
+def parse_values(text: object, what: str, check: Callable[[object], T]) -> list[T]:
+    """'1, 3, 5' (commas or semicolons) -> each value checked, at most options.GRID_VALUES of them."""
+    if not isinstance(text, str) or not text.strip():
+        raise LimitError(f"Type the {what}, separated by commas, such as '1, 3, 7'.")
+    values = [v for v in text.replace(";", ",").split(",") if v.strip()]
+    if len(values) > options.GRID_VALUES:
+        raise LimitError(f"At most {options.GRID_VALUES} {what}; got {len(values)}.")
+    return [check(v.strip()) for v in values]
+
+
 def prompt_tokens(parts: Parts, text: str) -> list[str]:
     """The tokens the text encoder reads, start and end marks included (pads left out)."""
     ids = parts.tokenizer(text, truncation=True, max_length=parts.context)["input_ids"]
@@ -120,6 +132,16 @@ class StepView:
 def check_settings(guidance: object, steps: object, scheduler: object) -> tuple[float, int, str]:
     return (options.GUIDANCE.check(guidance), options.STEPS.check(steps),
             limits.check_choice("scheduler", scheduler, options.SCHEDULERS))
+
+
+def prepare_run(name: str, prompt: object, guidance: object, steps: object, scheduler: object
+                ) -> tuple[str | None, dict[str, tuple[int, ...]]]:
+    """Before a streamed run: the settings checked (so a bad one fails before anything is shown),
+    the prompt's notice (cut, or empty), and the tensor shapes of the pipeline diagram."""
+    guidance, steps, scheduler = check_settings(guidance, steps, scheduler)
+    parts = load_pipeline(name)
+    _, notice = prepare_prompt(parts, prompt)
+    return notice, tensor_shapes(parts, guided=guidance > 1.0)
 
 
 def text_to_image(name: str, prompt: object, negative: object = "", guidance: object = options.DEFAULT_GUIDANCE,
@@ -217,6 +239,39 @@ def guidance_grid(name: str, prompt: object, scales: list[float], seeds: list[in
             row.append(decode(parts, last.latent)[0])
         rows.append(np.stack(row))
     return np.stack(rows)
+
+
+def data_image(seed: object) -> tuple[np.ndarray, str]:
+    """Image number `seed` of the shapes data (uint8 (32, 32, 3), always the same) and its caption."""
+    from shared.datasets import make_shapes
+
+    data = make_shapes(1, limits.SEED.check(seed))
+    return data.images[0], data.caption(0)
+
+
+def image_side(parts: Parts) -> int:
+    """The side of the pipeline's images: the latent's side times the autoencoder's downsampling."""
+    return int(parts.unet.config.sample_size) * 2 ** (len(parts.vae.config.block_out_channels) - 1)
+
+
+def open_start(path: str | None):  # noqa: ANN201 (PIL image)
+    """An uploaded starting image as upright RGB, or a LimitError saying what is wrong with the file;
+    transparent pixels (an empty canvas drawn on) become the data's background, as in the training images."""
+    from shared.datasets import BACKGROUND
+    from shared.pictures import PictureLimits, open_picture
+
+    if not path:
+        raise LimitError("There is no starting image: upload one or take one from the data.")
+    return open_picture(path, PictureLimits(max_bytes=options.START_IMAGE_BYTES, noun="image", background=BACKGROUND))
+
+
+def starting_image(name: str, path: str | None) -> np.ndarray:
+    """An uploaded starting image as the pipeline's input: its centre square at the pipeline's side,
+    uint8 (side, side, 3)."""
+    from shared.pictures import centre_square
+
+    picture = open_start(path)
+    return centre_square(picture, image_side(load_pipeline(name)))
 
 
 @torch.inference_mode()

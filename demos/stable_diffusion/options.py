@@ -9,12 +9,29 @@ BUNDLED = "sd-shapes"
 HUB_PIPELINE = "stabilityai/sd-turbo"  # 1 to 4 steps, guidance 0
 HUB_PREVIEW = "madebyollin/taesd"  # per-step previews of the Hub pipeline's latents
 PIPELINES: tuple[str, ...] = (BUNDLED, HUB_PIPELINE)
+PIPELINE_LABELS: dict[str, str] = {BUNDLED: f"{BUNDLED} (bundled, offline)", HUB_PIPELINE: f"{HUB_PIPELINE} (Hub, 512x512)"}
 SCHEDULERS: tuple[str, ...] = ("DDIM", "DDPM", "Euler", "DPM-Solver++")
+DEFAULT_SCHEDULER = "DDIM"
 
 DEFAULT_PROMPT = "a large red circle in the center"
+DEFAULT_NEGATIVE = ""  # guidance pushes away from the empty prompt
 PROMPT_CHARS = 1_000
 STEPS = limits.IntRange("number of steps", 1, 200)
+SLIDER_STEPS = limits.IntRange("number of steps", STEPS.low, 100)  # what the sliders offer; a script may ask for STEPS
 DEFAULT_STEPS = 30
 GUIDANCE = limits.FloatRange("guidance scale", 0.0, 20.0)
+GUIDANCE_STEP = 0.5
 DEFAULT_GUIDANCE = 5.0
+DEFAULT_SEED = 0
+
+# ---- the guidance grid ----
+GRID_VALUES = 6  # at most this many guidance scales, and as many seeds
+DEFAULT_GRID_SCALES = "1, 3, 5, 8"
+DEFAULT_GRID_SEEDS = "0, 1, 2"
+
+# ---- image to image ----
 STRENGTH = limits.FloatRange("strength", 0.0, 1.0)
+STRENGTH_STEP = 0.05
+DEFAULT_STRENGTH = 0.6
+DEFAULT_IMAGE_SEED = 5  # the starting image taken from the data by number
+START_IMAGE_BYTES = 20 * 2**20  # an uploaded starting image

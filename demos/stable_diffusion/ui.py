@@ -9,80 +9,54 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 
-from demos.stable_diffusion import options
+from demos.stable_diffusion import options, views
 from shared import limits
 from shared.image_files import png_file
 from shared.ui import explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 SD_MODEL = {"concurrency_limit": 2, "concurrency_id": "sd-model"}
-SHOWN = 8  # a 32x32 sample shown at 256x256
-
-
-def _zoom(image: np.ndarray) -> np.ndarray:
-    k = max(1, 256 // image.shape[0])
-    return image.repeat(k, 0).repeat(k, 1)
-
-
-def _numbers(text: object, what: str, check) -> list:  # noqa: ANN001
-    """'1, 3, 5' -> checked numbers (at most 6)."""
-    if not isinstance(text, str) or not text.strip():
-        raise limits.LimitError(f"Type the {what}, separated by commas, such as '1, 3, 7'.")
-    values = [v for v in text.replace(";", ",").split(",") if v.strip()]
-    if len(values) > 6:
-        raise limits.LimitError(f"At most 6 {what}; got {len(values)}.")
-    return [check(v.strip()) for v in values]
 
 
 def _spaces_gpu(fn):  # noqa: ANN001, ANN202
     """On a ZeroGPU Space (the `spaces` package importable), run fn on the GPU; a no-op elsewhere."""
     try:
         import spaces  # noqa: PLC0415 (only on Hugging Face Spaces)
-    except ImportError:
+
+        gpu = spaces.GPU
+    except (ImportError, AttributeError):  # not installed; the repo's own spaces/ folder is not the package
         return fn
-    return spaces.GPU(fn)
+    return gpu(fn)
 
 
 @shows_errors
 @_spaces_gpu
 def generate(pipeline: str, prompt: str, negative: str, guidance: float, steps: int, seed: int, scheduler: str):
     """Stream every step: the decoded latent, the latent's and the noise predictions' channels, the diagram."""
-    from demos.stable_diffusion import explore, views
+    from demos.stable_diffusion import explore
 
-    guidance, steps, scheduler = explore.check_settings(guidance, steps, scheduler)
-    parts = explore.load_pipeline(pipeline)
-    _, notice = explore.prepare_prompt(parts, prompt)
+    notice, shapes = explore.prepare_run(pipeline, prompt, guidance, steps, scheduler)
     notify(notice)
-    shapes = explore.tensor_shapes(parts, guided=guidance > 1.0)
     for view in explore.text_to_image(pipeline, prompt, negative, guidance, steps, seed, scheduler):
-        rows = [("latent x_t", view.latent), ("noise | prompt", view.noise_cond)]
-        if view.noise_uncond is not None:
-            rows += [("noise | empty", view.noise_uncond), ("difference", view.noise_cond - view.noise_uncond)]
-        status = (f"Step {view.step} of {view.steps} (t = {view.timestep}). Guidance {view.guidance:g}: "
-                  + ("the prediction used is noise|empty + w × difference." if view.noise_uncond is not None
-                     else "off (w ≤ 1): the conditional prediction alone."))
-        yield (png_file(_zoom(view.image)), png_file(views.channels_sheet(rows)), status,
+        yield (png_file(views.zoom(view.image)), png_file(views.step_channels(view)), views.step_status(view),
                views.pipeline_diagram(shapes, view.step, view.steps))
 
 
 @shows_errors
 def show_word_maps(pipeline: str, prompt: str, guidance: float, steps: int, seed: int, scheduler: str):
-    from demos.stable_diffusion import explore, views
+    from demos.stable_diffusion import explore
 
     result = explore.word_maps(pipeline, prompt, guidance, steps, seed, scheduler)
-    return png_file(views.word_maps_sheet(result)), (
-        "Each map: how much every latent pixel's cross-attention went to that token, averaged over the layers, heads "
-        "and steps, each map stretched over its own range: bright is where that word is read most.")
+    return png_file(views.word_maps_sheet(result)), views.WORD_MAPS_NOTE
 
 
 @shows_errors
 def show_grid(pipeline: str, prompt: str, scales: str, seeds: str, steps: int, scheduler: str):
-    from demos.stable_diffusion import explore, views
+    from demos.stable_diffusion import explore
 
-    scale_list = _numbers(scales, "guidance scales", options.GUIDANCE.check)
-    seed_list = _numbers(seeds, "seeds", limits.SEED.check)
+    scale_list = explore.parse_values(scales, "guidance scales", options.GUIDANCE.check)
+    seed_list = explore.parse_values(seeds, "seeds", limits.SEED.check)
     grid = explore.guidance_grid(pipeline, prompt, scale_list, seed_list, steps, scheduler)
     return png_file(views.grid_sheet(grid, scale_list, seed_list))
 
@@ -91,47 +65,35 @@ def show_grid(pipeline: str, prompt: str, scales: str, seeds: str, steps: int, s
 def run_image_to_image(pipeline: str, picture: object, prompt: str, strength: float, guidance: float, steps: int,
                        seed: int, scheduler: str):
     from demos.stable_diffusion import explore
-    from shared.pictures import PictureLimits, centre_square, open_picture
 
-    from shared.datasets import BACKGROUND
+    image = explore.starting_image(pipeline, _editor_path(picture))
+    out = explore.image_to_image(pipeline, image, prompt, strength, guidance, steps, seed, scheduler)
+    return png_file(views.zoom(out)), views.image_to_image_note(strength, steps)
 
-    # a gr.ImageEditor's raw value (its flattened composite, else its background), or a file
+
+def _editor_path(picture: object) -> str:
+    """A gr.ImageEditor's raw value (its flattened composite, else its background), or a file, as a path."""
     path = (file_path(picture.get("composite")) or file_path(picture.get("background"))) if isinstance(picture, dict) \
         else file_path(picture)
     if not path:
         raise limits.LimitError("There is no starting image: upload one, draw one or take one from the data.")
-    parts = explore.load_pipeline(pipeline)
-    side = int(parts.unet.config.sample_size) * 2 ** (len(parts.vae.config.block_out_channels) - 1)
-    # transparent pixels (an empty canvas drawn on) become the data's background, as in the training images
-    image = centre_square(open_picture(path, PictureLimits(max_bytes=20 * 2**20, noun="image", background=BACKGROUND)), side)
-    out = explore.image_to_image(pipeline, image, prompt, strength, guidance, steps, seed, scheduler)
-    return png_file(_zoom(out)), f"Strength {float(strength):g}: the image's latent was noised to step " \
-                                  f"{int(round(float(strength) * int(steps)))} of {int(steps)} and denoised with the prompt."
+    return path
 
 
 @shows_errors
 def pick_data(seed: int):
-    from shared.datasets import make_shapes
+    from demos.stable_diffusion import explore
 
-    data = make_shapes(1, limits.SEED.check(seed))
-    path = png_file(_zoom(data.images[0]))
-    return {"background": path, "layers": [], "composite": path}, f"*{data.caption(0)}*"
+    image, caption = explore.data_image(seed)
+    path = png_file(views.zoom(image))
+    return {"background": path, "layers": [], "composite": path}, f"*{caption}*"
 
 
 @shows_errors
 def show_cost(pipeline: str):
     from demos.stable_diffusion import cost
 
-    latent, pixel = cost.measure(limits.check_choice("pipeline", pipeline, options.PIPELINES))
-    rows = "\n".join(f"| {c.name} | {' × '.join(map(str, c.input_shape))} ({c.numbers:,}) | {c.parameters:,} | "
-                     f"{c.milliseconds:.1f} | {c.activation_mb:.1f} |" for c in (latent, pixel))
-    return (f"| one denoising step | denoises | parameters | ms | activations MB |\n|---|---|---|---|---|\n{rows}\n\n"
-            f"Per step the latent model works on {pixel.numbers / latent.numbers:.0f}x fewer numbers, and takes "
-            f"{latent.milliseconds / pixel.milliseconds:.2f}x the pixel model's time and "
-            f"{latent.activation_mb / pixel.activation_mb:.2f}x its activation memory, with guidance's two passes and "
-            "a UNet of more parameters. The saving grows with the image: at Stable Diffusion's 512x512, a (4, 64, 64) "
-            "latent holds 48x fewer numbers than the (3, 512, 512) image, and attention's cost grows with the square "
-            "of the pixels.")
+    return cost.cost_table(*cost.compare(pipeline))
 
 
 def _editor() -> gr.ImageEditor:
@@ -146,10 +108,8 @@ def _editor() -> gr.ImageEditor:
 
 
 def build() -> gr.Blocks:
-    from demos.stable_diffusion.views import DIAGRAM_CSS
-
     with gr.Blocks(title="Stable Diffusion") as demo:
-        gr.HTML(f"<style>{DIAGRAM_CSS}</style>")
+        gr.HTML(f"<style>{views.DIAGRAM_CSS}</style>")
         header("Stable Diffusion: text to image in a latent space",
                "An autoencoder squeezes images into a small latent, CLIP's text encoder reads the prompt, a UNet "
                "removes noise from the latent while attending to the prompt, guidance pushes towards it, and the "
@@ -157,17 +117,19 @@ def build() -> gr.Blocks:
         explainer(HERE)
         with gr.Row():
             with gr.Column(scale=2, min_width=320):
-                pipeline = gr.Dropdown([(f"{options.BUNDLED} (bundled, offline)", options.BUNDLED),
-                                        (f"{options.HUB_PIPELINE} (Hub, 512x512)", options.HUB_PIPELINE)],
+                pipeline = gr.Dropdown([(label, name) for name, label in options.PIPELINE_LABELS.items()],
                                        value=options.BUNDLED, label="Pipeline")
                 prompt = gr.Textbox(options.DEFAULT_PROMPT, label="Prompt", elem_id="sd-prompt")
-                negative = gr.Textbox("", label="Negative prompt", info="what guidance pushes away from (empty: nothing)")
+                negative = gr.Textbox(options.DEFAULT_NEGATIVE, label="Negative prompt",
+                                      info="what guidance pushes away from (empty: nothing)")
                 with gr.Row():
-                    scheduler = gr.Dropdown(list(options.SCHEDULERS), value="DDIM", label="Scheduler")
-                    steps = gr.Slider(options.STEPS.low, 100, value=options.DEFAULT_STEPS, step=1, label="Steps")
-                guidance = gr.Slider(options.GUIDANCE.low, options.GUIDANCE.high, value=options.DEFAULT_GUIDANCE, step=0.5,
-                                     label="Guidance scale w", info="1 = off; higher follows the prompt harder")
-                seed = seed_control(0, label="Seed", elem_id="sd-seed")
+                    scheduler = gr.Dropdown(list(options.SCHEDULERS), value=options.DEFAULT_SCHEDULER, label="Scheduler")
+                    steps = gr.Slider(options.SLIDER_STEPS.low, options.SLIDER_STEPS.high, value=options.DEFAULT_STEPS,
+                                      step=1, label="Steps")
+                guidance = gr.Slider(options.GUIDANCE.low, options.GUIDANCE.high, value=options.DEFAULT_GUIDANCE,
+                                     step=options.GUIDANCE_STEP, label="Guidance scale w",
+                                     info="1 = off; higher follows the prompt harder")
+                seed = seed_control(options.DEFAULT_SEED, label="Seed", elem_id="sd-seed")
                 go = gr.Button("Generate", variant="primary", elem_id="stable_diffusion-main-action")
             with gr.Column(scale=3):
                 with gr.Row():
@@ -194,8 +156,8 @@ def build() -> gr.Blocks:
         gr.Markdown("## Guidance scales × seeds\nThe same prompt; a row per seed (the same starting noise), a column "
                     "per guidance scale.")
         with gr.Row():
-            scales = gr.Textbox("1, 3, 5, 8", label="Guidance scales")
-            seeds = gr.Textbox("0, 1, 2", label="Seeds")
+            scales = gr.Textbox(options.DEFAULT_GRID_SCALES, label="Guidance scales")
+            seeds = gr.Textbox(options.DEFAULT_GRID_SEEDS, label="Seeds")
             grid_btn = gr.Button("Draw the grid", elem_id="sd-grid-btn")
         grid_img = gr.Image(label="Rows: seeds · columns: guidance", type="filepath", interactive=False, format="png",
                             elem_id="sd-grid")
@@ -208,11 +170,12 @@ def build() -> gr.Blocks:
             with gr.Column(min_width=240):
                 start_img = _editor()
                 with gr.Row(equal_height=True):
-                    data_seed = gr.Number(5, precision=0, label="Data image", scale=3)
+                    data_seed = gr.Number(options.DEFAULT_IMAGE_SEED, precision=0, label="Data image", scale=3)
                     data_btn = gr.Button("Use data image", scale=2)
                 data_caption = gr.Markdown()
             with gr.Column(min_width=240):
-                strength = gr.Slider(options.STRENGTH.low, options.STRENGTH.high, value=0.6, step=0.05, label="Strength")
+                strength = gr.Slider(options.STRENGTH.low, options.STRENGTH.high, value=options.DEFAULT_STRENGTH,
+                                     step=options.STRENGTH_STEP, label="Strength")
                 i2i_btn = gr.Button("Transform it with the prompt", elem_id="sd-i2i-btn")
                 i2i_text = gr.Markdown()
             i2i_img = gr.Image(label="Result", type="filepath", interactive=False, height=256, width=256, elem_id="sd-i2i")

@@ -10,6 +10,15 @@ import numpy as np
 from shared.contact_sheet import sheet
 
 CHANNEL_SCALE = 12  # an 8x8 latent channel shown at 96x96
+SHOWN_SIDE = 256  # a 32x32 sample is shown at 256x256, pixels kept sharp
+WORD_MAPS_NOTE = ("Each map: how much every latent pixel's cross-attention went to that token, averaged over the layers, "
+                  "heads and steps, each map stretched over its own range: bright is where that word is read most.")
+
+
+def zoom(image: np.ndarray, side: int = SHOWN_SIDE) -> np.ndarray:
+    """A small image enlarged by whole pixels to about `side` (a large one is left alone)."""
+    k = max(1, side // image.shape[0])
+    return image.repeat(k, 0).repeat(k, 1)
 
 
 def _grey(channel: np.ndarray, limit: float) -> np.ndarray:
@@ -27,6 +36,28 @@ def channels_sheet(tensors: list[tuple[str, np.ndarray]], limit: float = 3.0) ->
             labels.append(f"{name} {c}")
     columns = max(len(t) for _, t in tensors)
     return sheet(np.stack(tiles), labels, columns=columns, scale=CHANNEL_SCALE)
+
+
+def step_channels(view) -> np.ndarray:  # noqa: ANN001 (explore.StepView)
+    """One step's tensors as grey channel rows: the latent, the noise predicted with the prompt, and
+    with guidance on, the one predicted with the empty (or negative) prompt and their difference."""
+    rows = [("latent x_t", view.latent), ("noise | prompt", view.noise_cond)]
+    if view.noise_uncond is not None:
+        rows += [("noise | empty", view.noise_uncond), ("difference", view.noise_cond - view.noise_uncond)]
+    return channels_sheet(rows)
+
+
+def step_status(view) -> str:  # noqa: ANN001 (explore.StepView)
+    """Where the run is, and which noise prediction the scheduler was given."""
+    return (f"Step {view.step} of {view.steps} (t = {view.timestep}). Guidance {view.guidance:g}: "
+            + ("the prediction used is noise|empty + w × difference." if view.noise_uncond is not None
+               else "off (w ≤ 1): the conditional prediction alone."))
+
+
+def image_to_image_note(strength: float, steps: int) -> str:
+    """What image to image did with the starting image's latent."""
+    return (f"Strength {float(strength):g}: the image's latent was noised to step {int(round(float(strength) * int(steps)))} "
+            f"of {int(steps)} and denoised with the prompt.")
 
 
 def _heat(m: np.ndarray) -> np.ndarray:
