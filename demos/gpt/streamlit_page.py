@@ -91,7 +91,10 @@ def chat_section() -> dict:
             st.session_state["gpt-message"] = options.DEFAULT_MESSAGE
         message = st.text_area("Message", key="gpt-message", height=80,
                                help=f"at most {options.MESSAGE_CHARS:,} characters")
-        send = st.button("Send", type="primary", key="gpt-main-action")
+        send_col, stop_col = st.columns([1, 1], width=160)
+        send = send_col.button("Send", type="primary", key="gpt-main-action")
+        # any click reruns the page, which ends a streaming answer; the part written so far stays
+        stop_col.button("Stop", key="gpt-stop", help="end the answer being written")
         status = st.empty()
         if send:
             with st_ui.shows_errors():
@@ -137,6 +140,9 @@ def text_pieces(first: Any, updates: Iterator, status: Any, last: list) -> Itera
             yield update.answer[len(shown):]
             shown = update.answer
         last[0] = update
+        if not update.done:  # kept if a click (Stop) ends the run here, as the Gradio chat keeps it
+            st.session_state["gpt-history"] = update.conversation
+            st.session_state["gpt-status"] = f"Stopped after: {update.status}"
         if update.done:
             return
         update = next(updates)
