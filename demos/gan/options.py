@@ -20,6 +20,30 @@ WALK_FRAMES = limits.IntRange("number of frames", 2, 240)
 PSI = limits.FloatRange("truncation psi", 0.0, 1.0)
 AMOUNT = limits.FloatRange("amount along the direction", -4.0, 4.0)
 FPS = limits.IntRange("frames per second", 1, 50)
+GRID_SAMPLES = 16  # the grid: 16 tiles in two rows, each 32x32 sample at 128x128
+GRID_COLUMNS, GRID_SCALE = 8, 4
+ZOOM = 8  # a 32x32 frame shown at 256x256, pixels kept sharp
+# what the first value of each attribute's From / To is (a direction the bundled model follows well)
+ATTRIBUTE_PAIRS: dict[str, tuple[str, str]] = {"colour": ("orange", "green"), "shape": ("circle", "square"),
+                                               "size": ("small", "large")}
+
+
+@dataclass(frozen=True)
+class WalkDefaults:
+    """Where every widget of the walk half starts, in both UIs."""
+
+    grid_seed: int = 0
+    psi: float = 1.0
+    waypoints: str = "0, 6, 8, 15"  # seeds the bundled model draws cleanly: a good first walk
+    frames: int = 37
+    mode: str = "slerp"
+    fps: int = 12
+    arithmetic_seed: int = 0
+    attribute: str = "colour"
+    amount: float = 2.0
+
+
+WALK = WalkDefaults()
 
 
 # ---- live 2-D training ----
@@ -35,6 +59,7 @@ BATCH = limits.IntRange("batch size", 16, 1024)
 R1 = limits.FloatRange("gradient penalty weight", 0.0, 10.0)
 MAX_STEPS = 20_000  # a run stops here: long enough to see it converge or collapse
 TRAIN_STEPS = limits.IntRange("number of training steps", 1, MAX_STEPS)
+RUN_SECONDS = 120  # one press of Start trains at most this long, so a forgotten tab stops itself
 
 VIEW_RANGE = 3.0  # the view shows [-3, 3]^2
 N_VIEW = 512  # generated and real points drawn
@@ -95,8 +120,7 @@ PRESETS: dict[str, tuple[ToySettings, str]] = {
         "for trying the other data sets and losses.",
     ),
 }
-
-
+FIRST_PRESET = "Mode collapse"  # the preset a visitor first sees, ready to Start
 
 
 def settings_from(preset: str) -> ToySettings:

@@ -1,264 +1,177 @@
 """GAN tab: latent walks on the bundled shapes GAN, and live GAN training on 2-D data. Glue only:
-the logic is in explore.py (walks), latent.py (interpolation) and toy.py (live training).
+the logic is in explore.py (walks), walk_view.py (what a walk shows), latent.py (interpolation),
+toy.py (the 2-D GAN) and toy_live.py (what Start, Pause, Step and Reset do).
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 
-from shared import contact_sheet, datasets, limits
-from shared.image_files import png_bytes, png_file, write_atomic
+from demos.gan.toy_live import SETTING_FIELDS  # noqa: F401 (the endpoints' order; benchmarks read it here)
+from demos.gan.walk_view import zoom  # noqa: F401 (re-exported for the benchmarks)
+from demos.gan.wording import PSI_INFO
+from shared import datasets
+from shared.image_files import png_file, write_atomic
 from shared.live import LiveRun
-from shared.memo import memoised
 from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
-DEFAULT_WAYPOINTS = "0, 6, 8, 15"  # seeds the bundled model draws cleanly: a good first walk
-RUN_SECONDS = 120  # one press of Start trains at most this long, so a forgotten tab stops itself
-ZOOM = 8  # a 32x32 frame shown at 256x256, pixels kept sharp
 # the events that run the bundled GAN share one pool: thirty users never run thirty generators at once
 GAN_MODEL = {"concurrency_limit": 2, "concurrency_id": "gan-model"}
-ALREADY_TRAINING = ("This session is already training: press Pause to stop it (or Reset to start again), "
-                    "then Start.")
-STEP_WHILE_TRAINING = "Training is running: press Pause first; Step moves a paused run on by one step."
-PSI_INFO = ("Truncation pulls every latent towards the centre of the latent space, where the generator "
-            "saw the most training: lower psi gives cleaner, more typical images but less variety; "
-            "psi = 0 gives one average image.")
-
-
-def zoom(image: np.ndarray, k: int = ZOOM) -> np.ndarray:
-    return image.repeat(k, 0).repeat(k, 1)
 
 
 # ---- latent walk -----------------------------------------------------------------------------
-
-GRID_COLUMNS, GRID_SCALE = 8, 4  # the grid: 16 tiles in two rows, each 32x32 sample at 128x128
 
 
 @shows_errors
 def show_grid(seed: int, psi: float):
     """The grid as one picture (one file for the browser to fetch, not sixteen), and its first seed."""
-    from demos.gan import explore
+    from demos.gan import walk_view
 
-    grid = explore.sample_grid(seed, 16, psi)  # validates; memoised
+    grid = walk_view.grid_picture(seed, psi)  # validates; memoised
     notify(grid.notice)
-    return write_atomic(_grid_sheet(grid.seeds[0], float(psi)), ".png"), grid.seeds[0]
-
-
-@memoised(maxsize=64)
-def _grid_sheet(seed: int, psi: float) -> bytes:
-    """The grid's tiles with their seeds, drawn and encoded once for everyone who asks for it."""
-    from demos.gan import explore
-
-    grid = explore.sample_grid(seed, 16, psi)
-    return png_bytes(contact_sheet.sheet(grid.rendered.images, [f"seed {s}" for s in grid.seeds], GRID_COLUMNS, GRID_SCALE))
+    return write_atomic(grid.png, ".png"), grid.seeds[0]
 
 
 def add_waypoint(text: str, first_seed: int | None, evt: gr.SelectData) -> str:
-    """Clicking a grid tile appends its seed to the waypoints (keeping the last 8)."""
+    """Clicking a grid tile appends its seed to the waypoints."""
+    from demos.gan import walk_view
+
     at = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
-    tile = contact_sheet.tile_at(at[0], at[1], 16, GRID_COLUMNS, GRID_SCALE) if at and first_seed is not None else None
-    if tile is None:
-        return text
-    seeds = [s for s in (text or "").replace(",", " ").split() if s] + [str(first_seed + tile)]
-    return ", ".join(seeds[-8:])
-
-
-def p_real_figure(p_real: np.ndarray, waypoint_frames: list[float], seeds: list[int]):
-    """p(real) of every frame, a dotted line at each waypoint. Built from one dict: plotly's
-    add_vline validates as it goes and cost three times as long (20 ms against 6 ms a walk)."""
-    import plotly.graph_objects as go
-
-    lines = [{"type": "line", "x0": at, "x1": at, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
-              "line": {"dash": "dot", "color": "#999"}} for at in waypoint_frames]
-    notes = [{"x": at, "y": 1, "xref": "x", "yref": "paper", "text": f"seed {s}", "showarrow": False,
-              "xanchor": "left", "yanchor": "bottom"} for at, s in zip(waypoint_frames, seeds)]
-    return go.Figure({
-        "data": [{"type": "scatter", "y": [float(p) for p in p_real], "mode": "lines+markers", "marker": {"size": 4},
-                  "line": {"color": "#6b46c1"}, "hovertemplate": "frame %{x}: p(real) %{y:.2f}<extra></extra>"}],
-        "layout": {"height": 230, "margin": {"l": 40, "r": 10, "t": 30, "b": 30}, "yaxis": {"range": [0, 1]},
-                   "title": {"text": "Discriminator: probability each frame is real", "font": {"size": 13}},
-                   "xaxis": {"title": {"text": "frame"}}, "template": "plotly_white", "shapes": lines, "annotations": notes},
-    })
-
-
-@memoised(maxsize=32)
-def _walk_media(seeds: tuple[int, ...], frames: int, mode: str, psi: float, fps: int):  # noqa: ANN202
-    """The encoded filmstrip, GIF and first frame of a walk (already validated), and its p(real)
-    figure: the same default walk is drawn and encoded once."""
-    from demos.gan import explore, latent
-    from shared.animation import to_gif
-
-    walk = explore.walk_seeds(" ".join(map(str, seeds)), frames, mode, psi)  # memoised
-    r = walk.rendered
-    return (png_bytes(latent.filmstrip(r)), to_gif(r.images, fps, scale=4), png_bytes(zoom(r.images[0])),
-            p_real_figure(r.p_real, walk.waypoint_frames, walk.seeds))
+    seed = walk_view.tile_seed(first_seed, at[0], at[1]) if at else None
+    return text if seed is None else walk_view.add_waypoint(text, seed)
 
 
 @shows_errors
 def run_walk(seeds_text: str, frames: int, mode: str, psi: float, fps: int):
-    from demos.gan import explore, latent
+    from demos.gan import walk_view
 
-    fps = latent.FPS.check(fps)
-    walk = explore.walk_seeds(seeds_text, frames, mode, psi)
-    notify(walk.notice)
-    r = walk.rendered
-    strip, gif_data, first, figure = _walk_media(tuple(walk.seeds), len(r.images), mode, float(psi), fps)
-    gif = write_atomic(gif_data, ".gif", prefix="latent-walk-")
-    cache = {"images": r.images, "p_real": r.p_real}
-    last = len(r.images) - 1
-    return (cache, write_atomic(strip, ".png"), gif, gif, figure,
-            gr.Slider(minimum=0, maximum=last, value=0, step=1, interactive=True),
-            write_atomic(first, ".png"), f"Frame 0 of {last}: p(real) = {r.p_real[0]:.2f}")
+    media = walk_view.walk_media(seeds_text, frames, mode, psi, fps)  # validates; memoised
+    notify(media.notice)
+    gif = write_atomic(media.gif, ".gif", prefix="latent-walk-")
+    cache = {"images": media.images, "p_real": media.p_real}
+    return (cache, write_atomic(media.filmstrip_png, ".png"), gif, gif, media.figure,
+            gr.Slider(minimum=0, maximum=media.last, value=0, step=1, interactive=True),
+            write_atomic(media.first_png, ".png"), walk_view.frame_caption(media.p_real, 0))
 
 
 def scrub(cache: dict | None, frame: int):
     """Show one cached frame of the last walk: no model call, so the slider keeps up with the hand."""
+    from demos.gan import walk_view
+
     if not cache:
         raise gr.Error("Press Walk first: the slider scrubs the frames of the last walk.")
-    images = cache["images"]
-    i = limits.IntRange("frame", 0, len(images) - 1).check(frame) if isinstance(frame, (int, float)) else 0
-    i = int(i)
-    return png_file(zoom(images[i])), f"Frame {i} of {len(images) - 1}: p(real) = {cache['p_real'][i]:.2f}"
+    picture, caption = walk_view.walk_frame(cache["images"], cache["p_real"],
+                                            frame if isinstance(frame, (int, float)) else 0)
+    return png_file(picture), caption
 
 
 @shows_errors
 def run_arithmetic(seed: int, attribute: str, source: str, target: str, amount: float, psi: float):
-    from demos.gan import explore, latent
+    from demos.gan import walk_view
 
-    move = explore.move_along(seed, attribute, source, target, amount, psi)
-    notify(move.notice)
-    strip = latent.filmstrip(move.rendered, columns=len(move.amounts))
-    text = (f"Direction = mean latent of {move.counts[1]} samples the classifier reads as **{target}** minus that "
-            f"of {move.counts[0]} read as **{source}**. Moved by {amount:+.1f}, the classifier reads the "
-            f"sample's {attribute} as **{move.verdict}**.")
-    return png_file(strip), png_file(zoom(move.rendered.images[-1])), text
+    result = walk_view.arithmetic_view(seed, attribute, source, target, amount, psi)
+    notify(result.notice)
+    return png_file(result.strip), png_file(result.moved), result.text
 
 
 def attribute_values(attribute: str):
-    from demos.gan.options import ATTRIBUTES
+    from demos.gan import walk_view
 
-    values = ATTRIBUTES[limits.check_choice("attribute", attribute, ATTRIBUTES)]
-    defaults = {"colour": ("orange", "green"), "shape": ("circle", "square"), "size": ("small", "large")}[attribute]
-    return gr.Dropdown(choices=list(values), value=defaults[0]), gr.Dropdown(choices=list(values), value=defaults[1])
+    values, (source, target) = walk_view.attribute_pair(attribute)
+    return gr.Dropdown(choices=list(values), value=source), gr.Dropdown(choices=list(values), value=target)
 
 
 # ---- live training ---------------------------------------------------------------------------
 
-SETTING_FIELDS = ("dataset", "loss", "z_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "lr_g", "lr_d",
-                  "d_steps", "r1_gamma", "batch", "seed")
-
 
 def _settings(*values):  # noqa: ANN202
-    from demos.gan.toy import ToySettings
+    from demos.gan import toy_live
 
-    return ToySettings(**dict(zip(SETTING_FIELDS, values))).checked()
+    return toy_live.settings_from_values(values)
 
 
 def _view(trainer, speed: float | None = None, snap=None):  # noqa: ANN001, ANN202
-    from demos.gan.toy_view import render_snapshot
+    from demos.gan import toy_live
 
-    snap = snap if snap is not None else trainer.snapshot()
-    parts = [f"**Step {snap.step:,}**"]
-    if snap.loss_d:
-        parts.append(f"D loss {snap.loss_d[-1]:.3f} · G loss {snap.loss_g[-1]:.3f}")
-    if snap.modes_covered is not None:
-        parts.append(f"modes covered {snap.modes_covered}/8")
-    if speed:
-        parts.append(f"{speed:,.0f} steps/s")
-    if trainer.finished:
-        parts.append("reached the maximum length of a run: press Reset to start again")
-    return png_file(render_snapshot(snap, trainer.settings.dataset)), " · ".join(parts)
+    picture, status = toy_live.view(trainer, speed, snap)
+    return png_file(picture), status
 
 
 @shows_errors
 def reset(live: LiveRun, *values):
     """A new run with the settings; a running one is stopped first (and waited for)."""
-    from demos.gan.toy import ToyGAN
+    from demos.gan import toy_live
 
-    return _view(live.replace(ToyGAN(_settings(*values))))
+    return _view(toy_live.reset(live, _settings(*values)))
 
 
 @shows_errors
 def apply_preset(live: LiveRun, name: str):
-    from demos.gan.toy import PRESETS, ToyGAN, settings_from
+    from demos.gan import toy_live
 
-    settings = settings_from(name)
-    trainer = live.replace(ToyGAN(settings))
-    return (PRESETS[name][1], *_view(trainer), *(getattr(settings, f) for f in SETTING_FIELDS))
+    settings, text, trainer = toy_live.apply_preset(live, name)
+    return (text, *_view(trainer), *toy_live.setting_values(settings))
 
 
 @shows_errors
 def start(live: LiveRun, *values):
     """Train in this session's run, streaming the view; one Start at a time per session."""
-    from demos.gan.toy import ToyGAN
+    from demos.gan import toy_live
 
-    with live.driving(ALREADY_TRAINING):
-        if live.run is None:
-            live.run = ToyGAN(_settings(*values))
-        trainer = live.run
-        if trainer.finished:
-            raise gr.Error("This run has reached its maximum length; press Reset to start a new one.")
-        step0, t0 = trainer.step, time.perf_counter()
-        for snap in trainer.run(RUN_SECONDS):
-            speed = (trainer.step - step0) / max(time.perf_counter() - t0, 1e-6)
-            yield _view(trainer, speed, snap)
-    if time.perf_counter() - t0 >= RUN_SECONDS - 1:  # ended by the time limit, not by Pause
-        gr.Info(f"Paused after {RUN_SECONDS // 60} minutes of training; press Start to go on.")
+    settings = _settings(*values)
+    press = toy_live.Press(live.run.step if live.run is not None else 0)
+    for snap in toy_live.train(live, settings, press):
+        yield _view(live.run, press.speed(live.run.step), snap)
+    if press.capped:  # ended by the time limit, not by Pause
+        gr.Info(toy_live.CAPPED)
 
 
 @shows_errors
 def pause(live: LiveRun):
     """Stop the running loop after its current chunk and show exactly where it stopped."""
-    if live.run is None:
-        raise gr.Error("Nothing is training yet: press Start.")
-    live.run.pause()
-    return _view(live.run)
+    from demos.gan import toy_live
+
+    return _view(toy_live.pause(live))
 
 
 @shows_errors
 def single_step(live: LiveRun, *values):
-    from demos.gan.toy import ToyGAN
+    from demos.gan import toy_live
 
-    with live.driving(STEP_WHILE_TRAINING):
-        if live.run is None:
-            live.run = ToyGAN(_settings(*values))
-        if not live.run.finished:
-            live.run.train(1)
-        return _view(live.run)
+    return _view(toy_live.step(live, _settings(*values)))
 
 
 def build() -> gr.Blocks:
-    from demos.gan.options import ATTRIBUTES, INTERPOLATIONS, LOSSES, PRESETS, WALK_FRAMES, ToySettings
+    from demos.gan import wording as words
+    from demos.gan.options import (
+        AMOUNT, ATTRIBUTE_PAIRS, ATTRIBUTES, BATCH, D_STEPS, FIRST_PRESET, FPS, HIDDEN, INTERPOLATIONS, LAYERS, LOSSES,
+        LR, PRESETS, PSI, R1, WALK, WALK_FRAMES, WAYPOINTS, Z_DIM, ToySettings,
+    )
 
     with gr.Blocks(title="GAN") as demo:
-        header("GAN: a generator and a discriminator, trained against each other",
-               "Walk the latent space of a GAN trained on shapes, then train one live on 2-D points and watch "
-               "mode collapse happen, and get fixed.")
+        header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 
-        gr.Markdown("## 1 · Walk the latent space")
+        gr.Markdown(f"## {words.WALK_HEADING}")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                grid_seed = seed_control(0, label="Grid seed (tile i uses seed + i)", elem_id="gan-grid-seed")
-                psi = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label="Truncation psi", info=PSI_INFO)
+                grid_seed = seed_control(WALK.grid_seed, label="Grid seed (tile i uses seed + i)", elem_id="gan-grid-seed")
+                psi = gr.Slider(PSI.low, PSI.high, value=WALK.psi, step=0.05, label="Truncation psi", info=PSI_INFO)
                 grid_btn = gr.Button("Sample grid")
             gallery = gr.Image(label="Samples: click one to add it as a waypoint", type="filepath", interactive=False,
                                format="png", show_label=True, elem_id="gan-grid", scale=3)
             grid_first_seed = gr.State(None)  # the seed of the grid's first tile, to read a click back
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                seeds = gr.Textbox(DEFAULT_WAYPOINTS, label="Waypoint seeds (2 to 8)", elem_id="gan-waypoints",
-                                   info="Click grid tiles to add them, or type seeds separated by commas.")
-                frames = gr.Slider(WALK_FRAMES.low, WALK_FRAMES.high, value=37, step=1, label="Frames")
-                mode = gr.Radio(list(INTERPOLATIONS), value="slerp", label="Interpolation",
-                                info="slerp follows the sphere where Gaussian latents live; lerp cuts through "
-                                     "the middle, where images fade")
-                fps = gr.Slider(1, 50, value=12, step=1, label="Animation frames per second")
+                seeds = gr.Textbox(WALK.waypoints, label=f"Waypoint seeds ({WAYPOINTS.low} to {WAYPOINTS.high})",
+                                   elem_id="gan-waypoints", info=words.WAYPOINTS_INFO)
+                frames = gr.Slider(WALK_FRAMES.low, WALK_FRAMES.high, value=WALK.frames, step=1, label="Frames")
+                mode = gr.Radio(list(INTERPOLATIONS), value=WALK.mode, label="Interpolation",
+                                info=words.INTERPOLATION_INFO)
+                fps = gr.Slider(FPS.low, FPS.high, value=WALK.fps, step=1, label="Animation frames per second")
                 walk_btn = gr.Button("Walk", variant="primary", elem_id="gan-main-action")
             with gr.Column(scale=3):
                 with gr.Row():
@@ -285,17 +198,16 @@ def build() -> gr.Blocks:
         frame_slider.change(scrub, [walk_cache, frame_slider], [frame_img, frame_text], api_visibility="private",
                             queue=False, show_progress="hidden", trigger_mode="always_last")
 
-        gr.Markdown("### Latent arithmetic\nA direction in latent space from labelled samples: the mean latent of "
-                    "samples the shapes classifier reads as one value minus the mean of another. Adding it moves a "
-                    "sample towards the first.")
+        gr.Markdown(f"### {words.ARITHMETIC_HEADING}\n{words.ARITHMETIC_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                arith_seed = seed_control(0, label="Sample seed", elem_id="gan-arith-seed")
-                attribute = gr.Dropdown(list(ATTRIBUTES), value="colour", label="Attribute")
+                arith_seed = seed_control(WALK.arithmetic_seed, label="Sample seed", elem_id="gan-arith-seed")
+                attribute = gr.Dropdown(list(ATTRIBUTES), value=WALK.attribute, label="Attribute")
+                first_pair = ATTRIBUTE_PAIRS[WALK.attribute]
                 with gr.Row():
-                    source = gr.Dropdown(list(ATTRIBUTES["colour"]), value="orange", label="From")
-                    target = gr.Dropdown(list(ATTRIBUTES["colour"]), value="green", label="To")
-                amount = gr.Slider(-4, 4, value=2.0, step=0.1, label="Amount along the direction")
+                    source = gr.Dropdown(list(ATTRIBUTES[WALK.attribute]), value=first_pair[0], label="From")
+                    target = gr.Dropdown(list(ATTRIBUTES[WALK.attribute]), value=first_pair[1], label="To")
+                amount = gr.Slider(AMOUNT.low, AMOUNT.high, value=WALK.amount, step=0.1, label="Amount along the direction")
                 arith_btn = gr.Button("Move the sample")
             with gr.Column(scale=3):
                 arith_strip = gr.Image(label="From the sample (left) to the moved sample (right)", type="numpy",
@@ -311,14 +223,12 @@ def build() -> gr.Blocks:
         amount.release(run_arithmetic, arith_inputs, [arith_strip, arith_img, arith_text], api_visibility="private",
                        trigger_mode="always_last", **GAN_MODEL)
 
-        gr.Markdown("## 2 · Train a GAN live on 2-D points\nThe generator maps noise to points; the discriminator "
-                    "colours the plane by how real it finds each place; the arrows show where the generator's loss "
-                    "pushes its points. Each session trains its own networks.")
+        gr.Markdown(f"## {words.TRAINING_HEADING}\n{words.TRAINING_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 d = ToySettings()
-                preset = gr.Dropdown(list(PRESETS), value="Mode collapse", label="Preset", elem_id="gan-preset")
-                preset_text = gr.Markdown(PRESETS["Mode collapse"][1], elem_id="gan-preset-text")
+                preset = gr.Dropdown(list(PRESETS), value=FIRST_PRESET, label="Preset", elem_id="gan-preset")
+                preset_text = gr.Markdown(PRESETS[FIRST_PRESET][1], elem_id="gan-preset-text")
                 with gr.Row():
                     start_btn = gr.Button("▶ Start", variant="primary", elem_id="gan-train-start")
                     pause_btn = gr.Button("⏸ Pause", elem_id="gan-train-pause")
@@ -328,16 +238,16 @@ def build() -> gr.Blocks:
                     dataset = gr.Dropdown([(v, k) for k, v in datasets.TOY_2D_NAMES.items()], value=d.dataset,
                                           label="Data set")
                     loss = gr.Radio(list(LOSSES), value=d.loss, label="Loss")
-                    z_dim = gr.Slider(1, 16, value=d.z_dim, step=1, label="Noise dimensions")
-                    g_hidden = gr.Slider(4, 256, value=d.g_hidden, step=4, label="Generator width")
-                    g_layers = gr.Slider(1, 4, value=d.g_layers, step=1, label="Generator hidden layers")
-                    d_hidden = gr.Slider(4, 256, value=d.d_hidden, step=4, label="Discriminator width")
-                    d_layers = gr.Slider(1, 4, value=d.d_layers, step=1, label="Discriminator hidden layers")
-                    lr_g = gr.Number(value=d.lr_g, label="Generator learning rate (1e-5 to 0.1)")
-                    lr_d = gr.Number(value=d.lr_d, label="Discriminator learning rate (1e-5 to 0.1)")
-                    d_steps = gr.Slider(1, 10, value=d.d_steps, step=1, label="Discriminator steps per generator step")
-                    r1 = gr.Slider(0, 10, value=d.r1_gamma, step=0.1, label="R1 gradient penalty weight")
-                    batch = gr.Slider(16, 1024, value=d.batch, step=16, label="Batch size")
+                    z_dim = gr.Slider(Z_DIM.low, Z_DIM.high, value=d.z_dim, step=1, label=words.SETTING_LABELS["z_dim"])
+                    g_hidden = gr.Slider(HIDDEN.low, HIDDEN.high, value=d.g_hidden, step=4, label=words.SETTING_LABELS["g_hidden"])
+                    g_layers = gr.Slider(LAYERS.low, LAYERS.high, value=d.g_layers, step=1, label=words.SETTING_LABELS["g_layers"])
+                    d_hidden = gr.Slider(HIDDEN.low, HIDDEN.high, value=d.d_hidden, step=4, label=words.SETTING_LABELS["d_hidden"])
+                    d_layers = gr.Slider(LAYERS.low, LAYERS.high, value=d.d_layers, step=1, label=words.SETTING_LABELS["d_layers"])
+                    lr_g = gr.Number(value=d.lr_g, label=f"{words.SETTING_LABELS['lr_g']} ({LR.low:g} to {LR.high:g})")
+                    lr_d = gr.Number(value=d.lr_d, label=f"{words.SETTING_LABELS['lr_d']} ({LR.low:g} to {LR.high:g})")
+                    d_steps = gr.Slider(D_STEPS.low, D_STEPS.high, value=d.d_steps, step=1, label=words.SETTING_LABELS["d_steps"])
+                    r1 = gr.Slider(R1.low, R1.high, value=d.r1_gamma, step=0.1, label=words.SETTING_LABELS["r1_gamma"])
+                    batch = gr.Slider(BATCH.low, BATCH.high, value=d.batch, step=16, label=words.SETTING_LABELS["batch"])
                     toy_seed = gr.Number(value=d.seed, precision=0, label="Seed")
             with gr.Column(scale=3):
                 toy_img = gr.Image(label="Live training", type="numpy", interactive=False, format="png",

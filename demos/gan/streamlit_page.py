@@ -1,0 +1,288 @@
+"""GAN page (Streamlit): the sample grid, latent walks with a scrub slider and the discriminator's
+p(real), latent arithmetic, and a GAN trained live on 2-D points. Glue only: the same logic as the
+Gradio tab (walk_view.py, toy_live.py), the same limits and defaults (options.py).
+
+Streamlit reruns this script on every widget change, so nothing here recomputes unchanged work: the
+grid and the walk are memoised in the logic, the last walk is kept in this session's state keyed by
+its inputs (scrubbing only indexes its frames), and the live run lives in the session's LiveRun.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from demos.gan import walk_view
+from demos.gan import wording as words
+from demos.gan.options import (
+    AMOUNT, ATTRIBUTES, BATCH, D_STEPS, FIRST_PRESET, FPS, HIDDEN, INTERPOLATIONS, LAYERS, LOSSES, LR, PRESETS,
+    PSI, R1, WALK, WALK_FRAMES, WAYPOINTS, Z_DIM,
+)
+from shared import limits, st_ui
+from shared.datasets import TOY_2D_NAMES
+
+HERE = Path(__file__).parent
+TICK_S = 0.5  # the live view's refresh while training: one short chunk of training per tick
+TRAIN_SHARE = 0.7  # of each tick spent training; drawing and sending the view take the rest
+RUNNING, PRESS, LIVE = "gan-running", "gan-press", "gan-live"  # this session's flags and run
+
+
+def _init(key: str, value: object) -> None:
+    """A widget's first value, for the widgets this page also sets (presets, picked seeds)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _gan_model() -> None:
+    """The bundled GAN, loaded once per server (the logic's loader caches it per process too)."""
+    from demos.gan import explore
+
+    st_ui.notify(st_ui.resource("gan-shapes", explore.load_gan).notice)
+
+
+# ---- 1 · the grid and the walk ---------------------------------------------------------------
+
+
+def _add_picked_seed() -> None:
+    """A grid seed picked below the grid goes to the end of the waypoints (Gradio: a tile click)."""
+    seed = st.session_state.get("gan-grid-pick")
+    if seed is not None:
+        st.session_state["gan-waypoints"] = walk_view.add_waypoint(st.session_state.get("gan-waypoints"), seed)
+        st.session_state["gan-grid-pick"] = None
+
+
+def grid_section() -> float:
+    """The grid of samples; returns psi (the walk and the arithmetic use it too)."""
+    left, right = st.columns([1, 3])
+    with left:
+        seed = st_ui.seed_input("gan-grid-seed", WALK.grid_seed, "Grid seed (tile i uses seed + i)")
+        psi = st_ui.limit_slider("Truncation psi", PSI, WALK.psi, key="gan-psi", step=0.05, help=words.PSI_INFO)
+    with right, st_ui.shows_errors():
+        grid = walk_view.grid_picture(seed, psi)  # memoised: a rerun redraws nothing
+        st_ui.notify(grid.notice)
+        st.image(grid.png, caption="Samples: pick a seed below to add it as a waypoint")
+        st.pills("Add a sample's seed to the waypoints", grid.seeds, key="gan-grid-pick", on_change=_add_picked_seed)
+    st_ui.cannot("clicking a grid tile to add it as a waypoint (pick its seed under the grid instead)")
+    return psi
+
+
+@st.fragment
+def scrub_view(media: walk_view.WalkMedia) -> None:
+    """The scrub slider and its frame: a fragment, so moving the slider reruns only this part, and
+    it only indexes the computed frames (no model call)."""
+    frame = st.slider("Scrub the walk", 0, media.last, key="gan-scrub")
+    with st_ui.shows_errors():
+        picture, caption = walk_view.walk_frame(media.images, media.p_real, frame)
+        st.image(picture, caption="Frame", width=256)
+        st.markdown(caption)
+
+
+def walk_section(psi: float) -> None:
+    left, right = st.columns([1, 3])
+    with left:
+        _init("gan-waypoints", WALK.waypoints)
+        seeds_text = st.text_input(f"Waypoint seeds ({WAYPOINTS.low} to {WAYPOINTS.high})", key="gan-waypoints",
+                                   help="Pick grid seeds above to add them, or type seeds separated by commas.")
+        frames = st_ui.limit_slider("Frames", WALK_FRAMES, WALK.frames, key="gan-frames")
+        mode = st.radio("Interpolation", INTERPOLATIONS, index=INTERPOLATIONS.index(WALK.mode), key="gan-mode",
+                        help=words.INTERPOLATION_INFO, horizontal=True)
+        fps = st_ui.limit_slider("Animation frames per second", FPS, WALK.fps, key="gan-fps")
+        inputs = (seeds_text, frames, mode, psi, fps)
+        if st.button("Walk", key="gan-main-action", type="primary"):
+            with st_ui.shows_errors(), st.spinner("Rendering the walk…"):
+                media = walk_view.walk_media(*inputs)  # validates; memoised
+                st.session_state["gan-walk"] = (inputs, media)
+                st.session_state["gan-scrub"] = 0  # a new walk starts at its first frame
+    stored = st.session_state.get("gan-walk")
+    with right:
+        if stored is None:
+            st.markdown("Press **Walk**, then drag the slider.")
+            return
+        walked, media = stored
+        st_ui.notify(media.notice)
+        if walked != inputs:
+            st.caption("The settings have changed since this walk: press **Walk** to walk them.")
+        frame_col, side_col = st.columns([1, 2])
+        with frame_col:
+            scrub_view(media)
+        with side_col:
+            st.image(media.gif, caption="Animation")
+            st.download_button("Download the animation (GIF)", media.gif, "latent-walk.gif", "image/gif",
+                               key="gan-gif-download")
+        st.plotly_chart(media.figure, key="gan-p-real")
+    st.image(media.filmstrip_png, caption="Filmstrip: every frame with the discriminator's p(real)")
+
+
+def _attribute_changed() -> None:
+    _, (source, target) = walk_view.attribute_pair(st.session_state["gan-attribute"])
+    st.session_state["gan-source"], st.session_state["gan-target"] = source, target
+
+
+def arithmetic_section(psi: float) -> None:
+    st.subheader(words.ARITHMETIC_HEADING)
+    st.markdown(words.ARITHMETIC_INTRO)
+    _, first_pair = walk_view.attribute_pair(WALK.attribute)
+    _init("gan-attribute", WALK.attribute)
+    _init("gan-source", first_pair[0])
+    _init("gan-target", first_pair[1])
+    left, right = st.columns([1, 3])
+    with left:
+        seed = st_ui.seed_input("gan-arith-seed", WALK.arithmetic_seed, "Sample seed")
+        attribute = st.selectbox("Attribute", list(ATTRIBUTES), key="gan-attribute", on_change=_attribute_changed)
+        values = list(ATTRIBUTES[attribute])
+        from_col, to_col = st.columns(2)
+        source = from_col.selectbox("From", values, key="gan-source")
+        target = to_col.selectbox("To", values, key="gan-target")
+        amount = st_ui.limit_slider("Amount along the direction", AMOUNT, WALK.amount, key="gan-amount", step=0.1)
+        pressed = st.button("Move the sample", key="gan-arith-go")
+    inputs = (seed, attribute, source, target, amount, psi)
+    stored = st.session_state.get("gan-arith")
+    with right:
+        # once moved, a changed input moves again (the tab does so when the amount slider is released)
+        if pressed or (stored is not None and stored[0] != inputs):
+            with st_ui.shows_errors(), st.spinner("Finding the direction and moving the sample…"):
+                st.session_state["gan-arith"] = stored = (inputs, walk_view.arithmetic_view(*inputs))
+        if stored is not None and stored[0] == inputs:
+            result = stored[1]
+            st_ui.notify(result.notice)
+            st.image(result.strip, caption="From the sample (left) to the moved sample (right)")
+            image_col, text_col = st.columns([1, 3])
+            image_col.image(result.moved, caption="Moved sample", width=200)
+            text_col.markdown(result.text)
+
+
+# ---- 2 · live training -----------------------------------------------------------------------
+
+
+def _apply_preset_if_changed(live, name: str) -> None:  # noqa: ANN001 (shared.live.LiveRun)
+    """A (new) preset: a new run, and its settings written into the settings widgets (which come
+    later in the script, so they may still be set in this run)."""
+    from demos.gan import toy_live
+
+    if st.session_state.get("gan-preset-applied") == name:
+        return
+    settings, _, _ = toy_live.apply_preset(live, name)
+    for field, value in zip(toy_live.SETTING_FIELDS, toy_live.setting_values(settings)):
+        st.session_state[f"gan-{field}"] = value
+    st.session_state["gan-preset-applied"] = name
+    st.session_state[RUNNING] = False
+
+
+def _setting_slider(field: str, rng: limits.IntRange | limits.FloatRange, step: float) -> object:
+    return st.slider(words.SETTING_LABELS[field], rng.low, rng.high, step=step, key=f"gan-{field}")
+
+
+def settings_widgets() -> list:
+    """The run's settings in toy_live.SETTING_FIELDS order (their values set by the preset)."""
+    label = words.SETTING_LABELS
+    return [
+        st.selectbox(label["dataset"], list(TOY_2D_NAMES), format_func=TOY_2D_NAMES.get, key="gan-dataset"),
+        st.radio(label["loss"], LOSSES, key="gan-loss", horizontal=True),
+        _setting_slider("z_dim", Z_DIM, 1), _setting_slider("g_hidden", HIDDEN, 4), _setting_slider("g_layers", LAYERS, 1),
+        _setting_slider("d_hidden", HIDDEN, 4), _setting_slider("d_layers", LAYERS, 1),
+        st.number_input(label["lr_g"], LR.low, LR.high, step=1e-4, format="%.5f", key="gan-lr_g"),
+        st.number_input(label["lr_d"], LR.low, LR.high, step=1e-4, format="%.5f", key="gan-lr_d"),
+        _setting_slider("d_steps", D_STEPS, 1), _setting_slider("r1_gamma", R1, 0.1), _setting_slider("batch", BATCH, 16),
+        st.number_input(label["seed"], limits.SEED.low, limits.SEED.high, step=1, key="gan-seed"),
+    ]
+
+
+def handle_buttons(live, settings, start: bool, pause: bool, step: bool, reset: bool) -> None:  # noqa: ANN001
+    """What a press does to the session's run; Start and Pause flip the flag the live view reads."""
+    from demos.gan import toy_live
+
+    running = st.session_state.get(RUNNING, False)
+    if live.run is None or live.run.settings != settings or reset:  # a changed setting starts a new run
+        toy_live.reset(live, settings)
+        st.session_state[RUNNING] = running = False
+    if start:
+        if live.run.finished:
+            raise limits.LimitError(toy_live.FINISHED)
+        if not running:
+            st.session_state[PRESS] = toy_live.Press(live.run.step)
+            st.session_state[RUNNING] = True
+    if pause:
+        toy_live.pause(live)
+        st.session_state[RUNNING] = False
+    if step:
+        if running:  # as in the tab: Step moves a paused run on
+            raise limits.LimitError(toy_live.STEP_WHILE_TRAINING)
+        toy_live.step(live, settings)
+
+
+def _tick(live, settings):  # noqa: ANN001, ANN202 (-> the last ToySnapshot)
+    """Train one short chunk of this press (one snapshot at its end); at the 120 s cap or the end
+    of the run, stop ticking."""
+    from demos.gan import toy_live
+
+    press, snap = st.session_state[PRESS], None
+    seconds = TRAIN_SHARE * TICK_S
+    for snap in toy_live.train(live, settings, press, seconds=seconds, updates_per_second=1 / seconds):
+        pass
+    if press.capped or live.run.finished:
+        st.session_state[RUNNING] = False
+        st.session_state["gan-notice"] = toy_live.CAPPED if press.capped else None
+        st.rerun(scope="app")  # the whole page: the view stops ticking
+    return snap
+
+
+def live_view(live, settings) -> None:  # noqa: ANN001
+    """The live picture; while running, a fragment that trains a chunk and redraws every TICK_S."""
+    from demos.gan import toy_live
+
+    running = bool(st.session_state.get(RUNNING))
+
+    @st.fragment(run_every=TICK_S if running else None)
+    def view() -> None:
+        speed = snap = None
+        if st.session_state.get(RUNNING):
+            with st_ui.shows_errors():
+                snap = _tick(live, settings)
+                speed = st.session_state[PRESS].speed(live.run.step)
+        picture, status = toy_live.view(live.run, speed, snap)
+        st.image(picture, caption="Live training")
+        st.markdown(status)
+
+    view()
+
+
+def training_section() -> None:
+    from demos.gan import toy_live
+
+    st.header(words.TRAINING_HEADING)
+    st.markdown(words.TRAINING_INTRO)
+    live = st_ui.live_slot(LIVE)
+    left, right = st.columns([1, 3])
+    with left:
+        preset = st.selectbox("Preset", list(PRESETS), index=list(PRESETS).index(FIRST_PRESET), key="gan-preset")
+        with st_ui.shows_errors():
+            _apply_preset_if_changed(live, preset)
+        st.markdown(PRESETS[preset][1])
+        top, bottom = st.columns(2), st.columns(2)
+        start = top[0].button("▶ Start", key="gan-train-start", type="primary", width="stretch")
+        pause = top[1].button("⏸ Pause", key="gan-train-pause", width="stretch")
+        step = bottom[0].button("Step", key="gan-train-step", width="stretch")
+        reset = bottom[1].button("↺ Reset", key="gan-train-reset", width="stretch")
+        with st.expander("Settings (changing one starts a new run)"):
+            values = settings_widgets()
+        with st_ui.shows_errors():
+            handle_buttons(live, toy_live.settings_from_values(values), start, pause, step, reset)
+        if st.session_state.pop("gan-notice", None):
+            st.info(toy_live.CAPPED)
+    with right:
+        if live.run is not None:
+            live_view(live, live.run.settings)
+
+
+# ---- the page --------------------------------------------------------------------------------
+
+st_ui.header(words.TITLE, words.SUBTITLE)
+st_ui.explainer(HERE)
+st.header(words.WALK_HEADING)
+with st_ui.shows_errors():
+    _gan_model()
+psi = grid_section()
+walk_section(psi)
+arithmetic_section(psi)
+training_section()

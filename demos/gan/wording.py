@@ -1,0 +1,31 @@
+"""The words both GAN front ends show (title, section introductions, widget help), written once so
+the Gradio tab and the Streamlit page say the same thing."""
+
+from __future__ import annotations
+
+TITLE = "GAN: a generator and a discriminator, trained against each other"
+SUBTITLE = ("Walk the latent space of a GAN trained on shapes, then train one live on 2-D points and watch "
+            "mode collapse happen, and get fixed.")
+WALK_HEADING = "1 · Walk the latent space"
+PSI_INFO = ("Truncation pulls every latent towards the centre of the latent space, where the generator "
+            "saw the most training: lower psi gives cleaner, more typical images but less variety; "
+            "psi = 0 gives one average image.")
+WAYPOINTS_INFO = "Click grid tiles to add them, or type seeds separated by commas."
+INTERPOLATION_INFO = ("slerp follows the sphere where Gaussian latents live; lerp cuts through "
+                      "the middle, where images fade")
+ARITHMETIC_HEADING = "Latent arithmetic"
+ARITHMETIC_INTRO = ("A direction in latent space from labelled samples: the mean latent of "
+                    "samples the shapes classifier reads as one value minus the mean of another. Adding it moves a "
+                    "sample towards the first.")
+TRAINING_HEADING = "2 · Train a GAN live on 2-D points"
+TRAINING_INTRO = ("The generator maps noise to points; the discriminator "
+                  "colours the plane by how real it finds each place; the arrows show where the generator's loss "
+                  "pushes its points. Each session trains its own networks.")
+# the live-training settings' labels, by ToySettings field
+SETTING_LABELS = {
+    "dataset": "Data set", "loss": "Loss", "z_dim": "Noise dimensions", "g_hidden": "Generator width",
+    "g_layers": "Generator hidden layers", "d_hidden": "Discriminator width", "d_layers": "Discriminator hidden layers",
+    "lr_g": "Generator learning rate", "lr_d": "Discriminator learning rate",
+    "d_steps": "Discriminator steps per generator step", "r1_gamma": "R1 gradient penalty weight",
+    "batch": "Batch size", "seed": "Seed",
+}
