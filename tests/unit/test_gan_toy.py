@@ -127,3 +127,23 @@ def test_the_sessions_state_stops_its_run_when_the_session_ends():
     states[0].delete_callback(trainer)
     assert trainer.stopped and list(trainer.run(seconds=5)) == []
     states[0].delete_callback(None)  # a session that never trained
+
+
+def test_a_press_of_start_counts_towards_its_time_cap_across_short_ticks():
+    """toy_live.train: the Gradio tab trains one long loop per press, the Streamlit page many short
+    ticks; both stop at RUN_SECONDS of training in all."""
+    from demos.gan import toy_live
+    from demos.gan.options import RUN_SECONDS
+    from shared.live import LiveRun
+
+    live, settings = LiveRun(), ToySettings()
+    press = toy_live.Press(0)
+    for _ in range(2):
+        list(toy_live.train(live, settings, press, seconds=0.2))
+    assert live.run.step > 0 and 0.3 < press.seconds < 1.5 and not press.capped
+    press.seconds = RUN_SECONDS - 0.5
+    assert press.capped and press.left == 0.5
+    with live.driving("busy"), pytest.raises(LimitError, match="already training"):
+        next(toy_live.train(live, settings, toy_live.Press(0)))
+    before = live.run.step
+    assert toy_live.step(live, settings).step == before + 1
