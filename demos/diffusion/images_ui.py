@@ -4,15 +4,16 @@ inpainting with a brush, on the bundled model or a Hub one. Glue only: the logic
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 import numpy as np
 
+from demos.diffusion.options import MODEL_CHOICES
 from shared import limits
 from shared.image_files import png_file
 from shared.ui import notify, seed_control, shows_errors
 
-MODEL_CHOICES = [("diffusion-shapes (bundled, trained here on shapes)", "diffusion-shapes"),
-                 ("google/ddpm-cifar10-32 (Hugging Face Hub, 35.7 M parameters, CIFAR-10)", "google/ddpm-cifar10-32")]
 EDITOR_PX = 256
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "diffusion-images"}
 
@@ -35,14 +36,12 @@ def _streamed(recording, steps, running: str, after: str = "Drag the slider to g
     from demos.diffusion import sampling
 
     for rec in sampling.stream(recording, steps):
-        per_step = 1000 * rec.seconds / (rec.indices[-1] + 1)
         if not rec.done:
             first = len(rec) == 1
-            yield gr.skip(), png_file(rec.panel(-1)), f"{running}: step {rec.indices[-1] + 1} of {rec.total} · {per_step:.0f} ms a step", \
+            yield gr.skip(), png_file(rec.panel(-1)), rec.progress_text(running), \
                 gr.Slider(interactive=False) if first else gr.skip()
     rec = recording
-    per_step = 1000 * rec.seconds / rec.total
-    yield rec, png_file(rec.panel(-1)), f"Done: {rec.total} steps in {rec.seconds:.2f} s ({per_step:.0f} ms a step). {after}", \
+    yield rec, png_file(rec.panel(-1)), rec.done_text(after), \
         gr.Slider(minimum=0, maximum=len(rec) - 1, value=len(rec) - 1, step=1, interactive=True)
 
 
@@ -50,7 +49,6 @@ def _streamed(recording, steps, running: str, after: str = "Drag the slider to g
 def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
     """Stream a sampling run, then the samples, then its animation."""
     from demos.diffusion import sampling
-    from shared.datasets import image_grid
 
     model = _model(model_spec)
     recording, run = sampling.sample_steps(model, sampler, steps, seed, n)
@@ -58,7 +56,7 @@ def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
     for rec, panel, status, slider in _streamed(recording, run, "Sampling"):
         yield rec, panel, status, slider, gr.skip(), gr.skip(), label
         label = gr.skip()
-    result = png_file(image_grid(rec.final, columns=min(len(rec.final), 8), scale=4))
+    result = png_file(rec.samples_picture())
     yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), result, gr.skip(), gr.skip()
     yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), rec.gif(), gr.skip()
 
@@ -80,59 +78,78 @@ def compare_samplers(model_spec: str, seed: int, n: int, *pairs):  # noqa: ANN00
     results = []
     for result in sampling.compare(model, runs, seed, sampling.COMPARE_SAMPLES.check(n)):
         results.append(result)
-        table = "| sampler | steps | time | per step | valid shapes |\n|---|---|---|---|---|\n" + "\n".join(
-            f"| {r.sampler} | {r.steps} | {r.seconds:.2f} s | {1000 * r.seconds / r.steps:.0f} ms | "
-            f"{'' if r.valid is None else f'{r.valid:.0%}'} |" for r in results)
-        if not model.judged:
-            table += "\n\n*No quality column: the shapes judge only knows the bundled model's shapes.*"
-        yield png_file(views.compare_sheet(results)), views.compare_figure(results), table
+        yield png_file(views.compare_sheet(results)), views.compare_figure(results), \
+            views.compare_markdown(results, model.judged)
 
 
 @shows_errors
 def new_picture(seed: int) -> dict:
     """A `shapes` image, enlarged for the brush, as the editor's background."""
-    from shared.datasets import make_shapes
+    from demos.diffusion import sampling
 
-    image = make_shapes(1, limits.SEED.check(seed)).images[0]
+    image = sampling.data_picture(seed)
     scale = EDITOR_PX // image.shape[0]
     return {"background": png_file(image.repeat(scale, 0).repeat(scale, 1)), "layers": [], "composite": None}
+
+
+def _editor_file(item: Any) -> Any:
+    """A layer of the editor's value: a file as Gradio sends it when the listener skips
+    preprocessing is a dict holding its path."""
+    return item.get("path") if isinstance(item, dict) else item
+
+
+def read_editor(value: Any, side: int, region: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The picture and mask from gr.ImageEditor's value {background, layers, composite}: the
+    background, and the pixels any layer painted (alpha > 0), through sampling.image_and_mask.
+
+    Returns the image, uint8 (side, side, 3); keep, bool (side, side): False where the brush painted
+    (or, with no strokes, in `region`); and whether brush strokes were used."""
+    from demos.diffusion import sampling
+
+    if not isinstance(value, dict) or value.get("background") is None:
+        raise limits.LimitError("Put a picture in the editor first (or press 'New picture').")
+    background = sampling.as_rgba(_editor_file(value["background"]))
+    painted = np.zeros(background.shape[:2], bool)
+    for layer in value.get("layers") or []:
+        rgba = sampling.as_rgba(_editor_file(layer))
+        if rgba is not None and rgba.shape[:2] == painted.shape:
+            painted |= rgba[..., 3] > 0
+    return sampling.image_and_mask(background, painted, side, region)
 
 
 @shows_errors
 def inpaint(model_spec: str, editor: dict, region: str, sampler: str, steps: int, seed: int):
     from demos.diffusion import sampling
+    from demos.diffusion import wording as words
 
     model = _model(model_spec)
-    image, keep, brushed = sampling.read_editor(editor, model.side, region)
+    image, keep, brushed = read_editor(editor, model.side, region)
     recording, run = sampling.inpaint_steps(model, image, keep, sampler, steps, seed)
     what = "the painted area" if brushed else f"the {region}"
-    for rec, panel, status, _ in _streamed(recording, run, f"Filling {what}", "The kept pixels are exactly the input's."):
+    for rec, panel, status, _ in _streamed(recording, run, f"Filling {what}", words.INPAINT_KEPT):
         yield panel, status, gr.skip()  # panel: already a file
-    yield gr.skip(), gr.skip(), png_file(np.asarray(rec.final[0]).repeat(6, 0).repeat(6, 1))
+    yield gr.skip(), gr.skip(), png_file(rec.filled_picture())
 
 
 def build_sections() -> None:
     """The sections, inside the caller's gr.Blocks."""
     from demos.diffusion import options
-    from demos.diffusion.options import SAMPLERS, SAMPLES, STEPS
+    from demos.diffusion import wording as words
+    from demos.diffusion.options import COMPARE_SAMPLES, DEFAULTS, INPAINT_SAMPLERS, SAMPLERS, SAMPLES, STEPS
 
-    gr.Markdown("## 2 · Sampling: the reverse process, step by step\nStart from pure noise. At every step the "
-                "network predicts the noise in the current image; the sampler removes part of it and moves to a "
-                "lower noise level. Watch the model's guess of the clean image (middle) sharpen long before the "
-                "noisy image (left) does. Every sampler runs on the same trained network.")
+    gr.Markdown(f"## {words.SAMPLING_HEADING}\n{words.SAMPLING_INTRO}")
     with gr.Row():
-        model = gr.Dropdown(MODEL_CHOICES, value="diffusion-shapes", allow_custom_value=True, label="Image model",
-                            info="the bundled model, or any Hugging Face Hub UNet2DModel id (pixel space, at most "
-                                 f"{options.MAX_SIDE}x{options.MAX_SIDE}); offline, the bundled one is used",
+        model = gr.Dropdown(list(MODEL_CHOICES), value=DEFAULTS.model, allow_custom_value=True, label="Image model",
+                            info=words.MODEL_INFO,
                             elem_id="diffusion-model", scale=3)
         model_info = gr.Markdown("", elem_id="diffusion-model-info")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            sampler = gr.Radio(list(SAMPLERS), value="DDIM", label="Sampler")
-            steps = gr.Slider(STEPS.low, STEPS.high, value=50, step=1, label="Denoising steps",
-                              info="DDPM needs hundreds; DDIM and DPM-Solver++ do well with 10 to 50")
-            n = gr.Slider(SAMPLES.low, SAMPLES.high, value=4, step=1, label="Images")
-            seed = seed_control(0, label="Noise seed", elem_id="diffusion-sample-seed")
+            sampler = gr.Radio(list(SAMPLERS), value=DEFAULTS.sampler, label="Sampler")
+            steps = gr.Slider(STEPS.low, STEPS.high, value=DEFAULTS.steps, step=1, label="Denoising steps",
+                              info=words.STEPS_INFO)
+            n = gr.Slider(SAMPLES.low, SAMPLES.high, value=DEFAULTS.n, step=1, label="Images")
+            seed = seed_control(DEFAULTS.seed, label="Noise seed", elem_id="diffusion-sample-seed")
             go = gr.Button("Sample", variant="primary", elem_id="diffusion-main-action")
             stop = gr.Button("Stop")
         with gr.Column(scale=3):
@@ -152,19 +169,18 @@ def build_sections() -> None:
     slider.change(scrub, [recording, slider], panel, api_visibility="private", trigger_mode="always_last",
                   show_progress="hidden")
 
-    gr.Markdown("## 3 · Samplers side by side\nThe same starting noise through up to three samplers. Fewer steps "
-                "cost less; the question is how much quality each sampler keeps when you cut them.")
-    defaults = (("DDPM", 100), ("DDIM", 20), ("DPM-Solver++", 10))
+    gr.Markdown(f"## {words.COMPARE_HEADING}\n{words.COMPARE_INTRO}")
     pairs = []
     with gr.Row():
-        for i, (name, count) in enumerate(defaults):
+        for i, (name, count) in enumerate(DEFAULTS.compare):
             with gr.Column(min_width=180):
                 pairs.append(gr.Dropdown([("(none)", ""), *[(s, s) for s in SAMPLERS]], value=name,
                                          label=f"Sampler {i + 1}"))
                 pairs.append(gr.Number(count, precision=0, label="steps", minimum=STEPS.low, maximum=STEPS.high))
         with gr.Column(min_width=180):
-            cmp_n = gr.Slider(1, options.COMPARE_SAMPLES.high, value=8, step=1, label="Images per sampler")
-            cmp_seed = gr.Number(0, precision=0, label="Noise seed")
+            cmp_n = gr.Slider(COMPARE_SAMPLES.low, COMPARE_SAMPLES.high, value=DEFAULTS.compare_n, step=1,
+                              label="Images per sampler")
+            cmp_seed = gr.Number(DEFAULTS.compare_seed, precision=0, label="Noise seed")
             cmp_go = gr.Button("Compare", variant="primary", elem_id="diffusion-compare")
     with gr.Row():
         cmp_sheet = gr.Image(label="Same noise, three samplers", show_label=False, type="numpy", interactive=False, format="png",
@@ -174,23 +190,21 @@ def build_sections() -> None:
     cmp_go.click(compare_samplers, [model, cmp_seed, cmp_n, *pairs], [cmp_sheet, cmp_plot, cmp_table],
                  api_name="diffusion_compare", preprocess=False, **CONCURRENCY)
 
-    gr.Markdown("## 4 · Inpainting\nPaint over part of the picture with the brush (or pick a region), and the model "
-                "fills it. It is the same sampler, with one change (RePaint): after every step the pixels you kept "
-                "are put back, noised to that step's level, so the filled part has to agree with them.")
+    gr.Markdown(f"## {words.INPAINT_HEADING}\n{words.INPAINT_INTRO}")
     with gr.Row():
         with gr.Column(scale=2):
-            editor = gr.ImageEditor(value=new_picture(0), type="filepath", image_mode="RGB", sources=("upload",),
+            editor = gr.ImageEditor(value=new_picture(DEFAULTS.picture_seed), type="filepath", image_mode="RGB", sources=("upload",),
                                     label="Picture: paint what to fill (uploads are resized to the model's size)",
                                     brush=gr.Brush(default_size=28, colors=[("#ff00cc", 0.6)], color_mode="fixed"),
                                     transforms=(), layers=False, canvas_size=(EDITOR_PX, EDITOR_PX), height=360,
                                     elem_id="diffusion-editor")
         with gr.Column(scale=1, min_width=240):
-            pic_seed = gr.Number(0, precision=0, label="Picture seed")
+            pic_seed = gr.Number(DEFAULTS.picture_seed, precision=0, label="Picture seed")
             new_pic = gr.Button("New picture")
-            region = gr.Radio(list(options.REGIONS), value="centre square", label="Region to fill when nothing is painted")
-            inp_sampler = gr.Radio(["DDIM", "DDPM"], value="DDIM", label="Sampler")
-            inp_steps = gr.Slider(STEPS.low, STEPS.high, value=100, step=1, label="Steps")
-            inp_seed = gr.Number(0, precision=0, label="Noise seed")
+            region = gr.Radio(list(options.REGIONS), value=DEFAULTS.region, label="Region to fill when nothing is painted")
+            inp_sampler = gr.Radio(list(INPAINT_SAMPLERS), value=DEFAULTS.inpaint_sampler, label="Sampler")
+            inp_steps = gr.Slider(STEPS.low, STEPS.high, value=DEFAULTS.inpaint_steps, step=1, label="Steps")
+            inp_seed = gr.Number(DEFAULTS.inpaint_seed, precision=0, label="Noise seed")
             inp_go = gr.Button("Fill", variant="primary", elem_id="diffusion-inpaint")
             inp_stop = gr.Button("Stop")
     with gr.Row():

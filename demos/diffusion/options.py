@@ -1,13 +1,69 @@
-"""The diffusion tab's choices and limits, torch-free so the UI can be built without loading torch."""
+"""The diffusion demo's choices, limits and defaults: the one place both UIs build their widgets
+from, torch-free so a UI can be built without loading torch."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shared import limits
 
+# ---- the forward process ----
+TIMESTEP = limits.IntRange("timestep t", 0, 999)
+SCHEDULE_CHOICES: tuple[tuple[str, str], ...] = (("cosine", "squaredcos_cap_v2"), ("linear", "linear"))  # (label, name)
+
+# ---- image sampling, samplers side by side, inpainting ----
+MODEL_CHOICES: tuple[tuple[str, str], ...] = (  # (label, spec)
+    ("diffusion-shapes (bundled, trained here on shapes)", "diffusion-shapes"),
+    ("google/ddpm-cifar10-32 (Hugging Face Hub, 35.7 M parameters, CIFAR-10)", "google/ddpm-cifar10-32"),
+)
 SAMPLERS: tuple[str, ...] = ("DDPM", "DDIM", "Euler", "DPM-Solver++")
+INPAINT_SAMPLERS: tuple[str, ...] = ("DDIM", "DDPM")
 STEPS = limits.IntRange("number of denoising steps", 1, 1000)
 SAMPLES = limits.IntRange("number of samples", 1, 16)
 MAX_SIDE = 64  # largest image side sampled here: a 256x256 UNet takes seconds per step on a CPU
 COMPARE_RUNS = limits.IntRange("number of samplers to compare", 1, 3)
 COMPARE_SAMPLES = limits.IntRange("number of images per sampler", 1, 16)
 REGIONS: tuple[str, ...] = ("centre square", "left half", "right half", "top half", "bottom half")
+# a rectangle to fill, its edges in percent of the image side (the Streamlit page has no brush)
+RECT_PERCENT = limits.IntRange("rectangle edge (percent of the image)", 0, 100)
+
+# ---- diffusion on 2-D points, trained live ----
+T = 100  # diffusion steps: plenty for 2-D, and a flow that can be watched step by step
+HIDDEN = limits.IntRange("hidden width", 16, 512)
+LAYERS = limits.IntRange("number of hidden layers", 1, 6)
+LR = limits.FloatRange("learning rate", 1e-5, 0.1)
+BATCH = limits.IntRange("batch size", 16, 4096)
+MAX_STEPS = 20_000  # a run stops here
+TRAIN_STEPS = limits.IntRange("number of training steps", 1, MAX_STEPS)
+PRESS_STEPS = limits.IntRange("training steps", 100, 10_000)  # one press of Train and sample
+SAMPLE_POINTS = limits.IntRange("number of points", 1, 5000)
+FLOW_POINTS = 600  # points sampled after each press
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Where every widget starts, in both UIs."""
+
+    forward_seed: int = 0
+    schedule: str = "squaredcos_cap_v2"
+    t: int = 300
+    model: str = "diffusion-shapes"
+    sampler: str = "DDIM"
+    steps: int = 50
+    n: int = 4
+    seed: int = 0
+    compare: tuple[tuple[str, int], ...] = (("DDPM", 100), ("DDIM", 20), ("DPM-Solver++", 10))
+    compare_n: int = 8
+    compare_seed: int = 0
+    picture_seed: int = 0
+    region: str = "centre square"
+    inpaint_sampler: str = "DDIM"
+    inpaint_steps: int = 100
+    inpaint_seed: int = 0
+    rectangle: tuple[int, int, int, int] = (25, 75, 25, 75)  # top, bottom, left, right, in percent
+    dataset: str = "ring8"
+    toy_seed: int = 0
+    press_steps: int = 2000  # about 10 s on 2 CPU cores
+
+
+DEFAULTS = Defaults()

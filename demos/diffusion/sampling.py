@@ -1,5 +1,6 @@
 """Sampling images with a loaded diffusion model, recorded step by step for the tab to stream,
-scrub and animate; samplers compared; inpainting masks read from the brush. No UI code.
+scrub and animate; samplers compared; inpainting masks from painted pixels, a region or a
+rectangle. No UI code.
 
     model = load_model("google/ddpm-cifar10-32")   # "" = the bundled model; offline it falls back
     for rec in stream(*sample_steps(model, "DDIM", 50, seed=0, n=4)):   # about 5 times a second
@@ -19,7 +20,7 @@ import torch
 
 from demos.diffusion import process
 from demos.diffusion.model import BUNDLED_NAME
-from demos.diffusion.options import COMPARE_RUNS, COMPARE_SAMPLES, MAX_SIDE, REGIONS  # noqa: F401 (re-exported)
+from demos.diffusion.options import COMPARE_RUNS, COMPARE_SAMPLES, MAX_SIDE, RECT_PERCENT, REGIONS  # noqa: F401 (re-exported)
 from shared import limits
 from shared.checkpoints import CheckpointError, load
 
@@ -134,6 +135,26 @@ class Recording:
         if last:
             self.final = _images(step.x_next)
 
+    def progress_text(self, running: str) -> str:
+        """The status line while the run goes: 'Sampling: step 12 of 50 · 20 ms a step'."""
+        per_step = 1000 * self.seconds / (self.indices[-1] + 1)
+        return f"{running}: step {self.indices[-1] + 1} of {self.total} · {per_step:.0f} ms a step"
+
+    def done_text(self, after: str = "Drag the slider to go back through the steps.") -> str:
+        """The status line once the run has ended."""
+        per_step = 1000 * self.seconds / self.total
+        return f"Done: {self.total} steps in {self.seconds:.2f} s ({per_step:.0f} ms a step). {after}"
+
+    def samples_picture(self) -> np.ndarray:
+        """The final samples in a grid (8 a row), enlarged, uint8 RGB."""
+        from shared.datasets import image_grid
+
+        return image_grid(self.final, columns=min(len(self.final), 8), scale=4)
+
+    def filled_picture(self, scale: int = 6) -> np.ndarray:
+        """The first final sample, enlarged (inpainting's result), uint8 RGB."""
+        return np.asarray(self.final[0]).repeat(scale, 0).repeat(scale, 1)
+
     def caption(self, k: int) -> str:
         k = self._frame(k)
         return f"{self.title}  ·  step {self.indices[k] + 1} of {self.total}  ·  t = {self.timesteps[k]}"
@@ -235,12 +256,31 @@ def region_keep(region: str, side: int) -> np.ndarray:
     return keep
 
 
-def _open_rgba(item: Any) -> np.ndarray | None:
-    """An editor layer (a file path, array or PIL image) as uint8 RGBA, or None."""
+def rectangle_keep(side: int, top: int, bottom: int, left: int, right: int) -> np.ndarray:
+    """bool (side, side): False inside the rectangle to fill, its edges in percent of the side
+    (rows top..bottom, columns left..right), True elsewhere."""
+    top, bottom, left, right = (RECT_PERCENT.check(v) for v in (top, bottom, left, right))
+    if bottom <= top or right <= left:
+        raise limits.LimitError("The rectangle is empty: its bottom edge must lie below its top edge, and its "
+                                "right edge right of its left edge.")
+    rows = slice(top * side // 100, max(top * side // 100 + 1, -(-bottom * side // 100)))
+    cols = slice(left * side // 100, max(left * side // 100 + 1, -(-right * side // 100)))
+    keep = np.ones((side, side), bool)
+    keep[rows, cols] = False
+    return keep
+
+
+def data_picture(seed: int) -> np.ndarray:
+    """A `shapes` image to inpaint, uint8 (32, 32, 3)."""
+    from shared.datasets import make_shapes
+
+    return make_shapes(1, limits.SEED.check(seed)).images[0]
+
+
+def as_rgba(item: Any) -> np.ndarray | None:
+    """An image (a file path, array or PIL image) as uint8 RGBA (h, w, 4), or None."""
     from PIL import Image, UnidentifiedImageError
 
-    if isinstance(item, dict):  # a file as Gradio sends it when the listener skips preprocessing
-        item = item.get("path")
     if item is None:
         return None
     try:
@@ -258,31 +298,26 @@ def _open_rgba(item: Any) -> np.ndarray | None:
     return arr if arr.shape[2] == 4 else np.concatenate([arr, np.full(arr.shape[:2] + (1,), 255, np.uint8)], 2)
 
 
-def read_editor(value: Any, side: int, region: str) -> tuple[np.ndarray, np.ndarray, bool]:
-    """The picture and mask from gr.ImageEditor's value {background, layers, composite}.
+def image_and_mask(image: np.ndarray, painted: np.ndarray | None, side: int, region: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The picture and mask the model inpaints, from a picture of any size and where it was painted.
 
-    Returns the image, uint8 (side, side, 3); keep, bool (side, side): False where the brush painted
-    (or, with no strokes, in `region`); and whether brush strokes were used."""
+    image: uint8 (h, w, 3 or 4); painted: bool (h, w), True where the user marked what to fill, or
+    None. Returns the image resized to uint8 (side, side, 3); keep, bool (side, side): False where
+    painted (or, with nothing painted, in `region`); and whether the painted mask was used."""
     from PIL import Image
 
-    if not isinstance(value, dict) or value.get("background") is None:
+    rgba = as_rgba(image)
+    if rgba is None:
         raise limits.LimitError("Put a picture in the editor first (or press 'New picture').")
-    background = _open_rgba(value["background"])
-    h, w = background.shape[:2]
-    painted = np.zeros((h, w), bool)
-    for layer in value.get("layers") or []:
-        rgba = _open_rgba(layer)
-        if rgba is not None and rgba.shape[:2] == (h, w):
-            painted |= rgba[..., 3] > 0
-    image = np.array(Image.fromarray(background[..., :3]).resize((side, side), Image.Resampling.BOX))
-    if painted.any():
+    resized = np.array(Image.fromarray(rgba[..., :3]).resize((side, side), Image.Resampling.BOX))
+    if painted is not None and painted.shape == rgba.shape[:2] and painted.any():
         # a model pixel is filled when at least a quarter of the screen pixels over it were painted
         cover = np.asarray(Image.fromarray(painted.astype(np.uint8) * 255).resize((side, side), Image.Resampling.BOX))
         keep = cover < 64
         if keep.all():
             raise limits.LimitError("The brush strokes are too thin to cover a pixel of the model's image; paint a wider area.")
-        return image, keep, True
-    return image, region_keep(region, side), False
+        return resized, keep, True
+    return resized, region_keep(region, side), False
 
 
 def shown_mask(image: np.ndarray, keep: np.ndarray) -> np.ndarray:

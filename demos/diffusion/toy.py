@@ -7,12 +7,14 @@
 
 The same DDPM maths as the image model, with T = 100 steps and a cosine schedule:
 x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, and the network eps_theta(x_t, t) is trained with
-|| eps - eps_theta ||^2. Each user's run lives in their session (gr.State), never in a global.
+|| eps - eps_theta ||^2. Each user's run lives in their session (toy_live.py drives it), never in a global.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,18 +22,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# the limits live in options.py (both UIs build their widgets from it); re-exported here
+from demos.diffusion.options import (  # noqa: F401
+    BATCH, HIDDEN, LAYERS, LR, MAX_STEPS, SAMPLE_POINTS, TRAIN_STEPS, T,
+)
 from shared import limits
 from shared.datasets import TOY_2D_NAMES, toy_2d
 from shared.seeding import seeded_global_rng
 
-T = 100  # diffusion steps: plenty for 2-D, and a flow that can be watched step by step
-HIDDEN = limits.IntRange("hidden width", 16, 512)
-LAYERS = limits.IntRange("number of hidden layers", 1, 6)
-LR = limits.FloatRange("learning rate", 1e-5, 0.1)
-BATCH = limits.IntRange("batch size", 16, 4096)
-MAX_STEPS = 20_000
-TRAIN_STEPS = limits.IntRange("number of training steps", 1, MAX_STEPS)
-SAMPLE_POINTS = limits.IntRange("number of points", 1, 5000)
+UPDATE_S = 0.15  # run(): one chunk of training about every 150 ms
 FIELD_GRID = 21  # arrows per side of the vector-field grid
 VIEW_RANGE = 3.0
 
@@ -111,6 +110,20 @@ class ToyDiffusion:
 
     def stop(self) -> None:
         self.stopped = True
+
+    def run(self, steps: int, update_s: float = UPDATE_S) -> Iterator[int]:
+        """Train `steps` more steps (up to MAX_STEPS) in chunks of about `update_s` seconds each,
+        yielding the step reached after each chunk (the ToyGAN.run of this demo).
+
+        The chunk adapts to the measured speed, so a slow machine shows fewer steps per update
+        rather than fewer updates. Stops early at stop()."""
+        target = min(MAX_STEPS, self.step + TRAIN_STEPS.check(steps))
+        chunk = 20
+        while self.step < target and not self.stopped:
+            t0 = time.perf_counter()
+            self.train(min(chunk, target - self.step))
+            chunk = int(np.clip(chunk * update_s / max(time.perf_counter() - t0, 1e-4), 5, 2000))
+            yield self.step
 
     def train(self, steps: int) -> None:
         """`steps` gradient steps on the noise-prediction loss."""

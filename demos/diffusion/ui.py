@@ -1,129 +1,81 @@
 """Diffusion tab: the forward process on real images with its noise schedules; sampling, samplers
 side by side and inpainting (images_ui.py); and diffusion on 2-D points trained live in the session.
-Glue only: the logic is in process.py, sampling.py, toy.py and views.py.
+Glue only: the logic is in process.py, sampling.py, toy.py, toy_live.py and views.py.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 
-from shared import datasets, limits
+from shared import datasets
 from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
 from shared.ui import explainer, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
-TRAIN_STEPS = limits.IntRange("training steps", 100, 10_000)
-FLOW_POINTS = 600
-UPDATE_S = 0.15  # one streamed picture about every 150 ms while training
-FLOW_STRIDE = 2  # the flow is streamed every second step (100 steps in about 5 s)
-ALREADY_RUNNING = "This session's 2-D run is already going: press Stop first, or wait for it to finish."
-REPLAY_WHILE_RUNNING = "The 2-D run is still going; the slider replays the flow once it has finished."
 
 
 @shows_errors
 def show_forward(seed: int, t: int, schedule: str):
     from demos.diffusion import views
-    from demos.diffusion.model import SCHEDULES
 
-    row, across, figure = _forward_media(limits.SEED.check(seed), views.TIMESTEP.check(t),
-                                         limits.check_choice("schedule", schedule, SCHEDULES))
-    return write_atomic(row, ".png"), write_atomic(across, ".png"), figure
+    row, across = _forward_media(seed, t, schedule)
+    return write_atomic(row, ".png"), write_atomic(across, ".png"), views.schedule_figure(t)
 
 
 @memoised(maxsize=64)
-def _forward_media(seed: int, t: int, schedule: str):  # noqa: ANN202
-    """The forward-process pictures (encoded) and the schedule figure: no model, the same inputs
-    give the same outputs, so an audience dragging to the same t is served from memory."""
+def _forward_media_png(seed: int, t: int, schedule: str) -> tuple[bytes, bytes]:
+    """The forward-process pictures, encoded once (inputs already validated)."""
     from demos.diffusion import views
 
-    at_t, strip = views.forward_images(seed, t, schedule)
-    row = views.labelled_row(at_t, [f"t = {int(t)}"] * len(at_t), scale=3)
-    across = views.labelled_row(strip, [f"t = {s}" for s in views.STRIP_TS], scale=3)
-    return png_bytes(row), png_bytes(across), views.schedule_figure(t)
+    row, across = views.forward_rows(seed, t, schedule)
+    return png_bytes(row), png_bytes(across)
 
 
-def _flow_picture(run, flow, k: int):  # noqa: ANN001, ANN202
-    """The view at step k of a sampled flow (k = 0: pure noise, k = T: the samples)."""
+def _forward_media(seed: int, t: int, schedule: str) -> tuple[bytes, bytes]:
     from demos.diffusion import views
-    from demos.diffusion.toy import T
 
-    t = max(1, T - k)
-    field = run.field(t)
-    trail = flow.path[max(0, k - views.TRAIL_STEPS):k + 1] if k > 0 else None
-    caption = f"reverse step {k} of {T}  (t = {T - k})" if k < T else f"done: {len(flow.path[k])} samples"
-    return png_file(views.flow_view(run.data[:1500].numpy(), flow.path[k], trail, (field.grid, field.direction),
-                                    run.losses, caption, run.step))
+    views.forward_rows(seed, t, schedule)  # validates (and is memoised)
+    return _forward_media_png(int(seed), int(t), schedule)
 
 
 @shows_errors
 def train_and_sample(live: LiveRun, dataset: str, seed: int, steps: int):
-    """Train the session's run for `steps` more steps (streaming the loss and the field), then
-    stream the flow of fresh noise into the data, step by step. One at a time per session."""
-    from demos.diffusion import views
-    from demos.diffusion.toy import MAX_STEPS, T, ToyDiffusion, ToyDiffusionSettings
+    """Train the session's run, then stream the flow; the slider becomes a replay at the end."""
+    from demos.diffusion import toy_live
 
-    steps = TRAIN_STEPS.check(steps)
-    settings = ToyDiffusionSettings(dataset=dataset, seed=seed).checked()
-    with live.driving(ALREADY_RUNNING):
-        if live.run is None or live.run.settings != settings or live.run.finished:
-            live.run = ToyDiffusion(settings)
-        run = live.run
-        target = min(MAX_STEPS, run.step + steps)
-        real = run.data[:1500].numpy()
-        chunk = 20
-        while run.step < target and not run.stopped:
-            t0 = time.perf_counter()
-            run.train(min(chunk, target - run.step))
-            chunk = int(np.clip(chunk * UPDATE_S / max(time.perf_counter() - t0, 1e-4), 5, 2000))
-            field = run.field(T // 4)
-            picture = views.flow_view(real, None, None, (field.grid, field.direction), run.losses,
-                                      f"training: step {run.step:,} of {target:,}", run.step)
-            yield None, png_file(picture), f"Training: step {run.step:,} · loss {run.losses[-1]:.3f}", \
-                gr.Slider(interactive=False)
-        flow = run.sample(FLOW_POINTS, seed)
-        for k in range(0, T + 1, FLOW_STRIDE):
-            if run.stopped:
-                return
-            yield flow, _flow_picture(run, flow, k), f"Sampling: reverse step {k} of {T}", gr.Slider(interactive=False)
-            time.sleep(0.03)  # a pace the eye can follow
-        yield flow, _flow_picture(run, flow, T), f"Trained {run.step:,} steps; {FLOW_POINTS} points sampled. " \
-            "Drag the slider to replay the flow.", gr.Slider(minimum=0, maximum=T, value=T, step=1, interactive=True)
+    for frame in toy_live.train_and_sample(live, dataset, seed, steps):
+        slider = (gr.Slider(minimum=0, maximum=toy_live.T, value=toy_live.T, step=1, interactive=True) if frame.done
+                  else gr.Slider(interactive=False))
+        yield frame.flow, png_file(frame.picture), frame.status, slider
 
 
 @shows_errors
 def scrub_flow(live: LiveRun, flow, k: int):  # noqa: ANN001
-    if live.run is None or flow is None:
-        raise gr.Error("Press Train and sample first: the slider replays the last flow.")
-    from demos.diffusion.toy import T
+    from demos.diffusion import toy_live
 
-    k = limits.IntRange("reverse step", 0, T).check(k)
-    with live.driving(REPLAY_WHILE_RUNNING):
-        return _flow_picture(live.run, flow, int(k))
+    return png_file(toy_live.replay(live, flow, k))
 
 
 def build() -> gr.Blocks:
+    from demos.diffusion import wording as words
     from demos.diffusion.images_ui import build_sections
+    from demos.diffusion.options import DEFAULTS, PRESS_STEPS, SCHEDULE_CHOICES, TIMESTEP, T
 
     with gr.Blocks(title="Diffusion") as demo:
-        header("Diffusion: destroy data with noise, learn to undo it one step at a time",
-               "The forward process and its noise schedules; every reverse step of a trained model with four "
-               "samplers; inpainting; and a diffusion model trained live on 2-D points.")
+        header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 
-        gr.Markdown("## 1 · The forward process\nNo network here: noise is mixed in by a fixed rule, "
-                    "x_t = √ᾱ_t · x₀ + √(1 − ᾱ_t) · ε. Drag t and watch the shapes dissolve.")
+        gr.Markdown(f"## {words.FORWARD_HEADING}\n{words.FORWARD_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
-                fwd_seed = seed_control(0, label="Images and noise seed", elem_id="diffusion-forward-seed")
-                schedule = gr.Radio([("cosine", "squaredcos_cap_v2"), ("linear", "linear")], value="squaredcos_cap_v2",
-                                    label="Noise schedule", info="how fast the signal fades as t grows")
-                t = gr.Slider(0, 999, value=300, step=1, label="Timestep t", elem_id="diffusion-t")
+                fwd_seed = seed_control(DEFAULTS.forward_seed, label="Images and noise seed", elem_id="diffusion-forward-seed")
+                schedule = gr.Radio(list(SCHEDULE_CHOICES), value=DEFAULTS.schedule, label="Noise schedule",
+                                    info=words.SCHEDULE_INFO)
+                t = gr.Slider(TIMESTEP.low, TIMESTEP.high, value=DEFAULTS.t, step=1, label="Timestep t", elem_id="diffusion-t")
             with gr.Column(scale=3):
                 fwd_row = gr.Image(label="Eight images at step t", type="numpy", interactive=False, format="png",
                                    elem_id="diffusion-forward-row")
@@ -135,18 +87,16 @@ def build() -> gr.Blocks:
 
         build_sections()
 
-        gr.Markdown("## 5 · Diffusion on 2-D points, live\nA small network learns to predict the noise in noisy "
-                    "points. Sampling starts from pure noise and applies it 100 times; the orange arrows show where it "
-                    "moves a point at the current step. Each session trains its own network.")
+        gr.Markdown(f"## {words.TOY_HEADING}\n{words.TOY_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
-                dataset = gr.Dropdown([(v, k) for k, v in datasets.TOY_2D_NAMES.items()], value="ring8", label="Data set")
-                toy_seed = gr.Number(value=0, precision=0, label="Seed")
-                steps = gr.Slider(TRAIN_STEPS.low, TRAIN_STEPS.high, value=2000, step=100, label="Training steps per press",
-                                  info="2,000 take about 10 s on 2 CPU cores")
+                dataset = gr.Dropdown([(v, k) for k, v in datasets.TOY_2D_NAMES.items()], value=DEFAULTS.dataset, label="Data set")
+                toy_seed = gr.Number(value=DEFAULTS.toy_seed, precision=0, label="Seed")
+                steps = gr.Slider(PRESS_STEPS.low, PRESS_STEPS.high, value=DEFAULTS.press_steps, step=100,
+                                  label="Training steps per press", info=words.PRESS_STEPS_INFO)
                 go_btn = gr.Button("Train and sample", variant="primary", elem_id="diffusion-toy-action")
                 stop_btn = gr.Button("Stop")
-                flow_slider = gr.Slider(0, 100, value=100, step=1, label="Replay the flow (reverse step)",
+                flow_slider = gr.Slider(0, T, value=T, step=1, label="Replay the flow (reverse step)",
                                         interactive=False, elem_id="diffusion-flow-slider")
             with gr.Column(scale=3):
                 flow_img = gr.Image(label="Diffusion on 2-D points", type="numpy", interactive=False, format="png",

@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
+from demos.diffusion.options import TIMESTEP  # noqa: F401 (re-exported)
 from shared import datasets, limits
 from shared.draw2d import TEXT, PointPanel, font, line_chart
+from shared.memo import memoised
 
-TIMESTEP = limits.IntRange("timestep t", 0, 999)
 STRIP_TS = (0, 50, 100, 200, 300, 500, 700, 999)
 N_IMAGES = 8
 
@@ -48,14 +49,38 @@ def labelled_row(images: np.ndarray, labels: list[str], scale: int = 4) -> np.nd
     return np.asarray(sheet)
 
 
+@memoised(maxsize=64)
+def _forward_rows(seed: int, t: int, schedule: str) -> tuple[np.ndarray, np.ndarray]:
+    at_t, strip = forward_images(seed, t, schedule)
+    row = labelled_row(at_t, [f"t = {int(t)}"] * len(at_t), scale=3)
+    across = labelled_row(strip, [f"t = {s}" for s in STRIP_TS], scale=3)
+    row.setflags(write=False)
+    across.setflags(write=False)
+    return row, across
+
+
+def forward_rows(seed: int, t: int, schedule: str) -> tuple[np.ndarray, np.ndarray]:
+    """The forward process as two labelled pictures: eight images at step t, and the first one
+    across STRIP_TS. No model: memoised, so an audience dragging to the same t is served from memory
+    (read-only arrays)."""
+    from demos.diffusion.model import SCHEDULES
+
+    return _forward_rows(limits.SEED.check(seed), TIMESTEP.check(t), limits.check_choice("schedule", schedule, SCHEDULES))
+
+
 def schedule_figure(t: int):  # noqa: ANN201 (plotly Figure)
-    """beta_t, abar_t and log10 SNR_t for the linear and cosine schedules, with a line at t."""
+    """beta_t, abar_t and log10 SNR_t for the linear and cosine schedules, with a line at t.
+    Memoised: the figure is shared, read it only."""
+    return _schedule_figure(TIMESTEP.check(t))
+
+
+@memoised(maxsize=64)
+def _schedule_figure(t: int):  # noqa: ANN202
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     from demos.diffusion.process import schedule_curves
 
-    t = TIMESTEP.check(t)
     fig = make_subplots(rows=1, cols=3, subplot_titles=("β_t: noise added at step t", "ᾱ_t: signal variance left",
                                                         "log₁₀ SNR_t = log₁₀ ᾱ_t / (1 − ᾱ_t)"))
     for schedule, label, colour in (("linear", "linear", "#d97706"), ("squaredcos_cap_v2", "cosine", "#4f46e5")):
@@ -124,6 +149,25 @@ def compare_sheet(results: list) -> np.ndarray:  # noqa: ANN001 (sampling.Sample
         sheet.paste(row, (label_w, y))
         y += row.height + pad
     return np.asarray(sheet)
+
+
+NO_QUALITY_NOTE = "No quality column: the shapes judge only knows the bundled model's shapes."
+
+
+def compare_rows(results: list) -> list[dict[str, str]]:  # noqa: ANN001 (sampling.SamplerResult)
+    """The comparison table, one row per sampler run: sampler, steps, time, per step, valid shapes."""
+    return [{"sampler": r.sampler, "steps": str(r.steps), "time": f"{r.seconds:.2f} s",
+             "per step": f"{1000 * r.seconds / r.steps:.0f} ms",
+             "valid shapes": "" if r.valid is None else f"{r.valid:.0%}"} for r in results]
+
+
+def compare_markdown(results: list, judged: bool) -> str:  # noqa: ANN001
+    """The comparison table in markdown, with a note when the judge cannot score the model."""
+    rows = compare_rows(results)
+    columns = list(rows[0]) if rows else ["sampler", "steps", "time", "per step", "valid shapes"]
+    table = "\n".join(["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+                      + ["| " + " | ".join(row[c] for c in columns) + " |" for row in rows])
+    return table if judged else f"{table}\n\n*{NO_QUALITY_NOTE}*"
 
 
 def compare_figure(results: list):  # noqa: ANN001, ANN201 (sampling.SamplerResult -> plotly Figure)

@@ -152,25 +152,45 @@ def test_compare_runs_each_sampler_on_the_same_noise(model):
 
 
 def test_brush_strokes_become_the_mask_and_a_region_is_the_fallback():
+    from demos.diffusion.images_ui import read_editor  # the Gradio adapter over sampling.image_and_mask
+
     background = np.zeros((128, 128, 3), np.uint8)
     layer = np.zeros((128, 128, 4), np.uint8)
     layer[0:64, 0:32, 3] = 255  # the top-left quarter of the width, top half of the height
-    image, keep, brushed = sampling.read_editor({"background": background, "layers": [layer]}, 16, "left half")
+    image, keep, brushed = read_editor({"background": background, "layers": [layer]}, 16, "left half")
     assert brushed and image.shape == (16, 16, 3)
     assert not keep[:8, :4].any() and keep[8:, :].all() and keep[:, 4:].all()
-    _, keep, brushed = sampling.read_editor({"background": background, "layers": []}, 16, "left half")
+    _, keep, brushed = read_editor({"background": background, "layers": []}, 16, "left half")
     assert not brushed and not keep[:, :8].any() and keep[:, 8:].all()
 
 
 def test_editor_files_that_are_not_images_get_a_message(tmp_path):
+    from demos.diffusion.images_ui import read_editor
+
     bad = tmp_path / "notes.png"
     bad.write_text("not a picture")
     with pytest.raises(LimitError, match="not an image"):
-        sampling.read_editor({"background": str(bad), "layers": []}, 16, "left half")
+        read_editor({"background": str(bad), "layers": []}, 16, "left half")
     with pytest.raises(LimitError, match="picture"):
-        sampling.read_editor({"background": None, "layers": []}, 16, "left half")
+        read_editor({"background": None, "layers": []}, 16, "left half")
     with pytest.raises(LimitError):
-        sampling.read_editor({"background": np.zeros((8, 8, 3), np.uint8), "layers": []}, 16, "middle")
+        read_editor({"background": np.zeros((8, 8, 3), np.uint8), "layers": []}, 16, "middle")
+
+
+def test_a_painted_mask_or_a_rectangle_from_plain_arrays():
+    image = np.zeros((64, 64, 3), np.uint8)
+    painted = np.zeros((64, 64), bool)
+    painted[:, 48:] = True  # the right quarter
+    small, keep, used = sampling.image_and_mask(image, painted, 16, "left half")
+    assert used and small.shape == (16, 16, 3) and not keep[:, 12:].any() and keep[:, :12].all()
+    _, keep, used = sampling.image_and_mask(image, None, 16, "top half")
+    assert not used and np.array_equal(keep, sampling.region_keep("top half", 16))
+    assert np.array_equal(sampling.rectangle_keep(32, 25, 75, 25, 75), sampling.region_keep("centre square", 32))
+    assert (~sampling.rectangle_keep(32, 0, 1, 0, 1)).sum() == 1  # a thin rectangle still covers a pixel
+    with pytest.raises(LimitError, match="rectangle is empty"):
+        sampling.rectangle_keep(32, 50, 50, 0, 100)
+    with pytest.raises(LimitError, match="percent"):
+        sampling.rectangle_keep(32, 0, 150, 0, 100)
 
 
 def test_inpainting_keeps_the_unmasked_pixels_and_fills_the_rest(model):

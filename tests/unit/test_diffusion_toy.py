@@ -64,3 +64,24 @@ def test_bad_settings_get_a_message(change):
 def test_bad_requests_get_a_message(call):
     with pytest.raises(LimitError):
         call(ToyDiffusion(ToyDiffusionSettings()))
+
+
+def test_a_press_trains_in_chunks_reuses_the_run_and_is_exclusive():
+    """toy_live.train_and_sample: what either UI's "Train and sample" does with the session's run."""
+    from demos.diffusion import toy_live
+    from shared.live import LiveRun
+
+    live = LiveRun()
+    frames = list(toy_live.train_and_sample(live, "moons", 1, 100, pace_s=0))
+    assert [f.flow is None for f in frames].count(False) == T // toy_live.FLOW_STRIDE + 2  # the flow, then the end
+    assert frames[-1].done and live.run.step == 100 and frames[-1].status.startswith("Trained 100 steps")
+    first = live.run
+    list(toy_live.train_and_sample(live, "moons", 1, 100, pace_s=0))
+    assert live.run is first and first.step == 200  # the same settings go on training the same run
+    list(toy_live.train_and_sample(live, "ring8", 1, 100, pace_s=0))
+    assert live.run is not first and live.run.step == 100  # other settings start a new one
+    with live.driving("busy"), pytest.raises(LimitError, match=toy_live.ALREADY_RUNNING[:20]):
+        next(toy_live.train_and_sample(live, "ring8", 1, 100))
+    with pytest.raises(LimitError, match="training steps"):
+        next(toy_live.train_and_sample(live, "ring8", 1, 50))
+    assert toy_live.replay(live, frames[-1].flow, T).shape[2] == 3
