@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import gradio as gr
 
-from demos import REGISTRY, DemoSpec, by_slug, overview
+from demos import REGISTRY, DemoSpec, by_slug, overview_ui
 from shared.ui import arg_parser, launch, open_fills
 
 log = logging.getLogger("genai-demos")
@@ -83,7 +83,7 @@ def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
     with gr.Blocks(title="genai-demos: see how generative AI works") as app:
         with gr.Tabs(selected=OVERVIEW, elem_id="suite-tabs") as tabs:
             with gr.Tab("Overview", id=OVERVIEW, elem_id=f"tab-{OVERVIEW}") as first:
-                overview.build([(spec.slug, spec.title) for spec in specs])
+                overview_ui.build([(spec.slug, spec.title) for spec in specs])
             tab_items = [(OVERVIEW, first)]
             for spec in specs:
                 with gr.Tab(spec.title, id=spec.slug, elem_id=f"tab-{spec.slug}") as tab:

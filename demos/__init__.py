@@ -5,7 +5,7 @@ app starts (cheap: building the UI loads no model) and renders it in its own tab
 fails to import or build becomes a tab that shows the error. The same order gives the pages of the
 Streamlit front end (``streamlit_app.py``): each demo's ``<slug>/streamlit_page.py``, after the
 Overview (``overview_streamlit_page.py``; its concepts live in ``concepts.py``, shared with the
-Gradio Overview in ``overview.py``).
+Gradio Overview in ``overview_ui.py``).
 
 Both front ends call the same logic: every module of a demo other than ``ui.py``, ``*_ui.py`` and
 ``streamlit_page.py`` imports neither gradio nor streamlit.

@@ -1,6 +1,6 @@
 """The concept map of generative AI: each model family and training idea in a few sentences, with
 the demo that shows it (its slug) when the suite has one. Pure data and HTML: the Gradio Overview
-(demos.overview) and the Streamlit one (demos/overview_streamlit_page.py) both draw it."""
+(demos.overview_ui) and the Streamlit one (demos/overview_streamlit_page.py) both draw it."""
 
 from __future__ import annotations
 

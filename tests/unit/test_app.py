@@ -5,7 +5,7 @@ import json
 import pytest
 
 import app
-from demos import REGISTRY, DemoSpec, by_slug, overview
+from demos import REGISTRY, DemoSpec, by_slug, concepts
 
 BROKEN = DemoSpec("broken", "Broken", "demos.does_not_exist")
 
@@ -39,7 +39,7 @@ def test_only_flag_rejects_unknown_slugs(capsys):
 
 def test_overview_links_every_mounted_demo_and_marks_the_rest_coming():
     titles = {"gan": "GAN"}
-    html = overview.concept_map_html(titles)
+    html = concepts.concept_map_html(titles)
     assert 'href="?tab=gan"' in html and "Open the GAN tab" in html
     assert 'href="?tab=vae"' not in html and "Tab coming" in html
     for needed in ("GANs", "VAEs", "GPT", "Diffusion", "Stable Diffusion", "Normalizing flows", "3-D data",

@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 import gradio as gr
 
-from demos.concepts import FAMILIES, THE_DATA, TRAINING_IDEAS, Concept, concept_map_html  # noqa: F401 (re-exported)
+from demos.concepts import concept_map_html
 
 
 def build(titles: Collection[tuple[str, str]]) -> None:
