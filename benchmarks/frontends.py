@@ -30,7 +30,7 @@ from demos import REGISTRY, by_slug  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking"]
-ST_RUNNING = "[data-testid='stStatusWidget']"
+ST_RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 GR_BUSY = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
            ".some(e => e.offsetParent !== null && !e.classList.contains('hide'))")
 
@@ -144,7 +144,7 @@ def bench_streamlit(browser, specs, repeats: int) -> dict[str, Row]:
         settle_streamlit(page, time.perf_counter())
         for spec in specs:
             t0 = time.perf_counter()
-            page.locator("[data-testid='stSidebarNav'] a", has_text=spec.title).first.click()
+            page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=spec.title, exact=True).click()
             page.wait_for_selector(f".st-key-{spec.slug}-main-action button")
             rows[spec.slug].add("switch", settle_streamlit(page, t0))
             for i in range(1 + repeats):

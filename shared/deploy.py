@@ -12,8 +12,8 @@ the files of the snapshot (no history) and stores the binary ones through Xet by
 
 The snapshot is every file git tracks or would track (`git ls-files -co --exclude-standard`), less
 what a Space does not run: the tests, CI, benchmarks, screenshots, training runs and caches. For the
-Streamlit front end, spaces/streamlit/Dockerfile becomes the Space's Dockerfile and the README's
-front matter is replaced by spaces/streamlit/README.md's (sdk: docker, app_port: 8501).
+Streamlit front end, deploy/streamlit/Dockerfile becomes the Space's Dockerfile and the README's
+front matter is replaced by deploy/streamlit/README.md's (sdk: docker, app_port: 8501).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ HUB_FILE_LIMIT = 50 * 10**9  # the Hub's hard limit for one file (its advice: ke
 TEXT_LIMIT = 10 * 2**20  # a text file above this would go through Xet too; none of ours should be so big
 FRONTS = ("gradio", "streamlit")
 LEFT_OUT = ("tests/", ".ci/", "benchmarks/", "screenshots/", "runs/", ".venv/", ".gradio/", ".pytest_cache/",
-            "spaces/", "requirements-dev.txt", "pytest.ini", "Makefile", ".gitignore")
+            "deploy/", "requirements-dev.txt", "pytest.ini", "Makefile", ".gitignore")
 LEFT_OUT_PARTS = ("__pycache__", ".ipynb_checkpoints")
 SPACE_SDKS = ("gradio", "docker", "static", "streamlit")
 
@@ -97,7 +97,7 @@ def readme_for(front: str, root: Path = ROOT) -> bytes:
     readme = (root / "README.md").read_text(encoding="utf-8")
     if front == "gradio":
         return readme.encode("utf-8")
-    st_yaml, _ = split_front_matter((root / "spaces/streamlit/README.md").read_text(encoding="utf-8"))
+    st_yaml, _ = split_front_matter((root / "deploy/streamlit/README.md").read_text(encoding="utf-8"))
     _, body = split_front_matter(readme)
     main_yaml, _ = split_front_matter(readme)
     # the Hub model lists are the same for both fronts
@@ -119,7 +119,7 @@ def snapshot(front: str = "gradio", root: Path = ROOT) -> list[SnapshotFile]:
     readme = readme_for(front, root)
     files.append(SnapshotFile("README.md", len(readme), False, content=readme))
     if front == "streamlit":
-        dockerfile = root / "spaces/streamlit/Dockerfile"
+        dockerfile = root / "deploy/streamlit/Dockerfile"
         files.append(SnapshotFile("Dockerfile", dockerfile.stat().st_size, False, source=dockerfile))
     return sorted(files, key=lambda f: f.path)
 

@@ -90,7 +90,8 @@ def notify(notice: str | None) -> None:
 
 def resource(name: str, load: Callable[[], T]) -> T:
     """A model or other heavy, read-only object, loaded once per process (st.cache_resource) and
-    shared by every session. `load` must be thread-safe (the logic's loaders are)."""
+    shared by every session. `name` identifies it (the cache key: include the model id, e.g.
+    "gpt-lm:<id>"); `load` must be thread-safe (the logic's loaders are)."""
     return _cached_resource(name, load)
 
 
@@ -125,4 +126,4 @@ def limit_slider(label: str, rng: limits.IntRange | limits.FloatRange, value: fl
 
 def cannot(what: str) -> None:
     """One line saying what this page cannot do that its Gradio tab does."""
-    st.caption(f"ⓘ Not on this page: {what}")
+    st.caption(f"Not on this page: {what}")

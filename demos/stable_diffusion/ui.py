@@ -25,7 +25,7 @@ def _spaces_gpu(fn):  # noqa: ANN001, ANN202
         import spaces  # noqa: PLC0415 (only on Hugging Face Spaces)
 
         gpu = spaces.GPU
-    except (ImportError, AttributeError):  # not installed; the repo's own spaces/ folder is not the package
+    except (ImportError, AttributeError):  # not installed (or some other "spaces" without GPU on the path)
         return fn
     return gpu(fn)
 

@@ -18,7 +18,7 @@ from tests.browser.conftest import SCREENSHOTS, foreign_hosts
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNNING = "[data-testid='stStatusWidget']"  # shown while the script (or a fragment) runs
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"  # while the script (or a fragment) runs
 EXCEPTIONS = "[data-testid='stException']"
 
 
@@ -69,16 +69,21 @@ def wait_until_done(page, timeout_ms: int = 180_000) -> None:
     raise TimeoutError(f"the page was still running after {timeout_ms} ms")
 
 
-def open_page(page, url: str, path: str) -> list[str]:
-    """Open a page of the app (page.requested records every request it makes)."""
-    page.goto(f"{url}/{path}")
+def open_page(page, url: str, title: str | None = None) -> list[str]:
+    """Open the app, then the page with this title from the sidebar, as a visitor does (opening
+    /<page> directly makes Streamlit's client try /<page>/_stcore/... first, which logs 404s).
+    page.requested records every request the page makes."""
+    page.goto(url)
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
     wait_until_done(page)
+    if title is not None:
+        page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+        wait_until_done(page)
     return page.requested
 
 
 def test_overview_lists_every_page(page, streamlit_url):
-    requests = open_page(page, streamlit_url, "")
+    requests = open_page(page, streamlit_url)
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()
     for spec in REGISTRY:
         assert spec.title in nav
@@ -91,7 +96,8 @@ def test_overview_lists_every_page(page, streamlit_url):
 
 @pytest.mark.parametrize("slug", [spec.slug for spec in REGISTRY])
 def test_page_main_action(page, streamlit_url, slug):
-    requests = open_page(page, streamlit_url, slug)
+    requests = open_page(page, streamlit_url, next(s.title for s in REGISTRY if s.slug == slug))
+    assert page.url.rstrip("/").endswith(f"/{slug}")
     assert page.locator(EXCEPTIONS).count() == 0, page.locator(EXCEPTIONS).all_inner_texts()
     page.locator(f".st-key-{slug}-main-action button").click()
     wait_until_done(page)

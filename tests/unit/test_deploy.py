@@ -45,7 +45,7 @@ def test_the_streamlit_front_is_a_docker_space() -> None:
     meta = front_matter(files["README.md"].content)
     assert meta["sdk"] == "docker" and meta["app_port"] == 8501
     assert set(hub_models.all_ids()) <= set(meta["preload_from_hub"])
-    assert files["Dockerfile"].source == ROOT / "spaces/streamlit/Dockerfile"
+    assert files["Dockerfile"].source == ROOT / "deploy/streamlit/Dockerfile"
     dockerfile = files["Dockerfile"].source.read_text()
     assert "streamlit_app.py" in dockerfile and "8501" in dockerfile
 
