@@ -85,9 +85,9 @@ def compare_samplers(model_spec: str, seed: int, n: int, *pairs):  # noqa: ANN00
 @shows_errors
 def new_picture(seed: int) -> dict:
     """A `shapes` image, enlarged for the brush, as the editor's background."""
-    from demos.diffusion import sampling
+    from demos.diffusion import views
 
-    image = sampling.data_picture(seed)
+    image = views.data_picture(seed)
     scale = EDITOR_PX // image.shape[0]
     return {"background": png_file(image.repeat(scale, 0).repeat(scale, 1)), "layers": [], "composite": None}
 

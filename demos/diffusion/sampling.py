@@ -270,13 +270,6 @@ def rectangle_keep(side: int, top: int, bottom: int, left: int, right: int) -> n
     return keep
 
 
-def data_picture(seed: int) -> np.ndarray:
-    """A `shapes` image to inpaint, uint8 (32, 32, 3)."""
-    from shared.datasets import make_shapes
-
-    return make_shapes(1, limits.SEED.check(seed)).images[0]
-
-
 def as_rgba(item: Any) -> np.ndarray | None:
     """An image (a file path, array or PIL image) as uint8 RGBA (h, w, 4), or None."""
     from PIL import Image, UnidentifiedImageError

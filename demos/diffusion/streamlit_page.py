@@ -238,7 +238,7 @@ def inpaint_section(spec: str) -> None:
     inputs = (spec, picture_seed, region, rectangle, sampler, steps, seed)
     with right:
         with st_ui.shows_errors():
-            picture = sampling.data_picture(picture_seed)
+            picture = views.data_picture(picture_seed)
             image, keep, _ = sampling.image_and_mask(picture, _painted(picture, rectangle), picture.shape[0], region)
             st.image(_zoom(sampling.shown_mask(image, keep)), caption="The picture: grey is to be filled")
         if pressed:

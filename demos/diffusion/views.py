@@ -37,6 +37,11 @@ def forward_images(seed: int, t: int, schedule: str) -> tuple[np.ndarray, np.nda
     return tensor_to_images(at_t), tensor_to_images(strip)
 
 
+def data_picture(seed: int) -> np.ndarray:
+    """A `shapes` image to inpaint, uint8 (32, 32, 3). No torch: the Gradio tab draws it at build."""
+    return datasets.make_shapes(1, limits.SEED.check(seed)).images[0]
+
+
 def labelled_row(images: np.ndarray, labels: list[str], scale: int = 4) -> np.ndarray:
     """Images side by side, each enlarged (pixels kept sharp) with a label under it, uint8 RGB."""
     tile, pad, label_h = 32 * scale, 6, 18

@@ -60,6 +60,9 @@ R1 = limits.FloatRange("gradient penalty weight", 0.0, 10.0)
 MAX_STEPS = 20_000  # a run stops here: long enough to see it converge or collapse
 TRAIN_STEPS = limits.IntRange("number of training steps", 1, MAX_STEPS)
 RUN_SECONDS = 120  # one press of Start trains at most this long, so a forgotten tab stops itself
+# the order of the settings in the Gradio endpoints' arguments (and of the widgets in both UIs)
+SETTING_FIELDS = ("dataset", "loss", "z_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "lr_g", "lr_d",
+                  "d_steps", "r1_gamma", "batch", "seed")
 
 VIEW_RANGE = 3.0  # the view shows [-3, 3]^2
 N_VIEW = 512  # generated and real points drawn

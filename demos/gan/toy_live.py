@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demos.gan.options import PRESETS, RUN_SECONDS, ToySettings, settings_from
+from demos.gan.options import PRESETS, RUN_SECONDS, SETTING_FIELDS, ToySettings, settings_from
 from demos.gan.toy import ToyGAN, ToySnapshot
 from shared.limits import LimitError
 from shared.live import LiveRun
@@ -29,9 +29,6 @@ STEP_WHILE_TRAINING = "Training is running: press Pause first; Step moves a paus
 NOTHING_YET = "Nothing is training yet: press Start."
 FINISHED = "This run has reached its maximum length; press Reset to start a new one."
 CAPPED = f"Paused after {RUN_SECONDS // 60} minutes of training; press Start to go on."
-# the order of the settings in the Gradio endpoints' arguments (and of the widgets in both UIs)
-SETTING_FIELDS = ("dataset", "loss", "z_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "lr_g", "lr_d",
-                  "d_steps", "r1_gamma", "batch", "seed")
 
 
 def settings_from_values(values: Sequence[object]) -> ToySettings:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from demos.gan.toy_live import SETTING_FIELDS  # noqa: F401 (the endpoints' order; benchmarks read it here)
+from demos.gan.options import SETTING_FIELDS  # noqa: F401 (the endpoints' order; benchmarks read it here)
 from demos.gan.walk_view import zoom  # noqa: F401 (re-exported for the benchmarks)
 from demos.gan.wording import PSI_INFO
 from shared import datasets

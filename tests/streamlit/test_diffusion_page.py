@@ -67,7 +67,7 @@ def test_inpainting_a_rectangle_keeps_the_other_pixels_and_an_empty_one_is_refus
     at.slider(key="diffusion-inpaint-steps").set_value(3)
     at.button(key="diffusion-inpaint").click().run()
     assert not shown_errors(at)
-    picture = sampling.data_picture(DEFAULTS.picture_seed)
+    picture = views.data_picture(DEFAULTS.picture_seed)
     keep = sampling.rectangle_keep(picture.shape[0], 0, 50, 0, 100)  # the top half is filled
     filled = at.session_state["diffusion-inpainting"][1].final[0]
     assert np.abs(filled[keep].astype(int) - picture[keep]).max() <= 1  # rounding of [-1, 1] back to uint8
