@@ -8,7 +8,7 @@ import numpy as np
 
 from demos.diffusion import sampling, views
 from demos.diffusion.options import DEFAULTS, FLOW_POINTS
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 
 SLUG = "diffusion"
 

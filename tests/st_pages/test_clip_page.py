@@ -14,7 +14,7 @@ from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from demos.clip import explore, live, options, views
 from shared.image_files import png_bytes
 from shared.limits import LimitError
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 
 MAIN = "clip-main-action"
 GALLERY = 400

@@ -11,7 +11,7 @@ import json
 import numpy as np
 
 from demos.three_d import options, scene as sc
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 from tests.unit.test_three_d_depth import tiny_depth_model  # noqa: F401 (a fixture)
 
 SLUG = "three_d"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from demos.data import explore
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 
 
 def test_draw_and_judge_shows_the_logics_batch(open_page):

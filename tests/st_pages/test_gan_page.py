@@ -11,7 +11,7 @@ import numpy as np
 from demos.gan import toy_live, walk_view
 from demos.gan.options import FIRST_PRESET, WALK, settings_from
 from demos.gan.toy import ToyGAN
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 
 SLUG = "gan"
 

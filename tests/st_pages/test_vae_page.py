@@ -8,7 +8,7 @@ import io
 import numpy as np
 
 from demos.vae import options, views
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 
 SLUG = "vae"
 

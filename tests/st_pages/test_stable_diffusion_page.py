@@ -12,7 +12,7 @@ from demos.stable_diffusion import cost, explore, options, views
 from shared import limits
 from shared.image_files import png_bytes, write_atomic
 from shared.limits import LimitError
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 
 MAIN = "stable_diffusion-main-action"
 STEPS = 3

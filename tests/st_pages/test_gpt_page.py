@@ -10,7 +10,7 @@ import pytest
 
 from demos.gpt import chat, options
 from demos.gpt.lm import load_lm
-from tests.streamlit.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors
 
 MAX_NEW = 12
 
