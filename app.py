@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import gradio as gr
 
 from demos import REGISTRY, DemoSpec, by_slug, overview_ui
+from shared.presenter_ui import link_hook, wire_links
 from shared.ui import arg_parser, launch, open_fills
 
 log = logging.getLogger("genai-demos")
@@ -109,7 +110,11 @@ def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
         for slug, tab in tab_items:
             tab.select(None, js=f"() => {{ if (!window.genaiTabsReady) return; const u = new URL(window.location);"
                                 f" u.searchParams.set('tab', '{slug}'); window.history.replaceState(null, '', u); }}")
-        app.load(tab_from_url(slugs), None, tabs, api_visibility="private").then(
+        # A presenter link (?tab=gan&present=1&seeds=3,17,42) sets its demo's controls first, then
+        # opens the tab (its opening fills see the linked values), then shows the linked result.
+        hooks = {spec.slug: hook for spec in specs if not isinstance(built[spec.slug], Exception)
+                 and (hook := link_hook(built[spec.slug])) is not None}
+        wire_links(app, hooks, (tab_from_url(slugs), None, tabs)).then(
             None, js="() => { window.genaiTabsReady = true; }")
     return app
 

@@ -45,16 +45,18 @@ class LinkHook:
     controls: dict[str, gr.components.Component]
     to_widget: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # checked value -> widget value
     run: tuple[Callable, Any, Any] | None = None  # (fn, inputs, outputs): shows the linked state
+    run_options: dict[str, Any] = field(default_factory=dict)  # e.g. the handler's concurrency_id
 
 
 def linkable(demo: gr.Blocks, title: str, declared: Mapping[str, presenter.LinkParam],
              controls: dict[str, gr.components.Component], *, to_widget: dict[str, Callable[[Any], Any]] | None = None,
-             run: tuple[Callable, Any, Any] | None = None) -> None:
-    """Declare the controls a presenter link may set in this demo (every declared name needs one)."""
+             run: tuple[Callable, Any, Any] | None = None, run_options: dict[str, Any] | None = None) -> None:
+    """Declare the controls a presenter link may set in this demo (every declared name needs one),
+    and the handler (fn, inputs, outputs) that shows their result once a link has set them."""
     missing = set(declared) - set(controls)
     if missing:
         raise ValueError(f"no control for the link settings {sorted(missing)}")
-    demo.__dict__["link_hook"] = LinkHook(title, declared, controls, to_widget or {}, run)
+    demo.__dict__["link_hook"] = LinkHook(title, declared, controls, to_widget or {}, run, run_options or {})
 
 
 def link_hook(demo: gr.Blocks) -> LinkHook | None:
@@ -143,3 +145,21 @@ def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
         None, box, box, js="(q) => { if (!q) return q; const u = window.location.origin + window.location.pathname + q;"
                            " if (navigator.clipboard) navigator.clipboard.writeText(u).catch(() => {}); return u; }")
     return button
+
+
+def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[Callable, Any, Any]) -> Any:
+    """On page load: every demo's link values (the one the URL names gets them), then
+    `then_open` (the load handler that selects the ?tab= tab, whose opening fills run with the
+    linked values), then the linked demo's run. Call inside `with app:`."""
+    event = None
+    for slug, hook in hooks.items():
+        handler = apply_link(slug, hook)
+        outputs = list(hook.controls.values())
+        event = (app.load if event is None else event.then)(handler, None, outputs, api_visibility="private", queue=False)
+    fn, inputs, outputs = then_open
+    event = (app.load if event is None else event.then)(fn, inputs, outputs, api_visibility="private")
+    for slug, hook in hooks.items():
+        if hook.run is not None:
+            _, run_inputs, run_outputs = hook.run
+            event.then(run_if_linked(slug, hook), run_inputs, run_outputs, api_visibility="private", **hook.run_options)
+    return event

@@ -252,7 +252,9 @@ def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
     # show_error: a value of the wrong type sent through the API fails in Gradio's own input
     # processing, before any callback; without it the caller sees only "upstream app raised an
     # exception". Callbacks already turn their own errors into plain messages (shows_errors).
-    return blocks.launch(server_name=host, server_port=port, theme=THEME, css=CSS, show_error=True,
+    from shared.presenter_ui import PRESENT_CSS, PRESENT_JS
+
+    return blocks.launch(server_name=host, server_port=port, theme=THEME, css=CSS + PRESENT_CSS, js=PRESENT_JS, show_error=True,
                          footer_links=["api", "gradio"], **kwargs)
 
 

@@ -128,3 +128,18 @@ FIRST_PRESET = "Mode collapse"  # the preset a visitor first sees, ready to Star
 
 def settings_from(preset: str) -> ToySettings:
     return PRESETS[limits.check_choice("preset", preset, PRESETS)][0]
+
+
+# ---- presenter links: ?tab=gan&present=1&seeds=3,17,42&psi=0.7 opens the walk as on a slide ----
+from shared import presenter  # noqa: E402 (kept beside what it declares)
+
+LINK_PARAMS: dict[str, presenter.LinkParam] = {
+    "seeds": presenter.int_list_param("waypoint seeds", limits.SEED, WAYPOINTS),
+    "psi": presenter.float_param(PSI),
+    "frames": presenter.int_param(WALK_FRAMES),
+    "mode": presenter.choice_param("interpolation", INTERPOLATIONS),
+    "fps": presenter.int_param(FPS),
+    "grid_seed": presenter.int_param(limits.SEED),
+}
+# the link the README and the tests open: a walk through three seeds, truncated
+LINK_EXAMPLE: dict[str, str] = {"seeds": "3,17,42", "psi": "0.7"}

@@ -15,6 +15,7 @@ from demos.gan.wording import PSI_INFO
 from shared import datasets
 from shared.image_files import png_file, write_atomic
 from shared.live import LiveRun
+from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -148,7 +149,7 @@ def build() -> gr.Blocks:
     from demos.gan import wording as words
     from demos.gan.options import (
         AMOUNT, ATTRIBUTE_PAIRS, ATTRIBUTES, BATCH, D_STEPS, FIRST_PRESET, FPS, HIDDEN, INTERPOLATIONS, LAYERS, LOSSES,
-        LR, PRESETS, PSI, R1, WALK, WALK_FRAMES, WAYPOINTS, Z_DIM, ToySettings,
+        LINK_PARAMS, LR, PRESETS, PSI, R1, WALK, WALK_FRAMES, WAYPOINTS, Z_DIM, ToySettings,
     )
 
     with gr.Blocks(title="GAN") as demo:
@@ -197,6 +198,12 @@ def build() -> gr.Blocks:
                        api_name="gan_walk", preprocess=False, **GAN_MODEL)
         frame_slider.change(scrub, [walk_cache, frame_slider], [frame_img, frame_text], api_visibility="private",
                             queue=False, show_progress="hidden", trigger_mode="always_last")
+        # a presenter link sets these and shows the walk (shared/presenter_ui.py)
+        link_controls = {"seeds": seeds, "psi": psi, "frames": frames, "mode": mode, "fps": fps, "grid_seed": grid_seed}
+        copy_link_button("gan", LINK_PARAMS, link_controls)
+        walk_outputs = [walk_cache, strip, gif, gif_file, p_plot, frame_slider, frame_img, frame_text]
+        linkable(demo, "GAN", LINK_PARAMS, link_controls,
+                 run=(run_walk, [seeds, frames, mode, psi, fps], walk_outputs), run_options=GAN_MODEL)
 
         gr.Markdown(f"### {words.ARITHMETIC_HEADING}\n{words.ARITHMETIC_INTRO}")
         with gr.Row():
