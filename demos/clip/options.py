@@ -68,3 +68,16 @@ PROJECTIONS: tuple[str, ...] = ("PCA", "UMAP")  # UMAP only where umap-learn is 
 PROJECTION_IMAGES = limits.IntRange("number of images", 12, 120)
 DEFAULT_PROJECTION_IMAGES = 48
 DEFAULT_PROJECTION = "PCA"
+
+
+# ---- presenter links: ?tab=clip&present=1&k=8&q=a+blue+triangle opens the search as on a slide ----
+from shared import presenter  # noqa: E402 (kept beside what it declares)
+
+LINK_PARAMS: dict[str, presenter.LinkParam] = {
+    "model": presenter.choice_param("model", MODELS),  # a Hub CLIP is downloaded the first time
+    "q": presenter.text_param("query", QUERY_CHARS),
+    "k": presenter.int_param(TOP_K),
+    "image": presenter.int_param(DATA_SEED),  # the data image shown as the query image
+}
+# the link the README and the tests open: a (shape, colour) pair no training caption named
+LINK_EXAMPLE: dict[str, str] = {"k": "8", "q": "a blue triangle at the top left"}

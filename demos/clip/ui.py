@@ -16,6 +16,7 @@ from demos.clip.session import UserGallery
 from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
+from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -222,6 +223,11 @@ def build() -> gr.Blocks:
         add_btn.click(add_images, [model, uploads, user], [upload_text, uploads], api_name="clip_add_images",
                       preprocess=False, **CLIP_MODEL)
         clear_btn.click(clear_images, user, upload_text, api_name="clip_clear_images", preprocess=False)
+        # a presenter link sets these (shared/presenter_ui.py); the tab's first fill (first_view below)
+        # reads the same controls, so it already shows the linked search and image: no separate run
+        link_controls = {"model": model, "q": query, "k": top_k, "image": data_seed}
+        copy_link_button("clip", options.LINK_PARAMS, link_controls)
+        linkable(demo, "CLIP", options.LINK_PARAMS, link_controls)
 
         gr.Markdown("## 2 · Zero-shot classification\nType the labels; each becomes a text embedding, and the "
                     "image's probabilities are a softmax over its similarities to them. The image is the one above.")

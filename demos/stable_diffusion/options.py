@@ -35,3 +35,18 @@ STRENGTH_STEP = 0.05
 DEFAULT_STRENGTH = 0.6
 DEFAULT_IMAGE_SEED = 5  # the starting image taken from the data by number
 START_IMAGE_BYTES = 20 * 2**20  # an uploaded starting image
+
+
+# ---- presenter links: ?tab=stable_diffusion&present=1&seed=7&prompt=... generates as on a slide ----
+from shared import presenter  # noqa: E402 (kept beside what it declares)
+
+LINK_PARAMS: dict[str, presenter.LinkParam] = {
+    "pipeline": presenter.choice_param("pipeline", PIPELINES),  # the Hub one is downloaded the first time
+    "prompt": presenter.text_param("prompt", PROMPT_CHARS),
+    "sampler": presenter.choice_param("scheduler", SCHEDULERS),
+    "steps": presenter.int_param(SLIDER_STEPS),  # what the slider offers
+    "w": presenter.float_param(GUIDANCE),
+    "seed": presenter.int_param(limits.SEED),
+}
+# the link the README and the tests open: a held-out (shape, colour) pair, drawn where it was asked
+LINK_EXAMPLE: dict[str, str] = {"seed": "7", "prompt": "a small blue triangle at the top left", "w": "5"}

@@ -13,6 +13,7 @@ import gradio as gr
 from demos.stable_diffusion import options, views
 from shared import limits
 from shared.image_files import png_file
+from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -142,6 +143,12 @@ def build() -> gr.Blocks:
         settings = [pipeline, prompt, negative, guidance, steps, seed, scheduler]
         go.click(generate, settings, [image, channels, status, diagram], api_name="sd_generate", preprocess=False,
                  **SD_MODEL)
+        # a presenter link sets these, then streams the generation (shared/presenter_ui.py)
+        link_controls = {"pipeline": pipeline, "prompt": prompt, "sampler": scheduler, "steps": steps, "w": guidance,
+                         "seed": seed}
+        copy_link_button("stable_diffusion", options.LINK_PARAMS, link_controls)
+        linkable(demo, "Stable Diffusion", options.LINK_PARAMS, link_controls,
+                 run=(generate, settings, [image, channels, status, diagram]), run_options=SD_MODEL)
 
         gr.Markdown("## Where each word looks\nThe UNet reads the prompt through cross-attention: every latent pixel "
                     "asks each token how much it matters. Averaged over a run, the maps show where each word landed.")

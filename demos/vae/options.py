@@ -70,3 +70,31 @@ PHOTO_SIDE = limits.IntRange("photo size in pixels", 64, 512)  # a multiple of 8
 PHOTO_SIDE_STEP = 8
 DEFAULT_PHOTO_SIDE = 256
 PHOTO = PictureLimits(max_bytes=50 * 2**20, max_pixels=8192 * 8192, min_side=16, noun="photo")
+
+
+# ---- presenter links: ?tab=vae&present=1&a=23&b=124&frames=12 opens the walk as on a slide ----
+from shared import presenter  # noqa: E402 (kept beside what it declares)
+
+
+def _beta_param() -> presenter.LinkParam:
+    """The model by its KL weight: beta=6 in a link; the menu's own label ("β = 6") read too."""
+    short = {label.split("=")[1].strip(): label for label in BETA_MODELS}  # "6" -> "β = 6"
+    by_label = {label: key for key, label in short.items()}
+
+    def parse(text: str) -> str:
+        text = str(text).strip()
+        return short[limits.check_choice("KL weight β", by_label.get(text, text), tuple(short))]
+
+    return presenter.LinkParam(parse=parse, show=lambda label: by_label[label])
+
+
+LINK_PARAMS: dict[str, presenter.LinkParam] = {
+    "a": presenter.int_param(DATA_SEED),  # the data images A and B are drawn from
+    "b": presenter.int_param(DATA_SEED),
+    "frames": presenter.int_param(FRAMES),
+    "mode": presenter.choice_param("interpolation", INTERPOLATIONS),
+    "fps": presenter.int_param(FPS),
+    "beta": _beta_param(),
+}
+# the link the README and the tests open: the default pair (every frame a clean shape), a longer walk
+LINK_EXAMPLE: dict[str, str] = {"a": "23", "b": "124", "frames": "12", "mode": "slerp"}

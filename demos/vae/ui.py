@@ -13,6 +13,7 @@ import gradio as gr
 
 from demos.vae import options
 from shared.image_files import png_file, write_atomic
+from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, file_path, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -264,6 +265,11 @@ def build() -> gr.Blocks:
                          api_name="vae_interpolate", preprocess=False, **VAE_MODEL)
         frame_slider.change(scrub, [interp_cache, frame_slider], [latent_frame, fade_frame, frame_text],
                             api_visibility="private", queue=False, show_progress="hidden", trigger_mode="always_last")
+        # a presenter link sets these (shared/presenter_ui.py); the tab's first fill (first_view below)
+        # reads the same controls, so it already shows the linked walk: no separate run
+        link_controls = {"a": seed_a, "b": seed_b, "frames": frames, "mode": mode, "fps": fps, "beta": beta}
+        copy_link_button("vae", options.LINK_PARAMS, link_controls)
+        linkable(demo, "VAE", options.LINK_PARAMS, link_controls)
 
         gr.Markdown("## 2 · The latent map\nA second VAE with only two latent dimensions, so its whole latent space "
                     "fits on the screen. Left: the plane decoded tile by tile; click it to decode that point. Right: "
