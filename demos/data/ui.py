@@ -8,6 +8,7 @@ import gradio as gr
 
 from demos.data import options
 from shared.image_files import png_file
+from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -64,6 +65,11 @@ def build() -> gr.Blocks:
             with gr.Column(scale=2, min_width=340):
                 scores = gr.Markdown("The batch's scores appear here.", elem_id="data-scores")
         run.click(draw_and_judge, [n, seed, mix], [grid, scores, shares], api_name="data_draw_and_judge", preprocess=False)
+        # a presenter link sets these and draws the batch (shared/presenter_ui.py)
+        link_controls = {"images": n, "mix": mix, "seed": seed}
+        copy_link_button("data", options.LINK_PARAMS, link_controls)
+        linkable(demo, "Data & judge", options.LINK_PARAMS, link_controls,
+                 run=(draw_and_judge, [n, seed, mix], [grid, scores, shares]))
 
         gr.Markdown("### Toy 2-D sets\nThe point clouds the live-training views (GAN, diffusion) learn in seconds.")
         with gr.Row():

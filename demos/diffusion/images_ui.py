@@ -12,6 +12,7 @@ import numpy as np
 from demos.diffusion.options import MODEL_CHOICES
 from shared import limits
 from shared.image_files import png_file
+from shared.presenter_ui import copy_link_button
 from shared.ui import notify, seed_control, shows_errors
 
 EDITOR_PX = 256
@@ -131,8 +132,9 @@ def inpaint(model_spec: str, editor: dict, region: str, sampler: str, steps: int
     yield gr.skip(), gr.skip(), png_file(rec.filled_picture())
 
 
-def build_sections() -> None:
-    """The sections, inside the caller's gr.Blocks."""
+def build_sections() -> tuple[dict, tuple]:
+    """The sections, inside the caller's gr.Blocks. Returns what a presenter link sets (the
+    sampling controls, by link name) and the run that shows them: (fn, inputs, outputs)."""
     from demos.diffusion import options
     from demos.diffusion import wording as words
     from demos.diffusion.options import COMPARE_SAMPLES, DEFAULTS, INPAINT_SAMPLERS, SAMPLERS, SAMPLES, STEPS
@@ -163,11 +165,15 @@ def build_sections() -> None:
                                   elem_id="diffusion-result")
                 gif = gr.File(label="The whole run as an animation (GIF)", elem_id="diffusion-gif")
     recording = gr.State(None)
-    event = go.click(sample_images, [model, sampler, steps, n, seed], [recording, panel, status, slider, result, gif,
-                                                                        model_info], api_name="diffusion_sample", preprocess=False, **CONCURRENCY)
+    sample_inputs = [model, sampler, steps, n, seed]
+    sample_outputs = [recording, panel, status, slider, result, gif, model_info]
+    event = go.click(sample_images, sample_inputs, sample_outputs, api_name="diffusion_sample", preprocess=False,
+                     **CONCURRENCY)
     stop.click(None, cancels=[event])
     slider.change(scrub, [recording, slider], panel, api_visibility="private", trigger_mode="always_last",
                   show_progress="hidden")
+    link_controls = {"model": model, "sampler": sampler, "steps": steps, "images": n, "seed": seed}
+    copy_link_button("diffusion", options.LINK_PARAMS, link_controls)
 
     gr.Markdown(f"## {words.COMPARE_HEADING}\n{words.COMPARE_INTRO}")
     pairs = []
@@ -216,3 +222,4 @@ def build_sections() -> None:
     inp_event = inp_go.click(inpaint, [model, editor, region, inp_sampler, inp_steps, inp_seed],
                              [inp_panel, inp_status, inp_result], api_name="diffusion_inpaint", preprocess=False, **CONCURRENCY)
     inp_stop.click(None, cancels=[inp_event])
+    return link_controls, (sample_images, sample_inputs, sample_outputs)

@@ -67,3 +67,17 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+
+
+# ---- presenter links: ?tab=diffusion&present=1&sampler=DDIM&steps=50&images=8&seed=3 opens a sampling run ----
+from shared import presenter  # noqa: E402 (kept beside what it declares)
+
+LINK_PARAMS: dict[str, presenter.LinkParam] = {
+    "model": presenter.choice_param("image model", tuple(spec for _, spec in MODEL_CHOICES)),
+    "sampler": presenter.choice_param("sampler", SAMPLERS),
+    "steps": presenter.int_param(STEPS),
+    "images": presenter.int_param(SAMPLES),
+    "seed": presenter.int_param(limits.SEED),
+}
+# the bundled model, 50 DDIM steps (under a second on a CPU), eight samples
+LINK_EXAMPLE: dict[str, str] = {"sampler": "DDIM", "steps": "50", "images": "8", "seed": "3"}

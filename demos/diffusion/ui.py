@@ -13,6 +13,7 @@ from shared import datasets
 from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
+from shared.presenter_ui import linkable
 from shared.ui import explainer, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
@@ -62,8 +63,8 @@ def scrub_flow(live: LiveRun, flow, k: int):  # noqa: ANN001
 
 def build() -> gr.Blocks:
     from demos.diffusion import wording as words
-    from demos.diffusion.images_ui import build_sections
-    from demos.diffusion.options import DEFAULTS, PRESS_STEPS, SCHEDULE_CHOICES, TIMESTEP, T
+    from demos.diffusion.images_ui import CONCURRENCY, build_sections
+    from demos.diffusion.options import DEFAULTS, LINK_PARAMS, PRESS_STEPS, SCHEDULE_CHOICES, TIMESTEP, T
 
     with gr.Blocks(title="Diffusion") as demo:
         header(words.TITLE, words.SUBTITLE)
@@ -85,7 +86,7 @@ def build() -> gr.Blocks:
         gr.on([t.release, schedule.change, fwd_seed.submit], show_forward, fwd_inputs, [fwd_row, fwd_strip, sched_plot],
               api_name="diffusion_forward", preprocess=False, trigger_mode="always_last")
 
-        build_sections()
+        link_controls, sample_run = build_sections()  # sampling, samplers side by side, inpainting
 
         gr.Markdown(f"## {words.TOY_HEADING}\n{words.TOY_INTRO}")
         with gr.Row():
@@ -112,4 +113,6 @@ def build() -> gr.Blocks:
                             trigger_mode="always_last")
 
         fill_on_open(demo, show_forward, fwd_inputs, [fwd_row, fwd_strip, sched_plot])
+        # a presenter link sets the sampling controls and runs the sampler (shared/presenter_ui.py)
+        linkable(demo, "Diffusion", LINK_PARAMS, link_controls, run=sample_run, run_options=CONCURRENCY)
     return demo

@@ -63,3 +63,19 @@ def default_training_text() -> str:
     from shared.corpus import load_corpus
 
     return load_corpus()[:TRAIN_EXCERPT_CHARS]
+
+
+# ---- presenter links: ?tab=gpt&present=1&temp=0.7&message=In+the+beginning opens the chat as on a slide ----
+from shared import presenter  # noqa: E402 (kept beside what it declares)
+
+LINK_PARAMS: dict[str, presenter.LinkParam] = {
+    "model": presenter.choice_param("model", tuple(spec for _, spec in MODEL_CHOICES)),
+    "message": presenter.text_param("message", MESSAGE_CHARS),
+    "tokens": presenter.int_param(MAX_NEW_SLIDER.shown),
+    "temp": presenter.float_param(TEMPERATURE_SLIDER.shown),
+    "top_k": presenter.int_param(TOP_K_SLIDER.shown),
+    "top_p": presenter.float_param(TOP_P_SLIDER.shown),
+    "seed": presenter.int_param(limits.SEED),
+}
+# the bundled model continuing Genesis, sampled a little cooler than the default
+LINK_EXAMPLE: dict[str, str] = {"temp": "0.7", "top_k": "40", "message": "In the beginning", "tokens": "60", "seed": "1"}

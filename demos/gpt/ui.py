@@ -11,6 +11,7 @@ import gradio as gr
 
 from demos.gpt import chat_ui, options
 from shared.live import LiveRun
+from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, fill_on_open, header, notify, shows_errors
 
 HERE = Path(__file__).parent
@@ -123,6 +124,13 @@ def pretrain(trainer: LiveRun, text: str, seconds: int, seed: int):
             yield views.loss_figure(run), views.pretrain_samples(run), views.pretrain_status(run, seconds)
 
 
+def linked_chat(writer: LiveRun, message: str, history: list, *settings):  # noqa: ANN002
+    """`chat` for a presenter link: the same answer, but the message stays in its box (the
+    outputs lack it), so 'Copy link to this view' gives the same link back."""
+    for shown, _cleared, *rest in chat(writer, message, history, *settings):
+        yield (shown, *rest)
+
+
 def _slider(spec: options.Slider, **kwargs) -> gr.Slider:  # noqa: ANN003
     return gr.Slider(spec.shown.low, spec.shown.high, value=spec.value, step=spec.step, **kwargs)
 
@@ -159,6 +167,9 @@ def build() -> gr.Blocks:
                                 info="keep the fewest likeliest tokens holding this much probability")
                 seed = gr.Number(0, precision=0, label="Seed", info="same seed, same settings: same answer")
                 clear = gr.Button("New conversation")
+        link_controls = {"model": model, "message": message, "tokens": max_new, "temp": temperature, "top_k": top_k,
+                         "top_p": top_p, "seed": seed}
+        copy_link_button("gpt", options.LINK_PARAMS, link_controls)
 
         gr.Markdown("## 2 · Tokens and the next-token distribution\nThe last prompt and answer as the model saw them. "
                     "Click any token: the chart shows the probabilities the model gave at that position, before "
@@ -215,6 +226,10 @@ def build() -> gr.Blocks:
                       [chatbot, message, status, tokens, summary, view, dist_plot, layer, head], api_name="gpt_chat", preprocess=False,
                       **CONCURRENCY)
         stop.click(None, cancels=[event])
+        # a presenter link sets the chat's controls and sends its message (shared/presenter_ui.py)
+        linkable(demo, "GPT", options.LINK_PARAMS, link_controls,
+                 run=(linked_chat, [writer, message, chatbot, model, max_new, *settings, seed],
+                      [chatbot, status, tokens, summary, view, dist_plot, layer, head]), run_options=CONCURRENCY)
         clear.click(lambda: ([], None, "Press **Send**.", options.DEFAULT_MESSAGE), None, [chatbot, view, status, message],
                     api_visibility="private", queue=False)
         tokens.select(click_token, [view, model, *settings], [dist_plot, view], api_visibility="private")

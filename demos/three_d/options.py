@@ -60,3 +60,27 @@ CONVERSIONS = {
     "voxels_to_points": "Voxels → point cloud (voxel centres)",
 }
 DEPTH_MODEL = "depth-anything/Depth-Anything-V2-Small-hf"
+
+
+# ---- presenter links: ?tab=three_d&present=1&sample=Torus+knot+(mesh)&colour=normal opens a sample ----
+from shared import presenter  # noqa: E402 (kept beside what it declares)
+
+
+def _sample_name(text: str) -> str:
+    """A built-in sample's name (the list is read on first use: shapes3d needs numpy)."""
+    from demos.three_d.shapes3d import SAMPLES
+
+    return limits.check_choice("sample", text, SAMPLES)
+
+
+LINK_PARAMS: dict[str, presenter.LinkParam] = {
+    "sample": presenter.LinkParam(parse=_sample_name),
+    "colour": presenter.choice_param("colouring", tuple(COLOUR_MODES)),
+    # the Convert section's settings, ready for the conversion the presenter presses next
+    "points": presenter.int_param(SURFACE_POINTS_SLIDER),
+    "voxels": presenter.int_param(VOXEL_RESOLUTION),
+    "poisson": presenter.int_param(POISSON_DEPTH),
+    "seed": presenter.int_param(limits.SEED),
+}
+# the torus knot coloured by its normals, voxels ready at a coarse 32 a side
+LINK_EXAMPLE: dict[str, str] = {"sample": DEFAULT_SAMPLE, "colour": "normal", "voxels": "32"}

@@ -17,6 +17,7 @@ import gradio as gr
 from demos.three_d import options
 from shared.image_files import write_atomic
 from shared.memo import memoised
+from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, file_path, header, notify, shows_errors
 
 HERE = Path(__file__).parent
@@ -181,6 +182,10 @@ def build() -> gr.Blocks:
         for key, btn in convert_buttons.items():
             btn.click(_converter(key), [scene, colour, n_points, resolution, poisson_depth, seed], shown,
                       api_name=f"three_d_convert_{key}", preprocess=False, concurrency_id="three_d")
+        # "Copy link to this view": the sample and colouring above, and these conversion settings
+        link_controls = {"sample": sample, "colour": colour, "points": n_points, "voxels": resolution,
+                         "poisson": poisson_depth, "seed": seed}
+        copy_link_button("three_d", options.LINK_PARAMS, link_controls)
 
         gr.Markdown("## 3 · Process a point cloud (open3d)")
         with gr.Row():
@@ -234,4 +239,7 @@ def build() -> gr.Blocks:
         upload.upload(open_upload, [scene, upload, colour, fx, fy, cx, cy], shown, api_name="three_d_open_file", preprocess=False,
                       concurrency_id="three_d")
         colour.change(recolour, [scene, colour], [plot, model3d], api_visibility="private", trigger_mode="always_last")
+        # a presenter link sets these and opens its sample (shared/presenter_ui.py)
+        linkable(demo, "3-D data", options.LINK_PARAMS, link_controls,
+                 run=(open_sample, [scene, sample, colour], shown), run_options={"concurrency_id": "three_d"})
     return demo
