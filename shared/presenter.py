@@ -42,7 +42,14 @@ def choice_param(name: str, choices: tuple[str, ...] | list[str]) -> LinkParam:
 
 
 def text_param(name: str, max_chars: int, allow_empty: bool = False) -> LinkParam:
-    return LinkParam(parse=lambda s: limits.check_text(name, s, max_chars, allow_empty=allow_empty))
+    """Text such as a prompt; a link may not carry control characters (a slide never needs them)."""
+
+    def parse(text: str) -> str:
+        if any(ord(c) < 32 or ord(c) == 127 for c in str(text)):
+            raise limits.LimitError(f"The {name} may not contain control characters.")
+        return limits.check_text(name, text, max_chars, allow_empty=allow_empty)
+
+    return LinkParam(parse=parse)
 
 
 def int_list_param(name: str, item: limits.IntRange, count: limits.IntRange) -> LinkParam:
