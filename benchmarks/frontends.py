@@ -171,7 +171,7 @@ def bench_streamlit(browser, specs, repeats: int) -> dict[str, Row]:
                 page.locator(f".st-key-{spec.slug}-main-action button").click()
                 rows[spec.slug].add("cold" if i == 0 else "warm", settle_streamlit(page, t0))
             if spec.slug == "gan":
-                slider = page.locator(".st-key-gan-scrub [role=slider]").first
+                slider = page.locator(".st-key-gan-scrub input").first  # Streamlit 1.64 draws a slider over an <input>
                 rows["gan"].figures["slider"] = frame_steps(page, slider)
         page.close()
     finally:

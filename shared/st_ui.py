@@ -48,11 +48,13 @@ def seed_input(key: str, value: int = 0, label: str = "Seed") -> int:
     checks its range, with a message that names the seed)."""
     if key not in st.session_state:
         st.session_state[key] = value
-    box, dice = st.columns([5, 1], vertical_alignment="bottom")
-    # the dice is the one place randomness is wanted without a seed: it makes the seed
-    dice.button("🎲", key=f"{key}-dice", help="a fresh random seed",
-                on_click=lambda: st.session_state.__setitem__(key, secrets.randbelow(2**31)))
-    return int(box.number_input(label, step=1, key=key))
+    # a row whose box stretches and whose dice keeps its own width, however narrow the column
+    with st.container(horizontal=True, vertical_alignment="bottom", wrap=False):
+        seed = st.number_input(label, step=1, key=key, width="stretch")
+        # the dice is the one place randomness is wanted without a seed: it makes the seed
+        st.button("🎲", key=f"{key}-dice", help="a fresh random seed", width="content",
+                  on_click=lambda: st.session_state.__setitem__(key, secrets.randbelow(2**31)))
+    return int(seed)
 
 
 def user_message(exc: Exception) -> str:
