@@ -33,6 +33,7 @@ from demos.clip.session import UserGallery
 from shared import datasets, limits
 from shared.limits import LimitError
 from shared.memo import memoised
+from shared import heavy
 
 Progress = Callable[[float, str], None]  # (fraction done, what is happening)
 NEEDS_NETWORK = ("The Hub CLIPs come from the Hugging Face Hub: this needs the network once, then they are "
@@ -69,6 +70,7 @@ def load_clip(name: str = options.BUNDLED) -> Clip:
 
     name = limits.check_choice("model", name, options.MODELS)
     with _import_lock:  # transformers' lazy module can fail when thirty threads first import from it at once
+        heavy.ready("transformers")
         from transformers import CLIPModel, CLIPProcessor
 
     try:

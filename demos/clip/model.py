@@ -13,6 +13,7 @@ in training; every figure is reported on seen and unseen pairs separately.
 from __future__ import annotations
 
 from demos.clip.tokenizer import caption_tokenizer
+from shared import heavy
 
 BUNDLED_NAME = "clip-shapes"
 CONTEXT = 16  # tokens: a caption is at most 10 with its start and end
@@ -23,6 +24,7 @@ HELD_OUT_PAIRS: frozenset[tuple[str, str]] = frozenset({
 
 
 def new_clip(width: int = 128, layers: int = 4, projection: int = 64):  # noqa: ANN201 (CLIPModel)
+    heavy.ready("transformers")
     from transformers import CLIPConfig, CLIPModel
 
     tokenizer = caption_tokenizer(CONTEXT)
@@ -36,6 +38,7 @@ def new_clip(width: int = 128, layers: int = 4, projection: int = 64):  # noqa: 
 
 def new_processor():  # noqa: ANN201 (CLIPProcessor)
     """Tokenizer and image processor: any image resized and centre-cropped to 32x32, in [-1, 1]."""
+    heavy.ready("transformers")
     from transformers import CLIPImageProcessor, CLIPProcessor
 
     images = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32},

@@ -14,6 +14,7 @@ Saved with save_pretrained beside the model, so CLIPProcessor.from_pretrained(fo
 from __future__ import annotations
 
 from shared.datasets import LABEL_NAMES
+from shared import heavy
 
 START, END = "<|startoftext|>", "<|endoftext|>"
 SUFFIX = "</w>"
@@ -53,6 +54,7 @@ def vocabulary(words: list[str]) -> tuple[dict[str, int], list[tuple[str, str]]]
 def caption_tokenizer(max_length: int = 16):  # noqa: ANN201 (CLIPTokenizer)
     """A CLIPTokenizer whose vocabulary holds the caption words (see above); texts are cut to
     max_length tokens (the text encoder's context)."""
+    heavy.ready("transformers")
     from transformers import CLIPTokenizer
 
     vocab, merges = vocabulary(caption_words())

@@ -10,6 +10,7 @@ as on that Hub model.
 """
 
 from __future__ import annotations
+from shared import heavy
 
 BUNDLED_NAME = "diffusion-shapes"
 SCHEDULES = ("squaredcos_cap_v2", "linear")  # diffusers' names: cosine (Nichol & Dhariwal), linear (Ho et al.)
@@ -23,6 +24,7 @@ def shapes_unet(widths: tuple[int, ...] = (32, 64, 96), layers_per_block: int = 
     1.5 s. Widths 16 / 32 / 64 (0.69 M) train three times faster on a CPU but never drew clean shapes
     (see TRAINING_LOG.md).
     """
+    heavy.ready("diffusers")
     from diffusers import UNet2DModel
 
     return UNet2DModel(
@@ -34,6 +36,7 @@ def shapes_unet(widths: tuple[int, ...] = (32, 64, 96), layers_per_block: int = 
 
 def training_scheduler(schedule: str = "squaredcos_cap_v2"):  # noqa: ANN201
     """The forward process the model is trained on; samplers are built from its config."""
+    heavy.ready("diffusers")
     from diffusers import DDPMScheduler
 
     if schedule not in SCHEDULES:

@@ -20,11 +20,13 @@ import torch
 
 from demos.diffusion.options import SAMPLERS, SAMPLES, STEPS  # noqa: F401 (re-exported)
 from shared import limits
+from shared import heavy
 
 
 
 def make_scheduler(name: str, config):  # noqa: ANN001, ANN201 (a diffusers scheduler config)
     """A fresh sampler of the given kind, from the trained model's scheduler config."""
+    heavy.ready("diffusers")
     from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler, EulerDiscreteScheduler
 
     name = limits.check_choice("sampler", name, SAMPLERS)
@@ -39,6 +41,7 @@ def make_scheduler(name: str, config):  # noqa: ANN001, ANN201 (a diffusers sche
 
 def alphas_cumprod(config) -> torch.Tensor:  # noqa: ANN001
     """abar_t for t = 0 .. T-1, (T,): the share of the signal's variance left at step t."""
+    heavy.ready("diffusers")
     from diffusers import DDPMScheduler
 
     return DDPMScheduler.from_config(config).alphas_cumprod
@@ -52,6 +55,7 @@ def add_noise(x0: torch.Tensor, t: torch.Tensor | int, noise: torch.Tensor, abar
 
 def schedule_curves(schedule: str, timesteps: int = 1000) -> dict[str, np.ndarray]:
     """beta_t, abar_t and log10 SNR_t = log10(abar_t / (1 - abar_t)) of a named beta schedule."""
+    heavy.ready("diffusers")
     from diffusers import DDPMScheduler
 
     s = DDPMScheduler(num_train_timesteps=timesteps, beta_schedule=schedule)

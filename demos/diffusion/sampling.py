@@ -23,6 +23,7 @@ from demos.diffusion.model import BUNDLED_NAME
 from demos.diffusion.options import COMPARE_RUNS, COMPARE_SAMPLES, MAX_SIDE, RECT_PERCENT, REGIONS  # noqa: F401 (re-exported)
 from shared import limits
 from shared.checkpoints import CheckpointError, load
+from shared import heavy
 
 HUB_DEFAULT = "google/ddpm-cifar10-32"
 KEPT_FRAMES = 200  # steps kept for the scrub slider; longer runs keep every k-th step (and the last)
@@ -77,6 +78,7 @@ def load_model(spec: str | Path = "") -> ImageModel:
     """The bundled model (spec ""), a Hub id or a local folder (a Path), with its scheduler config.
 
     A Hub model that cannot be loaded (offline, unknown id) gives the bundled one with a notice."""
+    heavy.ready("diffusers")
     from diffusers import DDPMScheduler, UNet2DModel
 
     if isinstance(spec, str):

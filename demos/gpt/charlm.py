@@ -16,6 +16,7 @@ import torch
 from demos.gpt import options
 from shared import limits
 from shared.seeding import seeded_global_rng
+from shared import heavy
 
 BLOCK = 64  # characters of context
 BATCH = 16
@@ -64,6 +65,7 @@ class CharTrainer:
 
     def __init__(self, text: str, seconds: float, seed: int = 0, sample_every_s: float = 1.5,
                  sample_chars: int = 160) -> None:
+        heavy.ready("transformers")
         from transformers import GPT2Config, GPT2LMHeadModel
 
         text = check_text(text)

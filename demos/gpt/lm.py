@@ -15,6 +15,7 @@ from pathlib import Path
 from demos.gpt.options import BUNDLED, HISTORY_MESSAGES, MESSAGE_CHARS
 from shared import limits
 from shared.checkpoints import load
+from shared import heavy
 
 USER, BOT = "User:", "Bot:"
 QUANTIZE_ABOVE = 50_000_000  # parameters; larger models run with int8 linear layers on the CPU
@@ -51,6 +52,7 @@ def load_lm(spec: str | Path = "") -> LanguageModel:
     """The bundled model (spec ""), a Hub id or a local folder (a Path). A Hub model that cannot be
     loaded (offline, unknown id) gives the bundled one with a notice."""
     import torch
+    heavy.ready("transformers")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if isinstance(spec, str):

@@ -5,6 +5,7 @@ any Hub model.
 """
 
 from __future__ import annotations
+from shared import heavy
 
 BUNDLED_NAME = "gpt-kjv"
 VOCAB_SIZE = 2048
@@ -16,6 +17,7 @@ def train_tokenizer(text: str, vocab_size: int = VOCAB_SIZE):  # noqa: ANN201 (a
     """A byte-level BPE tokenizer (GPT-2's scheme: any string round-trips, no unknown token) learnt
     from `text`, as a transformers tokenizer ready for save_pretrained."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    heavy.ready("transformers")
     from transformers import PreTrainedTokenizerFast
 
     bpe = Tokenizer(models.BPE())
@@ -32,6 +34,7 @@ def bundled_config(vocab_size: int = VOCAB_SIZE, n_layer: int = 4, n_head: int =
     """GPT-2's architecture, shrunk: 4 layers of 4 heads, 192 wide, 256 positions: 2.2 M parameters
     (8.7 MB in float32), so it trains on 2 CPU cores in about an hour and generates hundreds of tokens
     a second there. Dropout is off: the corpus is seen only a few times."""
+    heavy.ready("transformers")
     from transformers import GPT2Config
 
     return GPT2Config(vocab_size=vocab_size, n_positions=CONTEXT, n_embd=n_embd, n_layer=n_layer, n_head=n_head,

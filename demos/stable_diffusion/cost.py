@@ -14,6 +14,7 @@ from demos.stable_diffusion import options
 from shared import limits
 from shared.memo import memoised
 from shared.timing import median_ms
+from shared import heavy
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def _activation_mb(model: torch.nn.Module, fn) -> float:  # noqa: ANN001
 @memoised(maxsize=2)
 def measure(pipeline_name: str, repeats: int = 10) -> tuple[StepCost, StepCost]:
     """(latent step, pixel step) on the CPU, batch 1; the latent one with guidance (two UNet passes)."""
+    heavy.ready("diffusers")
     from diffusers import UNet2DModel
 
     from demos.diffusion.model import BUNDLED_NAME

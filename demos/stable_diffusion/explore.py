@@ -21,6 +21,7 @@ from demos.stable_diffusion import options
 from demos.stable_diffusion.pipeline import Parts, decode, denoise, encode_prompts
 from shared import limits
 from shared.limits import LimitError
+from shared import heavy
 
 NEEDS_NETWORK = ("stabilityai/sd-turbo comes from the Hugging Face Hub: this needs the network once, then it is "
                  "cached. The bundled pipeline, sd-shapes, works offline.")
@@ -36,7 +37,9 @@ def load_pipeline(name: str = options.BUNDLED) -> Parts:
 
     name = limits.check_choice("pipeline", name, options.PIPELINES)
     with _import_lock:  # transformers' and diffusers' lazy modules are not safe to first import from many threads
+        heavy.ready("diffusers")
         from diffusers import AutoencoderKL, UNet2DConditionModel
+        heavy.ready("transformers")
         from transformers import CLIPTextModel, CLIPTokenizer
     device = best_device()
     try:
@@ -54,6 +57,7 @@ _parts_cache: dict[tuple, Parts] = {}
 
 
 def _parts(name, vae, text, tokenizer, unet, scheduler) -> Parts:  # noqa: ANN001
+    heavy.ready("diffusers")  # attention.py imports from diffusers at its top
     from demos.stable_diffusion import attention
 
     key = (name, id(vae), id(text), id(unet))
@@ -65,6 +69,7 @@ def _parts(name, vae, text, tokenizer, unet, scheduler) -> Parts:  # noqa: ANN00
 
 
 def _scheduler_config(name: str) -> dict:
+    heavy.ready("diffusers")
     from diffusers import DDPMScheduler
 
     from shared.checkpoints import resolve
@@ -167,6 +172,7 @@ def preview_decoder(name: str, parts: Parts):  # noqa: ANN201 (latents -> uint8 
     Stable Diffusion's, when it can be loaded. The last step is always decoded by the real decoder."""
     if name == options.BUNDLED:
         return lambda latents: decode(parts, latents)
+    heavy.ready("diffusers")
     from diffusers import AutoencoderTiny
 
     from shared.checkpoints import CheckpointError, load
@@ -205,6 +211,7 @@ class WordMaps:
 def word_maps(name: str, prompt: object, guidance: object = options.DEFAULT_GUIDANCE, steps: object = options.DEFAULT_STEPS,
               seed: object = 0, scheduler: object = "DDIM") -> WordMaps:
     """One sample, recording the UNet's cross-attention of every latent pixel to every prompt token."""
+    heavy.ready("diffusers")  # attention.py imports from diffusers at its top
     from demos.stable_diffusion import attention
 
     guidance, steps, scheduler = check_settings(guidance, steps, scheduler)

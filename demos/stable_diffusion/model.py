@@ -17,6 +17,7 @@ as in Stable Diffusion (whose factor is 0.18215).
 """
 
 from __future__ import annotations
+from shared import heavy
 
 BUNDLED_NAME = "sd-shapes"
 LATENT_CHANNELS = 4
@@ -26,6 +27,7 @@ IMAGE_SIDE = 32
 
 def new_autoencoder(widths: tuple[int, ...] = (32, 64, 64)):  # noqa: ANN201 (diffusers AutoencoderKL)
     """Three resolutions (32, 16, 8), one residual block each; no attention in the middle block."""
+    heavy.ready("diffusers")
     from diffusers import AutoencoderKL
 
     return AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * len(widths),
@@ -37,6 +39,7 @@ def new_autoencoder(widths: tuple[int, ...] = (32, 64, 64)):  # noqa: ANN201 (di
 def new_unet(cross_attention_dim: int = 128, widths: tuple[int, ...] = (64, 128)):  # noqa: ANN201 (UNet2DConditionModel)
     """Two resolutions of the 8x8 latent (8, 4), each with a residual block and a transformer block
     (self-attention, then cross-attention to the prompt, then a feed-forward layer)."""
+    heavy.ready("diffusers")
     from diffusers import UNet2DConditionModel
 
     return UNet2DConditionModel(sample_size=LATENT_SIDE, in_channels=LATENT_CHANNELS, out_channels=LATENT_CHANNELS,
@@ -48,6 +51,7 @@ def new_unet(cross_attention_dim: int = 128, widths: tuple[int, ...] = (64, 128)
 
 def new_scheduler():  # noqa: ANN201 (DDPMScheduler)
     """Stable Diffusion's noise schedule: 1,000 steps, betas linear in sqrt from 0.00085 to 0.012."""
+    heavy.ready("diffusers")
     from diffusers import DDPMScheduler
 
     return DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
@@ -57,6 +61,7 @@ def new_scheduler():  # noqa: ANN201 (DDPMScheduler)
 def text_encoder_from_clip(clip_folder: str):  # noqa: ANN201 ((CLIPTextModel, CLIPTokenizer))
     """The bundled CLIP's text tower as a CLIPTextModel (what a StableDiffusionPipeline holds), with
     its tokenizer: the same weights, loaded from the CLIPModel folder."""
+    heavy.ready("transformers")
     from transformers import CLIPModel, CLIPTextModel, CLIPTokenizer
 
     clip = CLIPModel.from_pretrained(clip_folder, use_safetensors=True)

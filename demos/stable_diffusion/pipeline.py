@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from shared import heavy
 
 SCHEDULERS = ("DDIM", "DDPM", "Euler", "DPM-Solver++")
 
@@ -43,6 +44,7 @@ class Parts:
 
 
 def make_scheduler(name: str, config: dict):  # noqa: ANN201 (a diffusers scheduler)
+    heavy.ready("diffusers")
     import diffusers
 
     cls = {"DDIM": diffusers.DDIMScheduler, "DDPM": diffusers.DDPMScheduler, "Euler": diffusers.EulerDiscreteScheduler,

@@ -14,6 +14,7 @@ from PIL import Image
 from demos.three_d import options
 from demos.three_d.geometry import DepthMap, default_intrinsics
 from shared.pictures import PictureLimits, open_picture
+from shared import heavy
 
 NEAR, FAR = 1.0, 10.0  # relative inverse depth is mapped onto depths from NEAR to FAR (arbitrary units)
 
@@ -35,6 +36,7 @@ def inverse_to_depth(inverse: np.ndarray) -> np.ndarray:
 def estimate_depth(image: Image.Image, model_id: str = options.DEPTH_MODEL, max_side: int = 512) -> tuple[DepthMap, str]:
     """(depth map with the photo's colours, a line saying which model made it and what its numbers mean)."""
     import torch
+    heavy.ready("transformers")
     from transformers import AutoImageProcessor, AutoModelForDepthEstimation
 
     from shared.checkpoints import load

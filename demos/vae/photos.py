@@ -19,6 +19,7 @@ from demos.vae import options
 from demos.vae.explore import interpolate_latents, path_weights
 from shared import limits
 from shared.checkpoints import CheckpointError
+from shared import heavy
 
 NEEDS_NETWORK = ("The photo autoencoders come from the Hugging Face Hub: this needs the network once, "
                  "then they are cached. The shapes models "
@@ -28,6 +29,7 @@ NEEDS_NETWORK = ("The photo autoencoders come from the Hugging Face Hub: this ne
 def load_autoencoder(model_id: str = options.HUB_DEFAULT):  # noqa: ANN201 (a diffusers autoencoder)
     """The named Hub autoencoder (one of options.HUB_AUTOENCODERS), cached per process; a
     LimitError that says it needs the network when it cannot be loaded."""
+    heavy.ready("diffusers")
     import diffusers
 
     from shared.checkpoints import load

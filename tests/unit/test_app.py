@@ -63,7 +63,19 @@ def test_page_open_runs_only_the_tab_selector_and_each_tab_fills_when_first_open
     config = blocks.get_config_file()
     ids = {c["id"]: c for c in config["components"]}
     on_load = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]) and d["backend_fn"]]
-    assert len(on_load) == 1 and [ids[o]["props"].get("elem_id") for o in on_load[0]["outputs"]] == ["suite-tabs"]
+    # on load: a chain that first applies a presenter link's values (cheap: no model; nothing
+    # without a link), then picks the tab; nothing else runs until a tab is opened
+    assert len(on_load) == 1
+    chain, dep = [], on_load[0]
+    by_id = {d["id"]: d for d in config["dependencies"]}
+    while dep is not None:
+        chain.append([ids[o]["props"].get("elem_id") for o in dep["outputs"]])
+        dep = next((d for d in config["dependencies"] if d.get("trigger_after") == dep["id"] and d["backend_fn"]
+                    and not d.get("trigger_only_on_success")), None) if dep["id"] in by_id else None
+        if dep is not None and [ids[o]["props"].get("elem_id") for o in dep["outputs"]] == ["suite-tabs"]:
+            chain.append(["suite-tabs"])
+            break
+    assert chain[-1] == ["suite-tabs"] and len(chain) == 1 + len(app.REGISTRY), chain
     filled_by_tab = {}
     for dep in config["dependencies"]:
         for target, event in dep["targets"]:
