@@ -141,7 +141,7 @@ def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
 
     # the server builds the query (same checks as everything else); the browser adds its own
     # address (the app may sit behind a proxy or in a Space) and copies the whole link
-    button.click(make_link, [controls[n] for n in names], box, api_visibility="private", queue=False).then(
+    button.click(make_link, [controls[n] for n in names], box, api_visibility="private").then(
         None, box, box, js="(q) => { if (!q) return q; const u = window.location.origin + window.location.pathname + q;"
                            " if (navigator.clipboard) navigator.clipboard.writeText(u).catch(() => {}); return u; }")
     return button
@@ -155,7 +155,8 @@ def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[C
     for slug, hook in hooks.items():
         handler = apply_link(slug, hook)
         outputs = list(hook.controls.values())
-        event = (app.load if event is None else event.then)(handler, None, outputs, api_visibility="private", queue=False)
+        # queued: Gradio shows a gr.Warning (a bad link value's notice) only from a queued event
+        event = (app.load if event is None else event.then)(handler, None, outputs, api_visibility="private")
     fn, inputs, outputs = then_open
     event = (app.load if event is None else event.then)(fn, inputs, outputs, api_visibility="private")
     for slug, hook in hooks.items():

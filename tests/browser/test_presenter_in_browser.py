@@ -26,11 +26,27 @@ def example(slug: str) -> tuple[str, dict]:
     return presenter.link(slug, values, options.LINK_PARAMS), values
 
 
+# Gradio's notices fade after a few seconds: record every toast as it appears
+RECORD_TOASTS = """
+window.__toasts = [];
+document.addEventListener('DOMContentLoaded', () => {
+  new MutationObserver(() => {
+    for (const t of document.querySelectorAll('[data-testid="toast-body"]')) {
+      const entry = t.className + '|' + t.innerText;
+      if (!window.__toasts.includes(entry)) window.__toasts.push(entry);
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+});
+"""
+
+
 def toasts(page, kind: str) -> list[str]:
-    return page.locator(f'[data-testid="toast-body"].{kind}').all_inner_texts()
+    """The text of every toast of this kind ('warning', 'error') shown since the page opened."""
+    return [e.split("|", 1)[1] for e in page.evaluate("window.__toasts || []") if kind in e.split("|", 1)[0]]
 
 
 def open_link(page, url: str, slug: str) -> None:
+    page.add_init_script(RECORD_TOASTS)
     page.goto(url)
     page.wait_for_selector(f"#tab-{slug}", state="visible", timeout=60_000)
     wait_until_idle(page)
