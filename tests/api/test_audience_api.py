@@ -37,17 +37,6 @@ def fetch_whole_image(http: httpx.Client, url: str) -> tuple[int, int]:
     return int(response.headers["content-length"]), len(response.content)
 
 
-@pytest.fixture(scope="module")
-def thirty_clients(suite_url):
-    """Thirty people, one client (one session) each, made once for the identical-requests tests:
-    connecting reads the whole suite's config, about 0.6 s a client."""
-    with ThreadPoolExecutor(6) as pool:
-        clients = list(pool.map(lambda _: Client(suite_url, verbose=False, download_files=False), range(30)))
-    yield clients
-    with ThreadPoolExecutor(6) as pool:
-        list(pool.map(lambda c: c.close(), clients))
-
-
 @pytest.mark.parametrize("api_name, args", [
     ("/gan_sample_grid", (0, 1.0)),
     ("/gan_walk", ("0, 6, 8, 15", 37, "slerp", 1.0, 12)),
@@ -55,9 +44,9 @@ def thirty_clients(suite_url):
     ("/vae_sample", ("fitted", 1.0, 0, 16, "β = 6")),
     ("/clip_search_text", ("clip-shapes", "a large red star", 12)),
 ])
-def test_thirty_identical_requests_at_once_all_get_whole_files(thirty_clients, api_name, args):
-    clients = thirty_clients
-    n = len(clients)
+def test_thirty_identical_requests_at_once_all_get_whole_files(suite_url, api_name, args):
+    n = 30
+    clients = [Client(suite_url, verbose=False, download_files=False) for _ in range(n)]
     start = threading.Barrier(n)
 
     def one(client: Client) -> list[tuple[int, int]]:
@@ -66,8 +55,12 @@ def test_thirty_identical_requests_at_once_all_get_whole_files(thirty_clients, a
         with httpx.Client(timeout=30) as http:
             return [fetch_whole_image(http, url) for url in file_urls(result)]
 
-    with ThreadPoolExecutor(n) as pool:
-        fetched = list(pool.map(one, clients))
+    try:
+        with ThreadPoolExecutor(n) as pool:
+            fetched = list(pool.map(one, clients))
+    finally:
+        for client in clients:
+            client.close()
     assert all(fetched), "a call returned no files"
     assert len({len(f) for f in fetched}) == 1  # every call returned the same number of files
     for files in fetched:
