@@ -45,7 +45,7 @@ class LinkHook:
     controls: dict[str, gr.components.Component]
     to_widget: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # checked value -> widget value
     run: tuple[Callable, Any, Any] | None = None  # (fn, inputs, outputs): shows the linked state
-    run_options: dict[str, Any] = field(default_factory=dict)  # e.g. the handler's concurrency_id
+    run_options: dict[str, Any] = field(default_factory=dict)  # the main action's concurrency settings, kept for reference: the linked run does not join its group (see wire_links)
 
 
 def linkable(demo: gr.Blocks, title: str, declared: Mapping[str, presenter.LinkParam],
@@ -162,5 +162,7 @@ def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[C
     for slug, hook in hooks.items():
         if hook.run is not None:
             _, run_inputs, run_outputs = hook.run
-            event.then(run_if_linked(slug, hook), run_inputs, run_outputs, api_visibility="private", **hook.run_options)
+            # not in the model's concurrency group: on every page open without a link this event
+            # only returns "skip", and it must not wait behind other visitors' runs of the model
+            event.then(run_if_linked(slug, hook), run_inputs, run_outputs, api_visibility="private")
     return event
