@@ -16,16 +16,22 @@ def test_items_arrive_in_order_with_the_time_each_was_made():
 
 
 def test_the_worker_computes_while_the_consumer_is_busy():
+    made, drawn = [], []  # when the worker finished item i; when the consumer finished drawing it
+
     def slow(n: int):
         for i in range(n):
             time.sleep(0.02)
+            made.append(time.perf_counter())
             yield i
 
-    t0 = time.perf_counter()
     for _ in run_ahead(slow(10)):
         time.sleep(0.02)  # the consumer "draws" as long as a step takes
-    # one after the other would take 10 * 0.04 = 0.4 s; overlapped, about 0.22 s
-    assert time.perf_counter() - t0 < 0.34
+        drawn.append(time.perf_counter())
+    # overlapped: the worker makes item i+1 while item i is drawn, so it is done about when the
+    # drawing is; one after the other, it would start only after, and be done 0.02 s later.
+    # Counted over the items rather than one total time, so a single stall does not fail it.
+    overlapped = sum(made[i + 1] < drawn[i] + 0.012 for i in range(9))
+    assert overlapped >= 5, (made, drawn)
 
 
 def test_an_error_in_the_items_is_raised_to_the_consumer():
