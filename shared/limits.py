@@ -68,6 +68,16 @@ class FloatRange:
         return f"{self.name}: {self.low:g}–{self.high:g}"
 
 
+@dataclass(frozen=True)
+class Slider:
+    """A slider both UIs build: its range (`shown`: the limit itself, or a handier part of it; the
+    logic accepts the whole limit from the API), its starting value and its step."""
+
+    shown: IntRange | FloatRange
+    value: float
+    step: float
+
+
 def check_choice(name: str, value: object, choices: Collection[str]) -> str:
     """value must be one of choices (a dict's keys count as its choices)."""
     if not isinstance(value, str) or value not in choices:

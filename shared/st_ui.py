@@ -126,6 +126,19 @@ def limit_slider(label: str, rng: limits.IntRange | limits.FloatRange, value: fl
     return st.slider(label, lo, hi, value, step=step, key=key, **kwargs)
 
 
+def spec_slider(label: str, spec: limits.Slider, key: str, **kwargs: Any) -> Any:
+    """A slider from a `limits.Slider` spec (range, starting value, step) in the demo's options."""
+    return limit_slider(label, spec.shown, spec.value, key, step=spec.step, **kwargs)
+
+
+def remembered(key: str, inputs: tuple, make: Callable[[], T]) -> T:
+    """make() once per distinct inputs in this session: a rerun for another widget redoes nothing."""
+    held = st.session_state.get(key)
+    if held is None or held[0] != inputs:
+        held = st.session_state[key] = (inputs, make())
+    return held[1]
+
+
 def cannot(what: str) -> None:
     """One line saying what this page cannot do that its Gradio tab does."""
     st.caption(f"Not on this page: {what}")

@@ -3,7 +3,6 @@ their ranges and starting values from. Pure Python (the UIs are built without nu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from shared import limits
 from shared.datasets import TOY_2D_NAMES
@@ -13,14 +12,7 @@ TOY_NAMES = TOY_2D_NAMES  # key -> label of the toy 2-D sets
 DEFAULT_TOY = "ring8"
 
 
-@dataclass(frozen=True)
-class Slider:
-    """A slider both UIs build: its range (`shown`: the limit itself, or a handier part of it; the
-    logic accepts the whole limit from the API), its starting value and its step."""
-
-    shown: limits.IntRange | limits.FloatRange
-    value: float
-    step: float
+Slider = limits.Slider  # the slider spec both UIs build from (shared/limits.py)
 
 
 JUDGED_IMAGES_SLIDER = Slider(limits.GRID_IMAGES, 24, 1)

@@ -25,16 +25,11 @@ GRID_CSS = """<style>
 
 
 def slider(label: str, spec: options.Slider, key: str, **kwargs: Any) -> Any:
-    return st_ui.limit_slider(label, spec.shown, spec.value, key, step=spec.step, **kwargs)
+    return st_ui.spec_slider(label, spec, key, **kwargs)
 
 
 def remembered(name: str, inputs: tuple, make: Callable[[], Any]) -> Any:
-    """make() once per distinct inputs in this session: a rerun for another widget redoes nothing."""
-    key = f"data-memo-{name}"
-    held = st.session_state.get(key)
-    if held is None or held[0] != inputs:
-        held = st.session_state[key] = (inputs, make())
-    return held[1]
+    return st_ui.remembered(f"data-memo-{name}", inputs, make)
 
 
 def shapes_section() -> None:

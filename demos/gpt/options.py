@@ -3,7 +3,6 @@ loading torch. The one place both front ends take their ranges and starting valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from shared import limits
 
@@ -36,14 +35,7 @@ ANSWER_RUNNING = "The model is still writing its answer: press Stop first, or wa
 PRETRAIN_RUNNING = "This session is already pre-training: press Stop first, or wait for it to finish."
 
 
-@dataclass(frozen=True)
-class Slider:
-    """A slider both UIs build: its range (`shown`: the limit itself, or a handier part of it; the
-    logic accepts the whole limit from the API), its starting value and its step."""
-
-    shown: limits.IntRange | limits.FloatRange
-    value: float
-    step: float
+Slider = limits.Slider  # the slider spec both UIs build from (shared/limits.py)
 
 
 DEFAULT_MESSAGE = "And God said,"

@@ -38,12 +38,7 @@ def load_noting(spec: str):  # noqa: ANN201
 
 
 def remembered(name: str, inputs: tuple, make: Callable[[], Any]) -> Any:
-    """make() once per distinct inputs in this session: a rerun for another widget redoes nothing."""
-    key = f"gpt-memo-{name}"
-    held = st.session_state.get(key)
-    if held is None or held[0] != inputs:
-        held = st.session_state[key] = (inputs, make())
-    return held[1]
+    return st_ui.remembered(f"gpt-memo-{name}", inputs, make)
 
 
 def new_conversation() -> None:
@@ -72,7 +67,7 @@ def settings_column() -> dict:
 
 
 def slider(label: str, spec: options.Slider, key: str, **kwargs: Any) -> Any:
-    return st_ui.limit_slider(label, spec.shown, spec.value, key, step=spec.step, **kwargs)
+    return st_ui.spec_slider(label, spec, key, **kwargs)
 
 
 def chat_section() -> dict:
