@@ -3,6 +3,7 @@ index past options.FAISS_FROM images.
 
     python -m benchmarks.clip                  # all (about 3 minutes on 2 CPU cores)
     python -m benchmarks.clip --index-size 200000 --skip-gallery
+    python -m benchmarks.clip --quality        # typed labels and the 360 captions, five seeds (about 4 minutes)
 
 Goals (issue 21): a query answers in at most 30 ms over 10,000 images on 2 CPU cores (the query
 alone: embedding the text or image, then the search; the gallery is embedded once beforehand).
@@ -77,12 +78,46 @@ def index_speed(sizes: list[int], dim: int = 64, queries: int = 200) -> None:
         del exact, ivf, vectors
 
 
+QUALITY_SEEDS = (4242, 5001, 5002, 5003, 5004)
+
+
+def quality(n: int = 1000, folder: str | None = None) -> None:
+    """Issue 31's CLIP rows: typed bare labels per kind of image, and the 360-caption zero-shot on
+    unseen pairs, over five seeds of held-out images: mean and range. folder: another CLIP folder
+    (an earlier checkpoint, say) instead of the bundled one."""
+    from demos.clip import explore, options
+    from demos.clip.quality import VARIANTS
+    from demos.clip.train import evaluate
+
+    if folder:
+        from transformers import CLIPModel, CLIPProcessor
+
+        model, tokenizer = CLIPModel.from_pretrained(folder).eval(), CLIPProcessor.from_pretrained(folder).tokenizer
+    else:
+        clip = explore.load_clip(options.BUNDLED)
+        model, tokenizer = clip.model, clip.processor.tokenizer
+    runs = [evaluate(model, n, seed, tokenizer) for seed in QUALITY_SEEDS]
+    rows = [(f"typed {attribute} names, {VARIANTS[v]}", [r["typed"][f"{attribute}_{v}"] for r in runs])
+            for attribute in ("shape", "colour") for v in VARIANTS]
+    rows += [("360-caption zero-shot, unseen pairs", [r["unseen"]["caption"] for r in runs]),
+             ("360-caption zero-shot, seen pairs", [r["seen"]["caption"] for r in runs])]
+    print(f"## CLIP zero-shot ({n:,} images of each kind and {n // 2:,} per typed-label variant, seeds {QUALITY_SEEDS})\n")
+    print("| measure | mean | min | max |\n|---|---|---|---|")
+    for name, values in rows:
+        print(f"| {name} | {np.mean(values):.1%} | {min(values):.1%} | {max(values):.1%} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-gallery", action="store_true")
     parser.add_argument("--index-size", type=int, action="append",
                         help="vectors in the index comparison (repeatable; default 10,000, 100,000 and 1,000,000)")
+    parser.add_argument("--quality", action="store_true", help="only the zero-shot quality table (five seeds)")
+    parser.add_argument("--model", help="with --quality: a CLIP folder to measure instead of the bundled one")
     args = parser.parse_args(argv)
+    if args.quality:
+        quality(folder=args.model)
+        return
     if not args.skip_gallery:
         gallery_and_queries()
     index_speed(args.index_size or [10_000, 100_000, 1_000_000])

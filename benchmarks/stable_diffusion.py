@@ -1,6 +1,12 @@
 """Speed of the Stable Diffusion tab on this machine, and the cost of pixels.
 
     python -m benchmarks.stable_diffusion
+    python -m benchmarks.stable_diffusion --quality [--n 100]   # what the images show, five seeds
+
+--quality (issue 31): prompts in the caption template and in the caption language's phrasings
+(demos/stable_diffusion/quality.py), read as the app reads them, judged by the shapes classifier and
+by the pixels alone (shared/pixel_check.py), over five prompt-and-noise seeds: mean and range. Then
+the hand-written prompts with unknown words: whether the status names each unknown word.
 
 Goals (issue 22): the first streamed step within 300 ms of pressing Generate (the pipeline loaded
 beforehand). The cost rows compare one denoising step in latent space with one of the diffusion
@@ -12,12 +18,68 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import torch
 
 from shared.timing import median_ms
 
 
-def main() -> None:
+QUALITY_SEEDS = (101, 102, 103, 104, 105)
+QUALITY_ROWS = (("template", "seen"), ("template", "unseen"), ("train", "seen"), ("held_out", "seen"),
+                ("held_out", "unseen"), ("held_out_words", "seen"))
+
+
+def quality(n: int, folder: str | None = None) -> None:
+    """folder: another pipeline folder (an earlier checkpoint) read as that checkpoint's app read it:
+    prompts as typed, no notice for unknown words."""
+    from pathlib import Path
+
+    from demos.stable_diffusion import explore, options, quality as q
+    from demos.stable_diffusion.pipeline import generate
+    from demos.stable_diffusion.train import load_parts
+
+    if folder:
+        parts = load_parts(Path(folder))
+    else:
+        parts = explore.load_pipeline(options.BUNDLED)
+    print(f"## Stable Diffusion: does the image show what the prompt names? ({n} prompts a row and seed, seeds "
+          f"{QUALITY_SEEDS}, guidance {options.DEFAULT_GUIDANCE:g}, {options.DEFAULT_STEPS} DDIM steps)\n")
+    print("| prompts | pairs | classifier mean | min | max | pixels mean | min | max |\n|---|---|---|---|---|---|---|---|")
+    for kind, pairs in QUALITY_ROWS:
+        runs = [q.measure(parts, kind, pairs, n, seed, options.DEFAULT_STEPS, options.DEFAULT_GUIDANCE) for seed in QUALITY_SEEDS]
+        c, p = [r["classifier"] for r in runs], [r["pixels"] for r in runs]
+        print(f"| {q.KINDS[kind]} | {pairs} | {np.mean(c):.1%} | {min(c):.1%} | {max(c):.1%} | "
+              f"{np.mean(p):.1%} | {min(p):.1%} | {max(p):.1%} |", flush=True)
+
+    print("\n## Prompts with words the bundled model does not know\n")
+    report = q.unknown_word_report(lambda text: explore.prepare_prompt(parts, text)[1])
+    images = generate(parts, [explore.prepare_prompt(parts, t)[0] for t, _, _ in q.UNKNOWN_WORD_PROMPTS], seed=0)
+    from shared.datasets import LABEL_NAMES
+
+    print("| prompt | status names every unknown word | known labels drawn (classifier) | status |\n|---|---|---|---|")
+    for (text, named, _), (_, says_why, notice), image in zip(q.UNKNOWN_WORD_PROMPTS, report, images):
+        labels = np.array([[LABEL_NAMES[a].index(named[a]) if a in named else 0 for a in LABEL_NAMES]])
+        mask = np.array([[a in named for a in LABEL_NAMES]])
+        drawn = f"{q.judge(image[None], labels, mask)['classifier']:.0%}" if named else "n/a (nothing it knows)"
+        print(f"| {text} | {'yes' if says_why else 'NO'} | {drawn} | {notice} |")
+    print(f"\nprompts with an unknown word whose status says why: {np.mean([r[1] for r in report]):.0%}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quality", action="store_true", help="only the quality tables (five seeds)")
+    parser.add_argument("--n", type=int, default=100, help="prompts a row and seed (--quality)")
+    parser.add_argument("--model", help="with --quality: a pipeline folder to measure instead of the bundled one")
+    args = parser.parse_args(argv)
+    if args.quality:
+        quality(args.n, args.model)
+        return
+    speed()
+
+
+def speed() -> None:
     from demos.stable_diffusion import cost, explore, options
 
     explore.load_pipeline(options.BUNDLED)

@@ -30,7 +30,7 @@ from PIL import Image
 from demos.clip import options
 from demos.clip.index import VectorIndex
 from demos.clip.session import UserGallery
-from shared import datasets, limits
+from shared import datasets, limits, phrasings
 from shared.limits import LimitError
 from shared.memo import memoised
 from shared import heavy
@@ -138,13 +138,34 @@ def clean_text(value: object, what: str = "query", hint: str = f"type what to lo
     return text
 
 
+UNKNOWN_HINT = f"for words outside the shapes world, use a Hub CLIP ({', '.join(options.HUB_MODELS)}; it needs the network once)."
+
+
+def read_words(clip: Clip, text: str, what: str) -> tuple[str, str | None]:
+    """For the bundled CLIP: the text with each word its text encoder never learned read as its synonym
+    or left out, and a notice naming each with the nearest words it knows (shared/phrasings.py).
+    A Hub CLIP reads any text: unchanged, no notice. A text with no known word is refused."""
+    if not clip.bundled:
+        return text, None
+    reading = phrasings.read_prompt(text)
+    if not reading.unknown:
+        return text, None
+    if not reading.understood:
+        raise LimitError(f"In the {what} '{text[:60]}': {reading.notice(UNKNOWN_HINT)}")
+    return reading.text, f"In the {what} '{text[:60]}': {reading.notice()}"
+
+
 def prepare_query(clip: Clip, value: object) -> tuple[str, str | None]:
-    """The query as the text encoder will read it, and a notice when it had to be cut."""
+    """The query as the text encoder will read it, and a notice when it had to be cut or held words
+    the bundled model does not know."""
     text = clean_text(value)
     notices = []
     if len(text) > options.QUERY_CHARS:
         notices.append(f"The query had {len(text):,} characters; only the first {options.QUERY_CHARS:,} are read.")
         text = text[:options.QUERY_CHARS]
+    text, unknown = read_words(clip, text, "query")
+    if unknown:
+        notices.append(unknown)
     ids = clip.processor.tokenizer(text, truncation=False, verbose=False)["input_ids"]
     if len(ids) > clip.context:
         kept = clip.processor.tokenizer.decode(ids[1:clip.context - 1], skip_special_tokens=True).strip()
@@ -368,11 +389,17 @@ def zero_shot(model_name: str, image: Image.Image | np.ndarray, labels: object) 
     classifier made of the labels' text embeddings."""
     clip = load_clip(model_name)
     names, notice = parse_labels(labels)
+    notices = [notice] if notice else []
+    read = []
     for label in names:
-        if len(clip.processor.tokenizer(label, truncation=False, verbose=False)["input_ids"]) > clip.context:
-            notice = ((notice or "") + f" '{label[:40]}' is longer than the text encoder reads; it was cut.").strip()
+        text, unknown = read_words(clip, label, "label")  # a label with no known word is refused, by name
+        read.append(text)
+        notices += [unknown] if unknown else []
+        if len(clip.processor.tokenizer(text, truncation=False, verbose=False)["input_ids"]) > clip.context:
+            notices.append(f"'{label[:40]}' is longer than the text encoder reads; it was cut.")
+    notice = " ".join(notices) or None
     image_vec = embed_images(clip, square(image, clip.side)[None])
-    text_vecs = embed_texts(clip, names)
+    text_vecs = embed_texts(clip, read)
     sims = (text_vecs @ image_vec[0]).astype(np.float64)
     scale = float(clip.model.logit_scale.exp())
     logits = scale * sims

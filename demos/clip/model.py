@@ -16,7 +16,7 @@ from demos.clip.tokenizer import caption_tokenizer
 from shared import heavy
 
 BUNDLED_NAME = "clip-shapes"
-CONTEXT = 16  # tokens: a caption is at most 10 with its start and end
+CONTEXT = 24  # tokens: the longest training phrasing is 20 with its start and end (shared/phrasings.py)
 # one pair per shape and colour at most, so every shape and every colour is still seen in training
 HELD_OUT_PAIRS: frozenset[tuple[str, str]] = frozenset({
     ("circle", "purple"), ("square", "yellow"), ("triangle", "blue"), ("star", "red"),

@@ -20,7 +20,7 @@ import streamlit as st
 from demos.clip import explore, live, options, views
 from demos.clip.session import UserGallery
 from demos.clip.uploads import saved_uploads
-from shared import st_ui
+from shared import phrasings, st_ui
 from shared.image_files import png_bytes
 from shared.live import LiveRun
 
@@ -110,10 +110,12 @@ def search_section(model: str, user: UserGallery) -> None:
     left, right = st.columns([2, 1])
     with left:
         st.text_input("Search by text", key="clip-query",
-                      help=f"at most {options.QUERY_CHARS:,} characters; the bundled text encoder reads 16 tokens, "
+                      help=f"at most {options.QUERY_CHARS:,} characters; the bundled text encoder reads 24 tokens, "
                            "a Hub CLIP 77")
         k = st_ui.limit_slider("Results", options.TOP_K, options.DEFAULT_TOP_K, key="clip-top-k")
         by_text = st.button("Search", type="primary", key=MAIN_ACTION)
+        with st.expander(phrasings.KNOWN_WORDS_TITLE + " (clip-shapes)", expanded=False):
+            st.markdown(phrasings.known_words_markdown())
     with right:
         upload = st.file_uploader("Search by an image (or classify it below)", type=PICTURE_TYPES,
                                   key="clip-picture-upload")

@@ -2,11 +2,15 @@
 
     python -m demos.clip.train                     # resumable: rerun to continue from runs/clip-shapes
     python -m demos.clip.train --steps 50 --out /tmp/clip --state-dir /tmp/clip-state   # a quick look
+    python -m demos.clip.train --measure-only 1        # re-measure checkpoints/clip-shapes, rewrite its card
 
-Loss: the symmetric InfoNCE of CLIP over the batch's image-caption similarities, with CLIP's learned
-temperature. With 360 possible captions a batch of 256 often holds the same caption twice; those
-pairs are positives too (the target row spreads over every image with that caption), not
-negatives to be pushed apart. The (shape, colour) pairs in HELD_OUT_PAIRS are never trained on.
+Texts: the caption, or a phrasing of the caption language's train split (shared/phrasings.py) naming
+a random subset of the labels ("red", "a big crimson star", "circle at the top left"). Images: the data,
+and re-composed copies on other backgrounds (demos/clip/augment.py).
+Loss: the symmetric InfoNCE of CLIP over the batch's image-text similarities, with CLIP's learned
+temperature. A text fits every image that has the labels it names ("red" fits every red shape, a
+caption every image with that caption); those pairs are positives too (the target row spreads over
+them), not negatives to be pushed apart. The (shape, colour) pairs in HELD_OUT_PAIRS are never trained on.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from tqdm import tqdm
 
 from demos.clip.model import BUNDLED_NAME, CONTEXT, HELD_OUT_PAIRS, new_clip, new_processor
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
+from demos.clip.augment import augment
+from demos.clip.quality import VARIANTS, typed_labels
+from shared import phrasings
 from shared.datasets import LABEL_NAMES, caption, make_shapes
 from shared.shapes_classifier import to_tensor
 from shared.training import (command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state,
@@ -35,17 +42,19 @@ MAX_LOGIT_SCALE = float(np.log(100.0))  # CLIP clips its temperature at 1/100
 
 @dataclass
 class TrainConfig:
-    steps: int = 2_000  # measured: 99.5% zero-shot on unseen pairs by step 1,000 of a 6,000-step run
+    steps: int = 3_000
     batch_size: int = 256
     width: int = 128
     layers: int = 4
     lr: float = 5e-4
     weight_decay: float = 0.1
+    augment: float = 0.7  # share of each batch re-coloured, re-backgrounded and tilted (demos/clip/augment.py)
     data_size: int = 100_000
     eval_every: int = 500
     seed: int = 0
     device: str = "auto"
     time_limit_min: float = 0.0
+    measure_only: int = 0  # 1: re-measure the model stored in --out and rewrite its card
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -69,30 +78,59 @@ def unseen_mask(labels: dict[str, np.ndarray]) -> np.ndarray:
     return np.array([(shapes[s], colours[c]) in HELD_OUT_PAIRS for s, c in zip(labels["shape"], labels["colour"])])
 
 
-def caption_tokens() -> tuple[torch.Tensor, torch.Tensor]:
-    """input_ids and attention_mask of ALL_CAPTIONS, (360, CONTEXT) each."""
-    enc = new_processor().tokenizer(ALL_CAPTIONS, padding="max_length", max_length=CONTEXT, return_tensors="pt")
+def caption_tokens(tokenizer=None, context: int = CONTEXT) -> tuple[torch.Tensor, torch.Tensor]:  # noqa: ANN001
+    """input_ids and attention_mask of ALL_CAPTIONS, (360, context) each (default: the bundled tokenizer)."""
+    enc = (tokenizer or new_processor().tokenizer)(ALL_CAPTIONS, padding="max_length", max_length=context,
+                                                   return_tensors="pt")
     return enc["input_ids"], enc["attention_mask"]
 
 
 def contrastive_loss(image: torch.Tensor, text: torch.Tensor, same: torch.Tensor, logit_scale: torch.Tensor) -> torch.Tensor:
-    """Symmetric cross-entropy over scale * cos(image_i, text_j); same (B, B) marks pairs with
-    the same caption, each row's target spread evenly over them (the diagonal alone when unique)."""
+    """Symmetric cross-entropy over scale * cos(image_i, text_j); same[i, j] (B, B) marks the texts
+    that describe image i truly (the same caption, or a phrasing naming only labels it has). Image i's
+    target spreads evenly over the texts that fit it, text j's over the images it fits (the diagonal
+    alone when unique)."""
     logits = logit_scale.exp() * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T
-    target = same.float() / same.float().sum(1, keepdim=True)
-    return 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
+    same = same.float()
+    return 0.5 * (F.cross_entropy(logits, same / same.sum(1, keepdim=True))
+                  + F.cross_entropy(logits.T, same.T / same.T.sum(1, keepdim=True)))
+
+
+def batch_phrasings(labels: np.ndarray, rng: np.random.Generator, template_share: float = 0.25) -> tuple[list[str], np.ndarray]:
+    """A training phrasing of each image's labels (B, 4) (label indices in LABEL_NAMES order): the
+    caption template a template_share of the time, else shared.phrasings' train split naming a random
+    subset. Returns the texts and which attributes each names, bool (B, 4)."""
+    names = list(LABEL_NAMES.values())
+    texts, named = [], np.zeros(labels.shape, bool)
+    for i, row in enumerate(labels):
+        values = {a: names[k][v] for k, (a, v) in enumerate(zip(LABEL_NAMES, row))}
+        if rng.random() < template_share:
+            texts.append(caption(**values))
+            named[i] = True
+            continue
+        text, said = phrasings.describe(values, rng, "train")
+        texts.append(text)
+        named[i] = [a in said for a in LABEL_NAMES]
+    return texts, named
+
+
+def fits(labels: np.ndarray, named: np.ndarray) -> torch.Tensor:
+    """fits[i, j]: image i has every label text j names; labels (B, 4) indices, named (B, 4) bool."""
+    agree = labels[:, None, :] == labels[None, :, :]  # (B, B, 4)
+    return torch.from_numpy((agree | ~named[None, :, :]).all(-1))
 
 
 @torch.inference_mode()
-def evaluate(model, n: int = 2000) -> dict:  # noqa: ANN001 (CLIPModel)
+def evaluate(model, n: int = 2000, seed: int = HELD_OUT_SEED, tokenizer=None) -> dict:  # noqa: ANN001 (CLIPModel)
     """Zero-shot over all 360 captions on held-out images, seen and unseen pairs apart: top-1
-    caption, and each label read from the caption probabilities summed over its values."""
+    caption, and each label read from the caption probabilities summed over its values; and
+    typed bare labels (demos/clip/quality.py) on n // 2 images of each variant."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    ids, mask = caption_tokens()
+    ids, mask = caption_tokens(tokenizer, int(model.config.text_config.max_position_embeddings))
     text = F.normalize(model.get_text_features(input_ids=ids.to(device), attention_mask=mask.to(device)).pooler_output, dim=-1)
-    pool = make_shapes(12 * n, HELD_OUT_SEED)
+    pool = make_shapes(12 * n, seed)
     unseen = unseen_mask(pool.labels)
     result = {}
     for split, where in (("seen", np.flatnonzero(~unseen)[:n]), ("unseen", np.flatnonzero(unseen)[:n])):
@@ -110,6 +148,7 @@ def evaluate(model, n: int = 2000) -> dict:  # noqa: ANN001 (CLIPModel)
             [(all_labels[p, 0], all_labels[p, 1]) == (all_labels[t, 0], all_labels[t, 1])
              for p, t in zip(probs.argmax(1), truth)]))
         result[split] = figures
+    result["typed"] = typed_labels(model, seed, n // 2, tokenizer)
     model.train(was_training)
     return result
 
@@ -167,8 +206,12 @@ def write_model_card(out: Path, cfg: TrainConfig, result: dict, search: dict[str
         ("shape", "shape"), ("colour", "colour"), ("size", "size"), ("position", "position"),
         ("shape_and_colour", "shape and colour"), ("caption", "the whole caption, 360-way")))
     held = ", ".join(f"{colour} {shape}" for shape, colour in sorted(HELD_OUT_PAIRS))
-    progress = "\n".join(f"| {h['step']} | {h['loss']:.3f} | {h['seen_caption']:.1%} | {h['unseen_shape_and_colour']:.1%} |"
+    progress = "\n".join(f"| {h['step']} | {h['loss']:.3f} | {h['seen_caption']:.1%} | {h['unseen_shape_and_colour']:.1%} | "
+                          f"{h.get('typed_shape_plain', float('nan')):.1%} | {h.get('typed_shape_light', float('nan')):.1%} |"
                           for h in history)
+    typed = result["typed"]
+    typed_rows = "\n".join(f"| {VARIANTS[v]} | {typed[f'shape_{v}']:.1%} | {typed[f'colour_{v}']:.1%} |" for v in VARIANTS)
+    groups = "\n".join(f"| {group} | {', '.join(words)} |" for group, words in phrasings.word_groups().items())
     card = f"""---
 library_name: transformers
 license: mit
@@ -178,11 +221,22 @@ pipeline_tag: zero-shot-image-classification
 # {name}
 
 A small CLIP ({n_params:,} parameters) in transformers' `CLIPModel`, trained from scratch on the
-procedural 32x32 `shapes` images of `shared/datasets.py` and their captions ("a small red circle at
-the top left"). The image encoder is a ViT over 4x4 patches; the text encoder a {cfg.layers}-layer
-transformer over a CLIP tokenizer built from the caption words (each one token, but for 'green' and 'bottom',
-which BPE's merge order splits into 4 and 3). Load it with
-`CLIPModel.from_pretrained` and `CLIPProcessor.from_pretrained` of this folder.
+procedural 32x32 `shapes` images of `shared/datasets.py` and the many ways people say their labels:
+the caption ("a small red circle at the top left"), and phrasings of `shared/phrasings.py`'s train split
+naming any subset of the labels in any order, with synonyms and fillers ("red", "circle", "a red shape",
+"Draw a big crimson star in the upper right corner!"). The image encoder is a ViT over 4x4 patches,
+trained on the data and on re-composed copies (`demos/clip/augment.py`: other backgrounds, light ones
+included, shades of the colour, tilts up to 15 degrees, scales 0.9-1.1); the text encoder a
+{cfg.layers}-layer transformer over a CLIP tokenizer in which every known word is one token, with a
+{CONTEXT}-token context. Load it with `CLIPModel.from_pretrained` and `CLIPProcessor.from_pretrained`
+of this folder.
+
+**Words it knows** (any letter case; the app reads a few held-out synonyms as these and names any
+other word it leaves out):
+
+| group | words |
+|---|---|
+{groups}
 
 **Held-out combinations.** Four (shape, colour) pairs never appear in training: {held}. Every
 figure below is given for seen and unseen pairs apart.
@@ -190,8 +244,9 @@ figure below is given for seen and unseen pairs apart.
 ## Training
 - Command: `{command_line(cfg, "demos.clip.train")}`
 - Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed}) minus those of the held-out pairs
-- Loss: symmetric InfoNCE with CLIP's learned temperature (at most 100); a caption repeated in a
-  batch counts as a positive for each of its images
+- Texts: the caption a quarter of the time, else a training phrasing naming a random subset of the labels
+- Loss: symmetric InfoNCE with CLIP's learned temperature (at most 100); every text in the batch that
+  fits an image (names only labels it has: the same caption, "red" for any red shape) is a positive for it
 - Steps: {cfg.steps:,} of batch {cfg.batch_size}; AdamW (lr {cfg.lr:g}, weight decay {cfg.weight_decay:g}), warm-up and cosine decay
 - Time: {seconds / 60:.1f} minutes on {hardware}
 
@@ -210,16 +265,41 @@ its size, colour and position ("a red circle", "a large star at the top left"): 
 results that match every attribute the query names: {search['seen']:.1%} on seen pairs,
 {search['unseen']:.1%} on queries naming an unseen (shape, colour) pair.
 
+**Typed labels.** Zero-shot with the bare names a person types, six shapes ("circle", "square", ...) or
+six colours ("red", "orange", ...), on 1,000 held-out images (seed {HELD_OUT_SEED}) of each kind:
+
+| images | shape names | colour names |
+|---|---|---|
+{typed_rows}
+
+`python -m benchmarks.clip --quality` re-measures this table over five seeds.
+
 ### During training
-| step | loss | caption top-1, seen | shape and colour, unseen |
-|---|---|---|---|
+| step | loss | caption top-1, seen | shape and colour, unseen | shape names, plain | shape names, light background |
+|---|---|---|---|---|---|
 {progress}
 """
     (out / "README.md").write_text(card)
 
 
+def rewrite_card(out: Path) -> None:
+    """Re-measure the stored model in `out` and rewrite its card (training.json keeps the run's record)."""
+    from transformers import CLIPModel
+
+    record = json.loads((out / "training.json").read_text())
+    cfg = TrainConfig(**record["config"])
+    model = CLIPModel.from_pretrained(out, use_safetensors=True).eval()
+    result, search = evaluate(model), search_precision(model)
+    print(f"seen {result['seen']}\nunseen {result['unseen']}\ntyped {result['typed']}\nsearch top-5 {search}")
+    write_model_card(out, cfg, result, search, record["seconds"], record["history"], record["hardware"],
+                     sum(p.numel() for p in model.parameters()))
+
+
 def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
+    if cfg.measure_only:
+        rewrite_card(Path(cfg.out))
+        return
     device, state_dir, out = run_setup(cfg)
     torch.manual_seed(cfg.seed)  # the training script is the one place global seeding lives
     model = new_clip(cfg.width, cfg.layers).to(device)
@@ -228,21 +308,24 @@ def main(argv: list[str] | None = None) -> None:
     data = make_shapes(cfg.data_size, cfg.seed)
     keep = ~unseen_mask(data.labels)
     images = to_tensor(data.images[keep])
-    captions = torch.from_numpy(caption_index({k: v[keep] for k, v in data.labels.items()}))
-    ids, mask = caption_tokens()
+    labels = np.stack([data.labels[name][keep] for name in LABEL_NAMES], 1)  # (n, 4)
+    tokenizer = new_processor().tokenizer
     bar = tqdm(total=cfg.steps, initial=step, desc="clip")
     t0 = time.perf_counter() - seconds
     model.train()
     while step < cfg.steps:
         gen = torch.Generator().manual_seed(cfg.seed + step)
         pick = torch.randint(len(images), (cfg.batch_size,), generator=gen)
-        c = captions[pick]
+        lab = labels[pick.numpy()]
+        texts, named = batch_phrasings(lab, np.random.default_rng(cfg.seed + step))
+        enc = tokenizer(texts, padding="max_length", max_length=CONTEXT, truncation=True, return_tensors="pt")
+        x = augment(images[pick], torch.from_numpy(lab[:, 1]), gen, p=cfg.augment)
         lr = float(cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps)))  # warm-up, cosine; a float: run states load weights only
         for group in opt.param_groups:
             group["lr"] = lr
-        image = model.get_image_features(pixel_values=images[pick].to(device)).pooler_output
-        text = model.get_text_features(input_ids=ids[c].to(device), attention_mask=mask[c].to(device)).pooler_output
-        loss = contrastive_loss(image, text, (c[:, None] == c[None, :]).to(device), model.logit_scale)
+        image = model.get_image_features(pixel_values=x.to(device)).pooler_output
+        text = model.get_text_features(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"].to(device)).pooler_output
+        loss = contrastive_loss(image, text, fits(lab, named).to(device), model.logit_scale)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -256,7 +339,7 @@ def main(argv: list[str] | None = None) -> None:
         if step % cfg.eval_every == 0 or last:
             result = evaluate(model)
             history.append({"step": step, "loss": loss.item(), **{f"{s}_{k}": v for s, f in result.items() for k, v in f.items()}})
-            bar.write(f"step {step}: loss {loss.item():.3f}; seen {result['seen']}; unseen {result['unseen']}")
+            bar.write(f"step {step}: loss {loss.item():.3f}; seen {result['seen']}; unseen {result['unseen']}; typed {result['typed']}")
             save_run_state(state_dir, {"clip": model, "opt": opt}, step, seconds, history)
         if last:
             break

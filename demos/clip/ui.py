@@ -13,6 +13,7 @@ import gradio as gr
 
 from demos.clip import options, views
 from demos.clip.session import UserGallery
+from shared import phrasings
 from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
@@ -189,10 +190,12 @@ def build() -> gr.Blocks:
                                     value=options.BUNDLED, label="Model", elem_id="clip-model")
                 query = gr.Textbox(options.DEFAULT_QUERY, label="Search by text", elem_id="clip-query",
                                    info=f"at most {options.QUERY_CHARS:,} characters; the bundled text encoder "
-                                        "reads 16 tokens, a Hub CLIP 77")
+                                        "reads 24 tokens, a Hub CLIP 77")
                 top_k = gr.Slider(options.TOP_K.low, options.TOP_K.high, value=options.DEFAULT_TOP_K, step=1,
                                   label="Results")
                 search_btn = gr.Button("Search", variant="primary", elem_id="clip-main-action")
+                with gr.Accordion(phrasings.KNOWN_WORDS_TITLE + " (clip-shapes)", open=False, elem_id="clip-known-words"):
+                    gr.Markdown(phrasings.known_words_markdown())
             with gr.Column(scale=1, min_width=240):
                 picture = gr.Image(label="Search by an image (or classify it below)", type="filepath",
                                    sources=("upload", "clipboard"), height=220, elem_id="clip-query-image")

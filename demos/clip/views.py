@@ -81,10 +81,12 @@ def search_summary(result) -> str:  # noqa: ANN001 (explore.SearchResult)
 
 
 def zero_shot_summary(result) -> str:  # noqa: ANN001 (explore.ZeroShot)
-    """The likeliest label and why no training was needed."""
+    """The likeliest label and why no training was needed; the notice (words the model does not know,
+    repeats left out) after it."""
     best = int(np.argmax(result.probabilities))
-    return (f"**{result.labels[best]}**: {result.probabilities[best]:.1%}. The labels' text embeddings are the "
-            "classifier's weights: no training on them.")
+    summary = (f"**{result.labels[best]}**: {result.probabilities[best]:.1%}. The labels' text embeddings are the "
+               "classifier's weights: no training on them.")
+    return f"{summary}\n\n⚠ {result.notice}" if result.notice else summary
 
 
 def zero_shot_figure(result):  # noqa: ANN001, ANN201 (explore.ZeroShot -> plotly Figure)

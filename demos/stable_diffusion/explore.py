@@ -19,7 +19,7 @@ import torch
 
 from demos.stable_diffusion import options
 from demos.stable_diffusion.pipeline import Parts, decode, denoise, encode_prompts
-from shared import limits
+from shared import limits, phrasings
 from shared.limits import LimitError
 from shared import heavy
 
@@ -61,10 +61,11 @@ def _parts(name, vae, text, tokenizer, unet, scheduler) -> Parts:  # noqa: ANN00
     from demos.stable_diffusion import attention
 
     key = (name, id(vae), id(text), id(unet))
+    known = frozenset(phrasings.known_words()) if name == options.BUNDLED else None  # a Hub encoder reads any text
     with _import_lock:
         if key not in _parts_cache:
             attention.install(unet)
-            _parts_cache[key] = Parts(vae, text, tokenizer, unet, scheduler)
+            _parts_cache[key] = Parts(vae, text, tokenizer, unet, scheduler, known)
         return _parts_cache[key]
 
 
@@ -81,8 +82,14 @@ def _scheduler_config(name: str) -> dict:
 # ---- prompts -------------------------------------------------------------------------------------
 
 
+UNKNOWN_HINT = (f"for words outside the shapes world, use the Hub pipeline {options.HUB_PIPELINE} (it needs the "
+                "network once).")
+
+
 def prepare_prompt(parts: Parts, value: object, what: str = "prompt") -> tuple[str, str | None]:
-    """The prompt as the text encoder reads it and a notice; empty is allowed (the unconditional model)."""
+    """The prompt as the text encoder reads it and a notice; empty is allowed (the unconditional model).
+    For the bundled pipeline, each word its text encoder never learned is named with the nearest words
+    it knows, and read as its synonym or left out (shared/phrasings.read_prompt)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -92,7 +99,12 @@ def prepare_prompt(parts: Parts, value: object, what: str = "prompt") -> tuple[s
     if len(text) > options.PROMPT_CHARS:
         notices.append(f"The {what} had {len(text):,} characters; only the first {options.PROMPT_CHARS:,} are read.")
         text = text[:options.PROMPT_CHARS]
-    if not text and what == "prompt":
+    if parts.known_words is not None and text:
+        reading = phrasings.read_prompt(text, parts.known_words)
+        if reading.unknown:
+            notices.append(f"In the {what}: {reading.notice(UNKNOWN_HINT)}")
+            text = reading.text if reading.understood else ""  # the empty prompt: the unconditional model
+    elif not text and what == "prompt":
         notices.append("The prompt is empty: this is the unconditional model, drawing whatever it likes.")
     ids = parts.tokenizer(text, truncation=False, verbose=False)["input_ids"]
     if len(ids) > parts.context:

@@ -7,7 +7,7 @@ saved in the layout of a Hub StableDiffusionPipeline repository so that the same
       text_encoder/          CLIPTextModel: the bundled CLIP's text tower (demos/clip), frozen
       tokenizer/             its CLIPTokenizer
       unet/                  UNet2DConditionModel: predicts the noise in a latent, reading the
-                             prompt's (16, 128) hidden states through cross-attention
+                             prompt's (24, 128) hidden states through cross-attention
       scheduler/             DDPMScheduler config (any diffusers sampler is built from it)
 
 The autoencoder shrinks a 32x32 image 4x per side into 4 channels: 3,072 numbers become 256, and

@@ -33,6 +33,7 @@ class Parts:
     tokenizer: Any  # transformers CLIPTokenizer
     unet: Any  # diffusers UNet2DConditionModel
     scheduler_config: dict
+    known_words: frozenset[str] | None = None  # the words its text encoder learned (the bundled one); None: any text
 
     @property
     def scaling(self) -> float:

@@ -20,7 +20,7 @@ import numpy as np
 import streamlit as st
 
 from demos.stable_diffusion import cost, explore, options, views
-from shared import limits, st_ui
+from shared import limits, phrasings, st_ui
 from shared.image_files import png_bytes
 
 HERE = Path(__file__).parent
@@ -61,11 +61,11 @@ class StepSlots:
         self.image, self.channels = pictures[0].empty(), pictures[1].empty()
         self.status = st.empty()
 
-    def draw(self, view: explore.StepView) -> None:
+    def draw(self, view: explore.StepView, notice: str | None = None) -> None:
         show_png(self.image, views.zoom(view.image), width="stretch", caption="The latent, decoded")
         show_png(self.channels, views.step_channels(view), width="stretch",
                  caption="Channels: the latent and the noise predictions (grey = 0)")
-        self.status.markdown(views.step_status(view))
+        self.status.markdown(views.step_status(view, notice))
 
 
 def generate(settings: dict, slots: StepSlots, diagram) -> None:  # noqa: ANN001 (a Streamlit placeholder)
@@ -79,7 +79,7 @@ def generate(settings: dict, slots: StepSlots, diagram) -> None:  # noqa: ANN001
     for view in explore.text_to_image(settings["pipeline"], settings["prompt"], settings["negative"],
                                       settings["guidance"], settings["steps"], settings["seed"], settings["scheduler"]):
         steps.append(view)
-        slots.draw(view)
+        slots.draw(view, notice)
         diagram.html(diagram_html(shapes, view))
         bar.progress(view.step / view.steps, text=f"step {view.step} of {view.steps}")
     bar.empty()
@@ -108,6 +108,8 @@ def settings_panel() -> tuple[dict, bool]:
                                   step=options.GUIDANCE_STEP, help="1 = off; higher follows the prompt harder")
     seed = st_ui.seed_input("sd-seed", options.DEFAULT_SEED)
     pressed = st.button("Generate", type="primary", key=MAIN_ACTION)
+    with st.expander(phrasings.KNOWN_WORDS_TITLE + " (sd-shapes)", expanded=False):
+        st.markdown(phrasings.known_words_markdown())
     return dict(pipeline=pipeline, prompt=prompt, negative=negative, guidance=guidance, steps=steps, seed=seed,
                 scheduler=scheduler), pressed
 
@@ -129,7 +131,7 @@ def text_to_image_section() -> dict:
         with scrub_slot:
             st_ui.notify(run["notice"])
             shown = st.slider("Step", 1, len(steps), key="sd-scrub") if len(steps) > 1 else 1
-        slots.draw(steps[shown - 1])
+        slots.draw(steps[shown - 1], run["notice"])
         diagram.html(diagram_html(run["shapes"], steps[shown - 1]))
     return settings
 

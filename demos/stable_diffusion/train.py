@@ -2,6 +2,7 @@
 
     python -m demos.stable_diffusion.train --stage autoencoder   # resumable: runs/sd-shapes-vae
     python -m demos.stable_diffusion.train --stage unet          # resumable: runs/sd-shapes-unet
+    python -m demos.stable_diffusion.train --stage unet --init-unet checkpoints/sd-shapes/unet   # a warm start
     python -m demos.stable_diffusion.train --stage unet --steps 50 --out /tmp/sd --state-dir /tmp/sd-state  # a look
     python -m demos.stable_diffusion.train --stage export --out /tmp/sd-now   # the UNet run so far (EMA), unscored
     python -m demos.stable_diffusion.train --stage measure   # the stored pipeline re-measured, its card rewritten
@@ -34,7 +35,7 @@ from tqdm import tqdm
 
 from demos.clip.model import BUNDLED_NAME as CLIP_NAME
 from demos.clip.model import HELD_OUT_PAIRS
-from demos.clip.train import ALL_CAPTIONS, ALL_LABELS, caption_index, unseen_mask
+from demos.clip.train import ALL_CAPTIONS, ALL_LABELS, batch_phrasings, unseen_mask
 from demos.stable_diffusion.model import BUNDLED_NAME, new_autoencoder, new_scheduler, new_unet, text_encoder_from_clip
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import LABEL_NAMES, make_shapes
@@ -56,6 +57,8 @@ class TrainConfig:
     schedule_steps: int = 0  # the learning-rate schedule's length; 0: steps (a run stopped early keeps its schedule)
     kl_weight: float = 1e-6
     caption_dropout: float = 0.1
+    init_unet: str = ""  # a UNet folder to start from (a warm start), e.g. the bundled one; "": random weights
+    template_share: float = 0.3  # prompts in the caption template; the rest are phrasings (shared/phrasings.py)
     ema_decay: float = 0.999
     data_size: int = 60_000
     eval_every: int = 1000
@@ -142,6 +145,21 @@ def pipeline_quality(parts, n: int, steps: int, guidance: float) -> dict[str, di
         images = generate(parts, prompts, guidance=guidance, steps=steps, seed=EVAL_SEED)
         result[split] = label_agreement(images, labels)
     return result
+
+
+PHRASING_SEED = 31  # prompts and noise of the phrasing figures on the card
+
+
+def phrasing_quality(parts, n: int, steps: int, guidance: float, kinds: tuple[str, ...] = ("train", "held_out", "held_out_words"),  # noqa: ANN001
+                     seed: int = PHRASING_SEED) -> dict[str, dict[str, float]]:
+    """Prompts in the caption language (demos/stable_diffusion/quality.py), seen pairs, and held-out
+    phrasings naming an unseen (shape, colour) pair: both witnesses."""
+    from demos.stable_diffusion import quality
+
+    out = {f"{kind}/seen": quality.measure(parts, kind, "seen", n, seed, steps, guidance) for kind in kinds}
+    if "held_out" in kinds:
+        out["held_out/unseen"] = quality.measure(parts, "held_out", "unseen", max(100, n // 2), seed, steps, guidance)
+    return out
 
 
 # ---- stage 1: the autoencoder ----------------------------------------------------------------------
@@ -239,24 +257,25 @@ def train_unet(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> Non
     text_encoder = text_encoder.to(device)
     scheduler = new_scheduler()
     parts_config = dict(scheduler.config)
-    with torch.inference_mode():  # the text encoder is frozen: every caption's hidden states, once
-        enc = tokenizer(ALL_CAPTIONS + [""], padding="max_length", max_length=text_encoder.config.max_position_embeddings,
-                        return_tensors="pt")
-        hidden = text_encoder(input_ids=enc["input_ids"].to(device)).last_hidden_state.clone()  # (361, 16, 128)
-    empty = len(ALL_CAPTIONS)
     torch.manual_seed(cfg.seed)
     unet = new_unet(cross_attention_dim=text_encoder.config.hidden_size).to(device)
+    if cfg.init_unet:  # warm start: the denoiser already knows the latents; cross-attention re-learns the words
+        from diffusers import UNet2DConditionModel
+
+        start = UNet2DConditionModel.from_pretrained(cfg.init_unet, use_safetensors=True, torch_dtype=torch.float32)
+        unet.load_state_dict(start.state_dict())
     ema = copy.deepcopy(unet).eval()
     opt = torch.optim.AdamW(unet.parameters(), lr=cfg.lr, weight_decay=0.01)
     step, seconds, history = load_run_state(state_dir, {"unet": unet, "ema": ema, "opt": opt}, device)
     data = make_shapes(cfg.data_size, cfg.seed)
     keep = ~unseen_mask(data.labels)
-    captions = torch.from_numpy(caption_index({k: v[keep] for k, v in data.labels.items()}))
+    labels = np.stack([data.labels[name][keep] for name in LABEL_NAMES], 1)  # (n, 4)
     print(f"encoding {int(keep.sum()):,} images to latents")
     means, stds = encode_dataset(vae, data.images[keep], device)
     scaling = float(vae.config.scaling_factor)
     alphas = scheduler.alphas_cumprod.to(device)
     parts = Parts(vae, text_encoder, tokenizer, ema, parts_config)
+    context = text_encoder.config.max_position_embeddings
     bar = tqdm(total=cfg.steps, initial=step, desc="unet")
     t0 = time.perf_counter() - seconds
     unet.train()
@@ -268,11 +287,17 @@ def train_unet(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> Non
         t = torch.randint(0, scheduler.config.num_train_timesteps, (cfg.batch_size,), generator=gen).to(device)
         a = alphas[t].view(-1, 1, 1, 1)
         zt = a.sqrt() * z0 + (1 - a).sqrt() * noise  # q(z_t | z_0)
-        c = captions[pick].clone()
-        c[torch.rand(cfg.batch_size, generator=gen) < cfg.caption_dropout] = empty  # the unconditional model, 10%
+        # the prompt: the caption template or a training phrasing naming some of the labels (the rest
+        # are left to the model), or the empty prompt (the unconditional model, 10%)
+        texts, _ = batch_phrasings(labels[pick.numpy()], np.random.default_rng(cfg.seed + step), cfg.template_share)
+        dropped = (torch.rand(cfg.batch_size, generator=gen) < cfg.caption_dropout).tolist()
+        texts = ["" if drop else text for text, drop in zip(texts, dropped)]
+        with torch.no_grad():  # the text encoder is frozen
+            enc = tokenizer(texts, padding="max_length", max_length=context, truncation=True, return_tensors="pt")
+            hidden = text_encoder(input_ids=enc["input_ids"].to(device)).last_hidden_state  # (B, context, 128)
         for group in opt.param_groups:
             group["lr"] = lr_at(cfg, step, seconds)
-        loss = F.mse_loss(unet(zt, t, encoder_hidden_states=hidden[c.to(device)]).sample, noise)
+        loss = F.mse_loss(unet(zt, t, encoder_hidden_states=hidden).sample, noise)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
@@ -285,9 +310,11 @@ def train_unet(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> Non
         last = step == cfg.steps or time_is_up(cfg, step, seconds)
         if step % cfg.eval_every == 0 or last:
             quality = pipeline_quality(parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE)
+            held_out = phrasing_quality(parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE, kinds=("held_out",))
             history.append({"step": step, "loss": loss.item(), "seen_all": quality["seen"]["all"],
                             "seen_shape_and_colour": quality["seen"]["shape_and_colour"],
-                            "unseen_shape_and_colour": quality["unseen"]["shape_and_colour"]})
+                            "unseen_shape_and_colour": quality["unseen"]["shape_and_colour"],
+                            "held_out_phrasings": held_out["held_out/seen"]["classifier"]})
             bar.write(f"step {step}: loss {loss.item():.4f}; {history[-1]}")
             save_run_state(state_dir, {"unet": unet, "ema": ema, "opt": opt}, step, seconds, history)
         if last:
@@ -310,8 +337,9 @@ def measure(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
     quality = autoencoder_quality(parts.vae)
     guided = pipeline_quality(parts, cfg.eval_samples, cfg.eval_steps, DEFAULT_GUIDANCE)
     plain = pipeline_quality(parts, cfg.eval_samples, cfg.eval_steps, 1.0)
-    print(f"autoencoder: {quality}\nguidance {DEFAULT_GUIDANCE}: {guided}\nguidance 1: {plain}")
-    for part, update in (("vae", {"quality": quality}), ("unet", {"guided": guided, "plain": plain})):
+    phrased = phrasing_quality(parts, cfg.eval_samples // 2, cfg.eval_steps, DEFAULT_GUIDANCE)
+    print(f"autoencoder: {quality}\nguidance {DEFAULT_GUIDANCE}: {guided}\nguidance 1: {plain}\nphrasings: {phrased}")
+    for part, update in (("vae", {"quality": quality}), ("unet", {"guided": guided, "plain": plain, "phrased": phrased})):
         path = out / part / "training.json"
         path.write_text(json.dumps({**json.loads(path.read_text()), **update}, indent=1))
     write_model_card(out)
@@ -340,7 +368,15 @@ def write_model_card(out: Path) -> None:
             ("shape", "shape"), ("colour", "colour"), ("size", "size"), ("position", "position")))
 
     progress = "\n".join(f"| {h['step']} | {h['loss']:.4f} | {h['seen_all']:.0%} | {h['seen_shape_and_colour']:.0%} | "
-                         f"{h['unseen_shape_and_colour']:.0%} |" for h in unet_run["history"])
+                         f"{h['unseen_shape_and_colour']:.0%} | {h.get('held_out_phrasings', float('nan')):.0%} |"
+                         for h in unet_run["history"])
+    from demos.stable_diffusion.quality import KINDS
+
+    phrased = unet_run.get("phrased", {})
+    phrase_rows = "\n".join(
+        f"| {KINDS[key.split('/')[0]]}{', unseen (shape, colour) pairs' if key.endswith('unseen') else ''} | "
+        f"{v['classifier']:.1%} | {v['pixels']:.1%} |" for key, v in phrased.items())
+    n_phrased = unet_run["config"]["eval_samples"] // 2
     card = f"""---
 library_name: diffusers
 license: mit
@@ -351,13 +387,13 @@ pipeline_tag: text-to-image
 
 A Stable-Diffusion-style latent diffusion pipeline small enough to train on a laptop, in the layout of
 a Hub `StableDiffusionPipeline` repository (`StableDiffusionPipeline.from_pretrained` loads it), trained on
-the procedural 32x32 `shapes` images of `shared/datasets.py` and their captions ("a small red circle at
-the top left"):
+the procedural 32x32 `shapes` images of `shared/datasets.py` and the many ways people say their labels
+("a small red circle at the top left", "red circle", "Draw a big crimson star!"):
 
 | part | class | what it does | parameters |
 |---|---|---|---|
 | `vae/` | `AutoencoderKL` | (3, 32, 32) <-> latent (4, 8, 8): 12x fewer numbers; scaling factor {vae_run_scaling(out):.4f} | {vae_run['parameters']:,} |
-| `text_encoder/`, `tokenizer/` | `CLIPTextModel`, `CLIPTokenizer` | the bundled CLIP's text tower (`checkpoints/clip-shapes`), frozen: (16, 128) hidden states | |
+| `text_encoder/`, `tokenizer/` | `CLIPTextModel`, `CLIPTokenizer` | the bundled CLIP's text tower (`checkpoints/clip-shapes`), frozen: (24, 128) hidden states | |
 | `unet/` | `UNet2DConditionModel` | predicts the noise in a latent, reading the prompt through cross-attention | {unet_run['parameters']:,} |
 | `scheduler/` | `DDPMScheduler` | 1,000 steps, Stable Diffusion's scaled-linear betas (0.00085 to 0.012) | |
 
@@ -371,7 +407,8 @@ float32 models; every figure below was measured on these stored weights.
 1. Autoencoder: `{vae_run['command']}`: {vae_run['config']['steps']:,} steps of batch {vae_run['config']['batch_size']},
    mean squared error + {vae_run['config']['kl_weight']:g} x KL, {vae_run['seconds'] / 60:.1f} minutes on {vae_run['hardware']}.
 2. UNet: `{unet_run['command']}`: {unet_run['config']['steps']:,} steps of batch {unet_run['config']['batch_size']}, noise
-   prediction on the autoencoder's latents, the caption dropped {unet_run['config']['caption_dropout']:.0%} of the time for
+   prediction on the autoencoder's latents{warm(unet_run)}, the prompt the caption template {unet_run['config'].get('template_share', 1):.0%} of the time and
+   otherwise a training phrasing naming some of the labels (`shared/phrasings.py`), dropped {unet_run['config']['caption_dropout']:.0%} of the time for
    classifier-free guidance, EMA {unet_run['config']['ema_decay']} weights, {unet_run['seconds'] / 60:.1f} minutes on {unet_run['hardware']}.
 
 ## Measured quality
@@ -394,12 +431,33 @@ On {max(100, unet_run['config']['eval_samples'] // 5)} prompts naming a held-out
 |---|---|---|
 {rows('unseen')}
 
+**Free phrasings** (`shared/phrasings.py`; {n_phrased} prompts of each kind over the seen pairs,
+{max(100, n_phrased // 2)} held-out phrasings naming an unseen pair; prompt and noise seed {PHRASING_SEED}, guidance
+{DEFAULT_GUIDANCE:g}, {unet_run['config']['eval_steps']} DDIM steps), read as the app reads them. An image counts when it shows
+every attribute the prompt names: by the classifier, and by the pixels alone (`shared/pixel_check.py`:
+one connected piece, and the named colour, size and position; the shape only the classifier judges):
+
+| prompts | classifier | pixels |
+|---|---|---|
+{phrase_rows}
+
+Held-out synonyms are words the text encoder never read: the app reads each as the word it stands
+for (`SYNONYM_TABLE`) and says so, and that row measures the prompt as the app sends it.
+`python -m benchmarks.stable_diffusion --quality` re-measures these rows over five seeds.
+
 ### During training (EMA weights, 100 seen and 100 unseen prompts, guidance {DEFAULT_GUIDANCE:g})
-| step | loss | all four, seen | shape and colour, seen | shape and colour, unseen |
-|---|---|---|---|---|
+| step | loss | all four, seen | shape and colour, seen | shape and colour, unseen | held-out phrasings |
+|---|---|---|---|---|---|
 {progress}
 """
     (out / "README.md").write_text(card)
+
+
+def warm(run: dict) -> str:
+    """How the card says a UNet run started."""
+    init = run["config"].get("init_unet")
+    return (f", started from the UNet in `{init}` (the previous sd-shapes UNet, trained on the caption template with "
+            f"the previous text encoder: a warm start; its cross-attention re-learned the words)") if init else ""
 
 
 def vae_run_scaling(out: Path) -> float:

@@ -11,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from demos.stable_diffusion import options, views
-from shared import limits
+from shared import limits, phrasings
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
@@ -40,7 +40,7 @@ def generate(pipeline: str, prompt: str, negative: str, guidance: float, steps: 
     notice, shapes = explore.prepare_run(pipeline, prompt, guidance, steps, scheduler)
     notify(notice)
     for view in explore.text_to_image(pipeline, prompt, negative, guidance, steps, seed, scheduler):
-        yield (png_file(views.zoom(view.image)), png_file(views.step_channels(view)), views.step_status(view),
+        yield (png_file(views.zoom(view.image)), png_file(views.step_channels(view)), views.step_status(view, notice),
                views.pipeline_diagram(shapes, view.step, view.steps))
 
 
@@ -132,6 +132,8 @@ def build() -> gr.Blocks:
                                      info="1 = off; higher follows the prompt harder")
                 seed = seed_control(options.DEFAULT_SEED, label="Seed", elem_id="sd-seed")
                 go = gr.Button("Generate", variant="primary", elem_id="stable_diffusion-main-action")
+                with gr.Accordion(phrasings.KNOWN_WORDS_TITLE + " (sd-shapes)", open=False, elem_id="sd-known-words"):
+                    gr.Markdown(phrasings.known_words_markdown())
             with gr.Column(scale=3):
                 with gr.Row():
                     image = gr.Image(label="The latent, decoded", type="filepath", interactive=False, height=280,

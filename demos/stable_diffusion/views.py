@@ -47,11 +47,13 @@ def step_channels(view) -> np.ndarray:  # noqa: ANN001 (explore.StepView)
     return channels_sheet(rows)
 
 
-def step_status(view) -> str:  # noqa: ANN001 (explore.StepView)
-    """Where the run is, and which noise prediction the scheduler was given."""
-    return (f"Step {view.step} of {view.steps} (t = {view.timestep}). Guidance {view.guidance:g}: "
-            + ("the prediction used is noise|empty + w × difference." if view.noise_uncond is not None
-               else "off (w ≤ 1): the conditional prediction alone."))
+def step_status(view, notice: str | None = None) -> str:  # noqa: ANN001 (explore.StepView)
+    """Where the run is, which noise prediction the scheduler was given, and the prompt's notice
+    (words the model does not know, a cut) before it."""
+    status = (f"Step {view.step} of {view.steps} (t = {view.timestep}). Guidance {view.guidance:g}: "
+              + ("the prediction used is noise|empty + w × difference." if view.noise_uncond is not None
+                 else "off (w ≤ 1): the conditional prediction alone."))
+    return f"{notice}\n\n{status}" if notice else status
 
 
 def image_to_image_note(strength: float, steps: int) -> str:

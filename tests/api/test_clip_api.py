@@ -68,7 +68,13 @@ def test_image_search_and_zero_shot_of_an_upload(client, files):
 def test_a_long_query_is_cut_with_a_notice(client):
     sheet, summary = client.predict(options.BUNDLED, "a red star " * 10, 3, api_name="/clip_search_text")
     assert '⚠ The query is 32 tokens long' in summary
-    assert 'so it searched for: "a red star a red star a red star a red star a red".' in summary
+    assert 'so it searched for: "a red star a red star a red star a red star a red star a red star a red star a".' in summary
+
+
+def test_a_query_with_an_unknown_word_says_which_and_searches_the_rest(client):
+    sheet, summary = client.predict(options.BUNDLED, "a scarlet star", 3, api_name="/clip_search_text")
+    assert "⚠ In the query 'a scarlet star': 'scarlet' is not a word this model knows: read as 'red'." in summary
+    assert all("red star" in r[2] for r in table(summary)), summary  # it searched for 'a red star'
 
 
 def test_a_gallery_upload_is_searched_in_its_session_only(client, suite_url, files):
@@ -116,6 +122,11 @@ def test_a_hub_model_offline_says_it_needs_the_network(client):
     ("/clip_search_image", (options.BUNDLED, "TEXT", 5), "The file is not an image that can be opened"),
     ("/clip_zero_shot", (options.BUNDLED, "STAR", "a cat"), "Type at least 2 different labels, separated by commas; got 1."),
     ("/clip_zero_shot", (options.BUNDLED, "STAR", ""), "The list of labels is empty"),
+    ("/clip_zero_shot", (options.BUNDLED, "STAR", "circle, hexagon"),
+     "In the label 'hexagon': 'hexagon' is not a word this model knows: ignored. None of its words names a shape, "
+     "colour, size or position this model knows, so it reads nothing; for words outside the shapes world, use a Hub CLIP"),
+    ("/clip_search_text", (options.BUNDLED, "a cat", 5),
+     "In the query 'a cat': 'cat' is not a word this model knows (nearest words it knows: 'at'): ignored. None of"),
     ("/clip_data_image", (-1,), "The seed must be from 0 to 4294967295; got -1."),
     ("/clip_add_images", (options.BUNDLED, []), "Choose one or more images, or a zip of images, to add."),
     ("/clip_add_images", (options.BUNDLED, ["TEXT"]), "No image could be added. Added no images. Skipped 1: notes.png (not an image)."),

@@ -48,6 +48,16 @@ def test_a_drawing_on_the_empty_canvas_is_read_on_the_datas_background(client, t
     assert text.startswith("Strength 0: the image's latent was noised to step 0 of 6")
 
 
+def test_a_free_prompt_with_unknown_words_says_which_before_every_step(client):
+    outputs = list(client.submit(options.BUNDLED, "Draw a BIG scarlet dragon!", "", 5.0, 6, 0, "DDIM",
+                                 api_name="/sd_generate"))
+    notice = ("In the prompt: 'scarlet' is not a word this model knows: read as 'red'. 'dragon' is not a word this "
+              "model knows (nearest words it knows: 'diamond', 'draw'): ignored.")
+    assert outputs[-1][2] == f"{notice}\n\nStep 6 of 6 (t = 1). Guidance 5: the prediction used is noise|empty + w × difference."
+    assert all(o[2].startswith(notice) for o in outputs)
+    assert Image.open(outputs[-1][0]).size == (256, 256)
+
+
 def test_generation_streams_every_step(client):
     job = client.submit(*SETTINGS, api_name="/sd_generate")
     outputs = list(job)
@@ -57,7 +67,7 @@ def test_generation_streams_every_step(client):
     image, channels, status, diagram = outputs[-1]
     assert Image.open(image).size == (256, 256)
     assert Image.open(channels).size[0] == 4 * (8 * 12 + 4) + 4  # four channels a row
-    assert "step 6 of 6" in diagram and "2 × 16 × 128" in diagram
+    assert "step 6 of 6" in diagram and "2 × 24 × 128" in diagram
 
 
 def test_word_maps_grid_image_to_image_and_cost(client, files):

@@ -25,3 +25,23 @@ def test_generate_then_word_maps_and_grid(page, suite_url):
     page.locator("#sd-word-maps").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "stable_diffusion-words.png"), full_page=False)
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+FREE_PROMPT = "Please draw a BIG scarlet star, top-left!"
+FREE_NOTICE = "In the prompt: 'scarlet' is not a word this model knows: read as 'red'."
+
+
+def test_a_free_prompt_draws_an_image_and_names_the_word_it_read_as_another(page, suite_url):
+    open_tab(page, suite_url, "stable_diffusion")
+    page.locator("#sd-prompt textarea").fill(FREE_PROMPT)
+    page.locator("#stable_diffusion-main-action").click()
+    wait_for_text(page, "sd-status", FREE_NOTICE, at_start=True)
+    wait_for_text(page, "sd-status", "Step 30 of 30")
+    wait_until_idle(page)
+    page.wait_for_selector("#sd-image img", timeout=10_000)
+    assert page.locator("#sd-image img").first.evaluate("img => img.naturalWidth") == 256
+    page.locator("#sd-known-words").get_by_text("Words this model knows").click()  # the folded panel opens
+    page.wait_for_selector("#sd-known-words >> text=crimson", timeout=10_000)
+    page.locator("#sd-image").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "stable_diffusion-free-prompt.png"), full_page=False)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)

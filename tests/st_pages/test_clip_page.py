@@ -85,6 +85,26 @@ def test_a_data_image_searches_and_is_classified_and_bad_values_are_refused(open
     assert shown_errors(at) == [message(explore.data_image, -5)]
 
 
+def test_unknown_words_in_a_query_and_in_labels_are_named_on_the_page(open_page):
+    at = open_page("clip")
+    at.text_input(key="clip-query").set_value("a scarlet star")
+    at.button(key=MAIN).click().run()
+    summary = next(m for m in markdowns(at) if "nearest of" in m)
+    assert "⚠ In the query 'a scarlet star': 'scarlet' is not a word this model knows: read as 'red'." in summary
+    at.number_input(key="clip-data-seed").set_value(3)
+    at.button(key="clip-data-btn").click().run()
+    at.text_area(key="clip-labels").set_value("scarlet, blue, green")
+    at.button(key="clip-zero-shot").click().run()
+    expected = views.zero_shot_summary(explore.zero_shot(options.BUNDLED, explore.data_image(3)[0], "scarlet, blue, green"))
+    assert expected.endswith("⚠ In the label 'scarlet': 'scarlet' is not a word this model knows: read as 'red'.")
+    assert expected in markdowns(at)
+    at.text_area(key="clip-labels").set_value("circle, hexagon")
+    at.button(key="clip-zero-shot").click().run()
+    assert shown_errors(at) == [message(explore.zero_shot, options.BUNDLED, explore.data_image(3)[0], "circle, hexagon")]
+    assert shown_errors(at)[0].startswith("In the label 'hexagon': 'hexagon' is not a word this model knows: ignored.")
+    assert [e.label for e in at.expander if e.label.startswith("Words this model knows")]
+
+
 def test_own_images_join_the_gallery_with_skip_reasons_and_leave_it(open_page):
     at = open_page("clip")
     archive = io.BytesIO()

@@ -90,3 +90,18 @@ def test_word_maps_grid_image_to_image_and_cost_are_the_logic(page, tmp_path):
     page.button(key="sd-cost-btn").click().run()
     assert cost.cost_table(*cost.compare(options.BUNDLED)) in markdowns(page)  # measured once per process
     assert any("drawing the starting image" in c.value for c in page.caption)
+
+
+def test_a_prompt_with_an_unknown_word_says_so_in_the_status(open_page):
+    at = open_page("stable_diffusion")
+    at.text_input(key="sd-prompt").set_value("a scarlet dragon")
+    at.slider(key="sd-steps").set_value(STEPS)
+    at.button(key=MAIN).click().run()
+    assert not at.exception and not shown_errors(at)
+    notice = ("In the prompt: 'scarlet' is not a word this model knows: read as 'red'. 'dragon' is not a word this "
+              "model knows (nearest words it knows: 'diamond', 'draw'): ignored.")
+    run = list(explore.text_to_image(options.BUNDLED, "a scarlet dragon", "", options.DEFAULT_GUIDANCE, STEPS,
+                                     options.DEFAULT_SEED, options.DEFAULT_SCHEDULER))
+    assert views.step_status(run[-1], notice) in markdowns(at)
+    assert shown(at, views.zoom(run[-1].image))  # what the logic drew for the reading 'a red'
+    assert [e.label for e in at.expander if e.label.startswith("Words this model knows")]

@@ -81,13 +81,45 @@ def test_bad_labels_get_a_message(typed, message):
         explore.parse_labels(typed)
 
 
+HUB_HINT = ("for words outside the shapes world, use a Hub CLIP (openai/clip-vit-base-patch32, "
+            "wkcn/TinyCLIP-ViT-8M-16-Text-3M-YFCC15M; it needs the network once).")
+
+
+def test_the_bundled_clip_names_each_unknown_word_in_a_query_and_reads_the_rest():
+    clip = explore.load_clip(BUNDLED)
+    assert explore.prepare_query(clip, "Big CRIMSON star") == ("Big CRIMSON star", None)
+    assert explore.prepare_query(clip, "a scarlet star, very shiny") == (
+        "a red star,", "In the query 'a scarlet star, very shiny': 'scarlet' is not a word this model knows: read as "
+                       "'red'. 'very' is not a word this model knows: ignored. 'shiny' is not a word this model knows "
+                       "(nearest words it knows: 'tiny', 'thing'): ignored.")
+    result = explore.search_text(BUNDLED, "a scarlet star", 5)
+    assert result.notice == "In the query 'a scarlet star': 'scarlet' is not a word this model knows: read as 'red'."
+    with pytest.raises(LimitError) as refused:
+        explore.search_text(BUNDLED, "a cat", 5)
+    assert str(refused.value) == (
+        "In the query 'a cat': 'cat' is not a word this model knows (nearest words it knows: 'at'): ignored. None of "
+        "its words names a shape, colour, size or position this model knows, so it reads nothing; " + HUB_HINT)
+
+
+def test_typed_labels_with_unknown_words_are_named_and_a_label_with_none_known_is_refused():
+    image = explore.data_image(3)[0]  # a small red star at the top right
+    result = explore.zero_shot(BUNDLED, image, "scarlet, blue, green")
+    assert result.labels == ["scarlet", "blue", "green"]
+    assert result.notice == "In the label 'scarlet': 'scarlet' is not a word this model knows: read as 'red'."
+    with pytest.raises(LimitError) as refused:
+        explore.zero_shot(BUNDLED, image, "circle, star, hexagon")
+    assert str(refused.value) == ("In the label 'hexagon': 'hexagon' is not a word this model knows: ignored. None of "
+                                  "its words names a shape, colour, size or position this model knows, so it reads "
+                                  "nothing; " + HUB_HINT)
+
+
 def test_queries_are_cleaned_and_long_ones_cut_with_a_notice():
     clip = explore.load_clip(BUNDLED)
     assert explore.prepare_query(clip, "  a\tred\x00 star\n") == ("a red star", None)
     text, notice = explore.prepare_query(clip, "a red star " * 10)
-    assert text == "a red star a red star a red star a red star a red"  # 14 words + start and end = 16 tokens
-    assert notice == ('The query is 32 tokens long; this model\'s text encoder reads 16 (its start and end marks '
-                      'included), so it searched for: "a red star a red star a red star a red star a red".')
+    assert text == "a red star a red star a red star a red star a red star a red star a red star a"  # 22 words + start and end = 24 tokens
+    assert notice == ('The query is 32 tokens long; this model\'s text encoder reads 24 (its start and end marks '
+                      'included), so it searched for: "a red star a red star a red star a red star a red star a red star a red star a".')
     text, notice = explore.prepare_query(clip, "star " * 400)
     assert notice.startswith("The query had 1,999 characters; only the first 1,000 are read.")
     for blank in ("", "   ", "\x00\x01\n\t"):
@@ -204,6 +236,7 @@ def test_a_hub_clip_searches_the_sample_photos(tiny_hub_clip):
     names = [p.stem.replace("_", " ") for p in explore.photo_files()]
     assert "astronaut" in names and "chelsea" in names
     result = explore.search_text(tiny_hub_clip, "a cat", 5)
+    assert result.notice is None and result.query == "a cat"  # a Hub CLIP reads any word: no notice
     assert result.searched == len(explore.base_gallery(tiny_hub_clip)) >= 20
     assert all(h.name in names and h.image.shape == (options.KEPT_SIDE, options.KEPT_SIDE, 3) for h in result.hits)
     # an image search with a photo of the gallery finds it (random weights still map equal inputs together)

@@ -1,29 +1,64 @@
-"""The CLIP demo's first pieces: a CLIP tokenizer whose vocabulary holds each caption word as one
-token, the contrastive loss, and the held-out (shape, colour) pairs."""
+"""The CLIP demo's first pieces: a CLIP tokenizer whose vocabulary holds each known word as one
+token, the contrastive loss with every fitting text a positive, and the held-out (shape, colour) pairs."""
 
 import numpy as np
 import torch
 
 from demos.clip.model import HELD_OUT_PAIRS, new_clip, new_processor
 from demos.clip.tokenizer import caption_tokenizer, caption_words
-from demos.clip.train import ALL_CAPTIONS, caption_index, contrastive_loss, unseen_mask
-from shared.datasets import make_shapes
+from demos.clip.train import ALL_CAPTIONS, ALL_LABELS, batch_phrasings, caption_index, contrastive_loss, fits, unseen_mask
+from shared import phrasings
+from shared.datasets import LABEL_NAMES, make_shapes
+from shared.phrasings import known_words
 
 
-def test_caption_words_are_tokens_but_two_and_other_text_still_tokenizes():
+def test_every_known_word_is_one_token_and_other_text_still_tokenizes():
     tokenizer = caption_tokenizer()
     ids = tokenizer("a small red circle at the top left")["input_ids"]
     assert tokenizer.convert_ids_to_tokens(ids) == ["<|startoftext|>", "a</w>", "small</w>", "red</w>", "circle</w>",
                                                     "at</w>", "the</w>", "top</w>", "left</w>", "<|endoftext|>"]
-    assert len(caption_words()) == len(set(caption_words())) and "center" in caption_words()
-    split = {w: tokenizer.convert_ids_to_tokens(tokenizer(w)["input_ids"][1:-1]) for w in caption_words()}
-    assert {w: p for w, p in split.items() if len(p) > 1} == {"green": ["g", "re", "e", "n</w>"],
-                                                             "bottom": ["bot", "to", "m</w>"]}
-    from demos.clip.train import ALL_CAPTIONS
-
-    assert max(len(tokenizer(c)["input_ids"]) for c in ALL_CAPTIONS) == 15  # within the 16-token context
+    words = caption_words()
+    assert len(words) == len(set(words)) and set(known_words()) <= set(words)
+    split = {w: tokenizer.convert_ids_to_tokens(tokenizer(w)["input_ids"][1:-1]) for w in words}
+    assert {w: p for w, p in split.items() if len(p) > 1} == {}  # 'green' was g·re·e·n, 'bottom' bot·to·m
+    assert split["green"] == ["green</w>"] and split["crimson"] == ["crimson</w>"]
     zebra = tokenizer("A LARGE Zebra!")["input_ids"]  # lower-cased; an unknown word falls back to its bytes
     assert tokenizer.decode(zebra, skip_special_tokens=True) == "a large zebra !"  # CLIP decodes word by word
+    assert len(tokenizer.convert_ids_to_tokens(tokenizer("zebra")["input_ids"])) > 3
+
+
+def test_the_context_holds_the_longest_phrasing_of_every_split():
+    from demos.clip.model import CONTEXT
+
+    tokenizer = caption_tokenizer()
+    assert max(len(tokenizer(c)["input_ids"]) for c in ALL_CAPTIONS) == 10  # every caption word one token
+    rng = np.random.default_rng(0)
+    longest = 0
+    for split in phrasings.SPLITS:
+        for labels in make_shapes(600, 3).captions:
+            values = dict(zip(LABEL_NAMES, caption_labels(labels)))
+            text = phrasings.for_bundled(phrasings.describe(values, rng, split)[0])
+            longest = max(longest, len(tokenizer(text)["input_ids"]))
+    assert 17 <= longest <= CONTEXT == 24
+
+
+def caption_labels(caption: str) -> tuple[str, ...]:
+    return next(lab for lab, c in zip(ALL_LABEL_NAMES, ALL_CAPTIONS) if c == caption)
+
+
+ALL_LABEL_NAMES = [tuple(names[i] for names, i in zip(LABEL_NAMES.values(), lab)) for lab in ALL_LABELS]
+
+
+def test_a_text_fits_every_image_with_the_labels_it_names():
+    labels = np.array([[0, 0, 0, 0], [0, 1, 1, 2], [3, 0, 1, 2]])  # (shape, colour, size, position)
+    named = np.array([[True, True, True, True], [False, True, False, False], [True, False, False, False]])
+    fit = fits(labels, named).numpy()
+    # text 0 names all of image 0; text 1 says only colour 1; text 2 only shape 3
+    assert fit.tolist() == [[True, False, False], [False, True, False], [False, False, True]]
+    named[1] = [True, False, False, False]  # text 1 now says "shape 0": images 0 and 1 have it
+    assert fits(labels, named).numpy()[:, 1].tolist() == [True, True, False]
+    texts, said = batch_phrasings(np.array([[0, 0, 0, 0]] * 200), np.random.default_rng(0))
+    assert said.any(1).all() and 0.2 < said.all(1).mean() < 0.7 and len(set(texts)) > 50
 
 
 def test_the_folder_loads_with_transformers_own_classes(tmp_path):

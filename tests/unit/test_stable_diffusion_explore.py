@@ -30,8 +30,8 @@ def hub_pipeline():
 def test_the_pipeline_loads_through_the_one_loading_path_in_float32(hub_pipeline):
     parts = explore.load_pipeline(hub_pipeline)
     assert type(parts.unet).__name__ == "UNet2DConditionModel" and parts.unet.dtype == torch.float32
-    assert parts.scheduler_config["steps_offset"] == 1 and parts.context == 16
-    assert explore.tensor_shapes(parts) == {"token ids": (1, 16), "text embeddings": (2, 16, 32), "latent": (1, 4, 8, 8),
+    assert parts.scheduler_config["steps_offset"] == 1 and parts.context == 24
+    assert explore.tensor_shapes(parts) == {"token ids": (1, 24), "text embeddings": (2, 24, 32), "latent": (1, 4, 8, 8),
                                             "UNet input": (2, 4, 8, 8), "noise prediction": (2, 4, 8, 8),
                                             "image": (1, 3, 32, 32)}
 
@@ -62,7 +62,7 @@ def test_word_maps_give_each_latent_pixel_a_distribution_over_the_tokens(hub_pip
     result = explore.word_maps(hub_pipeline, "a red circle", 4.0, 3, 0)
     assert result.tokens == ["<|startoftext|>", "a", "red", "circle", "<|endoftext|>"]
     assert result.maps.shape == (5, 8, 8)
-    # softmax over all 16 token positions (pads included): the shown tokens hold at most all of it
+    # softmax over all 24 token positions (pads included): the shown tokens hold at most all of it
     assert (result.maps.sum(0) <= 1 + 1e-5).all() and result.maps.min() >= 0
 
 
@@ -80,9 +80,30 @@ def test_prompts_are_read_as_the_encoder_reads_them(hub_pipeline):
     assert explore.prepare_prompt(parts, "") == ("", "The prompt is empty: this is the unconditional model, drawing "
                                                      "whatever it likes.")
     text, notice = explore.prepare_prompt(parts, "a red star " * 10)
-    assert text == "a red star a red star a red star a red star a red" and notice.startswith("The prompt is 32 tokens long")
+    assert text == "a red star a red star a red star a red star a red star a red star a red star a" and notice.startswith("The prompt is 32 tokens long")
     with pytest.raises(LimitError, match=re.escape("The prompt must be text; got the number 5.")):
         explore.prepare_prompt(parts, 5)
+    # a Hub pipeline reads any word: no notice, nothing left out
+    assert parts.known_words is None and explore.prepare_prompt(parts, "a scarlet dragon") == ("a scarlet dragon", None)
+
+
+def test_the_bundled_pipeline_names_each_unknown_word_and_reads_the_rest(hub_pipeline):
+    from dataclasses import replace
+
+    from shared import phrasings
+
+    parts = replace(explore.load_pipeline(hub_pipeline), known_words=frozenset(phrasings.known_words()))
+    assert explore.prepare_prompt(parts, "Draw a BIG crimson star!") == ("Draw a BIG crimson star!", None)
+    assert explore.prepare_prompt(parts, "a scarlet dragon at the top left") == (
+        "a red at the top left",
+        "In the prompt: 'scarlet' is not a word this model knows: read as 'red'. 'dragon' is not a word this model "
+        "knows (nearest words it knows: 'diamond', 'draw'): ignored.")
+    assert explore.prepare_prompt(parts, "a cat") == (
+        "", "In the prompt: 'cat' is not a word this model knows (nearest words it knows: 'at'): ignored. None of its "
+            "words names a shape, colour, size or position this model knows, so it reads nothing; for words outside "
+            "the shapes world, use the Hub pipeline stabilityai/sd-turbo (it needs the network once).")
+    text, notice = explore.prepare_prompt(parts, "a shiny circle", "negative prompt")
+    assert text == "a circle" and notice.startswith("In the negative prompt: 'shiny' is not a word")
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -116,4 +137,4 @@ def test_views_draw_channels_word_maps_grids_and_the_diagram(hub_pipeline):
     maps = views.word_maps_sheet(explore.word_maps(hub_pipeline, "a red circle", 4.0, 2, 0))
     assert maps.dtype == np.uint8
     html = views.pipeline_diagram(explore.tensor_shapes(explore.load_pipeline(hub_pipeline)), 3, 30)
-    assert "2 × 16 × 32" in html and "step 3 of 30" in html
+    assert "2 × 24 × 32" in html and "step 3 of 30" in html
