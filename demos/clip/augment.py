@@ -54,9 +54,12 @@ def random_backgrounds(fill: torch.Tensor, gen: torch.Generator, p_dark: float =
     return out.clamp(-1, 1)
 
 
-def augment(images: torch.Tensor, colour: torch.Tensor, gen: torch.Generator, p: float = 0.8) -> torch.Tensor:
+def augment(images: torch.Tensor, colour: torch.Tensor, gen: torch.Generator, p: float = 0.8,
+            achromatic: torch.Tensor | None = None) -> torch.Tensor:
     """A fraction p of a batch (B, 3, 32, 32) in [-1, 1] re-composed: tilted, scaled, a new shade of its
-    colour on a new background, a little noise; the rest left as the data draws it."""
+    colour on a new background, a little noise; the rest left as the data draws it. Where achromatic
+    (B,) is true the shape is always re-composed, in a grey between black and white instead of its
+    colour: the same shape in a colour no caption names, so the image tower learns shape apart from colour."""
     b = len(images)
     alpha = shape_alpha(images, colour)
     angle = (torch.rand(b, generator=gen) * 2 - 1) * math.radians(15)
@@ -70,10 +73,16 @@ def augment(images: torch.Tensor, colour: torch.Tensor, gen: torch.Generator, p:
     fill01 = fill01 * (0.88 + 0.22 * torch.rand(b, 1, generator=gen)) + 0.03 * torch.randn(b, 3, generator=gen)
     fill = (fill01.clamp(0, 1) * 2 - 1)
     bg = random_backgrounds(fill, gen)
+    if achromatic is not None:  # a light grey on a dark background, a dark one on a light background
+        level = torch.rand(b, 1, generator=gen) * 0.9 + 0.05
+        grey = torch.where(bg.mean(1, keepdim=True) < 0, level, -level).expand(b, 3)
+        fill = torch.where(achromatic[:, None], grey, fill)
     out = alpha * fill.view(b, 3, 1, 1) + (1 - alpha) * bg.view(b, 3, 1, 1)
     out = out + 0.03 * torch.rand(b, 1, 1, 1, generator=gen) * torch.randn(out.shape, generator=gen)
-    keep = (torch.rand(b, generator=gen) >= p).view(b, 1, 1, 1)
-    return torch.where(keep, images, out.clamp(-1, 1))
+    keep = torch.rand(b, generator=gen) >= p
+    if achromatic is not None:
+        keep &= ~achromatic
+    return torch.where(keep.view(b, 1, 1, 1), images, out.clamp(-1, 1))
 
 
 def on_background(images: torch.Tensor, colour: torch.Tensor, background: tuple[int, int, int]) -> torch.Tensor:

@@ -54,6 +54,9 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     time_limit_min: float = 0.0
+    grey: float = 0.0  # share of images re-drawn in a grey, their texts naming no colour (augment.py)
+    init_from: str = ""  # a CLIP folder to start from ("": random weights)
+    freeze_text: int = 0  # 1: keep the text transformer as it is (what sd-shapes reads); the rest trains
     measure_only: int = 0  # 1: re-measure the model stored in --out and rewrite its card
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
@@ -112,6 +115,21 @@ def batch_phrasings(labels: np.ndarray, rng: np.random.Generator, template_share
         texts.append(text)
         named[i] = [a in said for a in LABEL_NAMES]
     return texts, named
+
+
+def colourless(texts: list[str], named: np.ndarray, labels: np.ndarray, grey: np.ndarray, rng: np.random.Generator
+               ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The texts of the images drawn in grey (grey (B,) bool) re-written to name no colour (shape, size
+    or position only), and their colour label set to -1 (no text naming a colour fits them)."""
+    names = list(LABEL_NAMES.values())
+    texts, named, labels = list(texts), named.copy(), labels.copy()
+    for i in np.flatnonzero(grey):
+        said = tuple(a for a in phrasings.random_named(rng) if a != "colour") or ("shape",)
+        values = {a: names[k][v] for k, (a, v) in enumerate(zip(LABEL_NAMES, labels[i]))}
+        texts[i], said = phrasings.describe(values, rng, "train", said)
+        named[i] = [a in said for a in LABEL_NAMES]
+        labels[i, 1] = -1
+    return texts, named, labels
 
 
 def fits(labels: np.ndarray, named: np.ndarray) -> torch.Tensor:
@@ -199,6 +217,31 @@ def search_precision(model, gallery_size: int = 10_000, k: int = 5) -> dict[str,
     return {split: float(np.mean(v)) for split, v in hits.items()}
 
 
+def stage_record(out: Path) -> dict | None:
+    """The first run's record when this model was fine-tuned from it (training-stage1.json), else None."""
+    for path in (out / "training-stage1.json", REPO_ROOT / "runs" / "clip-stage1-training.json"):
+        if path.exists():
+            return json.loads(path.read_text())
+    return None
+
+
+def stage_one(out: Path) -> str:
+    record = stage_record(out)
+    if record is None:
+        return ""
+    c = record["config"]
+    return (f"- Stage 1, every weight: `{record['command']}`: {c['steps']:,} steps of batch {c['batch_size']} "
+            f"(lr {c['lr']:g}), {record['seconds'] / 60:.1f} minutes on {record['hardware']}\n- Stage 2, the run below, from stage 1's weights. ")
+
+
+def stage_two(cfg: TrainConfig) -> str:
+    if not cfg.freeze_text:
+        return ""
+    return (f" (the text transformer frozen, so `sd-shapes`, which reads its hidden states, is unchanged; "
+            f"{cfg.grey:.0%} of the images re-drawn in a grey with texts naming no colour, which teaches the image "
+            f"tower shape apart from colour)")
+
+
 def write_model_card(out: Path, cfg: TrainConfig, result: dict, search: dict[str, float], seconds: float,
                      history: list[dict], hardware: str, n_params: int) -> None:
     name = out.name
@@ -242,7 +285,7 @@ other word it leaves out):
 figure below is given for seen and unseen pairs apart.
 
 ## Training
-- Command: `{command_line(cfg, "demos.clip.train")}`
+{stage_one(out)}- Command: `{command_line(cfg, "demos.clip.train")}`{stage_two(cfg)}
 - Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed}) minus those of the held-out pairs
 - Texts: the caption a quarter of the time, else a training phrasing naming a random subset of the labels
 - Loss: symmetric InfoNCE with CLIP's learned temperature (at most 100); every text in the batch that
@@ -303,7 +346,13 @@ def main(argv: list[str] | None = None) -> None:
     device, state_dir, out = run_setup(cfg)
     torch.manual_seed(cfg.seed)  # the training script is the one place global seeding lives
     model = new_clip(cfg.width, cfg.layers).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.init_from:  # a warm start from a trained CLIP of the same shape
+        from transformers import CLIPModel
+
+        model.load_state_dict(CLIPModel.from_pretrained(cfg.init_from, use_safetensors=True).state_dict())
+    if cfg.freeze_text:  # Stable Diffusion's UNet reads these hidden states: they must not move
+        model.text_model.requires_grad_(False)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
     step, seconds, history = load_run_state(state_dir, {"clip": model, "opt": opt}, device)
     data = make_shapes(cfg.data_size, cfg.seed)
     keep = ~unseen_mask(data.labels)
@@ -317,9 +366,14 @@ def main(argv: list[str] | None = None) -> None:
         gen = torch.Generator().manual_seed(cfg.seed + step)
         pick = torch.randint(len(images), (cfg.batch_size,), generator=gen)
         lab = labels[pick.numpy()]
-        texts, named = batch_phrasings(lab, np.random.default_rng(cfg.seed + step))
+        rng = np.random.default_rng(cfg.seed + step)
+        texts, named = batch_phrasings(lab, rng)
+        grey = rng.random(len(lab)) < cfg.grey
+        if grey.any():
+            texts, named, lab = colourless(texts, named, lab, grey, rng)
         enc = tokenizer(texts, padding="max_length", max_length=CONTEXT, truncation=True, return_tensors="pt")
-        x = augment(images[pick], torch.from_numpy(lab[:, 1]), gen, p=cfg.augment)
+        x = augment(images[pick], torch.from_numpy(np.maximum(lab[:, 1], 0)), gen, p=cfg.augment,
+                    achromatic=torch.from_numpy(grey) if cfg.grey else None)
         lr = float(cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps)))  # warm-up, cosine; a float: run states load weights only
         for group in opt.param_groups:
             group["lr"] = lr

@@ -99,3 +99,34 @@ def test_held_out_pairs_are_a_tenth_and_captions_index_in_label_order():
     unseen = unseen_mask(data.labels)
     assert all((data.label(i)["shape"], data.label(i)["colour"]) in HELD_OUT_PAIRS for i in np.flatnonzero(unseen))
     assert 0.05 < unseen.mean() < 0.2
+
+
+def test_the_augmentation_recovers_each_shape_exactly_and_greys_only_where_asked():
+    from demos.clip.augment import augment, on_background, shape_alpha
+    from shared.datasets import BACKGROUND
+    from shared.shapes_classifier import to_tensor
+
+    data = make_shapes(64, 7)
+    x, colour = to_tensor(data.images), torch.from_numpy(data.labels["colour"])
+    # image = alpha * fill + (1 - alpha) * background, exactly: re-composing on the same background gives it back
+    assert torch.allclose(on_background(x, colour, BACKGROUND), x, atol=2 / 255)
+    alpha = shape_alpha(x, colour)
+    assert float(alpha.amax()) == 1.0 and float(alpha.amin()) == 0.0
+    grey = torch.arange(64) % 2 == 0
+    out = augment(x, colour, torch.Generator().manual_seed(0), p=0.0, achromatic=grey)
+    assert torch.equal(out[~grey], x[~grey])  # p = 0: only the grey ones are re-drawn
+    core = shape_alpha(x, colour)[grey, 0] > 0.99  # the shapes' insides (the tilt moves them by under 2 pixels)
+    spread = (out[grey].amax(1) - out[grey].amin(1))  # 0 where a pixel is grey
+    assert float(spread[core].median()) < 0.1
+
+
+def test_grey_images_get_texts_that_name_no_colour_and_fit_no_colour_text():
+    from demos.clip.train import colourless
+
+    labels = np.array([[0, 2, 0, 1], [0, 2, 0, 1]])
+    texts, named = batch_phrasings(labels, np.random.default_rng(1))
+    texts, named, labels = colourless(texts, named, labels, np.array([True, False]), np.random.default_rng(2))
+    assert not named[0, 1] and labels[0, 1] == -1 and labels[1, 1] == 2
+    assert not set(texts[0].lower().split()) & set(phrasings.known_words()) & {"yellow", "gold"}
+    named[1] = [False, True, False, False]  # text 1 says only "yellow": it does not fit the grey image 0
+    assert fits(labels, named).numpy()[:, 1].tolist() == [False, True]
