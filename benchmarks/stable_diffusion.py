@@ -38,8 +38,10 @@ def quality(n: int, folder: str | None = None) -> None:
     from demos.stable_diffusion.pipeline import generate
     from demos.stable_diffusion.train import load_parts
 
-    if folder:
-        parts = load_parts(Path(folder))
+    if folder:  # an earlier checkpoint, read as its app read it: prompts as typed, no notice
+        from dataclasses import replace
+
+        parts = replace(load_parts(Path(folder)), known_words=None)
     else:
         parts = explore.load_pipeline(options.BUNDLED)
     print(f"## Stable Diffusion: does the image show what the prompt names? ({n} prompts a row and seed, seeds "

@@ -38,6 +38,7 @@ from demos.clip.model import HELD_OUT_PAIRS
 from demos.clip.train import ALL_CAPTIONS, ALL_LABELS, batch_phrasings, unseen_mask
 from demos.stable_diffusion.model import BUNDLED_NAME, new_autoencoder, new_scheduler, new_unet, text_encoder_from_clip
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
+from shared import phrasings
 from shared.datasets import LABEL_NAMES, make_shapes
 from shared.shapes_classifier import to_tensor
 from shared.training import (command_line, ema_update, hardware_name, load_run_state, parse_config, run_progress,
@@ -231,7 +232,7 @@ def load_parts(folder: Path, device: str = "cpu"):  # noqa: ANN201 (pipeline.Par
                  CLIPTextModel.from_pretrained(folder / "text_encoder", use_safetensors=True, dtype=f32).to(device).eval(),
                  CLIPTokenizer.from_pretrained(folder / "tokenizer"),
                  UNet2DConditionModel.from_pretrained(folder / "unet", use_safetensors=True, torch_dtype=f32).to(device).eval(),
-                 dict(new_scheduler().config))
+                 dict(new_scheduler().config), frozenset(phrasings.known_words()))  # trained here: the caption language's words
 
 
 @torch.inference_mode()

@@ -77,7 +77,7 @@ def test_text_to_image_is_what_the_card_says(parts, guidance, column):
         for key in ROWS:
             assert measured[split][key] == pytest.approx(card[split][key][column], abs=0.011), (split, key)
     if guidance == 5.0:  # the issue's goals, at the default guidance
-        assert measured["seen"]["all"] >= 0.70 and measured["seen"]["shape_and_colour"] >= 0.90
+        assert measured["seen"]["all"] >= 0.98 and measured["unseen"]["shape_and_colour"] >= 0.95  # issue 31: no regression
 
 
 def test_held_out_phrasings_are_what_the_card_says_and_meet_the_goals(parts):
