@@ -30,6 +30,7 @@ PHOTO_QUERY = "a cat"  # the default query when a Hub model searches the photo g
 
 # ---- text ----
 QUERY_CHARS = 1_000  # a longer query is cut here (and then to the model's context) with a notice
+QUERY_HELP = f"at most {QUERY_CHARS:,} characters; the bundled text encoder reads 24 tokens, a Hub CLIP 77"
 LABELS = limits.IntRange("number of labels", 2, 32)
 LABEL_CHARS = 200  # per label
 DEFAULT_LABELS = "a red circle, a red star, a blue star, a green triangle, a purple circle"

@@ -110,8 +110,7 @@ def search_section(model: str, user: UserGallery) -> None:
     left, right = st.columns([2, 1])
     with left:
         st.text_input("Search by text", key="clip-query",
-                      help=f"at most {options.QUERY_CHARS:,} characters; the bundled text encoder reads 24 tokens, "
-                           "a Hub CLIP 77")
+                      help=options.QUERY_HELP)
         k = st_ui.limit_slider("Results", options.TOP_K, options.DEFAULT_TOP_K, key="clip-top-k")
         by_text = st.button("Search", type="primary", key=MAIN_ACTION)
         with st.expander(phrasings.KNOWN_WORDS_TITLE + " (clip-shapes)", expanded=False):

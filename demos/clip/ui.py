@@ -189,8 +189,7 @@ def build() -> gr.Blocks:
                 model = gr.Dropdown([(label, name) for name, label in options.MODEL_LABELS.items()],
                                     value=options.BUNDLED, label="Model", elem_id="clip-model")
                 query = gr.Textbox(options.DEFAULT_QUERY, label="Search by text", elem_id="clip-query",
-                                   info=f"at most {options.QUERY_CHARS:,} characters; the bundled text encoder "
-                                        "reads 24 tokens, a Hub CLIP 77")
+                                   info=options.QUERY_HELP)
                 top_k = gr.Slider(options.TOP_K.low, options.TOP_K.high, value=options.DEFAULT_TOP_K, step=1,
                                   label="Results")
                 search_btn = gr.Button("Search", variant="primary", elem_id="clip-main-action")
