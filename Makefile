@@ -10,7 +10,7 @@ ST_PORT ?= 8501
 ARGS   ?=
 BIN    := $(VENV)/bin
 
-.PHONY: run streamlit test test-fast benchmarks deploy prefetch clean-venv
+.PHONY: run streamlit test test-fast lint benchmarks deploy prefetch clean-venv
 
 run: $(VENV)/.installed
 	$(BIN)/python app.py --host $(HOST) --port $(PORT) $(ARGS)
@@ -21,6 +21,10 @@ streamlit: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(ARGS)
+
+# ruff, configured in pyproject.toml; CI runs it before the tests
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 
 # unit and API tests only, no browser
 test-fast: $(VENV)/.installed-dev
@@ -36,11 +40,11 @@ SPACE ?=
 FRONT ?= gradio
 deploy: $(VENV)/.installed
 	@test -n "$(SPACE)" || { echo "usage: make deploy SPACE=<user>/<name> [DRY_RUN=1] [FRONT=gradio|streamlit]"; exit 2; }
-	$(BIN)/python -m shared.deploy --space "$(SPACE)" --front $(FRONT) $(if $(DRY_RUN),--dry-run)
+	$(BIN)/python -m demos.deploy --space "$(SPACE)" --front $(FRONT) $(if $(DRY_RUN),--dry-run)
 
 # the Hub models the tabs offer, into the local cache, for a talk without network
 prefetch: $(VENV)/.installed
-	$(BIN)/python -m shared.prefetch $(ARGS)
+	$(BIN)/python -m demos.prefetch $(ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

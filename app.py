@@ -13,7 +13,8 @@ from __future__ import annotations
 import importlib
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import gradio as gr
 
@@ -45,7 +46,7 @@ def error_panel(spec: DemoSpec, exc: Exception) -> None:
     )
 
 
-def tab_from_url(slugs: Sequence[str]):
+def tab_from_url(slugs: Sequence[str]) -> Callable[[gr.Request], gr.Tabs]:
     """A load handler that selects the tab named by ?tab=<slug>, so a talk can link straight to a demo."""
 
     def select(request: gr.Request) -> gr.Tabs:
@@ -63,7 +64,7 @@ def as_list(components) -> list:  # noqa: ANN001
     return list(components) if isinstance(components, (list, tuple)) else [components]
 
 
-def first_time(slug: str, fn, outputs):  # noqa: ANN001, ANN202
+def first_time(slug: str, fn, outputs) -> Callable[..., Any]:  # noqa: ANN001
     """fn, run only the first time this session opens the tab (later openings change nothing)."""
     n_out = len(as_list(outputs))
 

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import io
 import logging
@@ -312,7 +313,7 @@ def connect(url: str) -> Person:
     return Person(client, httpx.Client(timeout=httpx.Timeout(120.0)))
 
 
-def file_urls(value, found: dict[str, dict]) -> None:  # noqa: ANN001
+def file_urls(value, found: dict[str, dict]) -> None:
     """Every served file in a result (Gradio FileData dicts: 'path', 'url', 'size', ...)."""
     if isinstance(value, dict):
         url = value.get("url")
@@ -325,7 +326,7 @@ def file_urls(value, found: dict[str, dict]) -> None:  # noqa: ANN001
             file_urls(v, found)
 
 
-def check_file(browser, url: str, meta: dict) -> None:  # noqa: ANN001
+def check_file(browser, url: str, meta: dict) -> None:
     """Fetch one file as a browser does; Truncated if its bytes are incomplete, anything else raised as is."""
     import httpx
     from PIL import Image, ImageSequence
@@ -347,11 +348,10 @@ def check_file(browser, url: str, meta: dict) -> None:  # noqa: ANN001
             with Image.open(io.BytesIO(data)) as im:
                 for frame in ImageSequence.Iterator(im):
                     frame.load()
-        except Exception as exc:  # noqa: BLE001 (any decoding failure: incomplete bytes)
+        except Exception as exc:
             raise Truncated(f"does not decode: {exc}") from exc
-    elif name.endswith(".glb"):
-        if len(data) < 12 or data[:4] != b"glTF" or int.from_bytes(data[8:12], "little") != len(data):
-            raise Truncated("GLB length does not match its header")
+    elif name.endswith(".glb") and (len(data) < 12 or data[:4] != b"glTF" or int.from_bytes(data[8:12], "little") != len(data)):
+        raise Truncated("GLB length does not match its header")
 
 
 def one_call(person: Person, action: Action, j: int) -> CallResult:
@@ -360,7 +360,7 @@ def one_call(person: Person, action: Action, j: int) -> CallResult:
     res = CallResult()
     fetched: set[str] = set()
 
-    def fetch_new(value) -> None:  # noqa: ANN001
+    def fetch_new(value) -> None:
         found: dict[str, dict] = {}
         file_urls(value, found)
         for url, meta in found.items():
@@ -488,7 +488,7 @@ def measure_pages(server: Server, opens: int, at_once: int) -> list[str]:
 
     lines: list[str] = []
 
-    async def open_page(browser, url: str, errors: list):  # noqa: ANN001, ANN202
+    async def open_page(browser, url: str, errors: list):
         ctx = await browser.new_context()
         page = await ctx.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -622,7 +622,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
 
     print("# An audience on the suite\n")
-    print(f"- command: {' '.join(shlex.quote(a) for a in [Path(sys.executable).name, '-m', 'benchmarks.audience', *(argv if argv is not None else sys.argv[1:])])}")
+    command = [Path(sys.executable).name, "-m", "benchmarks.audience", *(argv if argv is not None else sys.argv[1:])]
+    print(f"- command: {' '.join(shlex.quote(a) for a in command)}")
     print(f"- date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; CPU cores: {os.cpu_count()}; "
           f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"- app served from {root}: {git_line(root)}")
@@ -704,7 +705,7 @@ def main(argv: list[str] | None = None) -> None:
         rss_used = server.rss_mb()
         t_close = time.perf_counter()
         for p in [*people, solo]:
-            p.client._kill_heartbeat.set()  # noqa: SLF001 (close() below waits on each in turn)
+            p.client._kill_heartbeat.set()
         with ThreadPoolExecutor(max_workers=len(people) + 1) as pool:
             list(pool.map(lambda p: p.close(), [*people, solo]))
         for p in [*people, solo]:  # a client's heartbeat stream ends when the server's next heartbeat (<= 15 s) arrives
@@ -738,10 +739,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Server CPU over the whole run: {server.cpu_s():.0f} s; final RSS {server.rss_mb():.0f} MB")
     finally:
         for p in [*people, *([solo] if solo else [])]:
-            try:
+            with contextlib.suppress(Exception):  # a client that fails to close does not stop the others
                 p.close()
-            except Exception:  # noqa: BLE001
-                pass
         server.stop()
     for line in scan_log(log_path):
         print(line)

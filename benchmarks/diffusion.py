@@ -26,19 +26,19 @@ from shared.timing import median_ms
 SEED = 0
 
 
-def _model():  # noqa: ANN202
+def _model():
     from demos.diffusion.sampling import load_model
 
     return load_model("")
 
 
-def _bare(model, sampler: str, steps: int, n: int = 1) -> None:  # noqa: ANN001
+def _bare(model, sampler: str, steps: int, n: int = 1) -> None:
     from demos.diffusion import process
 
     process.run_to_end(process.sample(model.unet, model.scheduler_config, sampler, steps, SEED, n))
 
 
-def step_speed(model) -> None:  # noqa: ANN001
+def step_speed(model) -> None:
     from demos.diffusion import process
 
     print(f"## Denoising steps ({torch.get_num_threads()} CPU threads; one 32x32 image unless said)\n")
@@ -50,8 +50,8 @@ def step_speed(model) -> None:  # noqa: ANN001
         for n, xs in ((1, x), (16, x16)):
             ours, before = [], []
             for _ in range(4):  # alternated, so the machine's drift hits both alike
-                ours.append(median_ms(lambda: model.unet(xs, 500).sample, 8))
-                before.append(median_ms(lambda: contiguous(xs, 500).sample, 8))
+                ours.append(median_ms(lambda xs=xs: model.unet(xs, 500).sample, 8))
+                before.append(median_ms(lambda xs=xs: contiguous(xs, 500).sample, 8))
             print(f"| one UNet forward pass, {n} image{'s' if n > 1 else ''} | {statistics.median(ours):.1f} |")
             print(f"| ... with contiguous (not channels-last) weights | {statistics.median(before):.1f} |")
     for sampler in process.SAMPLERS:
@@ -59,7 +59,7 @@ def step_speed(model) -> None:  # noqa: ANN001
         print(f"| one {sampler} step (UNet + scheduler), in a 50-step run | {ms:.1f} |")
 
 
-def sample_speed(model) -> None:  # noqa: ANN001
+def sample_speed(model) -> None:
     """The goals: a whole sample, the first streamed step, and the cost of streaming."""
     from demos.diffusion import sampling
     from demos.diffusion.images_ui import sample_images
@@ -92,7 +92,7 @@ def sample_speed(model) -> None:  # noqa: ANN001
           "streamed run right after it; the overhead is the median of the five pairs' ratios (range in brackets).\n")
     print("| run | bare s | streamed by the tab's handler s | overhead |\n|---|---|---|---|")
     for sampler, steps, n in (("DDIM", 50, 1), ("DDIM", 50, 4), ("DDPM", 200, 4), ("DPM-Solver++", 20, 4)):
-        pairs = [(_timed(lambda: _bare(model, sampler, steps, n)), handler(sampler, steps, n)) for _ in range(5)]
+        pairs = [(_timed(lambda s=sampler, k=steps, m=n: _bare(model, s, k, m)), handler(sampler, steps, n)) for _ in range(5)]
         ratios = sorted(100 * (s / b - 1) for b, s in pairs)
         bare, streamed = statistics.median(b for b, _ in pairs), statistics.median(s for _, s in pairs)
         print(f"| {sampler}, {steps} steps, {n} image{'s' if n > 1 else ''} | {bare:.2f} | {streamed:.2f} | "
@@ -141,7 +141,7 @@ def served_speed() -> None:
         for sampler, steps, n in (("DDIM", 50, 4), ("DDPM", 200, 4)):
             bares, served = [], []
             for _ in range(5):  # paired, as above
-                bares.append(_timed(lambda: _bare(model, sampler, steps, n)))
+                bares.append(_timed(lambda s=sampler, k=steps, m=n: _bare(model, s, k, m)))
                 t0 = time.perf_counter()
                 job = client.submit("diffusion-shapes", sampler, steps, n, SEED, api_name="/diffusion_sample")
                 seen, fetched, samples_arrived = 0, set(), False
@@ -167,7 +167,7 @@ def served_speed() -> None:
         server.wait(timeout=30)
 
 
-def sampler_quality(model, n: int) -> None:  # noqa: ANN001
+def sampler_quality(model, n: int) -> None:
     """Steps, time and quality per sampler: the trade the 'side by side' section shows."""
     from demos.diffusion import process
     from shared.metrics import score_images, tensor_to_images
@@ -177,7 +177,7 @@ def sampler_quality(model, n: int) -> None:  # noqa: ANN001
     print("|---|---|---|---|---|---|")
     for sampler, steps in (("DDPM", 50), ("DDPM", 250), ("DDIM", 10), ("DDIM", 50), ("Euler", 20),
                            ("DPM-Solver++", 10), ("DPM-Solver++", 20)):
-        one = _timed(lambda: _bare(model, sampler, steps))
+        one = _timed(lambda s=sampler, k=steps: _bare(model, s, k))
         images = np.concatenate([tensor_to_images(process.run_to_end(process.start_run(
             model.unet, model.scheduler_config, sampler, steps, SEED + i, min(250, n - i)))) for i in range(0, n, 250)])
         s = score_images(images)
@@ -185,7 +185,7 @@ def sampler_quality(model, n: int) -> None:  # noqa: ANN001
               f"{s.frechet_distance:.1f} |")
 
 
-def _timed(fn) -> float:  # noqa: ANN001
+def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0

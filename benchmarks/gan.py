@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from shared.timing import median_ms
 from shared.animation import to_gif
+from shared.timing import median_ms
 
 
 def walk_speed() -> None:
@@ -117,7 +117,7 @@ def _step(status: str) -> int:
     return int(status.split("**Step ")[1].split("**")[0].replace(",", ""))
 
 
-def five_sets(gan) -> str:  # noqa: ANN001 (ShapesGAN)
+def five_sets(gan) -> str:
     """Valid share over five sets of 1,000 latents. One set moves "valid" by a few points (its
     standard error is about 1.3): the other four show how much of a difference between checkpoints
     is luck of the draw."""
@@ -131,9 +131,8 @@ def five_sets(gan) -> str:  # noqa: ANN001 (ShapesGAN)
 
 
 def quality() -> None:
-    from demos.gan import explore
+    from demos.gan import explore, latent
     from demos.gan.train import EVAL_SEED, evaluate
-    from demos.gan import latent
     from shared.metrics import score_images, tensor_to_images
 
     gan = explore.load_gan().model

@@ -26,16 +26,16 @@ class _WrappedTokenizer:
     """The bundled tokenizer standing in for SmolLM2's (49,152 tokens): ids are folded into its
     2,048 for decoding, which costs what decoding costs; the model's outputs are random anyway."""
 
-    def __init__(self, tokenizer, vocab: int) -> None:  # noqa: ANN001
+    def __init__(self, tokenizer, vocab: int) -> None:
         self.inner, self.vocab = tokenizer, vocab
         self.eos_token_id = vocab + 1  # never produced: every run makes all its tokens
         self.chat_template = None
 
-    def decode(self, ids, **kw):  # noqa: ANN001, ANN003, ANN201
+    def decode(self, ids, **kw):
         return self.inner.decode([i % len(self.inner) for i in ids], **kw)
 
 
-def smollm2_like():  # noqa: ANN201
+def smollm2_like():
     """LlamaForCausalLM with HuggingFaceTB/SmolLM2-135M's configuration and random weights."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -47,19 +47,20 @@ def smollm2_like():  # noqa: ANN201
     return LlamaForCausalLM(config).eval()
 
 
-def _ours(lm, ids: list[int], internals: bool) -> tuple[float, float]:  # noqa: ANN001
+def _ours(lm, ids: list[int], internals: bool) -> tuple[float, float]:
     """(seconds to the first token, tokens per second overall) through the tab's generation loop."""
     from demos.gpt import decoding
 
     t0 = time.perf_counter()
     first = None
-    for run in decoding.generate(lm, ids, NEW_TOKENS, 0.8, 40, 0.95, seed=0, internals=internals):
+    for latest in decoding.generate(lm, ids, NEW_TOKENS, 0.8, 40, 0.95, seed=0, internals=internals):
         first = first or time.perf_counter() - t0
+        run = latest
     seconds = time.perf_counter() - t0
     return first, len(run.steps) / seconds
 
 
-def _hf_generate(lm, ids: list[int]) -> float:  # noqa: ANN001
+def _hf_generate(lm, ids: list[int]) -> float:
     """Tokens per second of transformers' generate, same settings, nothing collected."""
     x = torch.tensor([ids])
     t0 = time.perf_counter()
@@ -69,7 +70,7 @@ def _hf_generate(lm, ids: list[int]) -> float:  # noqa: ANN001
     return (out.shape[1] - x.shape[1]) / (time.perf_counter() - t0)
 
 
-def speed_table(name: str, lm, ids: list[int], repeats: int = 3) -> None:  # noqa: ANN001
+def speed_table(name: str, lm, ids: list[int], repeats: int = 3) -> None:
     _ours(lm, ids, True)  # warm-up
     plain = statistics.median(_hf_generate(lm, ids) for _ in range(repeats))
     bare = [_ours(lm, ids, False) for _ in range(repeats)]

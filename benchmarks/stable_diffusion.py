@@ -23,7 +23,6 @@ import torch
 
 from shared.timing import median_ms
 
-
 QUALITY_SEEDS = (101, 102, 103, 104, 105)
 QUALITY_ROWS = (("template", "seen"), ("template", "unseen"), ("train", "seen"), ("held_out", "seen"),
                 ("held_out", "unseen"), ("held_out_words", "seen"))
@@ -34,7 +33,8 @@ def quality(n: int, folder: str | None = None) -> None:
     prompts as typed, no notice for unknown words."""
     from pathlib import Path
 
-    from demos.stable_diffusion import explore, options, quality as q
+    from demos.stable_diffusion import explore, options
+    from demos.stable_diffusion import quality as q
     from demos.stable_diffusion.pipeline import generate
     from demos.stable_diffusion.train import load_parts
 

@@ -18,7 +18,7 @@ import numpy as np
 from shared.timing import median_ms
 
 
-def ms(fn, repeats: int = 5) -> float:  # noqa: ANN001
+def ms(fn, repeats: int = 5) -> float:
     return median_ms(fn, repeats)
 
 
@@ -95,7 +95,8 @@ def conversions() -> list[tuple[str, float]]:
         ("20,000 points → voxels, 48 a side", ms(lambda: convert.points_to_voxels(cloud, 48), 20)),
         (f"voxels → mesh, marching cubes ({int(voxels.occupancy.sum()):,} voxels)", ms(lambda: convert.voxels_to_mesh(voxels), 20)),
         ("voxels → points (centres)", ms(lambda: convert.voxels_to_points(voxels), 20)),
-        ("20,000 points → mesh, Poisson depth 7 (normals estimated)", ms(lambda: convert.points_to_mesh_poisson(convert.PointCloud(cloud.points), 7), 3)),
+        ("20,000 points → mesh, Poisson depth 7 (normals estimated)",
+         ms(lambda: convert.points_to_mesh_poisson(convert.PointCloud(cloud.points), 7), 3)),
         ("20,000 points → mesh, Poisson depth 7 (normals from the mesh)", ms(lambda: convert.points_to_mesh_poisson(cloud, 7), 3)),
         ("20,000 points → mesh, ball pivoting", ms(lambda: convert.points_to_mesh_ball_pivoting(cloud), 3)),
         ("depth map 320 x 240 → points", ms(lambda: convert.depth_to_points(depth), 20)),

@@ -60,7 +60,7 @@ def photo_speed(side: int = 256) -> None:
     torch.manual_seed(0)
     for name, model in (("TAESD (AutoencoderTiny)", AutoencoderTiny()), ("Stable Diffusion's AutoencoderKL", AutoencoderKL(**sd_config))):
         model.eval()
-        ms = median_ms(lambda: photos.decode_photos(model, photos.encode_photos(model, image)), 3)
+        ms = median_ms(lambda model=model: photos.decode_photos(model, photos.encode_photos(model, image)), 3)
         print(f"| {name} | {sum(p.numel() for p in model.parameters()) / 1e6:.1f} M | {ms:.0f} |")
 
 

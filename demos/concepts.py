@@ -80,6 +80,16 @@ THE_DATA = Concept("The shared data and its judge", "Every image model here lear
                    "lie from real data. Compare model families on equal terms.", "data", ())
 
 
+OVERVIEW_TITLE = "How generative AI works, on real models you can run"
+
+
+def overview_intro(unit: str, where: str, link: str) -> str:
+    """The Overview's first paragraph; unit: "tab" or "page", where the others are, how a link opens one."""
+    return (f"Each {unit} is one idea, shown live on a small model this project trained and ships, so it works "
+            "offline; where a real pretrained model exists you can switch to it from the Hugging Face Hub. "
+            f"Pick a concept below, or a {unit} {where}. Links like {link} open the suite on one {unit}.")
+
+
 def _card(concept: Concept, titles: dict[str, str]) -> str:
     if concept.slug in titles:
         link = f'<a class="open" href="?tab={concept.slug}" target="_self">▶ Open the {html.escape(titles[concept.slug])} tab</a>'

@@ -1,6 +1,8 @@
-"""Every Hub model a tab offers, in one list: the Space's README front matter names them under
-`models:` and `preload_from_hub:` (a test checks it), `make prefetch` downloads them before a talk,
-and `make deploy --dry-run` checks the front matter against them. Logic only: no UI library.
+"""Every Hub model a tab offers, in one list, collected from the demos at the app level: the Space's
+README front matter names them under `models:` and `preload_from_hub:` (a test checks it), `make
+prefetch` downloads them before a talk (demos/prefetch.py hands this list to shared/prefetch.py), and
+`make deploy --dry-run` checks the front matter against them (demos/deploy.py, shared/deploy.py).
+Logic only: no UI library.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable
 def offered() -> dict[str, tuple[str, ...]]:
     """Demo slug -> the Hub ids its tab offers (besides the bundled checkpoint)."""
     from demos.clip import options as clip
-    from demos.diffusion import sampling as diffusion  # imports torch; its id is not in options.py
+    from demos.diffusion import options as diffusion
     from demos.gpt import options as gpt
     from demos.stable_diffusion import options as sd
     from demos.three_d import options as three_d
@@ -33,17 +35,3 @@ def all_ids(by_demo: dict[str, Iterable[str]] | None = None) -> list[str]:
     for ids in (by_demo or offered()).values():
         seen.update(dict.fromkeys(ids))
     return list(seen)
-
-
-# What a download of each model needs: configs, tokenizer files and full-precision weights (the
-# loaders ask for float32), in safetensors where the repo has them, else PyTorch's .bin; not the
-# other copies a repo carries (TF/Flax/ONNX, fp16 variants, a single-file checkpoint at the top).
-IGNORE_ALWAYS = ("*.onnx", "onnx/*", "*.ckpt", "*.msgpack", "*.h5", "*.tflite", "*fp16*", "*.pt",
-                 "*.gguf", "sd_turbo*.safetensors", "*.png", "*.jpg", "*.gif")
-
-
-def ignore_patterns(repo_files: Iterable[str]) -> list[str]:
-    """What not to download of a repo with these files: .bin weights only where safetensors exist."""
-    files = list(repo_files)
-    has_safetensors = any(f.endswith(".safetensors") and "fp16" not in f for f in files)
-    return list(IGNORE_ALWAYS) + (["*.bin"] if has_safetensors else [])

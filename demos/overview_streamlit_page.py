@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from demos import REGISTRY
-from demos.concepts import Concept, sections
+from demos.concepts import OVERVIEW_TITLE, Concept, overview_intro, sections
 from shared import st_ui
 
 DEMOS = Path(__file__).resolve().parent
@@ -36,10 +36,7 @@ def card(concept: Concept, pages: dict[str, st.Page]) -> None:
             st.caption(f"related: {', '.join(concept.related)}")
 
 
-st_ui.header("How generative AI works, on real models you can run",
-             "Each page is one idea, shown live on a small model this project trained and ships, so it works "
-             "offline; where a real pretrained model exists you can switch to it from the Hugging Face Hub. "
-             "Pick a concept below, or a page in the sidebar. Links like /gan open the suite on one page.")
+st_ui.header(OVERVIEW_TITLE, overview_intro("page", "in the sidebar", "/gan"))
 pages = demo_pages()
 for heading, concepts in sections():
     st.subheader(heading)

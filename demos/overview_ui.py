@@ -7,16 +7,13 @@ from collections.abc import Collection
 
 import gradio as gr
 
-from demos.concepts import concept_map_html
+from demos.concepts import OVERVIEW_TITLE, concept_map_html, overview_intro
 
 
 def build(titles: Collection[tuple[str, str]]) -> None:
     """Render the Overview into the current Blocks context; titles: (slug, title) of mounted demos."""
     gr.Markdown(
-        "# How generative AI works, on real models you can run\n"
-        "Each tab is one idea, shown live on a small model this project trained and ships, so it works "
-        "offline; where a real pretrained model exists you can switch to it from the Hugging Face Hub. "
-        "Pick a concept below, or a tab above. Links like `?tab=gan` open the suite on one tab.",
+        f"# {OVERVIEW_TITLE}\n" + overview_intro("tab", "above", "`?tab=gan`"),
         elem_classes=["demo-header"],
     )
     gr.HTML(concept_map_html(dict(titles)), elem_id="concept-map")

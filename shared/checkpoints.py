@@ -103,7 +103,8 @@ def resolve(spec: str | Path) -> tuple[Source, str]:
     if _BUNDLED_NAME.match(spec) and ".." not in spec and (CHECKPOINTS_DIR / spec).is_dir():
         return "bundled", str(CHECKPOINTS_DIR / spec)
     if not _HUB_ID.match(spec) or ".." in spec or spec.endswith((".", "-")):
-        raise CheckpointError(f"{spec!r} is neither a bundled model ({', '.join(bundled_names()) or 'none'}) nor a Hub id like 'owner/name'.")
+        raise CheckpointError(f"{spec!r} is neither a bundled model ({', '.join(bundled_names()) or 'none'}) "
+                              "nor a Hub id like 'owner/name'.")
     return "hub", spec
 
 

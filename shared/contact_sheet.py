@@ -37,6 +37,6 @@ def tile_at(x: float, y: float, n: int, columns: int = 12, scale: int = 3, side:
     columns = min(columns, n)
     c, r = int(x) // (tile + SHEET_PAD), int(y) // (tile + SHEET_LABEL_H + SHEET_PAD)
     i = r * columns + c
-    return i if 0 <= x and 0 <= y and c < columns and i < n else None
+    return i if x >= 0 and y >= 0 and c < columns and i < n else None
 
 

@@ -11,6 +11,7 @@ Only numpy, Pillow and scikit-learn: no torch, so the UI can import this module 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -58,6 +59,32 @@ def caption(shape: str, colour: str, size: str, position: str) -> str:
     """'a small red circle at the top left' / 'a large blue star in the center'."""
     where = "in the center" if position == "center" else f"at the {position}"
     return f"a {size} {colour} {shape} {where}"
+
+
+# Held out of every model trained on captions (CLIP, Stable Diffusion): one pair per shape and colour
+# at most, so every shape and every colour is still seen in training; figures are given for seen and
+# unseen pairs apart.
+HELD_OUT_PAIRS: frozenset[tuple[str, str]] = frozenset({
+    ("circle", "purple"), ("square", "yellow"), ("triangle", "blue"), ("star", "red"),
+})
+# every caption, in label order: caption index = ((shape * 6 + colour) * 2 + size) * 5 + position
+ALL_LABELS: list[tuple[int, ...]] = list(itertools.product(*(range(len(v)) for v in LABEL_NAMES.values())))
+ALL_CAPTIONS: list[str] = [caption(*(names[i] for names, i in zip(LABEL_NAMES.values(), labels))) for labels in ALL_LABELS]
+
+
+def caption_index(labels: dict[str, np.ndarray]) -> np.ndarray:
+    """(n,) index into ALL_CAPTIONS of each image's caption."""
+    idx = np.zeros_like(labels["shape"])
+    for name, names in LABEL_NAMES.items():
+        idx = idx * len(names) + labels[name]
+    return idx
+
+
+def unseen_mask(labels: dict[str, np.ndarray]) -> np.ndarray:
+    """True where the image's (shape, colour) pair is held out of training."""
+    shapes, colours = LABEL_NAMES["shape"], LABEL_NAMES["colour"]
+    return np.array([(shapes[s], colours[c]) in HELD_OUT_PAIRS for s, c in zip(labels["shape"], labels["colour"])],
+                    dtype=bool)
 
 
 def _polygon(shape: str, cx: float, cy: float, r: float, angle: float) -> list[tuple[float, float]]:

@@ -1,8 +1,8 @@
 """Deploy a snapshot of the working tree to a Hugging Face Space, or check one offline.
 
-    python -m shared.deploy --space <user>/<name> --dry-run      # offline: the file report and checks
-    python -m shared.deploy --space <user>/<name>                # create the Space if needed, upload
-    python -m shared.deploy --space <user>/<name> --front streamlit   # the Streamlit front end (Docker)
+    python -m demos.deploy --space <user>/<name> --dry-run      # offline: the file report and checks
+    python -m demos.deploy --space <user>/<name>                # create the Space if needed, upload
+    python -m demos.deploy --space <user>/<name> --front streamlit   # the Streamlit front end (Docker)
     make deploy SPACE=<user>/<name> [DRY_RUN=1] [FRONT=streamlit]
 
 Why not `git push`: the Hub refuses a push that holds binary files above about 1 MB unless they are
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -133,12 +133,11 @@ def gradio_requirement(root: Path = ROOT) -> str | None:
     return None
 
 
-def check(front: str = "gradio", root: Path = ROOT) -> Report:
-    """Everything the Hub would refuse or a Space would fail on, found before uploading."""
+def check(hub_ids: Sequence[str], front: str = "gradio", root: Path = ROOT) -> Report:
+    """Everything the Hub would refuse or a Space would fail on, found before uploading; hub_ids: every
+    Hub model the tabs offer (the app level collects them: demos/hub_models.py)."""
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
-
-    from demos import hub_models
 
     report = Report(files=snapshot(front, root))
     names = {f.path for f in report.files}
@@ -182,7 +181,7 @@ def check(front: str = "gradio", root: Path = ROOT) -> Report:
                      f"python_version must be a quoted version such as \"3.11\"; got {python!r}")
     for needed in ("requirements.txt", "packages.txt"):
         report.check(needed in names, f"{needed} is in the snapshot", f"{needed} is missing")
-    wanted = hub_models.all_ids()
+    wanted = list(hub_ids)
     for key in ("models", "preload_from_hub"):
         listed = {str(entry).split()[0] for entry in (meta.get(key) or [])}
         missing = [m for m in wanted if m not in listed]
@@ -232,7 +231,7 @@ def upload(report: Report, space: str, front: str, private: bool = False) -> str
     return str(info.commit_url)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(hub_ids: Sequence[str], argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Deploy this working tree to a Hugging Face Space.")
     parser.add_argument("--space", required=True, help="<user or org>/<space name>")
     parser.add_argument("--front", choices=FRONTS, default="gradio", help="which front end the Space serves")
@@ -241,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.space.count("/") != 1 or not all(args.space.split("/")):
         parser.error(f"--space must look like <user>/<name>; got {args.space!r}")
-    report = check(args.front)
+    report = check(hub_ids, args.front)
     print_report(report, args.space, args.front)
     if report.problems:
         print(f"\n{len(report.problems)} problem(s): nothing uploaded.")
@@ -252,7 +251,3 @@ def main(argv: list[str] | None = None) -> int:
     url = upload(report, args.space, args.front, args.private)
     print(f"\nUploaded: {url}\nThe Space builds at https://huggingface.co/spaces/{args.space}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -30,9 +30,8 @@ class IntRange:
     def check(self, value: object) -> int:
         if isinstance(value, bool) or value is None:
             raise LimitError(f"The {self.name} must be a whole number from {self.low} to {self.high}.")
-        if isinstance(value, Real) and not isinstance(value, Integral):
-            if not math.isfinite(value) or value != int(value):
-                raise LimitError(f"The {self.name} must be a whole number from {self.low} to {self.high}; got {value}.")
+        if isinstance(value, Real) and not isinstance(value, Integral) and (not math.isfinite(value) or value != int(value)):
+            raise LimitError(f"The {self.name} must be a whole number from {self.low} to {self.high}; got {value}.")
         try:
             number = int(value)  # type: ignore[call-overload]
         except (TypeError, ValueError):

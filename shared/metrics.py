@@ -11,12 +11,16 @@ can be compared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from shared import limits
+
+if TYPE_CHECKING:  # torch is imported only when a classifier is used
+    from shared.shapes_classifier import ShapesClassifier
 
 CONFIDENCE = 0.9
 REFERENCE_SEED = 424_242  # real images the Fréchet distance compares against
@@ -65,7 +69,7 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(covmean))
 
 
-def _bundled_classifier():
+def _bundled_classifier() -> ShapesClassifier:
     from shared.checkpoints import load
     from shared.shapes_classifier import BUNDLED_NAME, ShapesClassifier
 

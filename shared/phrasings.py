@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from shared.datasets import LABEL_NAMES
+from shared.datasets import LABEL_NAMES, caption
 
 Split = Literal["train", "held_out", "held_out_words"]
 SPLITS: tuple[str, ...] = ("train", "held_out", "held_out_words")
@@ -351,3 +351,21 @@ def known_words_markdown() -> str:
             f"and punctuation (a Hub model reads any text):\n\n| group | words |\n|---|---|\n{rows}\n\n"
             f"Words it never learned but knows a stand-in for, read as that word (and the status says so): "
             f"{stand_ins}. Any other word is left out, and the status names it with the nearest words it knows.")
+
+
+def batch_phrasings(labels: np.ndarray, rng: np.random.Generator, template_share: float = 0.25) -> tuple[list[str], np.ndarray]:
+    """A training phrasing of each image's labels (B, 4) (label indices in LABEL_NAMES order): the
+    caption template a template_share of the time, else shared.phrasings' train split naming a random
+    subset. Returns the texts and which attributes each names, bool (B, 4)."""
+    names = list(LABEL_NAMES.values())
+    texts, named = [], np.zeros(labels.shape, bool)
+    for i, row in enumerate(labels):
+        values = {a: names[k][v] for k, (a, v) in enumerate(zip(LABEL_NAMES, row))}
+        if rng.random() < template_share:
+            texts.append(caption(**values))
+            named[i] = True
+            continue
+        text, said = describe(values, rng, "train")
+        texts.append(text)
+        named[i] = [a in said for a in LABEL_NAMES]
+    return texts, named

@@ -55,7 +55,7 @@ def open_picture(path: str, limits: PictureLimits = PictureLimits()) -> Image.Im
     small, or damaged."""
     from PIL import ImageOps, UnidentifiedImageError
 
-    noun, Noun = limits.noun, limits.noun.capitalize()
+    noun = limits.noun
     try:
         size = os.path.getsize(path)
     except (OSError, TypeError, ValueError):

@@ -1,19 +1,32 @@
 """Download every Hub model the tabs offer into the local Hugging Face cache, so that a talk works
 with the network gone (run it at home, the day before):
 
-    make prefetch                         # python -m shared.prefetch
-    python -m shared.prefetch --check     # offline: which of them the cache already holds
+    make prefetch                         # python -m demos.prefetch
+    python -m demos.prefetch --check      # offline: which of them the cache already holds
 
 The tabs load through `from_pretrained`, which reads this cache; with HF_HUB_OFFLINE=1 (or no
-network) a cached model loads as if online. The list is demos.hub_models, the same the Space's
-README preloads.
+network) a cached model loads as if online. The list comes from the app level (demos/hub_models.py,
+the same the Space's README preloads); this module knows no demo.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+# What a download of each model needs: configs, tokenizer files and full-precision weights (the
+# loaders ask for float32), in safetensors where the repo has them, else PyTorch's .bin; not the
+# other copies a repo carries (TF/Flax/ONNX, fp16 variants, a single-file checkpoint at the top).
+IGNORE_ALWAYS = ("*.onnx", "onnx/*", "*.ckpt", "*.msgpack", "*.h5", "*.tflite", "*fp16*", "*.pt",
+                 "*.gguf", "sd_turbo*.safetensors", "*.png", "*.jpg", "*.gif")
+
+
+def ignore_patterns(repo_files: Iterable[str]) -> list[str]:
+    """What not to download of a repo with these files: .bin weights only where safetensors exist."""
+    files = list(repo_files)
+    has_safetensors = any(f.endswith(".safetensors") and "fp16" not in f for f in files)
+    return list(IGNORE_ALWAYS) + (["*.bin"] if has_safetensors else [])
 
 
 @dataclass(frozen=True)
@@ -44,21 +57,17 @@ def download(repo_id: str) -> str:
     """Download what the tab needs of repo_id (weights in one format only) into the cache."""
     from huggingface_hub import HfApi, snapshot_download
 
-    from demos.hub_models import ignore_patterns
-
     files = HfApi().list_repo_files(repo_id)
     return snapshot_download(repo_id, ignore_patterns=ignore_patterns(files))
 
 
-def main(argv: list[str] | None = None) -> int:
-    from demos import hub_models
-
+def main(by_demo: Mapping[str, Iterable[str]], argv: list[str] | None = None) -> int:
+    """by_demo: demo slug -> the Hub ids its tab offers (the app level collects them)."""
     parser = argparse.ArgumentParser(description="Put the tabs' Hub models in the local cache before a talk.")
     parser.add_argument("--check", action="store_true", help="only report what the cache holds (offline)")
     args = parser.parse_args(argv)
-    by_demo = hub_models.offered()
     missing = 0
-    for repo_id in hub_models.all_ids(by_demo):
+    for repo_id in dict.fromkeys(i for ids in by_demo.values() for i in ids):  # each once, in tab order
         tabs = ", ".join(slug for slug, ids in by_demo.items() if repo_id in ids)
         state = cache_state(repo_id)
         if not state.cached and not args.check:
@@ -76,7 +85,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print("\nEvery Hub model the tabs offer is in the cache: set HF_HUB_OFFLINE=1 and the talk needs no network.")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -45,7 +45,8 @@ class LinkHook:
     controls: dict[str, gr.components.Component]
     to_widget: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # checked value -> widget value
     run: tuple[Callable, Any, Any] | None = None  # (fn, inputs, outputs): shows the linked state
-    run_options: dict[str, Any] = field(default_factory=dict)  # the main action's concurrency settings, kept for reference: the linked run does not join its group (see wire_links)
+    # the main action's concurrency settings, kept for reference: the linked run does not join its group (see wire_links)
+    run_options: dict[str, Any] = field(default_factory=dict)
 
 
 def linkable(demo: gr.Blocks, title: str, declared: Mapping[str, presenter.LinkParam],
@@ -76,7 +77,7 @@ def apply_link(slug: str, hook: LinkHook) -> Callable:
     """A load handler: the link's values for this demo's controls (gr.skip() for the others)."""
     names = list(hook.controls)
 
-    def apply(request: gr.Request):  # noqa: ANN202
+    def apply(request: gr.Request):
         query = dict(request.query_params)
         if (query.get("tab") or "").strip() != slug:
             return tuple(gr.skip() for _ in names) if len(names) > 1 else gr.skip()
@@ -96,16 +97,16 @@ def run_if_linked(slug: str, hook: LinkHook) -> Callable:
     fn, _, outputs = hook.run  # type: ignore[misc]
     n_out = len(outputs) if isinstance(outputs, (list, tuple)) else 1
 
-    def skip():  # noqa: ANN202
+    def skip():
         return gr.skip() if n_out == 1 else tuple(gr.skip() for _ in range(n_out))
 
-    def run(request: gr.Request, *args: Any):  # noqa: ANN202
+    def run(request: gr.Request, *args: Any):
         query = dict(request.query_params)
         if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
             return skip()
         return fn(*args)
 
-    def run_streamed(request: gr.Request, *args: Any):  # noqa: ANN202
+    def run_streamed(request: gr.Request, *args: Any):
         query = dict(request.query_params)
         if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
             yield skip()

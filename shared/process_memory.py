@@ -8,6 +8,7 @@ Both are no-ops where the C library is not glibc. No UI import.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -26,10 +27,8 @@ def return_freed_memory() -> None:
     without this. A no-op where there is no glibc.
     """
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         _libc().malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
@@ -46,10 +45,8 @@ def keep_large_blocks_returnable(threshold: int = MMAP_THRESHOLD_BYTES) -> None:
     returnable, with no slowdown beyond run-to-run noise in `python -m benchmarks.audience`.
     A no-op where there is no glibc.
     """
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         _libc().mallopt(M_MMAP_THRESHOLD, threshold)
-    except (OSError, AttributeError):
-        pass
 
 
 _trim_lock = threading.Lock()

@@ -78,7 +78,7 @@ def shows_errors() -> Iterator[None]:
         st.error(str(exc))
     except CheckpointError as exc:
         st.error(str(exc))
-    except Exception as exc:  # noqa: BLE001 (every other error becomes a message too)
+    except Exception as exc:
         if type(exc).__module__.startswith("streamlit"):
             raise
         st.error(user_message(exc))

@@ -94,7 +94,8 @@ generated samples. `shared/metrics.py` uses it to score every bundled image gene
 
 ## Training
 - Command: `python -m shared.train_shapes_classifier`
-- Data: {cfg.images_per_epoch:,} freshly generated images per epoch ({cfg.not_shape_fraction:.0%} "not a shape"), {cfg.epochs} epochs, {steps:,} steps of batch {cfg.batch_size}
+- Data: {cfg.images_per_epoch:,} freshly generated images per epoch ({cfg.not_shape_fraction:.0%} "not a shape"), \
+{cfg.epochs} epochs, {steps:,} steps of batch {cfg.batch_size}
 - Optimiser: AdamW, lr {cfg.lr:g}, cosine decay; light pixel noise on half the images
 - Time: {seconds / 60:.1f} minutes on {torch.get_num_threads()} CPU threads
 - Config: `{json.dumps(asdict(cfg) | {"out": "checkpoints/" + BUNDLED_NAME, "state_dir": "runs/" + BUNDLED_NAME})}`

@@ -86,7 +86,8 @@ def _as_user_error(exc: Exception) -> gr.Error:
         return gr.Error(str(exc))
     log.exception("unexpected error in a demo callback")
     first = (str(exc).strip().splitlines() or [""])[0][:300]
-    return gr.Error(f"Something went wrong ({type(exc).__name__}{': ' + first if first else ''}). The app is still running; try other values.")
+    return gr.Error(f"Something went wrong ({type(exc).__name__}{': ' + first if first else ''}). "
+                    "The app is still running; try other values.")
 
 
 def shows_errors(fn: Callable) -> Callable:
@@ -98,7 +99,7 @@ def shows_errors(fn: Callable) -> Callable:
         def gen_wrapper(*args: Any, **kwargs: Any):
             try:
                 yield from fn(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 (every error becomes a message)
+            except Exception as exc:
                 raise _as_user_error(exc) from exc
 
         return gen_wrapper
@@ -107,7 +108,7 @@ def shows_errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any):
         try:
             return fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise _as_user_error(exc) from exc
 
     return wrapper
@@ -187,7 +188,7 @@ def release_sessions_on_close(blocks: gr.Blocks, grace_s: float = RELEASE_GRACE_
                 try:
                     if callback is not None:
                         callback(value)
-                except Exception:  # noqa: BLE001 (one failing callback must not keep the rest)
+                except Exception:
                     log.exception("a session state's delete callback failed")
             state.state_data.clear()
             process_memory.trim_soon()

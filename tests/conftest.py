@@ -40,3 +40,28 @@ def suite_url():
     _, url, _ = launch(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
     yield url.rstrip("/") + "/"
     app.close()
+
+
+TINY_DEPTH_ID = "tiny-tests/depth-anything-tiny"
+
+
+@pytest.fixture(scope="module")
+def tiny_depth_model():
+    """The Hub id of a tiny Depth Anything placed in the (offline, temporary) Hub cache, for the
+    photo-to-depth tests of the unit, API and page suites."""
+    import torch
+    from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config, DPTImageProcessor
+
+    from tests.hub_cache import hub_snapshot_dir
+
+    backbone = Dinov2Config(hidden_size=32, num_hidden_layers=4, num_attention_heads=2, intermediate_size=64,
+                            image_size=56, patch_size=14, out_features=["stage1", "stage2", "stage3", "stage4"],
+                            reshape_hidden_states=False)
+    config = DepthAnythingConfig(backbone_config=backbone, reassemble_hidden_size=32, neck_hidden_sizes=[16, 16, 16, 16],
+                                 fusion_hidden_size=16, head_hidden_size=8, patch_size=14)
+    torch.manual_seed(0)
+    folder = hub_snapshot_dir(TINY_DEPTH_ID)
+    DepthAnythingForDepthEstimation(config).save_pretrained(folder)
+    DPTImageProcessor(size={"height": 56, "width": 56}, keep_aspect_ratio=True, ensure_multiple_of=14,
+                      do_pad=False).save_pretrained(folder)
+    return TINY_DEPTH_ID

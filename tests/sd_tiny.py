@@ -4,7 +4,7 @@ and layout at a size that runs in milliseconds."""
 from __future__ import annotations
 
 
-def tiny_parts():  # noqa: ANN201 (demos.stable_diffusion.pipeline.Parts)
+def tiny_parts():
     import torch
     from transformers import CLIPTextModel
 

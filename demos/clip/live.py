@@ -80,8 +80,7 @@ def _training_data(seed: int):  # noqa: ANN202 (uint8 images, caption indices)
     with the same seed share one copy."""
     import torch
 
-    from demos.clip.train import caption_index, unseen_mask
-    from shared.datasets import make_shapes
+    from shared.datasets import caption_index, make_shapes, unseen_mask
 
     data = make_shapes(DATA_SIZE, seed)
     keep = ~unseen_mask(data.labels)
@@ -95,8 +94,7 @@ def shown_batch(seed: int) -> tuple[np.ndarray, list[str], np.ndarray]:
     out, each shape and colour at most twice where possible; sorted by shape, then colour, so
     confusions between two colours of one shape sit next to each other. Returns the images
     (uint8), their captions and the captions' indices into ALL_CAPTIONS."""
-    from demos.clip.train import caption_index, unseen_mask
-    from shared.datasets import make_shapes
+    from shared.datasets import caption_index, make_shapes, unseen_mask
 
     pool = make_shapes(SHOWN_POOL, seed)
     seen = np.flatnonzero(~unseen_mask(pool.labels))
@@ -240,8 +238,8 @@ class LiveCLIP:
         """Train one chunk of about `seconds` (at least one step, unless done, paused or stopped) and
         return the frame after it: for a page that redraws on a timer rather than streaming."""
         frame = None
-        for frame in self.run(seconds):
-            pass
+        for latest in self.run(seconds):
+            frame = latest
         return frame if frame is not None else self.frame()
 
     def run(self, seconds: float = options.LIVE_RUN_S) -> Iterator[LiveFrame]:

@@ -18,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from demos.clip import explore, live, options, views
+from demos.clip import wording as words
 from demos.clip.session import UserGallery
 from demos.clip.uploads import saved_uploads
 from shared import phrasings, st_ui
@@ -104,22 +105,19 @@ def run_search(kind: str, model: str, k: int, user: UserGallery) -> None:
 
 
 def search_section(model: str, user: UserGallery) -> None:
-    st.markdown("## 1 · Search\nThe default gallery is 10,000 generated shapes the model never trained on "
-                "(scikit-image's sample photos for a Hub CLIP). Every image was embedded once; a query is "
-                "embedded and compared with all of them by cosine similarity.")
+    st.markdown(f"## {words.SEARCH_HEADING}\n{words.SEARCH_INTRO}")
     left, right = st.columns([2, 1])
     with left:
-        st.text_input("Search by text", key="clip-query",
-                      help=options.QUERY_HELP)
-        k = st_ui.limit_slider("Results", options.TOP_K, options.DEFAULT_TOP_K, key="clip-top-k")
-        by_text = st.button("Search", type="primary", key=MAIN_ACTION)
-        with st.expander(phrasings.KNOWN_WORDS_TITLE + " (clip-shapes)", expanded=False):
+        st.text_input(words.QUERY, key="clip-query", help=options.QUERY_HELP)
+        k = st_ui.limit_slider(words.RESULTS, options.TOP_K, options.DEFAULT_TOP_K, key="clip-top-k")
+        by_text = st.button(words.SEARCH, type="primary", key=MAIN_ACTION)
+        with st.expander(words.KNOWN_WORDS_TITLE, expanded=False):
             st.markdown(phrasings.known_words_markdown())
     with right:
-        upload = st.file_uploader("Search by an image (or classify it below)", type=PICTURE_TYPES,
+        upload = st.file_uploader(words.PICTURE, type=PICTURE_TYPES,
                                   key="clip-picture-upload")
-        seed = st.number_input("Data image", value=options.DEFAULT_IMAGE_SEED, step=1, key="clip-data-seed")
-        picked = st.button("Use data image", key="clip-data-btn")
+        seed = st.number_input(words.DATA_IMAGE, value=options.DEFAULT_IMAGE_SEED, step=1, key="clip-data-seed")
+        picked = st.button(words.USE_DATA_IMAGE, key="clip-data-btn")
         with st_ui.shows_errors():
             if picked:
                 use_data_image(seed)
@@ -131,7 +129,7 @@ def search_section(model: str, user: UserGallery) -> None:
         if picture is not None:
             st.image(picture["png"], width=QUERY_WIDTH, output_format="PNG")
             st.markdown(picture["caption"])
-        by_image = st.button("Search by this image", key="clip-image-search")
+        by_image = st.button(words.SEARCH_BY_IMAGE, key="clip-image-search")
 
     with st_ui.shows_errors():
         if by_image:
@@ -140,22 +138,21 @@ def search_section(model: str, user: UserGallery) -> None:
             run_search("text", model, k, user)
     shown = st.session_state.get("clip-result")
     if shown is not None:
-        st.image(shown["png"], output_format="PNG", caption="Nearest images, best first: rank · cosine similarity (the captions are in "
-                                       "the table below)")
+        st.image(shown["png"], output_format="PNG", caption=words.RESULTS_CAPTION)
         st_ui.notify(shown["notice"])
         st.markdown(shown["summary"])
 
 
 def gallery_section(model: str, user: UserGallery) -> None:
     """The visitor's own images: read through UploadReader and kept in this session's UserGallery."""
-    with st.expander("Add your own images to the gallery"):
+    with st.expander(words.ADD_HEADING):
         st.markdown(views.upload_rules())
         # a new key empties the uploader once its files are added (the tab clears its File box)
         key = f"clip-uploads-{st.session_state.setdefault('clip-uploads-round', 0)}"
-        files = st.file_uploader("Images or zips", type=[*PICTURE_TYPES, "zip"], accept_multiple_files=True, key=key)
+        files = st.file_uploader(words.UPLOADS, type=[*PICTURE_TYPES, "zip"], accept_multiple_files=True, key=key)
         add_col, clear_col = st.columns(2)
-        add = add_col.button("Add to the gallery", key="clip-add")
-        clear = clear_col.button("Clear my images", key="clip-clear")
+        add = add_col.button(words.ADD, key="clip-add")
+        clear = clear_col.button(words.CLEAR, key="clip-clear")
         with st_ui.shows_errors():
             if add:
                 load_model(model)
@@ -174,15 +171,12 @@ def gallery_section(model: str, user: UserGallery) -> None:
 
 
 def zero_shot_section(model: str) -> None:
-    st.markdown("## 2 · Zero-shot classification\nType the labels; each becomes a text embedding, and the image's "
-                "probabilities are a softmax over its similarities to them. The image is the one above.")
+    st.markdown(f"## {words.ZERO_SHOT_HEADING}\n{words.ZERO_SHOT_INTRO}")
     left, right = st.columns([1, 2])
     with left:
-        labels = st.text_area("Labels, separated by commas", key="clip-labels", height=100,
-                              help=f"{options.LABELS.low} to {options.LABELS.high} labels, each at most "
-                                   f"{options.LABEL_CHARS} characters")
+        labels = st.text_area(words.LABELS, key="clip-labels", height=100, help=words.LABELS_HELP)
         with st_ui.shows_errors():
-            if st.button("Classify the image", key="clip-zero-shot"):
+            if st.button(words.CLASSIFY, key="clip-zero-shot"):
                 load_model(model)
                 st.session_state["clip-zero"] = explore.zero_shot(model, query_picture(), labels)
     result = st.session_state.get("clip-zero")
@@ -241,22 +235,19 @@ def train_tick(slot: LiveRun) -> None:
 
 
 def live_section() -> None:
-    st.markdown("## 3 · The objective, live\nA fresh, small CLIP trains here on shapes and their captions. The "
-                "matrix: the cosine similarity of ten shown captions (rows) with their ten images (columns). The "
-                "contrastive loss is a cross-entropy that wants each row's and each column's largest value on the "
-                "diagonal; the temperature, learnt too, sharpens the softmax.")
+    st.markdown(f"## {words.LIVE_HEADING}\n{words.LIVE_INTRO}")
     slot = st_ui.live_slot("clip-live")
     settings, seed_box, buttons = st.columns([3, 2, 3], vertical_alignment="bottom")
     with settings:
-        steps = st_ui.limit_slider("Training steps", options.LIVE_STEPS, options.DEFAULT_LIVE_STEPS,
+        steps = st_ui.limit_slider(words.LIVE_STEPS, options.LIVE_STEPS, options.DEFAULT_LIVE_STEPS,
                                    key="clip-live-steps", step=options.LIVE_STEPS_STEP)
     with seed_box:
-        seed = st_ui.seed_input("clip-live-seed", options.DEFAULT_LIVE_SEED)
+        seed = st_ui.seed_input("clip-live-seed", options.DEFAULT_LIVE_SEED, label=words.SEED)
     with buttons:
         start, pause, reset = st.columns(3)
-        start.button("Start", key="clip-live-start", on_click=_start, width="stretch")
-        pause.button("Pause", key="clip-live-pause", on_click=_pause, width="stretch")
-        reset.button("Reset", key="clip-live-reset-btn", on_click=_reset, width="stretch")
+        start.button(words.START, key="clip-live-start", on_click=_start, width="stretch")
+        pause.button(words.PAUSE, key="clip-live-pause", on_click=_pause, width="stretch")
+        reset.button(words.RESET, key="clip-live-reset-btn", on_click=_reset, width="stretch")
     with st_ui.shows_errors():
         if st.session_state.pop("clip-live-reset", False):
             slot.replace(None)
@@ -274,17 +265,17 @@ def live_section() -> None:
 
 
 def space_section() -> None:
-    st.markdown("## 4 · The space\nHeld-out images and their captions embedded by the bundled model, projected "
-                "together to two dimensions.")
+    st.markdown(f"## {words.SPACE_HEADING}\n{words.SPACE_INTRO}")
     left, right = st.columns([1, 3])
     with left:
-        n = st_ui.limit_slider("Images", options.PROJECTION_IMAGES, options.DEFAULT_PROJECTION_IMAGES,
+        n = st_ui.limit_slider(words.IMAGES, options.PROJECTION_IMAGES, options.DEFAULT_PROJECTION_IMAGES,
                                key="clip-space-images")
-        method = st.radio("Projection", options.PROJECTIONS, index=options.PROJECTIONS.index(options.DEFAULT_PROJECTION),
-                          horizontal=True, key="clip-space-method", help="UMAP needs umap-learn installed")
-        seed = st_ui.seed_input("clip-space-seed", options.GALLERY_SEED)
+        method = st.radio(words.PROJECTION, options.PROJECTIONS,
+                          index=options.PROJECTIONS.index(options.DEFAULT_PROJECTION), horizontal=True,
+                          key="clip-space-method", help=words.PROJECTION_HELP)
+        seed = st_ui.seed_input("clip-space-seed", options.GALLERY_SEED, label=words.SEED)
         with st_ui.shows_errors():
-            if st.button("Project", key="clip-project"):
+            if st.button(words.PROJECT, key="clip-project"):
                 load_model(options.BUNDLED)
                 st.session_state["clip-space"] = explore.project_space(n, method, seed)  # memoised in the logic
     projection = st.session_state.get("clip-space")
@@ -298,15 +289,12 @@ def space_section() -> None:
 # ---- the page --------------------------------------------------------------------------------
 
 
-st_ui.header("CLIP: text and images in one space",
-             "Two encoders, one for images and one for text, trained so that an image and its caption land close "
-             "together. Search by text or by an image, classify with labels you type, watch the contrastive loss pull "
-             "pairs together, and see the shared space.")
+st_ui.header(words.TITLE, words.SUBTITLE)
 st_ui.explainer(HERE)
 for key, value in (("clip-model", options.BUNDLED), ("clip-query", options.DEFAULT_QUERY),
                    ("clip-labels", options.DEFAULT_LABELS)):
     st.session_state.setdefault(key, value)
-chosen = st.selectbox("Model", options.MODELS, format_func=options.MODEL_LABELS.__getitem__, key="clip-model",
+chosen = st.selectbox(words.MODEL, options.MODELS, format_func=options.MODEL_LABELS.__getitem__, key="clip-model",
                       on_change=_use_model_texts)
 visitor = st_ui.session_slot("clip-user", UserGallery)  # this visitor's own images, never shared
 search_section(chosen, visitor)

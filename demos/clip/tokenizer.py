@@ -15,9 +15,9 @@ Saved with save_pretrained beside the model, so CLIPProcessor.from_pretrained(fo
 
 from __future__ import annotations
 
+from shared import heavy
 from shared.datasets import LABEL_NAMES
 from shared.phrasings import known_words
-from shared import heavy
 
 START, END = "<|startoftext|>", "<|endoftext|>"
 SUFFIX = "</w>"

@@ -2,7 +2,7 @@
 
     python -m demos.clip.train                     # resumable: rerun to continue from runs/clip-shapes
     python -m demos.clip.train --steps 50 --out /tmp/clip --state-dir /tmp/clip-state   # a quick look
-    python -m demos.clip.train --measure-only 1        # re-measure checkpoints/clip-shapes, rewrite its card
+    python -m demos.clip.train --measure-only 1        # re-measure checkpoints/clip-shapes, rewrite its card and gallery
 
 Texts: the caption, or a phrasing of the caption language's train split (shared/phrasings.py) naming
 a random subset of the labels ("red", "a big crimson star", "circle at the top left"). Images: the data,
@@ -26,15 +26,15 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from demos.clip.model import BUNDLED_NAME, CONTEXT, HELD_OUT_PAIRS, new_clip, new_processor
-from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from demos.clip.augment import augment
+from demos.clip.model import BUNDLED_NAME, CONTEXT, new_clip, new_processor
 from demos.clip.quality import VARIANTS, typed_labels
 from shared import phrasings
-from shared.datasets import LABEL_NAMES, caption, make_shapes
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
+from shared.datasets import ALL_CAPTIONS, ALL_LABELS, HELD_OUT_PAIRS, LABEL_NAMES, caption_index, make_shapes, unseen_mask
+from shared.phrasings import batch_phrasings
 from shared.shapes_classifier import to_tensor
-from shared.training import (command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state,
-                            time_is_up)
+from shared.training import command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
 
 HELD_OUT_SEED = 4242
 MAX_LOGIT_SCALE = float(np.log(100.0))  # CLIP clips its temperature at 1/100
@@ -62,25 +62,6 @@ class TrainConfig:
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
 
-# every caption, in label order: caption index = ((shape * 6 + colour) * 2 + size) * 5 + position
-ALL_LABELS = list(itertools.product(*(range(len(v)) for v in LABEL_NAMES.values())))
-ALL_CAPTIONS = [caption(*(names[i] for names, i in zip(LABEL_NAMES.values(), labels))) for labels in ALL_LABELS]
-
-
-def caption_index(labels: dict[str, np.ndarray]) -> np.ndarray:
-    """(n,) index into ALL_CAPTIONS of each image's caption."""
-    idx = np.zeros_like(labels["shape"])
-    for name, names in LABEL_NAMES.items():
-        idx = idx * len(names) + labels[name]
-    return idx
-
-
-def unseen_mask(labels: dict[str, np.ndarray]) -> np.ndarray:
-    """True where the image's (shape, colour) pair is held out of training."""
-    shapes, colours = LABEL_NAMES["shape"], LABEL_NAMES["colour"]
-    return np.array([(shapes[s], colours[c]) in HELD_OUT_PAIRS for s, c in zip(labels["shape"], labels["colour"])])
-
-
 def caption_tokens(tokenizer=None, context: int = CONTEXT) -> tuple[torch.Tensor, torch.Tensor]:  # noqa: ANN001
     """input_ids and attention_mask of ALL_CAPTIONS, (360, context) each (default: the bundled tokenizer)."""
     enc = (tokenizer or new_processor().tokenizer)(ALL_CAPTIONS, padding="max_length", max_length=context,
@@ -99,22 +80,6 @@ def contrastive_loss(image: torch.Tensor, text: torch.Tensor, same: torch.Tensor
                   + F.cross_entropy(logits.T, same.T / same.T.sum(1, keepdim=True)))
 
 
-def batch_phrasings(labels: np.ndarray, rng: np.random.Generator, template_share: float = 0.25) -> tuple[list[str], np.ndarray]:
-    """A training phrasing of each image's labels (B, 4) (label indices in LABEL_NAMES order): the
-    caption template a template_share of the time, else shared.phrasings' train split naming a random
-    subset. Returns the texts and which attributes each names, bool (B, 4)."""
-    names = list(LABEL_NAMES.values())
-    texts, named = [], np.zeros(labels.shape, bool)
-    for i, row in enumerate(labels):
-        values = {a: names[k][v] for k, (a, v) in enumerate(zip(LABEL_NAMES, row))}
-        if rng.random() < template_share:
-            texts.append(caption(**values))
-            named[i] = True
-            continue
-        text, said = phrasings.describe(values, rng, "train")
-        texts.append(text)
-        named[i] = [a in said for a in LABEL_NAMES]
-    return texts, named
 
 
 def colourless(texts: list[str], named: np.ndarray, labels: np.ndarray, grey: np.ndarray, rng: np.random.Generator
@@ -231,7 +196,8 @@ def stage_one(out: Path) -> str:
         return ""
     c = record["config"]
     return (f"- Stage 1, every weight: `{record['command']}`: {c['steps']:,} steps of batch {c['batch_size']} "
-            f"(lr {c['lr']:g}), {record['seconds'] / 60:.1f} minutes on {record['hardware']}\n- Stage 2, the run below, from stage 1's weights. ")
+            f"(lr {c['lr']:g}), {record['seconds'] / 60:.1f} minutes on {record['hardware']}\n"
+            "- Stage 2, the run below, from stage 1's weights. ")
 
 
 def stage_two(cfg: TrainConfig) -> str:
@@ -325,6 +291,17 @@ six colours ("red", "orange", ...), on 1,000 held-out images (seed {HELD_OUT_SEE
     (out / "README.md").write_text(card)
 
 
+def store_gallery(out: Path) -> None:
+    """The tab's default gallery embedded by the weights saved in `out`, stored beside them, so the tab's
+    first search need not embed it (demos/clip/stored_gallery.py)."""
+    from demos.clip import options, stored_gallery
+    from demos.clip.encoders import clip_in_folder, embed_images
+
+    images = make_shapes(options.GALLERY_SIZE, options.GALLERY_SEED).images
+    embeddings = embed_images(clip_in_folder(out), images)
+    print(f"stored {stored_gallery.save(out, embeddings, options.GALLERY_SIZE, options.GALLERY_SEED)}")
+
+
 def rewrite_card(out: Path) -> None:
     """Re-measure the stored model in `out` and rewrite its card (training.json keeps the run's record)."""
     from transformers import CLIPModel
@@ -336,6 +313,7 @@ def rewrite_card(out: Path) -> None:
     print(f"seen {result['seen']}\nunseen {result['unseen']}\ntyped {result['typed']}\nsearch top-5 {search}")
     write_model_card(out, cfg, result, search, record["seconds"], record["history"], record["hardware"],
                      sum(p.numel() for p in model.parameters()))
+    store_gallery(out)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -374,7 +352,8 @@ def main(argv: list[str] | None = None) -> None:
         enc = tokenizer(texts, padding="max_length", max_length=CONTEXT, truncation=True, return_tensors="pt")
         x = augment(images[pick], torch.from_numpy(np.maximum(lab[:, 1], 0)), gen, p=cfg.augment,
                     achromatic=torch.from_numpy(grey) if cfg.grey else None)
-        lr = float(cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps)))  # warm-up, cosine; a float: run states load weights only
+        # warm-up, cosine; a float: run states load weights only
+        lr = float(cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps)))
         for group in opt.param_groups:
             group["lr"] = lr
         image = model.get_image_features(pixel_values=x.to(device)).pooler_output
@@ -409,6 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     (out / "training.json").write_text(json.dumps({"config": asdict(cfg), "command": command_line(cfg, "demos.clip.train"),
                                                     "seconds": seconds, "hardware": hardware_name(device),
                                                     "history": history}, indent=1))
+    store_gallery(out)
     print(f"saved {out} after {step} steps, {seconds / 60:.1f} minutes")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from demos.clip import options, views
+from demos.clip import wording as words
 from demos.clip.session import UserGallery
 from shared import phrasings
 from shared.image_files import png_bytes, png_file, write_atomic
@@ -27,7 +28,7 @@ LIVE = {"concurrency_limit": 2, "concurrency_id": "clip-live-training"}
 UPLOAD_TYPES = ["image", ".zip"]
 
 
-def _progress(progress: gr.Progress):  # noqa: ANN202
+def _progress(progress: gr.Progress):
     """The logic's (fraction, words) callback as Gradio's progress bar."""
     return lambda fraction, what: progress(fraction, desc=what)
 
@@ -40,7 +41,7 @@ def _files(value: object) -> list[str]:
     return [p for p in (file_path(v) for v in values) if p]
 
 
-def _query_picture(value: object):  # noqa: ANN202 (PIL image)
+def _query_picture(value: object):
     from demos.clip import explore
 
     return explore.read_picture(file_path(value))
@@ -172,46 +173,42 @@ def first_view(model: str, query: str, k: int, user, seed: int, progress=gr.Prog
 
 def build() -> gr.Blocks:
     with gr.Blocks(title="CLIP") as demo:
-        header("CLIP: text and images in one space",
-               "Two encoders, one for images and one for text, trained so that an image and its caption land close "
-               "together. Search by text or by an image, classify with labels you type, watch the contrastive "
-               "loss pull pairs together, and see the shared space.")
+        header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
         # the session's own images; freed when the session ends
         user = gr.State(UserGallery(),
                         delete_callback=lambda g: g.clear() if g is not None else None)
 
-        gr.Markdown("## 1 · Search\nThe default gallery is 10,000 generated shapes the model never trained on "
-                    "(scikit-image's sample photos for a Hub CLIP). Every image was embedded once; a query is "
-                    "embedded and compared with all of them by cosine similarity.")
+        gr.Markdown(f"## {words.SEARCH_HEADING}\n{words.SEARCH_INTRO}")
         with gr.Row():
             with gr.Column(scale=2, min_width=300):
                 model = gr.Dropdown([(label, name) for name, label in options.MODEL_LABELS.items()],
-                                    value=options.BUNDLED, label="Model", elem_id="clip-model")
-                query = gr.Textbox(options.DEFAULT_QUERY, label="Search by text", elem_id="clip-query",
+                                    value=options.BUNDLED, label=words.MODEL, elem_id="clip-model")
+                query = gr.Textbox(options.DEFAULT_QUERY, label=words.QUERY, elem_id="clip-query",
                                    info=options.QUERY_HELP)
                 top_k = gr.Slider(options.TOP_K.low, options.TOP_K.high, value=options.DEFAULT_TOP_K, step=1,
-                                  label="Results")
-                search_btn = gr.Button("Search", variant="primary", elem_id="clip-main-action")
-                with gr.Accordion(phrasings.KNOWN_WORDS_TITLE + " (clip-shapes)", open=False, elem_id="clip-known-words"):
+                                  label=words.RESULTS)
+                search_btn = gr.Button(words.SEARCH, variant="primary", elem_id="clip-main-action")
+                with gr.Accordion(words.KNOWN_WORDS_TITLE, open=False, elem_id="clip-known-words"):
                     gr.Markdown(phrasings.known_words_markdown())
             with gr.Column(scale=1, min_width=240):
-                picture = gr.Image(label="Search by an image (or classify it below)", type="filepath",
+                picture = gr.Image(label=words.PICTURE, type="filepath",
                                    sources=("upload", "clipboard"), height=220, elem_id="clip-query-image")
                 with gr.Row(equal_height=True):
-                    data_seed = gr.Number(options.DEFAULT_IMAGE_SEED, precision=0, label="Data image", scale=3)
-                    data_btn = gr.Button("Use data image", scale=2)
+                    data_seed = gr.Number(options.DEFAULT_IMAGE_SEED, precision=0, label=words.DATA_IMAGE, scale=3)
+                    data_btn = gr.Button(words.USE_DATA_IMAGE, scale=2)
                 picture_caption = gr.Markdown(elem_id="clip-image-caption")
-                image_btn = gr.Button("Search by this image", elem_id="clip-image-search")
-        results = gr.Image(label="Nearest images, best first: rank · cosine similarity (the captions are in the table "
-                                 "below)", type="filepath", interactive=False, format="png", elem_id="clip-results")
+                image_btn = gr.Button(words.SEARCH_BY_IMAGE, elem_id="clip-image-search")
+        results = gr.Image(label=words.RESULTS_CAPTION, type="filepath", interactive=False, format="png",
+                           elem_id="clip-results")
         summary = gr.Markdown(elem_id="clip-summary")
-        with gr.Accordion("Add your own images to the gallery", open=False):
+        with gr.Accordion(words.ADD_HEADING, open=False):
             gr.Markdown(views.upload_rules())
-            uploads = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Images or zips", elem_id="clip-upload")
+            uploads = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label=words.UPLOADS,
+                              elem_id="clip-upload")
             with gr.Row():
-                add_btn = gr.Button("Add to the gallery", elem_id="clip-add")
-                clear_btn = gr.Button("Clear my images")
+                add_btn = gr.Button(words.ADD, elem_id="clip-add")
+                clear_btn = gr.Button(words.CLEAR)
             upload_text = gr.Markdown(elem_id="clip-upload-text")
 
         search_out = [results, summary]
@@ -231,35 +228,29 @@ def build() -> gr.Blocks:
         copy_link_button("clip", options.LINK_PARAMS, link_controls)
         linkable(demo, "CLIP", options.LINK_PARAMS, link_controls)
 
-        gr.Markdown("## 2 · Zero-shot classification\nType the labels; each becomes a text embedding, and the "
-                    "image's probabilities are a softmax over its similarities to them. The image is the one above.")
+        gr.Markdown(f"## {words.ZERO_SHOT_HEADING}\n{words.ZERO_SHOT_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
-                labels = gr.Textbox(options.DEFAULT_LABELS, label="Labels, separated by commas", lines=3,
-                                    elem_id="clip-labels",
-                                    info=f"{options.LABELS.low} to {options.LABELS.high} labels, each at most "
-                                         f"{options.LABEL_CHARS} characters")
-                zero_btn = gr.Button("Classify the image", elem_id="clip-zero-shot")
+                labels = gr.Textbox(options.DEFAULT_LABELS, label=words.LABELS, lines=3,
+                                    elem_id="clip-labels", info=words.LABELS_HELP)
+                zero_btn = gr.Button(words.CLASSIFY, elem_id="clip-zero-shot")
                 zero_text = gr.Markdown(elem_id="clip-zero-text")
             zero_plot = gr.Plot(label="p(label | image)", elem_id="clip-zero-plot", scale=2)
         zero_btn.click(run_zero_shot, [model, picture, labels], [zero_plot, zero_text], api_name="clip_zero_shot",
                        preprocess=False, **CLIP_MODEL)
         model.input(switch_model, model, [query, labels], api_visibility="private", queue=False)
 
-        gr.Markdown("## 3 · The objective, live\nA fresh, small CLIP trains here on shapes and their captions. The "
-                    "matrix: the cosine similarity of ten shown captions (rows) with their ten images (columns). The "
-                    "contrastive loss is a cross-entropy that wants each row's and each column's largest value on "
-                    "the diagonal; the temperature, learnt too, sharpens the softmax.")
+        gr.Markdown(f"## {words.LIVE_HEADING}\n{words.LIVE_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=220):
                 live_steps = gr.Slider(options.LIVE_STEPS.low, options.LIVE_STEPS.high, value=options.DEFAULT_LIVE_STEPS,
-                                       step=options.LIVE_STEPS_STEP, label="Training steps")
-                live_seed = seed_control(options.DEFAULT_LIVE_SEED, label="Seed", elem_id="clip-live-seed")
+                                       step=options.LIVE_STEPS_STEP, label=words.LIVE_STEPS)
+                live_seed = seed_control(options.DEFAULT_LIVE_SEED, label=words.SEED, elem_id="clip-live-seed")
                 with gr.Row():
-                    start_btn = gr.Button("Start", variant="secondary", elem_id="clip-live-start")
-                    pause_btn = gr.Button("Pause")
-                    reset_btn = gr.Button("Reset")
-                live_status = gr.Markdown("Press **Start**.", elem_id="clip-live-status")
+                    start_btn = gr.Button(words.START, variant="secondary", elem_id="clip-live-start")
+                    pause_btn = gr.Button(words.PAUSE)
+                    reset_btn = gr.Button(words.RESET)
+                live_status = gr.Markdown(f"Press **{words.START}**.", elem_id="clip-live-status")
             heatmap = gr.Plot(label="Similarity of shown captions (rows) and images (columns)", elem_id="clip-live-heatmap",
                               scale=3)
         curves = gr.Plot(label="Loss and temperature", elem_id="clip-live-curves")
@@ -273,16 +264,15 @@ def build() -> gr.Blocks:
         pause_btn.click(live_pause, run, live_view, api_name="clip_train_pause", preprocess=False,
                         concurrency_id="clip-pause", cancels=[live_event])
 
-        gr.Markdown("## 4 · The space\nHeld-out images and their captions embedded by the bundled model, "
-                    "projected together to two dimensions.")
+        gr.Markdown(f"## {words.SPACE_HEADING}\n{words.SPACE_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=220):
                 n_points = gr.Slider(options.PROJECTION_IMAGES.low, options.PROJECTION_IMAGES.high,
-                                     value=options.DEFAULT_PROJECTION_IMAGES, step=1, label="Images")
-                method = gr.Radio(list(options.PROJECTIONS), value=options.DEFAULT_PROJECTION, label="Projection",
-                                  info="UMAP needs umap-learn installed")
-                space_seed = seed_control(options.GALLERY_SEED, label="Seed", elem_id="clip-space-seed")
-                space_btn = gr.Button("Project", elem_id="clip-project")
+                                     value=options.DEFAULT_PROJECTION_IMAGES, step=1, label=words.IMAGES)
+                method = gr.Radio(list(options.PROJECTIONS), value=options.DEFAULT_PROJECTION, label=words.PROJECTION,
+                                  info=words.PROJECTION_HELP)
+                space_seed = seed_control(options.GALLERY_SEED, label=words.SEED, elem_id="clip-space-seed")
+                space_btn = gr.Button(words.PROJECT, elem_id="clip-project")
                 space_text = gr.Markdown(elem_id="clip-space-text")
             space_plot = gr.Plot(label="Images and captions", elem_id="clip-space-plot", scale=3)
         space_btn.click(run_projection, [n_points, method, space_seed], [space_plot, space_text],

@@ -220,8 +220,8 @@ def _declared_entries(path: str) -> int | None:
     go, the count after opening still applies."""
     try:
         with open(path, "rb") as f:
-            end = zipfile._EndRecData(f)  # noqa: SLF001
-        return int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else None  # noqa: SLF001
+            end = zipfile._EndRecData(f)
+        return int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else None
     except Exception:  # noqa: BLE001 (a hint only: ZipFile itself reports a broken archive)
         return None
 

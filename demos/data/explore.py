@@ -5,6 +5,7 @@ classifier judge images the way it judges every generator's samples. No UI code 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +13,9 @@ from demos.data.options import MIX_SHARE
 from shared import datasets, limits
 from shared.memo import memoised
 from shared.metrics import CONFIDENCE, ShapeScores
+
+if TYPE_CHECKING:  # plotly is imported only when a figure is drawn
+    import plotly.graph_objects as go
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def _judged_batch(n: int, seed: int, mix_share: float) -> JudgedBatch:
                        class_share_figure(scores), notice)
 
 
-def class_share_figure(scores: ShapeScores):  # -> plotly Figure
+def class_share_figure(scores: ShapeScores) -> go.Figure:
     """Bar chart: share of the batch recognised as each shape, and the share judged not valid."""
     import plotly.graph_objects as go
 
@@ -107,7 +111,7 @@ def class_share_figure(scores: ShapeScores):  # -> plotly Figure
     return fig
 
 
-def toy_2d_figure(name: str, n: int, seed: int):  # -> plotly Figure
+def toy_2d_figure(name: str, n: int, seed: int) -> go.Figure:
     """Scatter plot of a toy 2-D set, the data of the live-training views."""
     import plotly.graph_objects as go
 

@@ -3,7 +3,6 @@ their ranges and starting values from. Pure Python (the UIs are built without nu
 
 from __future__ import annotations
 
-
 from shared import limits
 from shared.datasets import TOY_2D_NAMES
 

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from demos.data import options
+from demos.data import wording as words
 from shared import st_ui
 
 HERE = Path(__file__).parent
@@ -37,19 +38,17 @@ def shapes_section() -> None:
 
     left, right = st.columns([3, 7])  # room for the seed box and its dice
     with left:
-        st.markdown("### Shapes\n32×32 images with exact labels and a caption.")
+        st.markdown(f"### {words.SHAPES_HEADING}\n{words.SHAPES_INTRO}")
         seed = st_ui.seed_input("data-seed")
-        n = slider("Images", options.JUDGED_IMAGES_SLIDER, "data-n")
-        mix = slider("Share replaced by non-shapes", options.MIX_SHARE_SLIDER, "data-mix",
-                     help="noise, blends of two shapes, two shapes at once: the judge should say 'not a shape'")
-        if st.button("Draw and judge", type="primary", key="data-main-action"):
+        n = slider(words.IMAGES, options.JUDGED_IMAGES_SLIDER, "data-n")
+        mix = slider(words.MIX, options.MIX_SHARE_SLIDER, "data-mix", help=words.MIX_HELP)
+        if st.button(words.DRAW, type="primary", key="data-main-action"):
             with st_ui.shows_errors(), st.spinner("Drawing and judging…"):
                 st.session_state["data-batch"] = explore.judged_batch(n, seed, mix)
     batch = st.session_state.get("data-batch")
     with right:
         if batch is None:
-            st.caption("Press **Draw and judge**: images appear here with the judge's verdict, framed green when it "
-                       "reads one clean shape.")
+            st.caption(words.grid_placeholder(f"**{words.DRAW}**"))
             return
         st_ui.notify(batch.notice)
         st.html(GRID_CSS + batch.grid_html)
@@ -61,13 +60,13 @@ def shapes_section() -> None:
 def toy_section() -> None:
     from demos.data import explore
 
-    st.markdown("### Toy 2-D sets\nThe point clouds the live-training views (GAN, diffusion) learn in seconds.")
+    st.markdown(f"### {words.TOY_HEADING}\n{words.TOY_INTRO}")
     left, right = st.columns([1, 3])
     with left:
-        name = st.selectbox("Data set", list(options.TOY_NAMES), format_func=options.TOY_NAMES.get,
+        name = st.selectbox(words.TOY_SET, list(options.TOY_NAMES), format_func=options.TOY_NAMES.get,
                             index=list(options.TOY_NAMES).index(options.DEFAULT_TOY), key="data-toy")
-        n = slider("Points", options.TOY_POINTS_SLIDER, "data-toy-n")
-        seed = int(st.number_input("Seed", value=0, step=1, key="data-toy-seed"))
+        n = slider(words.TOY_POINTS, options.TOY_POINTS_SLIDER, "data-toy-n")
+        seed = int(st.number_input(words.SEED, value=0, step=1, key="data-toy-seed"))
     with right, st_ui.shows_errors():
         # drawn from the current values (cheap: numpy and plotly, no model)
         figure = remembered("toy", (name, n, seed), lambda: explore.toy_2d_figure(name, n, seed))
@@ -77,20 +76,18 @@ def toy_section() -> None:
 def digits_section() -> None:
     from demos.data import explore
 
-    st.markdown("### Handwritten digits\nscikit-learn's 1,797 8×8 digits, shipped with the package.")
+    st.markdown(f"### {words.DIGITS_HEADING}\n{words.DIGITS_INTRO}")
     left, right = st.columns([1, 3])
     with left:
-        n = slider("Digits", options.DIGITS_SLIDER, "data-digits-n")
-        seed = int(st.number_input("Seed", value=0, step=1, key="data-digits-seed"))
+        n = slider(words.DIGITS, options.DIGITS_SLIDER, "data-digits-n")
+        seed = int(st.number_input(words.SEED, value=0, step=1, key="data-digits-seed"))
     with right, st_ui.shows_errors():
         sheet, labels = remembered("digits", (n, seed), lambda: explore.digits_sheet(n, seed))
         st.image(sheet, output_format="PNG")  # JPEG would blur the pixels
-        st.markdown(f"Labels, in reading order: {labels}")
+        st.markdown(words.digits_caption(labels))
 
 
-st_ui.header("The data, and the judge of every image model",
-             "One procedural data set feeds the GAN, VAE, diffusion and CLIP tabs; one small classifier scores what "
-             "they generate.")
+st_ui.header(words.TITLE, words.SUBTITLE)
 st_ui.explainer(HERE)
 shapes_section()
 toy_section()

@@ -19,7 +19,7 @@ EDITOR_PX = 256
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "diffusion-images"}
 
 
-def _model(spec: str | None):  # noqa: ANN202
+def _model(spec: str | None):
     from demos.diffusion import sampling
 
     model = sampling.load_model(spec or "")
@@ -27,7 +27,7 @@ def _model(spec: str | None):  # noqa: ANN202
     return model
 
 
-def _streamed(recording, steps, running: str, after: str = "Drag the slider to go back through the steps."):  # noqa: ANN001, ANN202
+def _streamed(recording, steps, running: str, after: str = "Drag the slider to go back through the steps."):  # noqa: ANN001
     """Yield (recording, panel, status, slider) while the run goes, then the final frame.
 
     While it runs only the picture and the status change: the recording (a gr.State) and the
@@ -70,7 +70,7 @@ def scrub(recording, k: int):  # noqa: ANN001
 
 
 @shows_errors
-def compare_samplers(model_spec: str, seed: int, n: int, *pairs):  # noqa: ANN002
+def compare_samplers(model_spec: str, seed: int, n: int, *pairs):
     """The same noise through up to three samplers; results stream in as each finishes."""
     from demos.diffusion import sampling, views
 
@@ -127,9 +127,9 @@ def inpaint(model_spec: str, editor: dict, region: str, sampler: str, steps: int
     image, keep, brushed = read_editor(editor, model.side, region)
     recording, run = sampling.inpaint_steps(model, image, keep, sampler, steps, seed)
     what = "the painted area" if brushed else f"the {region}"
-    for rec, panel, status, _ in _streamed(recording, run, f"Filling {what}", words.INPAINT_KEPT):
+    for _, panel, status, _ in _streamed(recording, run, f"Filling {what}", words.INPAINT_KEPT):
         yield panel, status, gr.skip()  # panel: already a file
-    yield gr.skip(), gr.skip(), png_file(rec.filled_picture())
+    yield gr.skip(), gr.skip(), png_file(recording.filled_picture())  # _streamed's last update carries `recording`
 
 
 def build_sections() -> tuple[dict, tuple]:

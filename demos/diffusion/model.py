@@ -10,6 +10,7 @@ as on that Hub model.
 """
 
 from __future__ import annotations
+
 from shared import heavy
 
 BUNDLED_NAME = "diffusion-shapes"

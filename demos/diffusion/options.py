@@ -12,9 +12,10 @@ TIMESTEP = limits.IntRange("timestep t", 0, 999)
 SCHEDULE_CHOICES: tuple[tuple[str, str], ...] = (("cosine", "squaredcos_cap_v2"), ("linear", "linear"))  # (label, name)
 
 # ---- image sampling, samplers side by side, inpainting ----
+HUB_DEFAULT = "google/ddpm-cifar10-32"
 MODEL_CHOICES: tuple[tuple[str, str], ...] = (  # (label, spec)
     ("diffusion-shapes (bundled, trained here on shapes)", "diffusion-shapes"),
-    ("google/ddpm-cifar10-32 (Hugging Face Hub, 35.7 M parameters, CIFAR-10)", "google/ddpm-cifar10-32"),
+    (f"{HUB_DEFAULT} (Hugging Face Hub, 35.7 M parameters, CIFAR-10)", HUB_DEFAULT),
 )
 SAMPLERS: tuple[str, ...] = ("DDPM", "DDIM", "Euler", "DPM-Solver++")
 INPAINT_SAMPLERS: tuple[str, ...] = ("DDIM", "DDPM")

@@ -18,10 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from demos.diffusion.options import SAMPLERS, SAMPLES, STEPS  # noqa: F401 (re-exported)
-from shared import limits
-from shared import heavy
-
+from demos.diffusion.options import SAMPLERS, SAMPLES, STEPS
+from shared import heavy, limits
 
 
 def make_scheduler(name: str, config):  # noqa: ANN001, ANN201 (a diffusers scheduler config)
@@ -150,8 +148,8 @@ def inpaint(unet, config, image: torch.Tensor, keep: torch.Tensor, steps: int, s
 def run_to_end(steps: Iterator[Step]) -> torch.Tensor:
     """Consume a sampling run; the final images, (n, 3, H, W) in [-1, 1]."""
     last = None
-    for last in steps:
-        pass
+    for step in steps:
+        last = step
     if last is None:
         raise ValueError("empty run")
     return last.x_next.clamp(-1, 1)

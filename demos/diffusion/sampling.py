@@ -20,12 +20,10 @@ import torch
 
 from demos.diffusion import process
 from demos.diffusion.model import BUNDLED_NAME
-from demos.diffusion.options import COMPARE_RUNS, COMPARE_SAMPLES, MAX_SIDE, RECT_PERCENT, REGIONS  # noqa: F401 (re-exported)
-from shared import limits
+from demos.diffusion.options import COMPARE_RUNS, COMPARE_SAMPLES, HUB_DEFAULT, MAX_SIDE, RECT_PERCENT, REGIONS  # noqa: F401 (re-exported)
+from shared import heavy, limits
 from shared.checkpoints import CheckpointError, load
-from shared import heavy
 
-HUB_DEFAULT = "google/ddpm-cifar10-32"
 KEPT_FRAMES = 200  # steps kept for the scrub slider; longer runs keep every k-th step (and the last)
 GIF_FRAMES = 60  # GIF encoding costs about 30 ms a frame on 2 cores
 UPDATE_S = 0.2  # a streamed picture at most five times a second; every step is recorded

@@ -19,8 +19,19 @@ import streamlit as st
 from demos.diffusion import sampling, toy_live, views
 from demos.diffusion import wording as words
 from demos.diffusion.options import (
-    COMPARE_SAMPLES, DEFAULTS, INPAINT_SAMPLERS, MODEL_CHOICES, PRESS_STEPS, RECT_PERCENT, REGIONS, SAMPLERS,
-    SAMPLES, SCHEDULE_CHOICES, STEPS, TIMESTEP, T,
+    COMPARE_SAMPLES,
+    DEFAULTS,
+    INPAINT_SAMPLERS,
+    MODEL_CHOICES,
+    PRESS_STEPS,
+    RECT_PERCENT,
+    REGIONS,
+    SAMPLERS,
+    SAMPLES,
+    SCHEDULE_CHOICES,
+    STEPS,
+    TIMESTEP,
+    T,
 )
 from shared import limits, st_ui
 from shared.datasets import TOY_2D_NAMES
@@ -41,7 +52,7 @@ def _model(spec: str) -> sampling.ImageModel:
     return model
 
 
-def _zoom(image, k: int = ZOOM):  # noqa: ANN001, ANN202 (uint8 (h, w, 3) -> (k h, k w, 3))
+def _zoom(image, k: int = ZOOM):  # noqa: ANN001 (uint8 (h, w, 3) -> (k h, k w, 3))
     return image.repeat(k, 0).repeat(k, 1)
 
 
@@ -212,7 +223,7 @@ def _mask_inputs() -> tuple[str, tuple[int, int, int, int] | None]:
     return DEFAULTS.region, (*rows, *cols)
 
 
-def _painted(picture, rectangle: tuple[int, int, int, int] | None):  # noqa: ANN001, ANN202
+def _painted(picture, rectangle: tuple[int, int, int, int] | None):  # noqa: ANN001
     """The rectangle as painted pixels of the picture (None for a preset region)."""
     return None if rectangle is None else ~sampling.rectangle_keep(picture.shape[0], *rectangle)
 

@@ -23,8 +23,15 @@ import torch.nn.functional as F
 from torch import nn
 
 # the limits live in options.py (both UIs build their widgets from it); re-exported here
-from demos.diffusion.options import (  # noqa: F401
-    BATCH, HIDDEN, LAYERS, LR, MAX_STEPS, SAMPLE_POINTS, TRAIN_STEPS, T,
+from demos.diffusion.options import (
+    BATCH,
+    HIDDEN,
+    LAYERS,
+    LR,
+    MAX_STEPS,
+    SAMPLE_POINTS,
+    TRAIN_STEPS,
+    T,
 )
 from shared import limits
 from shared.datasets import TOY_2D_NAMES, toy_2d

@@ -27,10 +27,19 @@ from demos.diffusion import process
 from demos.diffusion.model import BUNDLED_NAME, shapes_unet, training_scheduler
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
-from shared.metrics import score_images, tensor_to_images
+from shared.metrics import ShapeScores, score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import (command_line, ema_update, hardware_name, load_run_state, parse_config, run_setup,
-                            run_progress, save_run_state, time_is_up)
+from shared.training import (
+    command_line,
+    ema_update,
+    hardware_name,
+    load_run_state,
+    parse_config,
+    run_progress,
+    run_setup,
+    save_run_state,
+    time_is_up,
+)
 
 EVAL_SEED = 2024  # noise of the samples the model card scores
 EVAL_SAMPLES = 500
@@ -72,9 +81,10 @@ def evaluate(unet, config, n: int = EVAL_SAMPLES, steps: int = EVAL_STEPS, batch
     return score_images(np.concatenate(images))
 
 
-def write_model_card(out: Path, cfg: TrainConfig, scores, seconds: float, history: list[dict], hardware: str,
+def write_model_card(out: Path, cfg: TrainConfig, scores: ShapeScores, seconds: float, history: list[dict], hardware: str,
                      n_params: int) -> None:
     progress = "\n".join(f"| {h['step']} | {h['valid']:.1%} | {h['min_share']:.1%} | {h['fd']:.1f} |" for h in history)
+    loss = f"Min-SNR loss weight (gamma {cfg.min_snr_gamma:g})" if cfg.min_snr_gamma else "unweighted noise-prediction loss"
     card = f"""---
 library_name: diffusers
 license: mit
@@ -91,7 +101,8 @@ exponential moving average (decay {cfg.ema_decay}) of the trained ones.
 ## Training
 - Command: `{command_line(cfg, "demos.diffusion.train")}`
 - Data: {cfg.data_size:,} `shapes` images (seed {cfg.seed})
-- Steps: {cfg.steps:,} of batch {cfg.batch_size}; {'Min-SNR loss weight (gamma ' + format(cfg.min_snr_gamma, 'g') + ')' if cfg.min_snr_gamma else 'unweighted noise-prediction loss'}; AdamW, lr {cfg.lr:g} after {cfg.warmup} warm-up steps, falling linearly to a tenth over the last {1 - cfg.decay_from:.0%} of the run
+- Steps: {cfg.steps:,} of batch {cfg.batch_size}; {loss}; AdamW, lr {cfg.lr:g} after {cfg.warmup} warm-up steps, \
+falling linearly to a tenth over the last {1 - cfg.decay_from:.0%} of the run
 - Time: {seconds / 60:.1f} minutes on {hardware}
 
 ## Measured quality

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from demos.diffusion.options import TIMESTEP  # noqa: F401 (re-exported)
+from demos.diffusion.options import TIMESTEP
 from shared import datasets, limits
 from shared.draw2d import TEXT, PointPanel, font, line_chart
 from shared.memo import memoised
@@ -137,7 +137,7 @@ def step_panel(x_t: np.ndarray, x0_hat: np.ndarray, eps: np.ndarray, caption: st
     return np.asarray(sheet)
 
 
-def compare_sheet(results: list) -> np.ndarray:  # noqa: ANN001 (sampling.SamplerResult)
+def compare_sheet(results: list) -> np.ndarray:
     """One row per sampler run: its samples, with the sampler, steps, time and quality on the left."""
     label_w, pad = 190, 10
     rows = [Image.fromarray(datasets.image_grid(r.images, columns=len(r.images), pad=2, scale=2)) for r in results]
@@ -159,14 +159,14 @@ def compare_sheet(results: list) -> np.ndarray:  # noqa: ANN001 (sampling.Sample
 NO_QUALITY_NOTE = "No quality column: the shapes judge only knows the bundled model's shapes."
 
 
-def compare_rows(results: list) -> list[dict[str, str]]:  # noqa: ANN001 (sampling.SamplerResult)
+def compare_rows(results: list) -> list[dict[str, str]]:
     """The comparison table, one row per sampler run: sampler, steps, time, per step, valid shapes."""
     return [{"sampler": r.sampler, "steps": str(r.steps), "time": f"{r.seconds:.2f} s",
              "per step": f"{1000 * r.seconds / r.steps:.0f} ms",
              "valid shapes": "" if r.valid is None else f"{r.valid:.0%}"} for r in results]
 
 
-def compare_markdown(results: list, judged: bool) -> str:  # noqa: ANN001
+def compare_markdown(results: list, judged: bool) -> str:
     """The comparison table in markdown, with a note when the judge cannot score the model."""
     rows = compare_rows(results)
     columns = list(rows[0]) if rows else ["sampler", "steps", "time", "per step", "valid shapes"]
@@ -175,7 +175,7 @@ def compare_markdown(results: list, judged: bool) -> str:  # noqa: ANN001
     return table if judged else f"{table}\n\n*{NO_QUALITY_NOTE}*"
 
 
-def compare_figure(results: list):  # noqa: ANN001, ANN201 (sampling.SamplerResult -> plotly Figure)
+def compare_figure(results: list):  # noqa: ANN201 (sampling.SamplerResult -> plotly Figure)
     """Time against quality (or against steps, for a model the judge cannot score), one point a run."""
     import plotly.graph_objects as go
 

@@ -10,7 +10,14 @@ import numpy as np
 import torch
 
 from demos.gan.options import (  # noqa: F401 (re-exported)
-    AMOUNT, ATTRIBUTES, FPS, INTERPOLATIONS, PSI, WALK_FRAMES, WAYPOINTS, Interpolation,
+    AMOUNT,
+    ATTRIBUTES,
+    FPS,
+    INTERPOLATIONS,
+    PSI,
+    WALK_FRAMES,
+    WAYPOINTS,
+    Interpolation,
 )
 from shared import limits
 from shared.contact_sheet import sheet

@@ -70,6 +70,11 @@ N_ARROWS = 48
 GRID = 64  # decision surface resolution
 
 
+def _of(network: str, limit: limits.IntRange | limits.FloatRange) -> limits.IntRange | limits.FloatRange:
+    """The limit named for one network, so a refusal says which: "the generator's learning rate"."""
+    return replace(limit, name=f"{network}'s {limit.name}")
+
+
 @dataclass(frozen=True)
 class ToySettings:
     dataset: str = "ring8"
@@ -90,9 +95,10 @@ class ToySettings:
         """The same settings, every field validated (the HTTP API can send anything)."""
         return ToySettings(
             dataset=limits.check_choice("data set", self.dataset, TOY_2D_NAMES),
-            z_dim=Z_DIM.check(self.z_dim), g_hidden=HIDDEN.check(self.g_hidden), g_layers=LAYERS.check(self.g_layers),
-            d_hidden=HIDDEN.check(self.d_hidden), d_layers=LAYERS.check(self.d_layers),
-            lr_g=LR.check(self.lr_g), lr_d=LR.check(self.lr_d), loss=limits.check_choice("loss", self.loss, LOSSES),
+            z_dim=Z_DIM.check(self.z_dim), g_hidden=_of("generator", HIDDEN).check(self.g_hidden),
+            g_layers=_of("generator", LAYERS).check(self.g_layers), d_hidden=_of("discriminator", HIDDEN).check(self.d_hidden),
+            d_layers=_of("discriminator", LAYERS).check(self.d_layers), lr_g=_of("generator", LR).check(self.lr_g),
+            lr_d=_of("discriminator", LR).check(self.lr_d), loss=limits.check_choice("loss", self.loss, LOSSES),
             d_steps=D_STEPS.check(self.d_steps), r1_gamma=R1.check(self.r1_gamma), batch=BATCH.check(self.batch),
             seed=limits.SEED.check(self.seed),
         )

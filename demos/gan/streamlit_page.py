@@ -2,7 +2,7 @@
 p(real), latent arithmetic, and a GAN trained live on 2-D points. Glue only: the same logic as the
 Gradio tab (walk_view.py, toy_live.py), the same limits and defaults (options.py).
 
-Streamlit reruns this script on every widget change, so nothing here recomputes unchanged work: the
+Nothing here recomputes unchanged work when Streamlit reruns the script on a widget change: the
 grid and the walk are memoised in the logic, the last walk is kept in this session's state keyed by
 its inputs (scrubbing only indexes its frames), and the live run lives in the session's LiveRun.
 """
@@ -16,8 +16,24 @@ import streamlit as st
 from demos.gan import walk_view
 from demos.gan import wording as words
 from demos.gan.options import (
-    AMOUNT, ATTRIBUTES, BATCH, D_STEPS, FIRST_PRESET, FPS, HIDDEN, INTERPOLATIONS, LAYERS, LOSSES, LR, PRESETS,
-    PSI, R1, WALK, WALK_FRAMES, WAYPOINTS, Z_DIM,
+    AMOUNT,
+    ATTRIBUTES,
+    BATCH,
+    D_STEPS,
+    FIRST_PRESET,
+    FPS,
+    HIDDEN,
+    INTERPOLATIONS,
+    LAYERS,
+    LOSSES,
+    LR,
+    PRESETS,
+    PSI,
+    R1,
+    WALK,
+    WALK_FRAMES,
+    WAYPOINTS,
+    Z_DIM,
 )
 from shared import limits, st_ui
 from shared.datasets import TOY_2D_NAMES
@@ -111,7 +127,7 @@ def walk_section(psi: float) -> None:
             st.download_button("Download the animation (GIF)", media.gif, "latent-walk.gif", "image/gif",
                                key="gan-gif-download")
         st.plotly_chart(media.figure, key="gan-p-real")
-    st.image(media.filmstrip_png, caption="Filmstrip: every frame with the discriminator's p(real)")
+    st.image(media.filmstrip_png, caption=words.FILMSTRIP_CAPTION)
 
 
 def _attribute_changed() -> None:
@@ -146,7 +162,7 @@ def arithmetic_section(psi: float) -> None:
         if stored is not None and stored[0] == inputs:
             result = stored[1]
             st_ui.notify(result.notice)
-            st.image(result.strip, caption="From the sample (left) to the moved sample (right)")
+            st.image(result.strip, caption=words.ARITHMETIC_STRIP_CAPTION)
             image_col, text_col = st.columns([1, 3])
             image_col.image(result.moved, caption="Moved sample", width=200)
             text_col.markdown(result.text)
@@ -211,15 +227,15 @@ def handle_buttons(live, settings, start: bool, pause: bool, step: bool, reset: 
         toy_live.step(live, settings)
 
 
-def _tick(live, settings):  # noqa: ANN001, ANN202 (-> the last ToySnapshot)
+def _tick(live, settings):  # noqa: ANN001 (-> the last ToySnapshot)
     """Train one short chunk of this press (one snapshot at its end); at the 120 s cap or the end
     of the run, stop ticking."""
     from demos.gan import toy_live
 
     press, snap = st.session_state[PRESS], None
     seconds = TRAIN_SHARE * TICK_S
-    for snap in toy_live.train(live, settings, press, seconds=seconds, updates_per_second=1 / seconds):
-        pass
+    for latest in toy_live.train(live, settings, press, seconds=seconds, updates_per_second=1 / seconds):
+        snap = latest
     if press.capped or live.run.finished:
         st.session_state[RUNNING] = False
         st.session_state["gan-notice"] = toy_live.CAPPED if press.capped else None
@@ -264,7 +280,7 @@ def training_section() -> None:
         pause = top[1].button("⏸ Pause", key="gan-train-pause", width="stretch")
         step = bottom[0].button("Step", key="gan-train-step", width="stretch")
         reset = bottom[1].button("↺ Reset", key="gan-train-reset", width="stretch")
-        with st.expander("Settings (changing one starts a new run)"):
+        with st.expander(words.SETTINGS_HEADING):
             values = settings_widgets()
         with st_ui.shows_errors():
             handle_buttons(live, toy_live.settings_from_values(values), start, pause, step, reset)

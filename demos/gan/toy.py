@@ -21,8 +21,24 @@ from torch import nn
 # the settings, limits and presets live in a torch-free module (the UI imports them at start-up);
 # they are re-exported here so `from demos.gan.toy import ...` finds everything about a run
 from demos.gan.options import (  # noqa: F401
-    BATCH, D_STEPS, GRID, HIDDEN, LAYERS, LOSSES, LR, MAX_STEPS, N_ARROWS, N_VIEW, PRESETS, R1, TRAIN_STEPS,
-    VIEW_RANGE, Z_DIM, Loss, ToySettings, settings_from,
+    BATCH,
+    D_STEPS,
+    GRID,
+    HIDDEN,
+    LAYERS,
+    LOSSES,
+    LR,
+    MAX_STEPS,
+    N_ARROWS,
+    N_VIEW,
+    PRESETS,
+    R1,
+    TRAIN_STEPS,
+    VIEW_RANGE,
+    Z_DIM,
+    Loss,
+    ToySettings,
+    settings_from,
 )
 from shared.datasets import RING8_STD, ring8_centres, toy_2d
 from shared.seeding import seeded_global_rng

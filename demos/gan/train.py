@@ -14,6 +14,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -22,10 +23,12 @@ from tqdm import tqdm
 from demos.gan.model import BUNDLED_NAME, ShapesGAN
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
-from shared.metrics import score_images, tensor_to_images
+from shared.metrics import ShapeScores, score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import (command_line, ema_update, hardware_name, load_run_state, parse_config, run_setup,
-                            save_run_state, time_is_up)
+from shared.training import command_line, ema_update, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EVAL_SEED = 2024  # latents of the 1,000 samples the model card scores
 
@@ -69,20 +72,20 @@ def g_hinge_loss(fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def sample_images(generator: torch.nn.Module, n: int, seed: int, z_dim: int):
+def sample_images(generator: torch.nn.Module, n: int, seed: int, z_dim: int) -> np.ndarray:
     device = next(generator.parameters()).device
     z = torch.randn(n, z_dim, generator=torch.Generator().manual_seed(seed))  # same latents on any device
     return tensor_to_images(torch.cat([generator(c.to(device)) for c in z.split(250)]))
 
 
-def evaluate(generator: torch.nn.Module, z_dim: int, n: int = 1000):
+def evaluate(generator: torch.nn.Module, z_dim: int, n: int = 1000) -> ShapeScores:
     generator.eval()
     scores = score_images(sample_images(generator, n, EVAL_SEED, z_dim))
     generator.train()
     return scores
 
 
-def write_model_card(out: Path, cfg: TrainConfig, scores, raw_scores, seconds: float, history: list[dict],
+def write_model_card(out: Path, cfg: TrainConfig, scores: ShapeScores, raw_scores: ShapeScores, seconds: float, history: list[dict],
                      hardware: str) -> None:
     n_params = sum(p.numel() for p in new_gan(cfg).parameters())
     extras = []

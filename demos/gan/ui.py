@@ -9,6 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from demos.gan import wording as words
 from demos.gan.options import SETTING_FIELDS  # noqa: F401 (the endpoints' order; benchmarks read it here)
 from demos.gan.walk_view import zoom  # noqa: F401 (re-exported for the benchmarks)
 from demos.gan.wording import PSI_INFO
@@ -88,13 +89,13 @@ def attribute_values(attribute: str):
 # ---- live training ---------------------------------------------------------------------------
 
 
-def _settings(*values):  # noqa: ANN202
+def _settings(*values):
     from demos.gan import toy_live
 
     return toy_live.settings_from_values(values)
 
 
-def _view(trainer, speed: float | None = None, snap=None):  # noqa: ANN001, ANN202
+def _view(trainer, speed: float | None = None, snap=None):  # noqa: ANN001
     from demos.gan import toy_live
 
     picture, status = toy_live.view(trainer, speed, snap)
@@ -146,10 +147,28 @@ def single_step(live: LiveRun, *values):
 
 
 def build() -> gr.Blocks:
-    from demos.gan import wording as words
     from demos.gan.options import (
-        AMOUNT, ATTRIBUTE_PAIRS, ATTRIBUTES, BATCH, D_STEPS, FIRST_PRESET, FPS, HIDDEN, INTERPOLATIONS, LAYERS, LOSSES,
-        LINK_PARAMS, LR, PRESETS, PSI, R1, WALK, WALK_FRAMES, WAYPOINTS, Z_DIM, ToySettings,
+        AMOUNT,
+        ATTRIBUTE_PAIRS,
+        ATTRIBUTES,
+        BATCH,
+        D_STEPS,
+        FIRST_PRESET,
+        FPS,
+        HIDDEN,
+        INTERPOLATIONS,
+        LAYERS,
+        LINK_PARAMS,
+        LOSSES,
+        LR,
+        PRESETS,
+        PSI,
+        R1,
+        WALK,
+        WALK_FRAMES,
+        WAYPOINTS,
+        Z_DIM,
+        ToySettings,
     )
 
     with gr.Blocks(title="GAN") as demo:
@@ -186,7 +205,7 @@ def build() -> gr.Blocks:
                                        elem_id="gan-gif")
                         gif_file = gr.File(label="Download the animation (GIF)", elem_id="gan-gif-file")
                 p_plot = gr.Plot(label="p(real) along the walk", elem_id="gan-p-real")
-        strip = gr.Image(label="Filmstrip: every frame with the discriminator's p(real)", type="numpy",
+        strip = gr.Image(label=words.FILMSTRIP_CAPTION, type="numpy",
                          interactive=False, format="png", elem_id="gan-filmstrip")
         walk_cache = gr.State(None)
 
@@ -217,7 +236,7 @@ def build() -> gr.Blocks:
                 amount = gr.Slider(AMOUNT.low, AMOUNT.high, value=WALK.amount, step=0.1, label="Amount along the direction")
                 arith_btn = gr.Button("Move the sample")
             with gr.Column(scale=3):
-                arith_strip = gr.Image(label="From the sample (left) to the moved sample (right)", type="numpy",
+                arith_strip = gr.Image(label=words.ARITHMETIC_STRIP_CAPTION, type="numpy",
                                        interactive=False, format="png", elem_id="gan-arith-strip")
                 with gr.Row():
                     arith_img = gr.Image(label="Moved sample", type="numpy", interactive=False, format="png",
@@ -241,7 +260,7 @@ def build() -> gr.Blocks:
                     pause_btn = gr.Button("⏸ Pause", elem_id="gan-train-pause")
                     step_btn = gr.Button("Step", elem_id="gan-train-step")
                     reset_btn = gr.Button("↺ Reset", elem_id="gan-train-reset")
-                with gr.Accordion("Settings (changing one starts a new run)", open=False):
+                with gr.Accordion(words.SETTINGS_HEADING, open=False):
                     dataset = gr.Dropdown([(v, k) for k, v in datasets.TOY_2D_NAMES.items()], value=d.dataset,
                                           label="Data set")
                     loss = gr.Radio(list(LOSSES), value=d.loss, label="Loss")

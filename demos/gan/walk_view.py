@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from demos.gan.options import (
-    ATTRIBUTE_PAIRS, ATTRIBUTES, FPS, GRID_COLUMNS, GRID_SAMPLES, GRID_SCALE, WAYPOINTS, ZOOM,
+    ATTRIBUTE_PAIRS,
+    ATTRIBUTES,
+    FPS,
+    GRID_COLUMNS,
+    GRID_SAMPLES,
+    GRID_SCALE,
+    WAYPOINTS,
+    ZOOM,
 )
 from shared import contact_sheet, limits
 from shared.image_files import png_bytes

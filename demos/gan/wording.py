@@ -29,3 +29,6 @@ SETTING_LABELS = {
     "d_steps": "Discriminator steps per generator step", "r1_gamma": "R1 gradient penalty weight",
     "batch": "Batch size", "seed": "Seed",
 }
+FILMSTRIP_CAPTION = "Filmstrip: every frame with the discriminator's p(real)"
+ARITHMETIC_STRIP_CAPTION = "From the sample (left) to the moved sample (right)"
+SETTINGS_HEADING = "Settings (changing one starts a new run)"

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 import torch
 
 from demos.gpt import options
-from shared import limits
+from shared import heavy, limits
 from shared.seeding import seeded_global_rng
-from shared import heavy
 
 BLOCK = 64  # characters of context
 BATCH = 16

@@ -13,11 +13,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from demos.gpt import decoding, lm as lm_module, options, views
+from demos.gpt import decoding, options, views
+from demos.gpt import lm as lm_module
 from demos.gpt.lm import LanguageModel, Message
 from shared import limits
 from shared.background import run_ahead
+
+if TYPE_CHECKING:  # plotly is imported only when a figure is drawn
+    import plotly.graph_objects as go
 
 Loader = Callable[[str], LanguageModel]
 UPDATE_S = 0.05  # a streamed answer updates at most 20 times a second: the text still looks continuous
@@ -98,7 +103,7 @@ def layers_and_heads(load: Loader, exchange: Exchange) -> tuple[int, int]:
 
 
 def token_distribution(load: Loader, exchange: Exchange | None, temperature: object, top_k: object, top_p: object,
-                       position: object = None):  # noqa: ANN201 (-> (plotly Figure, Exchange))
+                       position: object = None) -> tuple[go.Figure, Exchange]:
     """The distribution the model gave at `position` of the exchange (default: its last token),
     before and after the sampling settings; and the exchange with that position selected."""
     temperature, top_k, top_p = options.TEMPERATURE.check(temperature), options.TOP_K.check(top_k), options.TOP_P.check(top_p)

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demos.gpt.options import BUNDLED, HISTORY_MESSAGES, MESSAGE_CHARS
-from shared import limits
+from shared import heavy, limits
 from shared.checkpoints import load
-from shared import heavy
 
 USER, BOT = "User:", "Bot:"
 QUANTIZE_ABOVE = 50_000_000  # parameters; larger models run with int8 linear layers on the CPU

@@ -5,6 +5,7 @@ any Hub model.
 """
 
 from __future__ import annotations
+
 from shared import heavy
 
 BUNDLED_NAME = "gpt-kjv"

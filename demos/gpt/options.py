@@ -3,7 +3,6 @@ loading torch. The one place both front ends take their ranges and starting valu
 
 from __future__ import annotations
 
-
 from shared import limits
 
 BUNDLED = "gpt-kjv"

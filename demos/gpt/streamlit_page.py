@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from demos.gpt import options
+from demos.gpt import wording as words
 from shared import st_ui
 
 HERE = Path(__file__).parent
@@ -22,7 +23,7 @@ CHUNK_S = 0.45  # and trains this long per tick: the rest of the tick draws
 
 # ---- models and per-session memory ----------------------------------------------------------
 
-def load(spec: str):  # noqa: ANN201 (a demos.gpt.lm.LanguageModel)
+def load(spec: str):
     """The logic's loader: one model per spec per process, shared by every session."""
     from demos.gpt.lm import load_lm
 
@@ -30,7 +31,7 @@ def load(spec: str):  # noqa: ANN201 (a demos.gpt.lm.LanguageModel)
     return st_ui.resource(f"gpt-lm:{spec}", lambda: load_lm(spec))
 
 
-def load_noting(spec: str):  # noqa: ANN201
+def load_noting(spec: str):
     """The loader of an action a visitor started: says when the Hub model fell back to the bundled one."""
     lm = load(spec)
     st_ui.notify(lm.notice)
@@ -52,15 +53,12 @@ def new_conversation() -> None:
 def settings_column() -> dict:
     labels = dict((value, label) for label, value in options.MODEL_CHOICES)
     chosen = st.selectbox("Model", [value for _, value in options.MODEL_CHOICES], format_func=lambda v: labels.get(v, v),
-                          accept_new_options=True, key="gpt-model",
-                          help="or type any Hub id of a causal language model")
+                          accept_new_options=True, key="gpt-model", help=words.MODEL_INFO)
     s = {"spec": chosen or options.BUNDLED}
     s["max_new"] = slider("Max new tokens", options.MAX_NEW_SLIDER, "gpt-max-new")
-    s["temperature"] = slider("Temperature", options.TEMPERATURE_SLIDER, "gpt-temperature",
-                              help="0 = greedy; below 1 sharper, above 1 flatter")
-    s["top_k"] = slider("Top-k", options.TOP_K_SLIDER, "gpt-top-k", help="keep the k likeliest tokens; 0 = all")
-    s["top_p"] = slider("Top-p", options.TOP_P_SLIDER, "gpt-top-p",
-                        help="keep the fewest likeliest tokens holding this much probability")
+    s["temperature"] = slider("Temperature", options.TEMPERATURE_SLIDER, "gpt-temperature", help=words.TEMPERATURE_INFO)
+    s["top_k"] = slider("Top-k", options.TOP_K_SLIDER, "gpt-top-k", help=words.TOP_K_INFO)
+    s["top_p"] = slider("Top-p", options.TOP_P_SLIDER, "gpt-top-p", help=words.TOP_P_INFO)
     s["seed"] = st_ui.seed_input("gpt-seed")
     st.button("New conversation", key="gpt-clear", on_click=new_conversation)
     return s
@@ -71,10 +69,8 @@ def slider(label: str, spec: options.Slider, key: str, **kwargs: Any) -> Any:
 
 
 def chat_section() -> dict:
-    st.header("1 · Chat")
-    st.markdown("The bundled model is a 2.2 M-parameter GPT pre-trained here on the King James Bible and never on "
-                "conversations: it **continues** the transcript in its corpus's style. Pick "
-                f"`{options.DEFAULT_HUB}` for a real chat model (it follows its chat template; needs the Hub once).")
+    st.header(words.CHAT_HEADING)
+    st.markdown(words.CHAT_INTRO)
     left, right = st.columns([5, 2])  # the settings column leaves room for the seed box and its dice
     with right:
         s = settings_column()
@@ -84,8 +80,7 @@ def chat_section() -> dict:
             box.chat_message(role).markdown(as_markdown(text))
         if "gpt-message" not in st.session_state:
             st.session_state["gpt-message"] = options.DEFAULT_MESSAGE
-        message = st.text_area("Message", key="gpt-message", height=80,
-                               help=f"at most {options.MESSAGE_CHARS:,} characters")
+        message = st.text_area("Message", key="gpt-message", height=80, help=words.MESSAGE_INFO)
         send_col, stop_col = st.columns([1, 1], width=160)
         send = send_col.button("Send", type="primary", key="gpt-main-action")
         # any click reruns the page, which ends a streaming answer; the part written so far stays
@@ -94,7 +89,7 @@ def chat_section() -> dict:
         if send:
             with st_ui.shows_errors():
                 stream_answer(box, status, message, s)
-        status.markdown(st.session_state.get("gpt-status", "Press **Send**."))
+        status.markdown(st.session_state.get("gpt-status", words.PRESS_SEND))
     return s
 
 
@@ -148,12 +143,11 @@ def text_pieces(first: Any, updates: Iterator, status: Any, last: list) -> Itera
 def tokens_section(s: dict) -> None:
     from demos.gpt import chat, views
 
-    st.header("2 · Tokens and the next-token distribution")
-    st.markdown("The last prompt and answer as the model saw them. Pick a position: the chart shows the probabilities "
-                "the model gave there, before and after the temperature, top-k and top-p above.")
+    st.header(words.TOKENS_HEADING)
+    st.markdown(words.tokens_intro("Pick a position"))
     exchange = st.session_state.get("gpt-exchange")
     if exchange is None:
-        st.caption("Chat first.")
+        st.caption(words.CHAT_FIRST)
         return
     lm = load(exchange.spec)
     pieces = remembered("pieces", (exchange,),
@@ -177,17 +171,17 @@ def tokens_section(s: dict) -> None:
 def attention_section() -> None:
     from demos.gpt import chat
 
-    st.header("3 · Attention")
-    st.markdown("Each row is a token looking back at the tokens before it (causal: never ahead); every row sums to 1.")
+    st.header(words.ATTENTION_HEADING)
+    st.markdown(words.ATTENTION_INTRO)
     exchange = st.session_state.get("gpt-exchange")
     if exchange is None:
         st.caption("Chat first: the attention map is drawn over the last prompt and answer.")
         return
     n_layers, n_heads = chat.layers_and_heads(load, exchange)
     a, b = st.columns(2)
-    layer = a.slider("Layer", 0, n_layers - 1, min(n_layers - 1, options.DEFAULT_LAYER), help="0 = first",
+    layer = a.slider("Layer", 0, n_layers - 1, min(n_layers - 1, options.DEFAULT_LAYER), help=words.LAYER_INFO,
                      key=f"gpt-layer-{n_layers}")
-    head = b.selectbox("Head", ["mean", *[str(h) for h in range(n_heads)]], help="one head, or the mean over heads",
+    head = b.selectbox("Head", ["mean", *[str(h) for h in range(n_heads)]], help=words.HEAD_INFO,
                        key=f"gpt-head-{n_heads}")
     with st_ui.shows_errors():
         figure, note = remembered("attention", (exchange, layer, head), lambda: chat.attention(load, exchange, layer, head))
@@ -200,9 +194,8 @@ def attention_section() -> None:
 def compare_section(s: dict) -> None:
     from demos.gpt import chat
 
-    st.header("4 · Greedy against sampled")
-    st.markdown("One prompt, continued four ways with the same seed and the model, top-k and top-p above: always the "
-                "likeliest token, then sampling at three temperatures.")
+    st.header(words.COMPARE_HEADING)
+    st.markdown(words.COMPARE_INTRO)
     a, b, c = st.columns([4, 3, 1], vertical_alignment="bottom")
     prompt = a.text_input("Prompt", options.DEFAULT_COMPARE_PROMPT, key="gpt-compare-prompt")
     with b:
@@ -225,16 +218,13 @@ def compare_section(s: dict) -> None:
 # ---- 5 · pre-training, live ------------------------------------------------------------------
 
 def pretrain_section() -> None:
-    st.header("5 · Pre-training, live")
-    st.markdown("A fresh character-level GPT (2 layers, 64 wide) learns to predict the next character of the text "
-                "below, in your session. Watch the loss fall and its samples go from noise to words. Paste any text, "
-                "or keep the corpus excerpt.")
+    st.header(words.PRETRAIN_HEADING)
+    st.markdown(words.PRETRAIN_INTRO)
     left, right = st.columns([2, 3])
     with left:
         if "gpt-train-text" not in st.session_state:
             st.session_state["gpt-train-text"] = options.default_training_text()
-        text = st.text_area("Training text", key="gpt-train-text", height=220,
-                            help=f"{options.TRAIN_TEXT_MIN_CHARS}–{options.TRAIN_TEXT_CHARS:,} characters")
+        text = st.text_area("Training text", key="gpt-train-text", height=220, help=words.TRAIN_TEXT_INFO)
         seconds = slider("Seconds to train", options.TRAIN_SECONDS_SLIDER, "gpt-train-seconds")
         seed = st_ui.seed_input("gpt-train-seed")
         start, pause, resume = st.columns(3)
@@ -288,9 +278,7 @@ def live_training(running: bool) -> None:
 
 # ---- the page --------------------------------------------------------------------------------
 
-st_ui.header("GPT: a transformer that predicts the next token, over and over",
-             "Chat with a small GPT and watch it work: the tokens it reads, the probabilities it gives every next "
-             "token, how temperature, top-k and top-p reshape them, where it attends, and pre-training itself, live.")
+st_ui.header(words.TITLE, words.SUBTITLE)
 st_ui.explainer(HERE)
 chosen = chat_section()
 tokens_section(chosen)

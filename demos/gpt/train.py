@@ -23,8 +23,7 @@ from tqdm import tqdm
 from demos.gpt.model import BUNDLED_NAME, CONTEXT, bundled_config, train_tokenizer
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.corpus import split_corpus
-from shared.training import (command_line, hardware_name, load_run_state, parse_config, run_setup, run_progress,
-                            save_run_state, time_is_up)
+from shared.training import command_line, hardware_name, load_run_state, parse_config, run_progress, run_setup, save_run_state, time_is_up
 
 SAMPLE_PROMPTS = ("In the beginning", "And the LORD said unto Moses,", "Blessed are the", "User: What is wisdom?\nBot:")
 
@@ -120,7 +119,8 @@ so in the chat tab it continues whatever it is given in the style of its corpus.
 ## Training
 - Command: `{command_line(cfg, "demos.gpt.train")}`
 - Data: the corpus's training chapters, {tokens:,} tokens; every 20th chapter is held out
-- Steps: {cfg.steps:,} of {cfg.batch_size} windows of {CONTEXT} tokens; AdamW, lr {cfg.lr:g} after {cfg.warmup} warm-up steps, cosine fall to a tenth
+- Steps: {cfg.steps:,} of {cfg.batch_size} windows of {CONTEXT} tokens; AdamW, lr {cfg.lr:g} after {cfg.warmup} warm-up steps, \
+cosine fall to a tenth
 - Time: {seconds / 60:.1f} minutes on {hardware}
 
 ## Measured quality

@@ -10,6 +10,7 @@ from pathlib import Path
 import gradio as gr
 
 from demos.gpt import chat_ui, options
+from demos.gpt import wording as words
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, fill_on_open, header, notify, shows_errors
@@ -18,21 +19,21 @@ HERE = Path(__file__).parent
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "gpt-model"}
 
 
-def _lm(spec: str | None):  # noqa: ANN202
+def _lm(spec: str | None):
     """The logic's loader: the model (cached per process), its notice shown as a warning."""
     lm = _quiet_lm(spec)
     notify(lm.notice)
     return lm
 
 
-def _quiet_lm(spec: str | None):  # noqa: ANN202
+def _quiet_lm(spec: str | None):
     """The loader for the follow-up steps of an event whose first step showed the notice."""
     from demos.gpt.lm import load_lm
 
     return load_lm(spec or "")
 
 
-def _token_outputs(exchange):  # noqa: ANN001, ANN202 (chat.Exchange)
+def _token_outputs(exchange):  # noqa: ANN001 (chat.Exchange)
     from demos.gpt import views
 
     lm = _quiet_lm(exchange.spec)
@@ -124,74 +125,64 @@ def pretrain(trainer: LiveRun, text: str, seconds: int, seed: int):
             yield views.loss_figure(run), views.pretrain_samples(run), views.pretrain_status(run, seconds)
 
 
-def linked_chat(writer: LiveRun, message: str, history: list, *settings):  # noqa: ANN002
+def linked_chat(writer: LiveRun, message: str, history: list, *settings):
     """`chat` for a presenter link: the same answer, but the message stays in its box (the
     outputs lack it), so 'Copy link to this view' gives the same link back."""
     for shown, _cleared, *rest in chat(writer, message, history, *settings):
         yield (shown, *rest)
 
 
-def _slider(spec: options.Slider, **kwargs) -> gr.Slider:  # noqa: ANN003
+def _slider(spec: options.Slider, **kwargs) -> gr.Slider:
     return gr.Slider(spec.shown.low, spec.shown.high, value=spec.value, step=spec.step, **kwargs)
 
 
 def build() -> gr.Blocks:
     with gr.Blocks(title="GPT") as demo:
-        header("GPT: a transformer that predicts the next token, over and over",
-               "Chat with a small GPT and watch it work: the tokens it reads, the probabilities it gives every next "
-               "token, how temperature, top-k and top-p reshape them, where it attends, and pre-training itself, live.")
+        header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 
-        gr.Markdown("## 1 · Chat\nThe bundled model is a 2.2 M-parameter GPT pre-trained here on the King James Bible and "
-                    "never on conversations: it **continues** the transcript in its corpus's style. Pick "
-                    f"`{options.DEFAULT_HUB}` for a real chat model (it follows its chat template; needs the Hub once).")
+        gr.Markdown(f"## {words.CHAT_HEADING}\n{words.CHAT_INTRO}")
         view = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=380, elem_id="gpt-chat")
                 with gr.Row():
                     message = gr.Textbox(options.DEFAULT_MESSAGE, label="Message", scale=5, max_lines=6,
-                                         elem_id="gpt-message", info=f"at most {options.MESSAGE_CHARS:,} characters")
+                                         elem_id="gpt-message", info=words.MESSAGE_INFO)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="gpt-main-action")
                     stop = gr.Button("Stop", scale=0, min_width=70, elem_id="gpt-stop")
-                status = gr.Markdown("Press **Send**.", elem_id="gpt-status")
+                status = gr.Markdown(words.PRESS_SEND, elem_id="gpt-status")
             with gr.Column(scale=1, min_width=260):
                 model = gr.Dropdown(options.MODEL_CHOICES, value=options.BUNDLED, allow_custom_value=True, label="Model",
-                                    info="or type any Hub id of a causal language model", elem_id="gpt-model")
+                                    info=words.MODEL_INFO, elem_id="gpt-model")
                 max_new = _slider(options.MAX_NEW_SLIDER, label="Max new tokens")
                 temperature = _slider(options.TEMPERATURE_SLIDER, label="Temperature",
-                                      info="0 = greedy; below 1 sharper, above 1 flatter", elem_id="gpt-temperature")
-                top_k = _slider(options.TOP_K_SLIDER, label="Top-k", info="keep the k likeliest tokens; 0 = all",
-                                elem_id="gpt-top-k")
-                top_p = _slider(options.TOP_P_SLIDER, label="Top-p",
-                                info="keep the fewest likeliest tokens holding this much probability")
+                                      info=words.TEMPERATURE_INFO, elem_id="gpt-temperature")
+                top_k = _slider(options.TOP_K_SLIDER, label="Top-k", info=words.TOP_K_INFO, elem_id="gpt-top-k")
+                top_p = _slider(options.TOP_P_SLIDER, label="Top-p", info=words.TOP_P_INFO)
                 seed = gr.Number(0, precision=0, label="Seed", info="same seed, same settings: same answer")
                 clear = gr.Button("New conversation")
         link_controls = {"model": model, "message": message, "tokens": max_new, "temp": temperature, "top_k": top_k,
                          "top_p": top_p, "seed": seed}
         copy_link_button("gpt", options.LINK_PARAMS, link_controls)
 
-        gr.Markdown("## 2 · Tokens and the next-token distribution\nThe last prompt and answer as the model saw them. "
-                    "Click any token: the chart shows the probabilities the model gave at that position, before "
-                    "and after the temperature, top-k and top-p above (move them and the chart follows).")
-        summary = gr.Markdown("Chat first.", elem_id="gpt-token-summary")
+        gr.Markdown(f"## {words.TOKENS_HEADING}\n{words.tokens_intro('Click any token')}")
+        summary = gr.Markdown(words.CHAT_FIRST, elem_id="gpt-token-summary")
         tokens = gr.HighlightedText(label="Tokens (id beside each)", show_legend=False, combine_adjacent=False,
                                     elem_id="gpt-tokens")
         dist_plot = gr.Plot(label="Next-token distribution", elem_id="gpt-distribution")
 
-        gr.Markdown("## 3 · Attention\nEach row is a token looking back at the tokens before it (causal: never ahead); "
-                    "every row sums to 1.")
+        gr.Markdown(f"## {words.ATTENTION_HEADING}\n{words.ATTENTION_INTRO}")
         with gr.Row():
             layer = gr.Slider(0, options.BUNDLED_LAYERS - 1, value=options.DEFAULT_LAYER, step=1, label="Layer",
-                              info="0 = first", elem_id="gpt-layer")
+                              info=words.LAYER_INFO, elem_id="gpt-layer")
             head = gr.Dropdown(["mean", *[str(h) for h in range(options.BUNDLED_HEADS)]], value="mean", label="Head",
-                               info="one head, or the mean over heads")
+                               info=words.HEAD_INFO)
             attn_btn = gr.Button("Show attention", elem_id="gpt-attention-action")
         attn_note = gr.Markdown()
         attn_plot = gr.Plot(label="Attention", elem_id="gpt-attention")
 
-        gr.Markdown("## 4 · Greedy against sampled\nOne prompt, continued four ways with the same seed and the model, "
-                    "top-k and top-p above: always the likeliest token, then sampling at three temperatures.")
+        gr.Markdown(f"## {words.COMPARE_HEADING}\n{words.COMPARE_INTRO}")
         with gr.Row():
             compare_prompt = gr.Textbox(options.DEFAULT_COMPARE_PROMPT, label="Prompt", scale=4,
                                         elem_id="gpt-compare-prompt")
@@ -201,13 +192,11 @@ def build() -> gr.Blocks:
             compared = [gr.Textbox(label=name, lines=6, interactive=False, elem_id=f"gpt-compare-{k}")
                         for k, name in enumerate(options.COMPARE_LABELS)]
 
-        gr.Markdown("## 5 · Pre-training, live\nA fresh character-level GPT (2 layers, 64 wide) learns to predict the "
-                    "next character of the text below, in your session. Watch the loss fall and its samples go from "
-                    "noise to words. Paste any text, or keep the corpus excerpt.")
+        gr.Markdown(f"## {words.PRETRAIN_HEADING}\n{words.PRETRAIN_INTRO}")
         with gr.Row():
             with gr.Column(scale=2):
                 train_text = gr.Textbox(label="Training text", lines=8, max_lines=12, elem_id="gpt-train-text",
-                                        info=f"{options.TRAIN_TEXT_MIN_CHARS}–{options.TRAIN_TEXT_CHARS:,} characters")
+                                        info=words.TRAIN_TEXT_INFO)
                 with gr.Row():
                     train_seconds = _slider(options.TRAIN_SECONDS_SLIDER, label="Seconds to train",
                                             elem_id="gpt-train-seconds")
@@ -230,8 +219,8 @@ def build() -> gr.Blocks:
         linkable(demo, "GPT", options.LINK_PARAMS, link_controls,
                  run=(linked_chat, [writer, message, chatbot, model, max_new, *settings, seed],
                       [chatbot, status, tokens, summary, view, dist_plot, layer, head]), run_options=CONCURRENCY)
-        clear.click(lambda: ([], None, "Press **Send**.", options.DEFAULT_MESSAGE), None, [chatbot, view, status, message],
-                    api_visibility="private", queue=False)
+        clear.click(lambda: ([], None, words.PRESS_SEND, options.DEFAULT_MESSAGE), None,
+                    [chatbot, view, status, message], api_visibility="private", queue=False)
         tokens.select(click_token, [view, model, *settings], [dist_plot, view], api_visibility="private")
         gr.on([s.release for s in settings], redraw_distribution, [view, model, *settings], [dist_plot, view],
               api_name="gpt_distribution", preprocess=False, trigger_mode="always_last", **CONCURRENCY)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import torch
 
 from demos.stable_diffusion import options
-from shared import limits
+from shared import heavy, limits
 from shared.memo import memoised
 from shared.timing import median_ms
-from shared import heavy
 
 
 @dataclass(frozen=True)
@@ -52,13 +51,12 @@ def measure(pipeline_name: str, repeats: int = 10) -> tuple[StepCost, StepCost]:
     heavy.ready("diffusers")
     from diffusers import UNet2DModel
 
-    from demos.diffusion.model import BUNDLED_NAME
     from demos.stable_diffusion.explore import load_pipeline
     from demos.stable_diffusion.pipeline import encode_prompts
     from shared.checkpoints import load
 
     parts = load_pipeline(pipeline_name)
-    pixel = load(UNet2DModel, BUNDLED_NAME).model
+    pixel = load(UNet2DModel, options.PIXEL_MODEL).model
     cond = torch.cat([encode_prompts(parts, [""]), encode_prompts(parts, ["a red circle"])])
     c, s = int(parts.unet.config.in_channels), int(parts.unet.config.sample_size)
     z = torch.randn(2, c, s, s, device=parts.unet.device)

@@ -18,10 +18,9 @@ import numpy as np
 import torch
 
 from demos.stable_diffusion import options
-from demos.stable_diffusion.pipeline import Parts, decode, denoise, encode_prompts
-from shared import limits, phrasings
+from demos.stable_diffusion.pipeline import Parts, decode, denoise
+from shared import heavy, limits, phrasings
 from shared.limits import LimitError
-from shared import heavy
 
 NEEDS_NETWORK = ("stabilityai/sd-turbo comes from the Hugging Face Hub: this needs the network once, then it is "
                  "cached. The bundled pipeline, sd-shapes, works offline.")
@@ -232,8 +231,8 @@ def word_maps(name: str, prompt: object, guidance: object = options.DEFAULT_GUID
     guided = guidance > 1.0
     with attention.recording(slice(1, None) if guided else slice(None)) as maps:
         last = None
-        for last in denoise(parts, [text], guidance, steps, limits.SEED.check(seed), scheduler):
-            pass
+        for step in denoise(parts, [text], guidance, steps, limits.SEED.check(seed), scheduler):
+            last = step
     tokens = prompt_tokens(parts, text)
     grids = attention.token_maps(maps, int(parts.unet.config.sample_size))[0, :len(tokens)]
     return WordMaps(tokens, grids.numpy(), decode(parts, last.latent)[0])
@@ -253,8 +252,8 @@ def guidance_grid(name: str, prompt: object, scales: list[float], seeds: list[in
         row = []
         for w in scales:
             last = None
-            for last in denoise(parts, [text], w, steps, seed, scheduler):
-                pass
+            for step in denoise(parts, [text], w, steps, seed, scheduler):
+                last = step
             row.append(decode(parts, last.latent)[0])
         rows.append(np.stack(row))
     return np.stack(rows)
@@ -317,6 +316,6 @@ def image_to_image(name: str, image: np.ndarray, prompt: object, strength: objec
     gen = torch.Generator().manual_seed(seed)
     noisy = sched.add_noise(z0, torch.randn(z0.shape, generator=gen).to(z0.device), sched.timesteps[skip:skip + 1])
     last = None
-    for last in denoise(parts, [text], guidance, steps, seed, scheduler, latents=noisy, start_step=skip):
-        pass
+    for step in denoise(parts, [text], guidance, steps, seed, scheduler, latents=noisy, start_step=skip):
+        last = step
     return decode(parts, last.latent)[0]

@@ -17,9 +17,11 @@ as in Stable Diffusion (whose factor is 0.18215).
 """
 
 from __future__ import annotations
+
 from shared import heavy
 
 BUNDLED_NAME = "sd-shapes"
+TEXT_ENCODER_NAME = "clip-shapes"  # the bundled CLIP (demos/clip) whose text tower this pipeline reads, by checkpoint name
 LATENT_CHANNELS = 4
 LATENT_SIDE = 8  # 32 / 4
 IMAGE_SIDE = 32

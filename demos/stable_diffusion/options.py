@@ -6,6 +6,7 @@ from __future__ import annotations
 from shared import limits
 
 BUNDLED = "sd-shapes"
+PIXEL_MODEL = "diffusion-shapes"  # the diffusion tab's bundled pixel-space UNet, by checkpoint name: the cost-of-pixels comparison
 HUB_PIPELINE = "stabilityai/sd-turbo"  # 1 to 4 steps, guidance 0
 HUB_PREVIEW = "madebyollin/taesd"  # per-step previews of the Hub pipeline's latents
 PIPELINES: tuple[str, ...] = (BUNDLED, HUB_PIPELINE)

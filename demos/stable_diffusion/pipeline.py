@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
+
 from shared import heavy
 
 SCHEDULERS = ("DDIM", "DDPM", "Euler", "DPM-Solver++")
@@ -112,7 +113,7 @@ def generate(parts: Parts, prompts: list[str], guidance: float = 5.0, steps: int
     out = []
     for b, start in enumerate(range(0, len(prompts), batch)):
         last = None
-        for last in denoise(parts, prompts[start:start + batch], guidance, steps, seed + b, scheduler):
-            pass
+        for step in denoise(parts, prompts[start:start + batch], guidance, steps, seed + b, scheduler):
+            last = step
         out.append(decode(parts, last.latent))
     return np.concatenate(out)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demos.clip.model import HELD_OUT_PAIRS
 from shared import phrasings
-from shared.datasets import LABEL_NAMES, caption
+from shared.datasets import HELD_OUT_PAIRS, LABEL_NAMES, caption
 
 KINDS: dict[str, str] = {
     "template": "the caption template ('a small red circle at the top left')",

@@ -20,6 +20,7 @@ import numpy as np
 import streamlit as st
 
 from demos.stable_diffusion import cost, explore, options, views
+from demos.stable_diffusion import wording as words
 from shared import limits, phrasings, st_ui
 from shared.image_files import png_bytes
 
@@ -62,9 +63,9 @@ class StepSlots:
         self.status = st.empty()
 
     def draw(self, view: explore.StepView, notice: str | None = None) -> None:
-        show_png(self.image, views.zoom(view.image), width="stretch", caption="The latent, decoded")
+        show_png(self.image, views.zoom(view.image), width="stretch", caption=words.IMAGE_CAPTION)
         show_png(self.channels, views.step_channels(view), width="stretch",
-                 caption="Channels: the latent and the noise predictions (grey = 0)")
+                 caption=words.CHANNELS_CAPTION)
         self.status.markdown(views.step_status(view, notice))
 
 
@@ -98,17 +99,17 @@ def settings_panel() -> tuple[dict, bool]:
                             key="sd-pipeline")
     prompt = st.text_input("Prompt", options.DEFAULT_PROMPT, key="sd-prompt")
     negative = st.text_input("Negative prompt", options.DEFAULT_NEGATIVE, key="sd-negative",
-                             help="what guidance pushes away from (empty: nothing)")
+                             help=words.NEGATIVE_INFO)
     left, right = st.columns(2)
     scheduler = left.selectbox("Scheduler", options.SCHEDULERS, index=options.SCHEDULERS.index(options.DEFAULT_SCHEDULER),
                                key="sd-scheduler")
     with right:
         steps = st_ui.limit_slider("Steps", options.SLIDER_STEPS, options.DEFAULT_STEPS, key="sd-steps")
     guidance = st_ui.limit_slider("Guidance scale w", options.GUIDANCE, options.DEFAULT_GUIDANCE, key="sd-guidance",
-                                  step=options.GUIDANCE_STEP, help="1 = off; higher follows the prompt harder")
+                                  step=options.GUIDANCE_STEP, help=words.GUIDANCE_INFO)
     seed = st_ui.seed_input("sd-seed", options.DEFAULT_SEED)
     pressed = st.button("Generate", type="primary", key=MAIN_ACTION)
-    with st.expander(phrasings.KNOWN_WORDS_TITLE + " (sd-shapes)", expanded=False):
+    with st.expander(words.KNOWN_WORDS_TITLE, expanded=False):
         st.markdown(phrasings.known_words_markdown())
     return dict(pipeline=pipeline, prompt=prompt, negative=negative, guidance=guidance, steps=steps, seed=seed,
                 scheduler=scheduler), pressed
@@ -140,8 +141,7 @@ def text_to_image_section() -> dict:
 
 
 def word_maps_section(settings: dict) -> None:
-    st.markdown("## Where each word looks\nThe UNet reads the prompt through cross-attention: every latent pixel "
-                "asks each token how much it matters. Averaged over a run, the maps show where each word landed.")
+    st.markdown(f"## {words.WORDS_HEADING}\n{words.WORDS_INTRO}")
     with st_ui.shows_errors():
         if st.button("Show the word maps", key="sd-words"):
             load(settings["pipeline"])
@@ -150,12 +150,11 @@ def word_maps_section(settings: dict) -> None:
             st.session_state["sd-word-maps"] = png_bytes(views.word_maps_sheet(result))
     if "sd-word-maps" in st.session_state:
         st.markdown(views.WORD_MAPS_NOTE)
-        st.image(st.session_state["sd-word-maps"], output_format="PNG", caption="The sample, then one map per token")
+        st.image(st.session_state["sd-word-maps"], output_format="PNG", caption=words.WORD_MAPS_CAPTION)
 
 
 def grid_section(settings: dict) -> None:
-    st.markdown("## Guidance scales × seeds\nThe same prompt; a row per seed (the same starting noise), a column per "
-                "guidance scale.")
+    st.markdown(f"## {words.GRID_HEADING}\n{words.GRID_INTRO}")
     left, right = st.columns(2)
     scales = left.text_input("Guidance scales", options.DEFAULT_GRID_SCALES, key="sd-grid-scales")
     seeds = right.text_input("Seeds", options.DEFAULT_GRID_SEEDS, key="sd-grid-seeds")
@@ -168,7 +167,7 @@ def grid_section(settings: dict) -> None:
                                          settings["steps"], settings["scheduler"])
             st.session_state["sd-grid"] = png_bytes(views.grid_sheet(grid, scale_list, seed_list))
     if "sd-grid" in st.session_state:
-        st.image(st.session_state["sd-grid"], output_format="PNG", caption="Rows: seeds · columns: guidance")
+        st.image(st.session_state["sd-grid"], output_format="PNG", caption=words.GRID_CAPTION)
 
 
 # ---- image to image ---------------------------------------------------------------------------
@@ -206,8 +205,7 @@ def starting_image_panel() -> None:
 
 
 def image_to_image_section(settings: dict) -> None:
-    st.markdown("## Image to image\nStart from an image instead of noise: its latent is noised part of the way "
-                "(the strength) and denoised with the prompt.")
+    st.markdown(f"## {words.IMAGE_TO_IMAGE_HEADING}\n{words.IMAGE_TO_IMAGE_INTRO}")
     left, middle, right = st.columns(3)
     with left:
         starting_image_panel()
@@ -234,8 +232,7 @@ def image_to_image_section(settings: dict) -> None:
 
 
 def cost_section(settings: dict) -> None:
-    st.markdown("## The cost of pixels\nOne denoising step in latent space against one of the diffusion tab's "
-                "pixel-space model, measured now on this machine.")
+    st.markdown(f"## {words.COST_HEADING}\n{words.COST_INTRO}")
     with st_ui.shows_errors():
         if st.button("Measure", key="sd-cost-btn"):
             load(settings["pipeline"])
@@ -248,10 +245,7 @@ def cost_section(settings: dict) -> None:
 # ---- the page ---------------------------------------------------------------------------------
 
 
-st_ui.header("Stable Diffusion: text to image in a latent space",
-             "An autoencoder squeezes images into a small latent, CLIP's text encoder reads the prompt, a UNet removes "
-             "noise from the latent while attending to the prompt, guidance pushes towards it, and the decoder turns the "
-             "last latent into pixels. Every part here is small enough to open.")
+st_ui.header(words.TITLE, words.SUBTITLE)
 st_ui.explainer(HERE)
 chosen = text_to_image_section()
 word_maps_section(chosen)

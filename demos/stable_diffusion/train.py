@@ -33,16 +33,22 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from demos.clip.model import BUNDLED_NAME as CLIP_NAME
-from demos.clip.model import HELD_OUT_PAIRS
-from demos.clip.train import ALL_CAPTIONS, ALL_LABELS, batch_phrasings, unseen_mask
-from demos.stable_diffusion.model import BUNDLED_NAME, new_autoencoder, new_scheduler, new_unet, text_encoder_from_clip
-from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
+from demos.stable_diffusion.model import BUNDLED_NAME, TEXT_ENCODER_NAME, new_autoencoder, new_scheduler, new_unet, text_encoder_from_clip
 from shared import phrasings
-from shared.datasets import LABEL_NAMES, make_shapes
+from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
+from shared.datasets import ALL_CAPTIONS, ALL_LABELS, HELD_OUT_PAIRS, LABEL_NAMES, make_shapes, unseen_mask
 from shared.shapes_classifier import to_tensor
-from shared.training import (command_line, ema_update, hardware_name, load_run_state, parse_config, run_progress,
-                            run_setup, save_run_state, time_is_up)
+from shared.training import (
+    command_line,
+    ema_update,
+    hardware_name,
+    load_run_state,
+    parse_config,
+    run_progress,
+    run_setup,
+    save_run_state,
+    time_is_up,
+)
 
 HELD_OUT_SEED = 4242  # the images the autoencoder's figures are measured on (as the CLIP demo's)
 EVAL_SEED = 2025  # noise of the samples the card scores
@@ -254,7 +260,7 @@ def train_unet(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> Non
     from diffusers import AutoencoderKL
 
     vae = AutoencoderKL.from_pretrained(out / "vae", use_safetensors=True).to(device).eval()
-    text_encoder, tokenizer = text_encoder_from_clip(str(CHECKPOINTS_DIR / CLIP_NAME))
+    text_encoder, tokenizer = text_encoder_from_clip(str(CHECKPOINTS_DIR / TEXT_ENCODER_NAME))
     text_encoder = text_encoder.to(device)
     scheduler = new_scheduler()
     parts_config = dict(scheduler.config)
@@ -290,7 +296,7 @@ def train_unet(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> Non
         zt = a.sqrt() * z0 + (1 - a).sqrt() * noise  # q(z_t | z_0)
         # the prompt: the caption template or a training phrasing naming some of the labels (the rest
         # are left to the model), or the empty prompt (the unconditional model, 10%)
-        texts, _ = batch_phrasings(labels[pick.numpy()], np.random.default_rng(cfg.seed + step), cfg.template_share)
+        texts, _ = phrasings.batch_phrasings(labels[pick.numpy()], np.random.default_rng(cfg.seed + step), cfg.template_share)
         dropped = (torch.rand(cfg.batch_size, generator=gen) < cfg.caption_dropout).tolist()
         texts = ["" if drop else text for text, drop in zip(texts, dropped)]
         with torch.no_grad():  # the text encoder is frozen
@@ -393,9 +399,12 @@ the procedural 32x32 `shapes` images of `shared/datasets.py` and the many ways p
 
 | part | class | what it does | parameters |
 |---|---|---|---|
-| `vae/` | `AutoencoderKL` | (3, 32, 32) <-> latent (4, 8, 8): 12x fewer numbers; scaling factor {vae_run_scaling(out):.4f} | {vae_run['parameters']:,} |
-| `text_encoder/`, `tokenizer/` | `CLIPTextModel`, `CLIPTokenizer` | the bundled CLIP's text tower (`checkpoints/clip-shapes`), frozen: (24, 128) hidden states | |
-| `unet/` | `UNet2DConditionModel` | predicts the noise in a latent, reading the prompt through cross-attention | {unet_run['parameters']:,} |
+| `vae/` | `AutoencoderKL` | (3, 32, 32) <-> latent (4, 8, 8): 12x fewer numbers; \
+scaling factor {vae_run_scaling(out):.4f} | {vae_run['parameters']:,} |
+| `text_encoder/`, `tokenizer/` | `CLIPTextModel`, `CLIPTokenizer` | \
+the bundled CLIP's text tower (`checkpoints/clip-shapes`), frozen: (24, 128) hidden states | |
+| `unet/` | `UNet2DConditionModel` | predicts the noise in a latent, reading the prompt through cross-attention | \
+{unet_run['parameters']:,} |
 | `scheduler/` | `DDPMScheduler` | 1,000 steps, Stable Diffusion's scaled-linear betas (0.00085 to 0.012) | |
 
 **Held-out combinations.** The (shape, colour) pairs the CLIP demo holds out ({held}) are in no
@@ -408,9 +417,12 @@ float32 models; every figure below was measured on these stored weights.
 1. Autoencoder: `{vae_run['command']}`: {vae_run['config']['steps']:,} steps of batch {vae_run['config']['batch_size']},
    mean squared error + {vae_run['config']['kl_weight']:g} x KL, {vae_run['seconds'] / 60:.1f} minutes on {vae_run['hardware']}.
 2. UNet: `{unet_run['command']}`: {unet_run['config']['steps']:,} steps of batch {unet_run['config']['batch_size']}, noise
-   prediction on the autoencoder's latents{warm(unet_run)}, the prompt the caption template {unet_run['config'].get('template_share', 1):.0%} of the time and
-   otherwise a training phrasing naming some of the labels (`shared/phrasings.py`), dropped {unet_run['config']['caption_dropout']:.0%} of the time for
-   classifier-free guidance, EMA {unet_run['config']['ema_decay']} weights, {unet_run['seconds'] / 60:.1f} minutes on {unet_run['hardware']}.
+   prediction on the autoencoder's latents{warm(unet_run)}, the prompt the caption template \
+{unet_run['config'].get('template_share', 1):.0%} of the time and
+   otherwise a training phrasing naming some of the labels (`shared/phrasings.py`), dropped \
+{unet_run['config']['caption_dropout']:.0%} of the time for
+   classifier-free guidance, EMA {unet_run['config']['ema_decay']} weights, \
+{unet_run['seconds'] / 60:.1f} minutes on {unet_run['hardware']}.
 
 ## Measured quality
 Re-measured by `tests/unit/test_stable_diffusion_checkpoint.py`.
@@ -419,7 +431,8 @@ Re-measured by `tests/unit/test_stable_diffusion_checkpoint.py`.
 reads the same shape and colour in the reconstruction {q['shape_and_colour']:.1%} of the time, all four
 labels {q['all']:.1%}.
 
-**Text to image**, {unet_run['config']['eval_samples']} prompts over the seen captions ({unet_run['config']['eval_steps']} DDIM steps, noise seed {EVAL_SEED}),
+**Text to image**, {unet_run['config']['eval_samples']} prompts over the seen captions \
+({unet_run['config']['eval_steps']} DDIM steps, noise seed {EVAL_SEED}),
 read by the bundled shapes classifier, at guidance {DEFAULT_GUIDANCE:g} and at guidance 1 (no guidance):
 
 | matches the prompt | guidance {DEFAULT_GUIDANCE:g} | guidance 1 |
@@ -471,7 +484,7 @@ def export(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
     from diffusers import AutoencoderKL
 
     vae = AutoencoderKL.from_pretrained(VAE_FROM / "vae", use_safetensors=True)
-    text_encoder, tokenizer = text_encoder_from_clip(str(CHECKPOINTS_DIR / CLIP_NAME))
+    text_encoder, tokenizer = text_encoder_from_clip(str(CHECKPOINTS_DIR / TEXT_ENCODER_NAME))
     unet = new_unet(cross_attention_dim=text_encoder.config.hidden_size)
     ema = copy.deepcopy(unet)
     opt = torch.optim.AdamW(unet.parameters())

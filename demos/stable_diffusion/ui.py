@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from demos.stable_diffusion import options, views
+from demos.stable_diffusion import wording as words
 from shared import limits, phrasings
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
@@ -20,10 +21,10 @@ HERE = Path(__file__).parent
 SD_MODEL = {"concurrency_limit": 2, "concurrency_id": "sd-model"}
 
 
-def _spaces_gpu(fn):  # noqa: ANN001, ANN202
+def _spaces_gpu(fn):  # noqa: ANN001
     """On a ZeroGPU Space (the `spaces` package importable), run fn on the GPU; a no-op elsewhere."""
     try:
-        import spaces  # noqa: PLC0415 (only on Hugging Face Spaces)
+        import spaces
 
         gpu = spaces.GPU
     except (ImportError, AttributeError):  # not installed (or some other "spaces" without GPU on the path)
@@ -111,10 +112,7 @@ def _editor() -> gr.ImageEditor:
 def build() -> gr.Blocks:
     with gr.Blocks(title="Stable Diffusion") as demo:
         gr.HTML(f"<style>{views.DIAGRAM_CSS}</style>")
-        header("Stable Diffusion: text to image in a latent space",
-               "An autoencoder squeezes images into a small latent, CLIP's text encoder reads the prompt, a UNet "
-               "removes noise from the latent while attending to the prompt, guidance pushes towards it, and the "
-               "decoder turns the last latent into pixels. Every part here is small enough to open.")
+        header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
         with gr.Row():
             with gr.Column(scale=2, min_width=320):
@@ -122,23 +120,23 @@ def build() -> gr.Blocks:
                                        value=options.BUNDLED, label="Pipeline")
                 prompt = gr.Textbox(options.DEFAULT_PROMPT, label="Prompt", elem_id="sd-prompt")
                 negative = gr.Textbox(options.DEFAULT_NEGATIVE, label="Negative prompt",
-                                      info="what guidance pushes away from (empty: nothing)")
+                                      info=words.NEGATIVE_INFO)
                 with gr.Row():
                     scheduler = gr.Dropdown(list(options.SCHEDULERS), value=options.DEFAULT_SCHEDULER, label="Scheduler")
                     steps = gr.Slider(options.SLIDER_STEPS.low, options.SLIDER_STEPS.high, value=options.DEFAULT_STEPS,
                                       step=1, label="Steps")
                 guidance = gr.Slider(options.GUIDANCE.low, options.GUIDANCE.high, value=options.DEFAULT_GUIDANCE,
                                      step=options.GUIDANCE_STEP, label="Guidance scale w",
-                                     info="1 = off; higher follows the prompt harder")
+                                     info=words.GUIDANCE_INFO)
                 seed = seed_control(options.DEFAULT_SEED, label="Seed", elem_id="sd-seed")
                 go = gr.Button("Generate", variant="primary", elem_id="stable_diffusion-main-action")
-                with gr.Accordion(phrasings.KNOWN_WORDS_TITLE + " (sd-shapes)", open=False, elem_id="sd-known-words"):
+                with gr.Accordion(words.KNOWN_WORDS_TITLE, open=False, elem_id="sd-known-words"):
                     gr.Markdown(phrasings.known_words_markdown())
             with gr.Column(scale=3):
                 with gr.Row():
-                    image = gr.Image(label="The latent, decoded", type="filepath", interactive=False, height=280,
+                    image = gr.Image(label=words.IMAGE_CAPTION, type="filepath", interactive=False, height=280,
                                      width=280, elem_id="sd-image")
-                    channels = gr.Image(label="Channels: the latent and the noise predictions (grey = 0)", type="filepath",
+                    channels = gr.Image(label=words.CHANNELS_CAPTION, type="filepath",
                                         interactive=False, format="png", elem_id="sd-channels")
                 status = gr.Markdown(elem_id="sd-status")
         diagram = gr.HTML(elem_id="sd-diagram")
@@ -152,29 +150,26 @@ def build() -> gr.Blocks:
         linkable(demo, "Stable Diffusion", options.LINK_PARAMS, link_controls,
                  run=(generate, settings, [image, channels, status, diagram]), run_options=SD_MODEL)
 
-        gr.Markdown("## Where each word looks\nThe UNet reads the prompt through cross-attention: every latent pixel "
-                    "asks each token how much it matters. Averaged over a run, the maps show where each word landed.")
+        gr.Markdown(f"## {words.WORDS_HEADING}\n{words.WORDS_INTRO}")
         with gr.Row():
             words_btn = gr.Button("Show the word maps", elem_id="sd-words")
             words_text = gr.Markdown(elem_id="sd-words-text")
-        words_img = gr.Image(label="The sample, then one map per token", type="filepath", interactive=False,
+        words_img = gr.Image(label=words.WORD_MAPS_CAPTION, type="filepath", interactive=False,
                              format="png", elem_id="sd-word-maps")
         words_btn.click(show_word_maps, [pipeline, prompt, guidance, steps, seed, scheduler], [words_img, words_text],
                         api_name="sd_word_maps", preprocess=False, **SD_MODEL)
 
-        gr.Markdown("## Guidance scales × seeds\nThe same prompt; a row per seed (the same starting noise), a column "
-                    "per guidance scale.")
+        gr.Markdown(f"## {words.GRID_HEADING}\n{words.GRID_INTRO}")
         with gr.Row():
             scales = gr.Textbox(options.DEFAULT_GRID_SCALES, label="Guidance scales")
             seeds = gr.Textbox(options.DEFAULT_GRID_SEEDS, label="Seeds")
             grid_btn = gr.Button("Draw the grid", elem_id="sd-grid-btn")
-        grid_img = gr.Image(label="Rows: seeds · columns: guidance", type="filepath", interactive=False, format="png",
+        grid_img = gr.Image(label=words.GRID_CAPTION, type="filepath", interactive=False, format="png",
                             elem_id="sd-grid")
         grid_btn.click(show_grid, [pipeline, prompt, scales, seeds, steps, scheduler], grid_img, api_name="sd_grid",
                        preprocess=False, **SD_MODEL)
 
-        gr.Markdown("## Image to image\nStart from an image instead of noise: its latent is noised part of the way "
-                    "(the strength) and denoised with the prompt.")
+        gr.Markdown(f"## {words.IMAGE_TO_IMAGE_HEADING}\n{words.IMAGE_TO_IMAGE_INTRO}")
         with gr.Row():
             with gr.Column(min_width=240):
                 start_img = _editor()
@@ -192,8 +187,7 @@ def build() -> gr.Blocks:
         i2i_btn.click(run_image_to_image, [pipeline, start_img, prompt, strength, guidance, steps, seed, scheduler],
                       [i2i_img, i2i_text], api_name="sd_image_to_image", preprocess=False, **SD_MODEL)
 
-        gr.Markdown("## The cost of pixels\nOne denoising step in latent space against one of the diffusion tab's "
-                    "pixel-space model, measured now on this machine.")
+        gr.Markdown(f"## {words.COST_HEADING}\n{words.COST_INTRO}")
         cost_btn = gr.Button("Measure", elem_id="sd-cost-btn")
         cost_text = gr.Markdown(elem_id="sd-cost")
         cost_btn.click(show_cost, pipeline, cost_text, api_name="sd_cost", preprocess=False, **SD_MODEL)

@@ -70,18 +70,9 @@ def voxels_to_mesh(voxels: Voxels) -> Mesh:
 
 
 def depth_to_points(depth: DepthMap) -> PointCloud:
-    """Back-projection through a pinhole camera: pixel (u, v) with depth Z is the point
-    X = (u - cx) Z / fx, Y = (v - cy) Z / fy in the camera's frame (x right, y down, z forward),
-    turned here into z-up (x right, y forward, z up). Keeps the visible surface only: one depth
-    per pixel, nothing behind it."""
-    h, w = depth.depth.shape
-    v, u = np.nonzero(depth.depth > 0)
-    z = depth.depth[v, u].astype(np.float64)
-    x = (u - depth.cx) * z / depth.fx
-    y = (v - depth.cy) * z / depth.fy
-    points = np.stack([x, z, -y], 1).astype(np.float32)
-    colors = None if depth.colors is None else depth.colors[v, u].astype(np.float32)
-    return PointCloud(points, colors)
+    """Back-projection through the depth map's pinhole camera (DepthMap.back_project): the visible
+    surface only, one point per pixel with a reading."""
+    return PointCloud(*depth.back_project())
 
 
 def points_to_depth(cloud: PointCloud, depth: DepthMap) -> np.ndarray:

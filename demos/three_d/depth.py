@@ -7,14 +7,13 @@ up to a scale and shift; metric models predict metres. The result says which it 
 
 from __future__ import annotations
 
-
 import numpy as np
 from PIL import Image
 
 from demos.three_d import options
 from demos.three_d.geometry import DepthMap, default_intrinsics
-from shared.pictures import PictureLimits, open_picture
 from shared import heavy
+from shared.pictures import PictureLimits, open_picture
 
 NEAR, FAR = 1.0, 10.0  # relative inverse depth is mapped onto depths from NEAR to FAR (arbitrary units)
 

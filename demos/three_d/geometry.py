@@ -30,7 +30,9 @@ class PointCloud:
         return len(self.points)
 
     def subset(self, index: np.ndarray) -> PointCloud:
-        pick = (lambda a: None if a is None else a[index])
+        def pick(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[index]
+
         return PointCloud(self.points[index], pick(self.colors), pick(self.normals))
 
 
@@ -64,6 +66,18 @@ class DepthMap:
     colors: np.ndarray | None = None  # (H, W, 3) float32 in [0, 1], the photo it came from
     relative: bool = False  # True when the depth is known only up to scale (a model's guess)
     kind: str = field(default="depth map", init=False)
+
+    def back_project(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The visible surface as points through the pinhole camera: pixel (u, v) with depth Z is
+        X = (u - cx) Z / fx, Y = (v - cy) Z / fy in the camera's frame (x right, y down, z forward),
+        turned here into z-up (x right, y forward, z up). (N, 3) points and their (N, 3) colours or None;
+        one depth per pixel, nothing behind it."""
+        v, u = np.nonzero(self.depth > 0)
+        z = self.depth[v, u].astype(np.float64)
+        x = (u - self.cx) * z / self.fx
+        y = (v - self.cy) * z / self.fy
+        points = np.stack([x, z, -y], 1).astype(np.float32)
+        return points, None if self.colors is None else self.colors[v, u].astype(np.float32)
 
 
 Object3D = PointCloud | Mesh | Voxels | DepthMap
@@ -123,9 +137,7 @@ def bounds(obj: Object3D) -> tuple[np.ndarray, np.ndarray]:
         half = obj.pitch / 2
         return c.min(0) - half, c.max(0) + half
     else:
-        from demos.three_d.convert import depth_to_points
-
-        pts = depth_to_points(obj).points
+        pts = obj.back_project()[0]
     return pts.min(0), pts.max(0)
 
 

@@ -43,7 +43,13 @@ DEFAULT_NEIGHBOURS = 20
 STD_RATIO_SLIDER = limits.FloatRange(STD_RATIO.name, 0.5, 5.0)
 DEFAULT_STD_RATIO = 2.0
 
-DEFAULT_SAMPLE = "Torus knot (mesh)"
+CLASSES: tuple[str, ...] = ("sphere", "cube", "cylinder", "cone", "torus", "pyramid")  # PointNet's classes
+# the built-in objects, by name (shapes3d.SAMPLES makes each); named here so a link can be checked without numpy
+SAMPLE_NAMES: tuple[str, ...] = (
+    "Torus knot (mesh)", "Terrain (mesh)", "Noisy scan with outliers (point cloud)", "'3D' in block letters (voxels)",
+    "Ball on a floor (depth map)", *(f"{name.capitalize()} (mesh, a PointNet class)" for name in CLASSES),
+)
+DEFAULT_SAMPLE = SAMPLE_NAMES[0]
 # what the upload boxes offer; the readers decide by the content, whatever the name says
 FILE_TYPES = (".ply", ".pcd", ".xyz", ".txt", ".pts", ".obj", ".stl", ".off", ".glb", ".gltf", ".binvox", ".npy", ".png")
 PHOTO_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -65,16 +71,8 @@ DEPTH_MODEL = "depth-anything/Depth-Anything-V2-Small-hf"
 # ---- presenter links: ?tab=three_d&present=1&sample=Torus+knot+(mesh)&colour=normal opens a sample ----
 from shared import presenter  # noqa: E402 (kept beside what it declares)
 
-
-def _sample_name(text: str) -> str:
-    """A built-in sample's name (the list is read on first use: shapes3d needs numpy)."""
-    from demos.three_d.shapes3d import SAMPLES
-
-    return limits.check_choice("sample", text, SAMPLES)
-
-
 LINK_PARAMS: dict[str, presenter.LinkParam] = {
-    "sample": presenter.LinkParam(parse=_sample_name),
+    "sample": presenter.choice_param("sample", SAMPLE_NAMES),
     "colour": presenter.choice_param("colouring", tuple(COLOUR_MODES)),
     # the Convert section's settings, ready for the conversion the presenter presses next
     "points": presenter.int_param(SURFACE_POINTS_SLIDER),

@@ -198,7 +198,7 @@ def _trimesh_geometry(data: bytes, fmt: str, notices: list[str]) -> Object3D:
 
     try:
         loaded = trimesh.load(io.BytesIO(data), file_type=fmt, process=False)
-    except Exception as exc:  # noqa: BLE001 (every parser failure becomes one sentence of ours)
+    except Exception as exc:
         if fmt == "obj":
             return _read_obj_simply(data, notices)
         log.info("trimesh could not read a %s file: %r", fmt, exc)
@@ -557,9 +557,11 @@ def _read_pcd(data: bytes, notices: list[str]) -> PointCloud:
         codes = {("F", 4): "<f4", ("F", 8): "<f8", ("I", 1): "i1", ("I", 2): "<i2", ("I", 4): "<i4", ("I", 8): "<i8",
                  ("U", 1): "u1", ("U", 2): "<u2", ("U", 4): "<u4", ("U", 8): "<u8"}
         try:
-            dtype = np.dtype([(f"{f}_{i}", codes[(t.upper(), s)], (c,)) for i, (f, t, s, c) in enumerate(zip(fields, types, sizes, counts_))])
+            dtype = np.dtype([(f"{f}_{i}", codes[(t.upper(), s)], (c,))
+                              for i, (f, t, s, c) in enumerate(zip(fields, types, sizes, counts_))])
         except KeyError:
-            raise ReadError("This PCD file's header names a field TYPE and SIZE this reader does not know (F 4 or 8; I or U 1, 2, 4 or 8).") from None
+            raise ReadError("This PCD file's header names a field TYPE and SIZE this reader does not know "
+                            "(F 4 or 8; I or U 1, 2, 4 or 8).") from None
         if len(data) - start < n * dtype.itemsize:
             raise ReadError(f"This PCD file is damaged: its header promises {n:,} points but the file ends after "
                             f"{(len(data) - start) // dtype.itemsize:,}.")
@@ -866,7 +868,7 @@ def read_bytes(data: bytes, name: str = "", intrinsics: tuple[float, float, floa
         raise
     except MemoryError:
         raise ReadError("The file needs more memory to open than this server has; try a smaller one.") from None
-    except Exception as exc:  # noqa: BLE001 (whatever slipped past the readers' checks is still the file's fault)
+    except Exception as exc:
         log.exception("unexpected failure reading a %s file", fmt)
         raise ReadError(f"This {FORMAT_NAMES[fmt]} file is damaged, or uses a part of the format this tab does not "
                         "read.") from exc

@@ -10,8 +10,7 @@ import math
 import numpy as np
 
 from demos.three_d.geometry import DepthMap, Mesh, PointCloud, Voxels, default_intrinsics
-
-CLASSES = ("sphere", "cube", "cylinder", "cone", "torus", "pyramid")
+from demos.three_d.options import CLASSES, SAMPLE_NAMES
 
 
 def _mesh(tm) -> Mesh:  # noqa: ANN001 (a trimesh.Trimesh)
@@ -220,11 +219,7 @@ def class_sample(name: str, seed: int = 0) -> Mesh:
     return class_mesh(name, np.random.default_rng(seed))
 
 
-SAMPLES = {
-    "Torus knot (mesh)": lambda: torus_knot(),
-    "Terrain (mesh)": lambda: terrain(),
-    "Noisy scan with outliers (point cloud)": lambda: noisy_scan(),
-    "'3D' in block letters (voxels)": lambda: voxel_letters(),
-    "Ball on a floor (depth map)": lambda: ball_on_floor_depth(),
-    **{f"{name.capitalize()} (mesh, a PointNet class)": (lambda name=name: class_sample(name)) for name in CLASSES},
-}
+SAMPLES = dict(zip(SAMPLE_NAMES, (  # name -> a function making the object, in options.SAMPLE_NAMES' order
+    torus_knot, terrain, noisy_scan, voxel_letters, ball_on_floor_depth,
+    *((lambda name=name: class_sample(name)) for name in CLASSES),
+), strict=True))

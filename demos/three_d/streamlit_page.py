@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from demos.three_d import options
+from demos.three_d import wording as words
 from shared import st_ui
 
 HERE = Path(__file__).parent
@@ -61,7 +62,7 @@ def _current_view(colour: str) -> View | None:
     return view
 
 
-def _scene():  # noqa: ANN202 (a scene.Scene or None)
+def _scene():
     shown = st.session_state.get(SHOWN)
     return shown.scene if shown else None
 
@@ -78,19 +79,17 @@ def open_section() -> tuple[str, st.delta_generator.DeltaGenerator]:
     from demos.three_d import scene as sc
     from demos.three_d.shapes3d import SAMPLES
 
-    st.subheader("1 · Open and view")
+    st.subheader(words.OPEN_HEADING)
     left, right = st.columns([1, 3])
     with left:
         name = st.selectbox("Built-in sample", list(SAMPLES), index=list(SAMPLES).index(options.DEFAULT_SAMPLE),
                             key="three_d-sample")
         open_clicked = st.button("Open sample", type="primary", key="three_d-main-action")
-        upload = st.file_uploader(f"…or open a file (up to {options.UPLOAD_BYTES // 2**20} MB)",
+        upload = st.file_uploader(words.UPLOAD_LABEL,
                                   type=[t.lstrip(".") for t in options.FILE_TYPES], key="three_d-upload",
                                   max_upload_size=options.UPLOAD_BYTES // 2**20)
-        st.caption("Point clouds: PLY, PCD, XYZ · meshes: OBJ, STL, PLY, OFF, GLB/glTF · voxels: binvox, .npy of "
-                   "booleans · depth maps: 16-bit PNG (millimetres) or .npy (metres). Files are read by their "
-                   f"content; at most {options.DISPLAY_POINTS:,} points or faces are drawn.")
-        with st.expander("Depth-map camera, used when a depth file is opened (0 = default: 60° field of view, centred)"):
+        st.caption(words.FILE_FORMATS)
+        with st.expander(words.CAMERA_TITLE):
             a, b = st.columns(2)
             fx = a.number_input("fx (pixels)", min_value=0.0, value=0.0, key="three_d-fx")
             fy = b.number_input("fy (pixels)", min_value=0.0, value=0.0, key="three_d-fy")
@@ -112,19 +111,18 @@ def open_section() -> tuple[str, st.delta_generator.DeltaGenerator]:
 def convert_section(colour: str) -> None:
     from demos.three_d import scene as sc
 
-    st.subheader("2 · Convert")
-    st.markdown("Each conversion replaces the current object; the table above keeps the chain, so the forms can be "
-                "compared: how many numbers each takes and what it can still say.")
+    st.subheader(words.CONVERT_HEADING)
+    st.markdown(words.CONVERT_INTRO)
     a, b, c, d = st.columns(4)
     with a:
-        n_points = st_ui.limit_slider("Points to sample (mesh → point cloud)", options.SURFACE_POINTS_SLIDER,
+        n_points = st_ui.limit_slider(f"{words.POINTS_LABEL} ({words.POINTS_INFO})", options.SURFACE_POINTS_SLIDER,
                                       options.DEFAULT_SURFACE_POINTS, key="three_d-n-points", step=100)
     with b:
-        resolution = st_ui.limit_slider("Voxels along the longest side (point cloud → voxels)",
+        resolution = st_ui.limit_slider(f"{words.RESOLUTION_LABEL} ({words.RESOLUTION_INFO})",
                                         options.VOXEL_RESOLUTION, options.DEFAULT_VOXEL_RESOLUTION,
                                         key="three_d-resolution")
     with c:
-        poisson_depth = st_ui.limit_slider("Poisson octree depth (finer surface, slower)", options.POISSON_DEPTH,
+        poisson_depth = st_ui.limit_slider(f"{words.POISSON_LABEL} ({words.POISSON_INFO})", options.POISSON_DEPTH,
                                            options.DEFAULT_POISSON_DEPTH, key="three_d-poisson-depth")
     with d:
         seed = st_ui.seed_input("three_d-seed", label="Sampling seed")
@@ -139,20 +137,21 @@ def convert_section(colour: str) -> None:
 
 
 def process_section(colour: str) -> None:
-    from demos.three_d import actions, scene as sc
+    from demos.three_d import actions
+    from demos.three_d import scene as sc
 
-    st.subheader("3 · Process a point cloud (open3d)")
+    st.subheader(words.PROCESS_HEADING)
     left, right = st.columns([1, 3])
     with left:
-        voxel_share = st_ui.limit_slider("Voxel size (share of the object's size)", options.VOXEL_SIZE_SLIDER,
+        voxel_share = st_ui.limit_slider(words.VOXEL_SHARE_LABEL, options.VOXEL_SIZE_SLIDER,
                                          options.DEFAULT_VOXEL_SIZE, key="three_d-voxel-share", step=0.005,
-                                         help="down-sampling keeps one point per voxel")
-        neighbours = st_ui.limit_slider("Neighbours (k)", options.NEIGHBOURS_SLIDER, options.DEFAULT_NEIGHBOURS,
-                                        key="three_d-neighbours", help="for normals and outlier removal")
-        std_ratio = st_ui.limit_slider("Outlier threshold (standard deviations)", options.STD_RATIO_SLIDER,
+                                         help=words.VOXEL_SHARE_INFO)
+        neighbours = st_ui.limit_slider(words.NEIGHBOURS_LABEL, options.NEIGHBOURS_SLIDER, options.DEFAULT_NEIGHBOURS,
+                                        key="three_d-neighbours", help=words.NEIGHBOURS_INFO)
+        std_ratio = st_ui.limit_slider(words.STD_RATIO_LABEL, options.STD_RATIO_SLIDER,
                                        options.DEFAULT_STD_RATIO, key="three_d-std-ratio", step=0.1)
-        labels = {"down_sample": "Down-sample", "normals": "Estimate normals", "outliers": "Remove outliers"}
-        clicked = [key for key in actions.PROCESSES if st.button(labels[key], key=f"three_d-process-{key}")]
+        clicked = [key for key in actions.PROCESSES
+                   if st.button(words.PROCESS_LABELS[key], key=f"three_d-process-{key}")]
         with st_ui.shows_errors():
             for key in clicked:
                 with st.spinner(f"{actions.PROCESSES[key]}…"):
@@ -164,15 +163,14 @@ def process_section(colour: str) -> None:
         if st.session_state.get(BEFORE_AFTER) is not None:
             st.plotly_chart(st.session_state[BEFORE_AFTER], key="three_d-before-after-plot")
         else:
-            st.caption("Before and after (removed points in red) appear here after a processing step.")
+            st.caption(f"{words.BEFORE_AFTER_LABEL} appear here after a processing step.")
 
 
 def classify_section() -> None:
     from demos.three_d import scene as sc
 
-    st.subheader("4 · What is it? PointNet")
-    st.markdown("The bundled PointNet was trained here on six kinds of procedural object, in any pose. It reads "
-                f"{options.POINTNET_POINTS} points of the current object.")
+    st.subheader(words.CLASSIFY_HEADING)
+    st.markdown(words.CLASSIFY_INTRO)
     left, right = st.columns([1, 2])
     with left:
         if st.button("Classify the current object", type="primary", key="three_d-classify"):
@@ -190,9 +188,8 @@ def classify_section() -> None:
 def depth_section(colour: str) -> None:
     from demos.three_d import scene as sc
 
-    st.subheader("5 · From a photo to a depth map (a Hub model)")
-    st.markdown("A depth-estimation network guesses how far each pixel is; the result becomes the current object, "
-                "so *Depth map → point cloud* lifts the photo into 3-D. Needs the Hub once (then the model is cached).")
+    st.subheader(words.DEPTH_HEADING)
+    st.markdown(words.DEPTH_INTRO)
     left, right = st.columns(2)
     photo = left.file_uploader("Photo (PNG, JPEG, WebP…)", type=[t.lstrip(".") for t in options.PHOTO_TYPES],
                                key="three_d-photo", max_upload_size=options.PHOTO_BYTES // 2**20)
@@ -210,7 +207,7 @@ def draw_view(box: st.delta_generator.DeltaGenerator, colour: str) -> None:
                      "object is drawn with plotly only")
         view = _current_view(colour)
         if view is None:
-            st.markdown("Press **Open sample** or upload a file.")
+            st.markdown(words.NOTHING_OPEN)
             return
         shown = st.session_state[SHOWN]
         st.plotly_chart(view.figure, key="three_d-plot")
@@ -220,9 +217,7 @@ def draw_view(box: st.delta_generator.DeltaGenerator, colour: str) -> None:
         st.dataframe(list(shown.scene.history), hide_index=True)
 
 
-st_ui.header("3-D data: point clouds, meshes, voxels and depth maps",
-             "Open or pick an object, see it, turn one representation into another and compare what each keeps "
-             "and costs, clean a scan with open3d, and ask a PointNet what it is.")
+st_ui.header(words.TITLE, words.SUBTITLE)
 st_ui.explainer(HERE)
 chosen_colour, view_box = open_section()
 convert_section(chosen_colour)

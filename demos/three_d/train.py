@@ -23,8 +23,7 @@ from tqdm import tqdm
 from demos.three_d.model import BUNDLED_NAME, PointNet
 from demos.three_d.shapes3d import CLASSES, class_dataset
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
-from shared.training import (command_line, hardware_name, load_run_state, parse_config, run_setup,
-                             save_run_state, time_is_up)
+from shared.training import command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
 
 TEST_SEED = 12345  # the held-out objects; training draws from seed + step
 
@@ -92,7 +91,8 @@ sides 0.75-1.25, cylinder and cone heights 0.6-2.0 for radius 0.5, torus tube 0.
 radius 1, pyramid height 0.5-1.6 for base 1, spheres squashed by up to 15% per axis), turned by
 a rotation drawn uniformly from SO(3), {cfg.n_points:,} points sampled uniformly on its surface,
 centred and scaled into the unit ball, with Gaussian jitter of 0.01. Training draws fresh objects
-every step ({cfg.partial_share:.0%} of them seen from one side only); the test set is {cfg.test_per_class} objects per class from seed {TEST_SEED}, never trained on.
+every step ({cfg.partial_share:.0%} of them seen from one side only); the test set is {cfg.test_per_class} objects per class \
+from seed {TEST_SEED}, never trained on.
 
 ## Training
 - Command: `{command_line(cfg, "demos.three_d.train")}`

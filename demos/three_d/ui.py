@@ -15,6 +15,7 @@ from pathlib import Path
 import gradio as gr
 
 from demos.three_d import options
+from demos.three_d import wording as words
 from shared.image_files import write_atomic
 from shared.memo import memoised
 from shared.presenter_ui import copy_link_button, linkable
@@ -49,7 +50,8 @@ def _outputs(shown, colour: str) -> tuple:  # noqa: ANN001 (a scene.Shown)
 @memoised(maxsize=32)
 def _sample_glb(name: str, colour: str) -> bytes:
     """A built-in sample as GLB bytes for Model3D: the same for everyone, so written once."""
-    from demos.three_d import scene as sc, view
+    from demos.three_d import scene as sc
+    from demos.three_d import view
 
     step, _, _ = sc.sample_view(name, colour)
     with tempfile.TemporaryDirectory() as folder:
@@ -74,7 +76,8 @@ def open_upload(scene, path: str | None, colour: str, fx: float, fy: float, cx: 
 
 @shows_errors
 def recolour(scene, colour: str):  # noqa: ANN001
-    from demos.three_d import scene as sc, view
+    from demos.three_d import scene as sc
+    from demos.three_d import view
 
     if scene is None or scene.obj is None:
         return gr.skip(), gr.skip()  # nothing open yet: the choice applies to what is opened next
@@ -83,7 +86,7 @@ def recolour(scene, colour: str):  # noqa: ANN001
     return fig, str(view.glb_file(scene.obj, _glb_path(), colour))
 
 
-def _converter(conversion: str):  # noqa: ANN202
+def _converter(conversion: str):
     @shows_errors
     def run(scene, colour: str, n_points: int, resolution: int, poisson_depth: int, seed: int):  # noqa: ANN001
         from demos.three_d import scene as sc
@@ -95,7 +98,7 @@ def _converter(conversion: str):  # noqa: ANN202
     return run
 
 
-def _processor(operation: str):  # noqa: ANN202
+def _processor(operation: str):
     @shows_errors
     def run(scene, colour: str, voxel_share: float, neighbours: int, std_ratio: float):  # noqa: ANN001
         from demos.three_d import scene as sc
@@ -127,25 +130,20 @@ def build() -> gr.Blocks:
     from demos.three_d.shapes3d import SAMPLES
 
     with gr.Blocks(title="3-D data") as demo:
-        header("3-D data: point clouds, meshes, voxels and depth maps",
-               "Open or pick an object, see it, turn one representation into another and compare what each keeps "
-               "and costs, clean a scan with open3d, and ask a PointNet what it is.")
+        header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
         scene = gr.State(None)  # a scene.Scene once something is opened
 
-        gr.Markdown("## 1 · Open and view")
+        gr.Markdown(f"## {words.OPEN_HEADING}")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
                 sample = gr.Dropdown(list(SAMPLES), value=options.DEFAULT_SAMPLE, label="Built-in sample",
                                      elem_id="three_d-sample")
                 open_btn = gr.Button("Open sample", variant="primary", elem_id="three_d-main-action")
-                upload = gr.File(label=f"…or open a file (up to {options.UPLOAD_BYTES // 2**20} MB)", file_types=list(options.FILE_TYPES),
-                                 type="filepath", elem_id="three_d-upload")
-                gr.Markdown("Point clouds: PLY, PCD, XYZ · meshes: OBJ, STL, PLY, OFF, GLB/glTF · voxels: binvox, "
-                            ".npy of booleans · depth maps: 16-bit PNG (millimetres) or .npy (metres). Files are "
-                            f"read by their content; at most {options.DISPLAY_POINTS:,} points or faces are drawn.")
-                with gr.Accordion("Depth-map camera, used when a depth file is opened (0 = default: 60° field of "
-                                  "view, centred)", open=False):
+                upload = gr.File(label=words.UPLOAD_LABEL, file_types=list(options.FILE_TYPES), type="filepath",
+                                 elem_id="three_d-upload")
+                gr.Markdown(words.FILE_FORMATS)
+                with gr.Accordion(words.CAMERA_TITLE, open=False):
                     with gr.Row():
                         fx = gr.Number(0, label="fx (pixels)", minimum=0)
                         fy = gr.Number(0, label="fy (pixels)", minimum=0)
@@ -158,22 +156,21 @@ def build() -> gr.Blocks:
                 with gr.Row():
                     plot = gr.Plot(label="Plotly view (drag to turn)", elem_id="three_d-plot")
                     model3d = gr.Model3D(label="The same object in Model3D (GLB)", elem_id="three_d-model3d", height=460)
-                status = gr.Markdown("Press **Open sample** or upload a file.", elem_id="three_d-status")
+                status = gr.Markdown(words.NOTHING_OPEN, elem_id="three_d-status")
         history = gr.Markdown(elem_id="three_d-history")
         shown = [scene, plot, model3d, status, history]
 
-        gr.Markdown("## 2 · Convert\nEach conversion replaces the current object; the table above keeps the "
-                    "chain, so the forms can be compared: how many numbers each takes and what it can still say.")
+        gr.Markdown(f"## {words.CONVERT_HEADING}\n{words.CONVERT_INTRO}")
         with gr.Row():
             n_points = gr.Slider(options.SURFACE_POINTS_SLIDER.low, options.SURFACE_POINTS_SLIDER.high,
-                                 value=options.DEFAULT_SURFACE_POINTS, step=100, label="Points to sample",
-                                 info="mesh → point cloud")
+                                 value=options.DEFAULT_SURFACE_POINTS, step=100, label=words.POINTS_LABEL,
+                                 info=words.POINTS_INFO)
             resolution = gr.Slider(options.VOXEL_RESOLUTION.low, options.VOXEL_RESOLUTION.high,
                                    value=options.DEFAULT_VOXEL_RESOLUTION, step=1,
-                                   label="Voxels along the longest side", info="point cloud → voxels")
+                                   label=words.RESOLUTION_LABEL, info=words.RESOLUTION_INFO)
             poisson_depth = gr.Slider(options.POISSON_DEPTH.low, options.POISSON_DEPTH.high,
-                                      value=options.DEFAULT_POISSON_DEPTH, step=1, label="Poisson octree depth",
-                                      info="finer surface, slower: 2^depth cells a side")
+                                      value=options.DEFAULT_POISSON_DEPTH, step=1, label=words.POISSON_LABEL,
+                                      info=words.POISSON_INFO)
             seed = gr.Number(0, precision=0, label="Sampling seed")
         convert_buttons = {}
         with gr.Row():
@@ -187,31 +184,29 @@ def build() -> gr.Blocks:
                          "poisson": poisson_depth, "seed": seed}
         copy_link_button("three_d", options.LINK_PARAMS, link_controls)
 
-        gr.Markdown("## 3 · Process a point cloud (open3d)")
+        gr.Markdown(f"## {words.PROCESS_HEADING}")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
                 voxel_share = gr.Slider(options.VOXEL_SIZE_SLIDER.low, options.VOXEL_SIZE_SLIDER.high,
                                         value=options.DEFAULT_VOXEL_SIZE, step=0.005,
-                                        label="Voxel size (share of the object's size)",
-                                        info="down-sampling keeps one point per voxel")
+                                        label=words.VOXEL_SHARE_LABEL, info=words.VOXEL_SHARE_INFO)
                 neighbours = gr.Slider(options.NEIGHBOURS_SLIDER.low, options.NEIGHBOURS_SLIDER.high,
-                                       value=options.DEFAULT_NEIGHBOURS, step=1, label="Neighbours (k)",
-                                       info="for normals and outlier removal")
+                                       value=options.DEFAULT_NEIGHBOURS, step=1, label=words.NEIGHBOURS_LABEL,
+                                       info=words.NEIGHBOURS_INFO)
                 std_ratio = gr.Slider(options.STD_RATIO_SLIDER.low, options.STD_RATIO_SLIDER.high,
                                       value=options.DEFAULT_STD_RATIO, step=0.1,
-                                      label="Outlier threshold (standard deviations)")
+                                      label=words.STD_RATIO_LABEL)
                 with gr.Row():
-                    down_btn = gr.Button("Down-sample", size="sm")
-                    normals_btn = gr.Button("Estimate normals", size="sm")
-                    outlier_btn = gr.Button("Remove outliers", size="sm", elem_id="three_d-outliers")
+                    down_btn = gr.Button(words.PROCESS_LABELS["down_sample"], size="sm")
+                    normals_btn = gr.Button(words.PROCESS_LABELS["normals"], size="sm")
+                    outlier_btn = gr.Button(words.PROCESS_LABELS["outliers"], size="sm", elem_id="three_d-outliers")
             with gr.Column(scale=3):
-                before_after = gr.Plot(label="Before and after (removed points in red)", elem_id="three_d-before-after")
+                before_after = gr.Plot(label=words.BEFORE_AFTER_LABEL, elem_id="three_d-before-after")
         for key, btn in (("down_sample", down_btn), ("normals", normals_btn), ("outliers", outlier_btn)):
             btn.click(_processor(key), [scene, colour, voxel_share, neighbours, std_ratio], [*shown, before_after],
                       api_name=f"three_d_process_{key}", preprocess=False, concurrency_id="three_d")
 
-        gr.Markdown("## 4 · What is it? PointNet\nThe bundled PointNet was trained here on six kinds of procedural "
-                    "object, in any pose. It reads 512 points of the current object.")
+        gr.Markdown(f"## {words.CLASSIFY_HEADING}\n{words.CLASSIFY_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
                 classify_btn = gr.Button("Classify the current object", variant="primary", elem_id="three_d-classify")
@@ -221,9 +216,7 @@ def build() -> gr.Blocks:
         classify_btn.click(classify, [scene], [probabilities, critical, verdict], api_name="three_d_classify", preprocess=False,
                            concurrency_id="three_d")
 
-        gr.Markdown("## 5 · From a photo to a depth map (a Hub model)\nA depth-estimation network guesses how far "
-                    "each pixel is; the result becomes the current object, so *Depth map → point cloud* lifts the "
-                    "photo into 3-D. Needs the Hub once (then the model is cached).")
+        gr.Markdown(f"## {words.DEPTH_HEADING}\n{words.DEPTH_INTRO}")
         with gr.Row():
             # a plain file, not gr.Image: gr.Image decodes the upload inside Gradio, so a damaged photo would get
             # Gradio's message instead of depth.open_photo's
@@ -235,7 +228,8 @@ def build() -> gr.Blocks:
         depth_btn.click(photo_to_depth, [scene, photo, depth_model, colour], shown, api_name="three_d_photo_to_depth", preprocess=False,
                         concurrency_id="three_d")
 
-        open_btn.click(open_sample, [scene, sample, colour], shown, api_name="three_d_open_sample", preprocess=False, concurrency_id="three_d")
+        open_btn.click(open_sample, [scene, sample, colour], shown, api_name="three_d_open_sample", preprocess=False,
+                       concurrency_id="three_d")
         upload.upload(open_upload, [scene, upload, colour, fx, fy, cx, cy], shown, api_name="three_d_open_file", preprocess=False,
                       concurrency_id="three_d")
         colour.change(recolour, [scene, colour], [plot, model3d], api_visibility="private", trigger_mode="always_last")

@@ -5,8 +5,8 @@ first, with a notice, so the page stays responsive whatever was uploaded.
 
 from __future__ import annotations
 
-from pathlib import Path
 import weakref
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -35,7 +35,7 @@ def hex_colours(colors: np.ndarray) -> list[str]:
     validation (8 s for 200,000 colours; these are well-formed by construction)."""
     c = np.clip(np.rint(np.asarray(colors, np.float32) * 255), 0, 255).astype(np.uint32)
     packed = (c[:, 0] << 16) | (c[:, 1] << 8) | c[:, 2]
-    return ["#%06x" % v for v in packed.tolist()]
+    return [f"#{v:06x}" for v in packed.tolist()]
 
 
 def display_cloud(cloud: PointCloud, limit: int | None = None) -> tuple[PointCloud, str | None]:

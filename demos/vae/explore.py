@@ -10,6 +10,8 @@ Images are uint8 (32, 32, 3) RGB like `shapes`; the models see them as (1, 3, 32
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -19,10 +21,13 @@ from shared import datasets, limits
 from shared.memo import memoised
 from shared.metrics import CONFIDENCE, tensor_to_images
 
+if TYPE_CHECKING:
+    from demos.vae.model import ShapesVAE
+
 # ---- models and images -------------------------------------------------------------------------
 
 
-def load_vae(name: str = options.BUNDLED):  # noqa: ANN201 (ShapesVAE)
+def load_vae(name: str = options.BUNDLED) -> ShapesVAE:
     """One of the bundled VAEs (options.BETA_MODELS or the 2-D one), loaded once per process."""
     from demos.vae.model import ShapesVAE
     from shared.checkpoints import load
@@ -245,30 +250,58 @@ class DimensionRow:
 UNUSED_KL = 0.05  # nats: a dimension the encoder leaves at the prior carries no information
 
 
+TABLE_SEED = 4242  # the held-out images the table is measured on
+
+
+def _table_key() -> dict:
+    return {"images": options.TABLE_IMAGES, "values": list(options.TRAVERSAL_VALUES), "seed": TABLE_SEED}
+
+
 @memoised(maxsize=4)
 def dimension_table(model: str = options.BUNDLED) -> tuple[DimensionRow, ...]:
+    """The dimension table of a bundled VAE (measure_dimensions): the one stored beside its weights when
+    it was made by them with today's settings, else measured now (about 30 s on 2 cores). Memoised."""
+    from shared.checkpoints import resolve
+    from shared.stored_results import load_json
+
+    name = limits.check_choice("model", model, [*options.BETA_MODELS.values(), options.BUNDLED_2D])
+    stored = load_json(Path(resolve(name)[1]), "dimension-table", _table_key())
+    if stored is not None:
+        return tuple(DimensionRow(**row) for row in stored)
+    return measure_dimensions(load_vae(name))
+
+
+def store_dimension_table(vae: ShapesVAE, folder: Path) -> Path:
+    """Measure the table of `vae` (saved in `folder`) and store it there, for dimension_table to read."""
+    from dataclasses import asdict
+
+    from shared.stored_results import save_json
+
+    return save_json(folder, "dimension-table", [asdict(row) for row in measure_dimensions(vae)], _table_key())
+
+
+def measure_dimensions(vae: ShapesVAE) -> tuple[DimensionRow, ...]:
     """For each latent dimension: from the codes of options.TABLE_IMAGES held-out images, sweep
     that dimension over options.TRAVERSAL_VALUES (the others fixed), decode, and measure for each
     label (shape, colour, size, position) how far the classifier's reading moves: the mean total
-    variation between its probabilities along the sweep and at the image's own code. Memoised."""
+    variation between its probabilities along the sweep and at the image's own code."""
     from shared.metrics import _bundled_classifier
     from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
 
-    NONE = HEAD_CLASSES["shape"].index(NOT_A_SHAPE)  # noqa: N806
-    vae = load_vae(model)
-    data = datasets.make_shapes(options.TABLE_IMAGES, seed=4242)
+    NONE = HEAD_CLASSES["shape"].index(NOT_A_SHAPE)
+    data = datasets.make_shapes(options.TABLE_IMAGES, seed=TABLE_SEED)
     with torch.inference_mode():
         mean, log_var = vae.encode(_x(data.images))
     kl = (0.5 * (mean**2 + log_var.exp() - 1 - log_var)).mean(0).numpy()
     mean = mean.numpy()
     values = np.array(options.TRAVERSAL_VALUES, np.float32)
     n, d, v = len(mean), mean.shape[1], len(values)
+    base, _ = classify(_bundled_classifier(), decode(vae, mean))  # the reading at each image's own code
     rows = []
     for i in range(d):
         z = np.repeat(mean[:, None], v, 1)  # (n, v, d)
         z[:, :, i] = values
         probs, _ = classify(_bundled_classifier(), decode(vae, z.reshape(-1, d)))
-        base, _ = classify(_bundled_classifier(), decode(vae, mean))
         changes = {}
         for name in datasets.LABEL_NAMES:
             after, before = probs[name].reshape(n, v, -1), base[name][:, None]

@@ -17,9 +17,8 @@ import torch
 
 from demos.vae import options
 from demos.vae.explore import interpolate_latents, path_weights
-from shared import limits
+from shared import heavy, limits
 from shared.checkpoints import CheckpointError
-from shared import heavy
 
 NEEDS_NETWORK = ("The photo autoencoders come from the Hugging Face Hub: this needs the network once, "
                  "then they are cached. The shapes models "

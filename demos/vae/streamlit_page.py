@@ -1,6 +1,7 @@
 """VAE as a Streamlit page: interpolation against a pixel cross-fade, the latent map, one dimension at a
 time, reconstructions and samples, the β comparison, anomaly scores and real photos through a Hub
-autoencoder. Glue only: every section calls demos/vae/views.py, the functions the Gradio tab calls.
+autoencoder. Glue only: every section calls demos/vae/views.py, the functions the Gradio tab calls,
+and shows the words of demos/vae/wording.py, the tab's words.
 
 The script reruns on every widget change, so each section's result is kept in st.session_state with
 the inputs it was made from, and is only recomputed when those change (or its button is pressed);
@@ -17,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from demos.vae import options, views
+from demos.vae import wording as words
 from shared import st_ui
 
 HERE = Path(__file__).parent
@@ -86,8 +88,8 @@ def image_column(label: str, default_seed: int) -> None:
 
 def interpolation_section() -> tuple[int, str, str]:
     """Part 1; returns the frames, interpolation and β chosen (the other sections use them)."""
-    st.subheader("1 · Interpolate: latent walk against pixel cross-fade")
-    st.markdown("Images A and B are used by every section below. Take them from the data or upload your own.")
+    st.subheader(words.INTERPOLATE_HEADING)
+    st.markdown(words.interpolate_intro(can_draw=False))
     st_ui.cannot("drawing on images A and B (Streamlit has no image editor): take them from the data or upload "
                  "a picture")
     col_a, col_b, settings = st.columns(3)
@@ -99,11 +101,11 @@ def interpolation_section() -> tuple[int, str, str]:
         frames = st_ui.limit_slider("Frames", options.FRAMES, options.DEFAULT_FRAMES, key="vae-frames")
         mode = st.radio("Interpolation", options.INTERPOLATIONS,
                         index=options.INTERPOLATIONS.index(options.DEFAULT_INTERPOLATION), key="vae-mode",
-                        help="slerp keeps the path at the norm Gaussian latents have; lerp cuts through the centre")
+                        help=words.INTERPOLATION_INFO)
         fps = st_ui.limit_slider("Animation frames per second", options.FPS, options.DEFAULT_FPS, key="vae-fps")
         betas = list(options.BETA_MODELS)
         beta = st.selectbox("Model (KL weight β)", betas, index=betas.index(options.DEFAULT_BETA), key="vae-beta",
-                            help="used by every section but the latent map")
+                            help=words.BETA_INFO)
         clicked = st.button("Interpolate", type="primary", key="vae-main-action")
     with st_ui.shows_errors():
         # the tab opens on the walk between the two default images, as the Gradio tab does
@@ -117,8 +119,7 @@ def interpolation_section() -> tuple[int, str, str]:
 
 
 def show_interpolation(view) -> None:  # noqa: ANN001 (a views.InterpolationView)
-    st.image(view.sheet_png, caption="Top: latent walk · bottom: pixel cross-fade · under each frame, what the "
-                                     "classifier reads", output_format="PNG")
+    st.image(view.sheet_png, caption=words.INTERPOLATION_SHEET_CAPTION, output_format="PNG")
     st.markdown(view.summary)
     latent_col, fade_col, scrub_col = st.columns([1, 1, 2])
     with scrub_col:
@@ -129,7 +130,7 @@ def show_interpolation(view) -> None:  # noqa: ANN001 (a views.InterpolationView
     fade_col.image(fade, caption="Cross-fade", width=SHOWN_SIDE, output_format="PNG")
     with scrub_col:
         st.markdown(text)
-        st.image(view.gif, caption="Animation (latent walk | cross-fade)")
+        st.image(view.gif, caption=words.GIF_CAPTION)
         st.download_button("Download the animation (GIF)", view.gif, "vae-interpolation.gif", "image/gif",
                            key="vae-gif-file")
 
@@ -138,10 +139,8 @@ def show_interpolation(view) -> None:  # noqa: ANN001 (a views.InterpolationView
 
 
 def map_section() -> None:
-    st.subheader("2 · The latent map")
-    st.markdown("A second VAE with only two latent dimensions, so its whole latent space fits on the screen. Left: "
-                "the plane decoded tile by tile. Right: where the encoder puts held-out images; images A and B "
-                "appear as their mean (★) with an ellipse two standard deviations wide.")
+    st.subheader(words.MAP_HEADING)
+    st.markdown(words.map_intro(clickable=False))
     st_ui.cannot("clicking the decoded plane to decode a point (a Streamlit image takes no clicks): choose z1 and "
                  "z2 with the sliders")
     plane_col, plot_col, side = st.columns([2, 3, 1])
@@ -161,7 +160,7 @@ def map_section() -> None:
     with st_ui.shows_errors():
         images = {"A": _image("A"), "B": _image("B")} if placed else {}
         plane, figure = kept("vae-map", inputs, lambda: views.latent_map_view(colour_by, images))
-        plane_col.image(plane, caption="The decoded plane, z1 left to right, z2 bottom to top", output_format="PNG")
+        plane_col.image(plane, caption=words.plane_caption(clickable=False), output_format="PNG")
         plot_col.plotly_chart(figure, key="vae-map-plot")
 
 
@@ -169,11 +168,8 @@ def map_section() -> None:
 
 
 def dimensions_section(beta: str) -> None:
-    st.subheader("3 · One dimension at a time")
-    st.markdown(f"{options.LATENT_DIMS} sliders, one per latent dimension of the chosen model. Start from image A's "
-                "code, then move one slider: which property of the image changes? The picture sweeps every "
-                "dimension from -3 to 3 (one row each); the table measures, with the shapes classifier, which "
-                "label each dimension changes.")
+    st.subheader(words.DIMENSIONS_HEADING)
+    st.markdown(words.DIMENSIONS_INTRO)
     keys = [f"vae-dim-{i}" for i in range(options.LATENT_DIMS)]
     start_col, table_col = st.columns(2)
     # the buttons come before the sliders: a slider's value may be set only before it is drawn
@@ -204,7 +200,7 @@ def dimensions_section(beta: str) -> None:
         st.markdown(text)
     start = st.session_state.get("vae-start")
     if start is not None:
-        traversal_col.image(start.traversal, caption="Each row: one dimension swept from -3 to 3 (from image A)", output_format="PNG")
+        traversal_col.image(start.traversal, caption=words.TRAVERSAL_CAPTION, output_format="PNG")
     table = st.session_state.get("vae-dims-table")
     if table is not None:
         rows, summary = table
@@ -216,10 +212,8 @@ def dimensions_section(beta: str) -> None:
 
 
 def reconstruct_and_sample_section(beta: str) -> None:
-    st.subheader("4 · Reconstruct and sample")
-    st.markdown("The encoder turns image A into a Gaussian per dimension; the decoder turns its mean back into an "
-                "image. Samples decode latents drawn from a prior: the standard normal the VAE was trained "
-                "against, or a mixture of Gaussians fitted afterwards to where the encoder actually puts the data.")
+    st.subheader(words.RECONSTRUCT_HEADING)
+    st.markdown(words.RECONSTRUCT_INTRO)
     if st.button("Reconstruct image A", key="vae-reconstruct"):
         with st_ui.shows_errors():
             st.session_state["vae-recon"] = views.reconstruction(_image("A"), beta)
@@ -237,7 +231,7 @@ def reconstruct_and_sample_section(beta: str) -> None:
                          index=list(options.PRIORS).index(options.DEFAULT_PRIOR), key="vae-prior")
         temperature = st_ui.limit_slider("Temperature", options.TEMPERATURE, options.DEFAULT_TEMPERATURE,
                                          key="vae-temperature", step=0.05,
-                                         help="scales the noise: lower = more typical, less varied")
+                                         help=words.TEMPERATURE_INFO)
         seed = st_ui.seed_input("vae-sample-seed", 0)
         n = st_ui.limit_slider("Samples", options.SAMPLES, options.DEFAULT_SAMPLES, key="vae-n-samples")
         clicked = st.button("Sample", key="vae-sample")
@@ -246,19 +240,19 @@ def reconstruct_and_sample_section(beta: str) -> None:
         if clicked or "vae-samples" not in st.session_state:
             st.session_state["vae-samples"] = views.samples(prior, temperature, seed, n, beta)
         sheet, text = st.session_state["vae-samples"]
-        st.image(sheet, caption="Samples, with what the classifier reads", output_format="PNG")
+        st.image(sheet, caption=words.SAMPLES_CAPTION, output_format="PNG")
         st.markdown(text)
 
     left, right = st.columns([1, 3])
     with left:
         clicked = st.button("Compare the KL weights", key="vae-beta-compare")
-        st.markdown("Three VAEs that differ only in β. Per row: six reconstructions, then six samples from N(0, I).")
+        st.markdown(words.BETA_COMPARISON_NOTE)
     if clicked:
         with right, st_ui.shows_errors(), st.spinner("Measuring the three models…"):
             st.session_state["vae-beta-comparison"] = views.beta_comparison()
     if "vae-beta-comparison" in st.session_state:
         picture, table = st.session_state["vae-beta-comparison"]
-        right.image(picture, caption="β = 1, 6, 24 from top to bottom", output_format="PNG")
+        right.image(picture, caption=words.BETA_SHEET_CAPTION, output_format="PNG")
         right.markdown(table)
 
 
@@ -266,10 +260,8 @@ def reconstruct_and_sample_section(beta: str) -> None:
 
 
 def anomaly_section() -> None:
-    st.subheader("5 · How unusual is an image?")
-    st.markdown("A VAE gives every image a score: how badly it reconstructs it, and its negative ELBO (a bound on "
-                "-log p(x)). Images unlike the training data score high. Upload something that is not a shape as "
-                "image A, and score it.")
+    st.subheader(words.ANOMALY_HEADING)
+    st.markdown(words.anomaly_intro(can_draw=False))
     left, right = st.columns([1, 3])
     with left:
         score = st.radio("Histogram of", list(options.SCORES), format_func=options.SCORES.get,
@@ -288,9 +280,8 @@ def anomaly_section() -> None:
 
 
 def photos_section(frames: int, mode: str) -> None:
-    st.subheader("6 · Real photos through a pretrained autoencoder")
-    st.markdown("The same walk between two photos with the autoencoder of Stable Diffusion (or its tiny distilled "
-                "twin, TAESD), downloaded from the Hugging Face Hub the first time.")
+    st.subheader(words.PHOTOS_HEADING)
+    st.markdown(words.PHOTOS_INTRO)
     col_a, col_b, settings = st.columns(3)
     kinds = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
     size_mb = options.PHOTO.max_bytes // 2**20
@@ -308,14 +299,11 @@ def photos_section(frames: int, mode: str) -> None:
             st.session_state["vae-photo-walk"] = views.photo_walk(*paths, model_id, side, frames, mode)
     if "vae-photo-walk" in st.session_state:
         sheet, text = st.session_state["vae-photo-walk"]
-        st.image(sheet, caption="Top: latent walk · bottom: pixel cross-fade", output_format="PNG")
+        st.image(sheet, caption=words.SHEET_CAPTION, output_format="PNG")
         st.markdown(text)
 
 
-st_ui.header("VAE: an encoder to a distribution, a decoder back, a latent space you can walk",
-             "Interpolate between two images in latent space and in pixels, map a 2-D latent space, slide one "
-             "latent dimension at a time, sample from two priors, score how unusual an image is, and walk "
-             "between real photos with Stable Diffusion's autoencoder.")
+st_ui.header(words.TITLE, words.SUBTITLE)
 st_ui.explainer(HERE)
 with st_ui.shows_errors():
     st_ui.resource("vae-shapes-models", _models)

@@ -9,7 +9,8 @@ Loss: the negative ELBO with beta on the KL term, Adam, a Gaussian decoder with 
 (at least min_sigma). After the last step a Gaussian mixture of prior_components is fitted to the
 encoder's codes of the training data (the fitted prior, see demos/vae/model.py), the model is
 measured, and the folder gets its weights and a model card. Rerunning a finished run's command
-refits and rewrites the card without training.
+refits and rewrites the card without training. The tab's dimension table is measured and stored
+beside the weights (`--store-table-only 1 --out <folder>` does only that, for a stored model).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from demos.vae.model import BUNDLED_NAME, ShapesVAE, bits_per_dim
+from demos.vae import explore
+from demos.vae.model import BUNDLED_NAME, ShapesVAE
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import (command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state,
-                            time_is_up)
+from shared.training import command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
 
 HELD_OUT_SEED = 4242  # 2,000 shapes never trained on: reconstruction and ELBO figures
 SAMPLE_SEED = 2024  # the 1,000 prior samples the card scores
@@ -52,6 +53,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     time_limit_min: float = 0.0
+    store_table_only: int = 0  # 1: only measure the stored model's dimension table and store it beside it
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -190,6 +192,12 @@ images = vae.decode(vae.sample_latents(16, prior="{'fitted' if fitted else 'stan
 
 def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
+    if cfg.store_table_only:
+        out = Path(cfg.out)
+        from shared.checkpoints import load
+
+        print(f"stored {explore.store_dimension_table(load(ShapesVAE, out, device='cpu').model.eval(), out)}")
+        return
     device, state_dir, out = run_setup(cfg)
     torch.manual_seed(cfg.seed)  # the training script is the one place global seeding lives
     # trained without the prior's buffers, so a run resumes whatever --prior-components says
@@ -241,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     vae.save_pretrained(out)
     n_params = sum(p.numel() for p in vae.parameters())
     write_model_card(out, cfg, result, seconds, history, hardware_name(device), n_params)
+    explore.store_dimension_table(vae.cpu().eval(), out)  # the tab's table, read at its first press
     print(f"saved {out} after {step} steps, {seconds / 60:.1f} minutes of training")
 
 

@@ -2,7 +2,8 @@
 reconstructions and samples, anomaly scores, and real photos through a Hub autoencoder. Glue only:
 what each section shows (pictures, figures, texts) comes from views.py (the Streamlit page calls the
 same functions), the models' logic from explore.py and photos.py, the limits and defaults from
-options.py; the ImageEditor's values are adapted to images here.
+options.py, the words both front ends show from wording.py; the ImageEditor's values are adapted to
+images here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 
 from demos.vae import options
+from demos.vae import wording as words
 from shared.image_files import png_file, write_atomic
 from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import explainer, file_path, fill_on_open, header, seed_control, shows_errors
@@ -25,7 +27,7 @@ PHOTO_MODEL = {"concurrency_limit": 1, "concurrency_id": "vae-photos"}
 # ---- Gradio's data formats -> the logic's --------------------------------------------------------
 
 
-def editor_image(value: object, what: str):  # noqa: ANN201 (np.ndarray)
+def editor_image(value: object, what: str):
     """The picture in a gr.ImageEditor (its flattened composite, else its background) as the
     models' input, uint8 (32, 32, 3). The value arrives raw: a dict of FileData dicts, or a path."""
     from demos.vae import explore
@@ -54,7 +56,7 @@ def pick_data(seed: int):
 # ---- interpolation -------------------------------------------------------------------------------
 
 
-def _interpolation_outputs(view):  # noqa: ANN001, ANN202 (a views.InterpolationView)
+def _interpolation_outputs(view):  # noqa: ANN001 (a views.InterpolationView)
     """Everything the interpolation shows; the session's state is the view itself (scrubbing reads it)."""
     from demos.vae import views
 
@@ -209,14 +211,10 @@ def build() -> gr.Blocks:
     from demos.vae.views import DIMENSION_HEADERS
 
     with gr.Blocks(title="VAE") as demo:
-        header("VAE: an encoder to a distribution, a decoder back, a latent space you can walk",
-               "Interpolate between two images in latent space and in pixels, map a 2-D latent space, slide one "
-               "latent dimension at a time, sample from two priors, score how unusual an image is, and walk "
-               "between real photos with Stable Diffusion's autoencoder.")
+        header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 
-        gr.Markdown("## 1 · Interpolate: latent walk against pixel cross-fade\nImages A and B are used by every "
-                    "section below. Take them from the data, upload your own, or draw on the canvas.")
+        gr.Markdown(f"## {words.INTERPOLATE_HEADING}\n{words.interpolate_intro(can_draw=True)}")
         with gr.Row():
             with gr.Column(min_width=260):
                 editor_a = _editor("Image A", "vae-image-a")
@@ -234,14 +232,13 @@ def build() -> gr.Blocks:
                 frames = gr.Slider(options.FRAMES.low, options.FRAMES.high, value=options.DEFAULT_FRAMES, step=1,
                                    label="Frames")
                 mode = gr.Radio(list(options.INTERPOLATIONS), value=options.DEFAULT_INTERPOLATION, label="Interpolation",
-                                info="slerp keeps the path at the norm Gaussian latents have; lerp cuts through the centre")
+                                info=words.INTERPOLATION_INFO)
                 fps = gr.Slider(options.FPS.low, options.FPS.high, value=options.DEFAULT_FPS, step=1, label="Animation frames per second")
                 beta = gr.Dropdown(list(options.BETA_MODELS), value=options.DEFAULT_BETA, label="Model (KL weight β)",
-                                   info="used by every section but the latent map")
+                                   info=words.BETA_INFO)
                 interp_btn = gr.Button("Interpolate", variant="primary", elem_id="vae-main-action")
-        interp_sheet = gr.Image(label="Top: latent walk · bottom: pixel cross-fade · under each frame, what the "
-                                      "classifier reads", type="filepath", interactive=False, format="png",
-                                elem_id="vae-interp-sheet")
+        interp_sheet = gr.Image(label=words.INTERPOLATION_SHEET_CAPTION, type="filepath", interactive=False,
+                                format="png", elem_id="vae-interp-sheet")
         interp_text = gr.Markdown(elem_id="vae-interp-text")
         with gr.Row():
             latent_frame = gr.Image(label="Latent walk", type="filepath", interactive=False, height=260, width=260,
@@ -252,7 +249,7 @@ def build() -> gr.Blocks:
                 frame_slider = gr.Slider(0, 1, value=0, step=1, label="Scrub the frames", interactive=False,
                                          elem_id="vae-frame-slider")
                 frame_text = gr.Markdown(elem_id="vae-frame-text")
-                gif = gr.Image(label="Animation (latent walk | cross-fade)", type="filepath", interactive=False,
+                gif = gr.Image(label=words.GIF_CAPTION, type="filepath", interactive=False,
                                height=150, elem_id="vae-gif")
                 gif_file = gr.File(label="Download the animation (GIF)", elem_id="vae-gif-file")
         interp_cache = gr.State(None)
@@ -271,12 +268,9 @@ def build() -> gr.Blocks:
         copy_link_button("vae", options.LINK_PARAMS, link_controls)
         linkable(demo, "VAE", options.LINK_PARAMS, link_controls)
 
-        gr.Markdown("## 2 · The latent map\nA second VAE with only two latent dimensions, so its whole latent space "
-                    "fits on the screen. Left: the plane decoded tile by tile; click it to decode that point. Right: "
-                    "where the encoder puts held-out images; images A and B appear as their mean (★) with an "
-                    "ellipse two standard deviations wide.")
+        gr.Markdown(f"## {words.MAP_HEADING}\n{words.map_intro(clickable=True)}")
         with gr.Row():
-            plane = gr.Image(label="The decoded plane, z1 left to right, z2 bottom to top: click a point",
+            plane = gr.Image(label=words.plane_caption(clickable=True),
                              type="filepath", interactive=False, format="png", elem_id="vae-map-plane", scale=2)
             map_plot = gr.Plot(label="Encoded data", elem_id="vae-map-plot", scale=3)
             with gr.Column(scale=1, min_width=220):
@@ -291,10 +285,7 @@ def build() -> gr.Blocks:
                         preprocess=False, **VAE_MODEL)
         plane.select(click_plane, None, [point_img, point_text], api_visibility="private", **VAE_MODEL)
 
-        gr.Markdown("## 3 · One dimension at a time\nSixteen sliders, one per latent dimension of the chosen model. "
-                    "Start from image A's code, then move one slider: which property of the image changes? The "
-                    "picture sweeps every dimension from -3 to 3 (one row each); the table measures, with the "
-                    "shapes classifier, which label each dimension changes.")
+        gr.Markdown(f"## {words.DIMENSIONS_HEADING}\n{words.DIMENSIONS_INTRO}")
         sliders = []
         for row in range(2):  # two rows of eight
             with gr.Row():
@@ -309,7 +300,7 @@ def build() -> gr.Blocks:
                 dims_img = gr.Image(label="Decoded", type="filepath", interactive=False, height=256, width=256,
                                     elem_id="vae-dims-image")
                 dims_text = gr.Markdown(elem_id="vae-dims-text")
-            traversal_img = gr.Image(label="Each row: one dimension swept from -3 to 3", type="filepath",
+            traversal_img = gr.Image(label=words.TRAVERSAL_CAPTION, type="filepath",
                                      interactive=False, format="png", elem_id="vae-traversal", scale=3)
         dims_table = gr.Dataframe(headers=list(DIMENSION_HEADERS), interactive=False, elem_id="vae-dims-table")
         dims_summary = gr.Markdown(elem_id="vae-dims-summary")
@@ -324,10 +315,7 @@ def build() -> gr.Blocks:
         table_btn.click(measure_dimensions, beta, [dims_table, dims_summary], api_name="vae_dimension_table",
                         preprocess=False, **VAE_MODEL)
 
-        gr.Markdown("## 4 · Reconstruct and sample\nThe encoder turns image A into a Gaussian per dimension; the "
-                    "decoder turns its mean back into an image. Samples decode latents drawn from a prior: the "
-                    "standard normal the VAE was trained against, or a mixture of Gaussians fitted afterwards to "
-                    "where the encoder actually puts the data.")
+        gr.Markdown(f"## {words.RECONSTRUCT_HEADING}\n{words.RECONSTRUCT_INTRO}")
         with gr.Row():
             recon_in = gr.Image(label="Image A", type="filepath", interactive=False, height=200, width=200)
             recon_out = gr.Image(label="Reconstruction", type="filepath", interactive=False, height=200, width=200,
@@ -341,22 +329,21 @@ def build() -> gr.Blocks:
                 prior = gr.Radio([(v, k) for k, v in options.PRIORS.items()], value=options.DEFAULT_PRIOR, label="Prior")
                 temperature = gr.Slider(options.TEMPERATURE.low, options.TEMPERATURE.high, value=options.DEFAULT_TEMPERATURE,
                                         step=0.05,
-                                        label="Temperature", info="scales the noise: lower = more typical, less varied")
+                                        label="Temperature", info=words.TEMPERATURE_INFO)
                 sample_seed = seed_control(0, label="Seed", elem_id="vae-sample-seed")
                 n_samples = gr.Slider(options.SAMPLES.low, options.SAMPLES.high, value=options.DEFAULT_SAMPLES, step=1,
                                       label="Samples")
                 sample_btn = gr.Button("Sample")
             with gr.Column(scale=3):
-                samples_img = gr.Image(label="Samples, with what the classifier reads", type="filepath",
+                samples_img = gr.Image(label=words.SAMPLES_CAPTION, type="filepath",
                                        interactive=False, format="png", elem_id="vae-samples")
                 samples_text = gr.Markdown(elem_id="vae-samples-text")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 beta_btn = gr.Button("Compare the KL weights")
-                gr.Markdown("Three VAEs that differ only in β. Per row: six reconstructions, then six samples from "
-                            "N(0, I).")
+                gr.Markdown(words.BETA_COMPARISON_NOTE)
             with gr.Column(scale=3):
-                beta_img = gr.Image(label="β = 1, 6, 24 from top to bottom", type="filepath", interactive=False,
+                beta_img = gr.Image(label=words.BETA_SHEET_CAPTION, type="filepath", interactive=False,
                                     format="png", elem_id="vae-beta-sheet")
                 beta_table = gr.Markdown(elem_id="vae-beta-table")
         recon_btn.click(run_reconstruct, [editor_a, beta], [recon_in, recon_out, code_plot, recon_text],
@@ -365,9 +352,7 @@ def build() -> gr.Blocks:
                          api_name="vae_sample", preprocess=False, **VAE_MODEL)
         beta_btn.click(run_beta_comparison, None, [beta_img, beta_table], api_name="vae_beta_comparison", **VAE_MODEL)
 
-        gr.Markdown("## 5 · How unusual is an image?\nA VAE gives every image a score: how badly it reconstructs "
-                    "it, and its negative ELBO (a bound on -log p(x)). Images unlike the training data score high. "
-                    "Draw something that is not a shape as image A, or upload a photo, and score it.")
+        gr.Markdown(f"## {words.ANOMALY_HEADING}\n{words.anomaly_intro(can_draw=True)}")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 score_kind = gr.Radio([(v, k) for k, v in options.SCORES.items()], value=options.DEFAULT_SCORE,
@@ -378,9 +363,7 @@ def build() -> gr.Blocks:
         anomaly_btn.click(run_anomaly, [editor_a, score_kind], [anomaly_plot, anomaly_text], api_name="vae_anomaly",
                           preprocess=False, **VAE_MODEL)
 
-        gr.Markdown("## 6 · Real photos through a pretrained autoencoder\nThe same walk between two photos with the "
-                    "autoencoder of Stable Diffusion (or its tiny distilled twin, TAESD), downloaded from the "
-                    "Hugging Face Hub the first time.")
+        gr.Markdown(f"## {words.PHOTOS_HEADING}\n{words.PHOTOS_INTRO}")
         with gr.Row():
             photo_a = gr.Image(label="Photo A", type="filepath", sources=("upload", "clipboard"), height=220,
                                elem_id="vae-photo-a")
@@ -391,7 +374,7 @@ def build() -> gr.Blocks:
                 photo_side = gr.Slider(options.PHOTO_SIDE.low, options.PHOTO_SIDE.high, value=options.DEFAULT_PHOTO_SIDE,
                                        step=options.PHOTO_SIDE_STEP, label="Photo size (pixels)")
                 photo_btn = gr.Button("Interpolate the photos")
-        photo_sheet = gr.Image(label="Top: latent walk · bottom: pixel cross-fade", type="filepath", interactive=False,
+        photo_sheet = gr.Image(label=words.SHEET_CAPTION, type="filepath", interactive=False,
                                format="png", elem_id="vae-photo-sheet")
         photo_text = gr.Markdown(elem_id="vae-photo-text")
         photo_btn.click(run_photos, [photo_a, photo_b, hub_model, photo_side, frames, mode], [photo_sheet, photo_text],

@@ -16,7 +16,7 @@ from gradio_client.exceptions import AppError
 GAN_SETTINGS = ("ring8", "non-saturating", 2, 64, 2, 64, 2, 1e-3, 1e-3, 1, 0.0, 256, 0)
 
 
-def file_urls(value) -> list[str]:  # noqa: ANN001
+def file_urls(value) -> list[str]:
     """Every file URL in an endpoint's result (nested lists and dicts)."""
     if isinstance(value, dict):
         if isinstance(value.get("url"), str):
@@ -75,7 +75,7 @@ def client(suite_url):
     c.close()
 
 
-def first_update(job, timeout: float = 30.0) -> None:  # noqa: ANN001
+def first_update(job, timeout: float = 30.0) -> None:
     end = time.perf_counter() + timeout
     while not job.outputs() and time.perf_counter() < end:
         if job.done():

@@ -102,9 +102,9 @@ def test_training_reset_and_step(client):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    (7, 5.0, "The learning rate must be a number from 1e-05 to 0.1; got 5.0."),  # generator's
-    (8, -1.0, "The learning rate must be a number from 1e-05 to 0.1; got -1.0."),  # discriminator's
-    (3, 10**6, "The hidden width must be from 4 to 256; got 1000000."),
+    (7, 5.0, "The generator's learning rate must be a number from 1e-05 to 0.1; got 5.0."),
+    (8, -1.0, "The discriminator's learning rate must be a number from 1e-05 to 0.1; got -1.0."),
+    (3, 10**6, "The generator's hidden width must be from 4 to 256; got 1000000."),
     (0, "mnist", "Unknown data set 'mnist'; choose one of 'ring8', 'moons', 'spiral', 'checkerboard', 'swiss_roll'."),
     (1, "wasserstein", "Unknown loss 'wasserstein'; choose one of 'non-saturating', 'least-squares', 'hinge'."),
     (12, -4, "The seed must be from 0 to 4294967295; got -4."),

@@ -30,7 +30,7 @@ def files(tmp_path_factory):
     return {"star": star, "text": text}
 
 
-def editor(path) -> dict:  # noqa: ANN001
+def editor(path) -> dict:
     """What a browser sends for the image editor holding the file."""
     return {"background": handle_file(str(path)), "layers": [], "composite": handle_file(str(path))}
 
@@ -90,7 +90,8 @@ def test_the_hub_pipeline_offline_says_it_needs_the_network(client):
 
 
 @pytest.mark.parametrize("api_name, args, message", [
-    ("/sd_generate", (options.BUNDLED, "a red star", "", 99.0, 6, 0, "DDIM"), "The guidance scale must be a number from 0 to 20; got 99.0."),
+    ("/sd_generate", (options.BUNDLED, "a red star", "", 99.0, 6, 0, "DDIM"),
+     "The guidance scale must be a number from 0 to 20; got 99.0."),
     ("/sd_generate", (options.BUNDLED, "a red star", "", 5.0, 0, 0, "DDIM"), "The number of steps must be from 1 to 200; got 0."),
     ("/sd_generate", (options.BUNDLED, "a red star", "", 5.0, 6, 0, "PNDM"), "Unknown scheduler 'PNDM'; choose one of"),
     ("/sd_generate", (options.BUNDLED, 42, "", 5.0, 6, 0, "DDIM"), "The prompt must be text; got the number 42."),

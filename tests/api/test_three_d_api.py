@@ -12,7 +12,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from tests.unit.test_three_d_depth import png_claiming, tiny_depth_model  # noqa: F401 (a fixture)
+from tests.unit.test_three_d_depth import png_claiming
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def pictures(tmp_path_factory):
     return files
 
 
-def editor(path) -> dict:  # noqa: ANN001
+def editor(path) -> dict:
     return {"background": handle_file(str(path)), "layers": [], "composite": handle_file(str(path))}
 
 

@@ -8,7 +8,7 @@ from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
 
 
-def summary_has(page, text: str, timeout: int = 60_000) -> None:  # noqa: ANN001
+def summary_has(page, text: str, timeout: int = 60_000) -> None:
     page.wait_for_function("t => document.querySelector('#clip-summary').innerText.includes(t)", arg=text,
                            timeout=timeout)
 

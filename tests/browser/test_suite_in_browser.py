@@ -8,7 +8,8 @@ import pytest
 from demos import REGISTRY
 from tests.browser.conftest import SCREENSHOTS, foreign_hosts, wait_for_quiet
 
-BUSY = "() => [...document.querySelectorAll('[data-testid=status-tracker]')].some(e => e.offsetParent !== null && !e.classList.contains('hide'))"
+BUSY = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
+        ".some(e => e.offsetParent !== null && !e.classList.contains('hide'))")
 
 
 def wait_until_idle(page, timeout_ms: int = 120_000) -> None:

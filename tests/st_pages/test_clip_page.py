@@ -30,17 +30,17 @@ def small_gallery(monkeypatch):
     explore._shared_text_search.clear()
 
 
-def shown_png(at, png: bytes) -> bool:  # noqa: ANN001 (AppTest)
+def shown_png(at, png: bytes) -> bool:
     """Whether one of the page's images is exactly these PNG bytes (media files are named by their hash)."""
     url = f"/mock/media/{_calculate_file_id(png, 'image/png')}.png"
     return any(url in image.value for image in at.image)
 
 
-def markdowns(at) -> list[str]:  # noqa: ANN001
+def markdowns(at) -> list[str]:
     return [m.value for m in at.markdown]
 
 
-def message(fn, *args) -> str:  # noqa: ANN001
+def message(fn, *args) -> str:
     with pytest.raises(LimitError) as caught:
         fn(*args)
     return str(caught.value)

@@ -15,7 +15,7 @@ from tests.st_pages.conftest import shown_errors
 MAX_NEW = 12
 
 
-def chart_titles(at) -> list[str]:  # noqa: ANN001
+def chart_titles(at) -> list[str]:
     return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
 
 

@@ -20,17 +20,17 @@ SETTINGS = dict(name=options.BUNDLED, prompt=options.DEFAULT_PROMPT, guidance=op
                 seed=options.DEFAULT_SEED, scheduler=options.DEFAULT_SCHEDULER)
 
 
-def shown(at, image) -> bool:  # noqa: ANN001 (AppTest, uint8 array)
+def shown(at, image) -> bool:
     """Whether the page shows exactly this picture (media files are named by a hash of their bytes)."""
     url = f"/mock/media/{_calculate_file_id(png_bytes(image), 'image/png')}.png"
     return any(url in element.value for element in at.image)
 
 
-def markdowns(at) -> list[str]:  # noqa: ANN001
+def markdowns(at) -> list[str]:
     return [m.value for m in at.markdown]
 
 
-def message(fn, *args) -> str:  # noqa: ANN001
+def message(fn, *args) -> str:
     with pytest.raises(LimitError) as caught:
         fn(*args)
     return str(caught.value)

@@ -10,9 +10,9 @@ import json
 
 import numpy as np
 
-from demos.three_d import options, scene as sc
+from demos.three_d import options
+from demos.three_d import scene as sc
 from tests.st_pages.conftest import shown_errors
-from tests.unit.test_three_d_depth import tiny_depth_model  # noqa: F401 (a fixture)
 
 SLUG = "three_d"
 
@@ -103,7 +103,7 @@ def _jpeg() -> bytes:
     return buf.getvalue()
 
 
-def test_photo_to_depth_with_a_hub_model_and_offline(open_page, tiny_depth_model):  # noqa: F811
+def test_photo_to_depth_with_a_hub_model_and_offline(open_page, tiny_depth_model):
     at = open_page(SLUG)
     at.file_uploader(key="three_d-photo").set_value(("photo.jpg", _jpeg(), "image/jpeg"))
     at.text_input(key="three_d-depth-model").set_value("nobody/no-such-depth-model")

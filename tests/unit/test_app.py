@@ -51,7 +51,8 @@ def test_start_up_imports_no_heavy_library():
     import subprocess
     import sys
 
-    code = "import sys, app; app.build_app(); print(sorted(m for m in ('torch','diffusers','transformers','open3d','plotly','scipy') if m in sys.modules))"
+    code = ("import sys, app; app.build_app(); "
+            "print(sorted(m for m in ('torch','diffusers','transformers','open3d','plotly','scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=app.__file__.rsplit('/', 1)[0])
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -91,7 +92,7 @@ def test_page_open_runs_only_the_tab_selector_and_each_tab_fills_when_first_open
 def test_a_tab_fill_runs_once_per_session():
     calls = []
 
-    def fill(x):  # noqa: ANN001, ANN202
+    def fill(x):
         calls.append(x)
         return x + 1
 

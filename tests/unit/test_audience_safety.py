@@ -3,6 +3,7 @@ memo, one driver per live run, and seeded construction that other sessions canno
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,6 @@ from shared.limits import LimitError
 from shared.live import LiveRun
 from shared.memo import memoised
 from shared.seeding import seeded_global_rng
-
 
 # ---- image files ----
 
@@ -41,10 +41,8 @@ def test_a_reader_never_sees_a_partial_file_while_the_same_bytes_are_written(tmp
 
     def read() -> None:
         while not stop.is_set():
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 sizes.append(len(path.read_bytes()))
-            except FileNotFoundError:
-                pass
 
     readers = [threading.Thread(target=read) for _ in range(2)]
     for r in readers:
@@ -102,9 +100,8 @@ def test_a_second_driver_is_refused_with_its_message_and_the_first_keeps_the_run
     live = LiveRun("run")
     with live.driving("busy"):
         assert live.busy
-        with pytest.raises(LimitError, match="^busy$"):
-            with live.driving("busy"):
-                pass
+        with pytest.raises(LimitError, match="^busy$"), live.driving("busy"):
+            pass
     assert not live.busy
     with live.driving("busy"):  # free again afterwards
         pass
@@ -157,9 +154,8 @@ def test_each_session_gets_its_own_live_run():
 
     default = LiveRun()
     a, b = copy.deepcopy(default), copy.deepcopy(default)
-    with a.driving("busy"):
-        with b.driving("busy"):  # another session is not blocked
-            pass
+    with a.driving("busy"), b.driving("busy"):  # another session is not blocked
+        pass
 
 
 # ---- seeds without global state ----

@@ -4,12 +4,12 @@ token, the contrastive loss with every fitting text a positive, and the held-out
 import numpy as np
 import torch
 
-from demos.clip.model import HELD_OUT_PAIRS, new_clip, new_processor
+from demos.clip.model import new_clip, new_processor
 from demos.clip.tokenizer import caption_tokenizer, caption_words
-from demos.clip.train import ALL_CAPTIONS, ALL_LABELS, batch_phrasings, caption_index, contrastive_loss, fits, unseen_mask
+from demos.clip.train import contrastive_loss, fits
 from shared import phrasings
-from shared.datasets import LABEL_NAMES, make_shapes
-from shared.phrasings import known_words
+from shared.datasets import ALL_CAPTIONS, ALL_LABELS, HELD_OUT_PAIRS, LABEL_NAMES, caption_index, make_shapes, unseen_mask
+from shared.phrasings import batch_phrasings, known_words
 
 
 def test_every_known_word_is_one_token_and_other_text_still_tokenizes():

@@ -188,12 +188,14 @@ def test_grey_transparent_and_16_bit_images_come_back_rgb(tmp_path):
 def _patch_headers(path: str, local: dict[int, int], central: dict[int, int]) -> None:
     """Overwrite little-endian fields of a one-member zip: {offset: value} in the local header and
     in the central directory entry. Flags and method are 2 bytes (local 6, 8; central 8, 10), sizes 4."""
-    data = bytearray(open(path, "rb").read())
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
     start = data.find(b"PK\1\2")
     for base, fields, short in ((0, local, (6, 8)), (start, central, (8, 10))):
         for offset, value in fields.items():
             struct.pack_into("<H" if offset in short else "<I", data, base + offset, value)
-    open(path, "wb").write(bytes(data))
+    with open(path, "wb") as f:
+        f.write(bytes(data))
 
 
 def test_encrypted_unsupported_and_lying_members(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from demos import hub_models
-from shared import deploy
+from shared import deploy, prefetch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,9 +20,9 @@ def front_matter(readme: bytes | str) -> dict:
 
 
 def test_the_dry_run_prints_a_clean_report(capsys) -> None:
-    report = deploy.check("gradio")
+    report = deploy.check(hub_models.all_ids(), "gradio")
     assert not report.problems
-    assert deploy.main(["--space", "someone/genai-demos", "--dry-run"]) == 0
+    assert deploy.main(hub_models.all_ids(), ["--space", "someone/genai-demos", "--dry-run"]) == 0
     out = capsys.readouterr().out
     # every file with its size and kind, and the total
     for f in report.files:
@@ -39,7 +39,7 @@ def test_the_dry_run_prints_a_clean_report(capsys) -> None:
 
 
 def test_the_streamlit_front_is_a_docker_space() -> None:
-    report = deploy.check("streamlit")
+    report = deploy.check(hub_models.all_ids(), "streamlit")
     assert not report.problems, report.problems
     files = {f.path: f for f in report.files}
     meta = front_matter(files["README.md"].content)
@@ -57,7 +57,7 @@ def test_problems_are_found_before_uploading(tmp_path: Path) -> None:
                                         "python_version: 3.11\n---\n# x\n")
     (tmp_path / "app.py").write_text("print('hi')\n")
     (tmp_path / "weights.bin").write_bytes(b"\0\1\2" * 10)
-    report = deploy.check("gradio", root=tmp_path)
+    report = deploy.check(hub_models.all_ids(), "gradio", root=tmp_path)
     problems = "\n".join(report.problems)
     assert "sdk_version '5.9.1' does not fit requirements.txt's gradio>=6.25,<7" in problems
     assert "app_file 'main.py' is not in the snapshot" in problems
@@ -67,7 +67,7 @@ def test_problems_are_found_before_uploading(tmp_path: Path) -> None:
     assert {f.path: f.binary for f in report.files} == {"README.md": False, "app.py": False,
                                                          "requirements.txt": False, "weights.bin": True}
     (tmp_path / "README.md").write_text("---\nsdk: [gradio\n---\n")
-    assert any("not valid YAML" in p for p in deploy.check("gradio", root=tmp_path).problems)
+    assert any("not valid YAML" in p for p in deploy.check(hub_models.all_ids(), "gradio", root=tmp_path).problems)
 
 
 def test_every_hub_model_a_tab_offers_is_linked_and_preloaded() -> None:
@@ -88,6 +88,6 @@ def test_every_hub_model_a_tab_offers_is_linked_and_preloaded() -> None:
 
 
 def test_prefetch_downloads_one_format_of_weights() -> None:
-    ignored = hub_models.ignore_patterns(["config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5"])
+    ignored = prefetch.ignore_patterns(["config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5"])
     assert "*.bin" in ignored and "*.h5" in ignored
-    assert "*.bin" not in hub_models.ignore_patterns(["config.json", "pytorch_model.bin"])  # .bin is all it has
+    assert "*.bin" not in prefetch.ignore_patterns(["config.json", "pytorch_model.bin"])  # .bin is all it has

@@ -17,7 +17,7 @@ from shared.limits import LimitError
 from tests.hub_cache import hub_snapshot_dir
 
 
-def tiny_unet(sample_size: int = 16, in_channels: int = 3):  # noqa: ANN201
+def tiny_unet(sample_size: int = 16, in_channels: int = 3):
     from diffusers import UNet2DModel
 
     torch.manual_seed(0)

@@ -78,11 +78,19 @@ def test_parse_seeds(text, expected):
     assert latent.parse_seeds(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "5", "1, two", "1, -4", "1, 99999999999", ",".join(["1"] * 9), "1.5, 2"])
-def test_parse_seeds_rejects_bad_text_with_a_message(text):
+@pytest.mark.parametrize("text, message", [
+    ("", "The list of waypoint seeds is empty."),
+    ("5", "The number of waypoints must be from 2 to 8; got 1."),
+    ("1, two", "Waypoints are seeds separated by commas, like '3, 17, 42'; 'two' is not a whole number."),
+    ("1, -4", "The seed must be from 0 to 4294967295; got -4."),
+    ("1, 99999999999", "The seed must be from 0 to 4294967295; got 99999999999."),
+    (",".join(["1"] * 9), "The number of waypoints must be from 2 to 8; got 9."),
+    ("1.5, 2", "Waypoints are seeds separated by commas, like '3, 17, 42'; '1.5' is not a whole number."),
+])
+def test_parse_seeds_rejects_bad_text_with_a_message(text, message):
     with pytest.raises(LimitError) as info:
         latent.parse_seeds(text)
-    assert str(info.value)
+    assert str(info.value) == message
 
 
 @pytest.mark.parametrize("frames", [1, 241, -3])

@@ -75,14 +75,23 @@ def test_run_ends_at_the_maximum_length():
     assert trainer.step == MAX_STEPS and trainer.finished
 
 
-@pytest.mark.parametrize("change", [
-    {"lr_g": 5.0}, {"lr_d": 0.0}, {"g_hidden": 100_000}, {"d_layers": 0}, {"batch": 10**6}, {"seed": -1},
-    {"loss": "wasserstein"}, {"dataset": "mnist"}, {"d_steps": 50}, {"r1_gamma": float("nan")}, {"z_dim": 0},
+@pytest.mark.parametrize("change, message", [
+    ({"lr_g": 5.0}, "The generator's learning rate must be a number from 1e-05 to 0.1; got 5.0."),
+    ({"lr_d": 0.0}, "The discriminator's learning rate must be a number from 1e-05 to 0.1; got 0.0."),
+    ({"g_hidden": 100_000}, "The generator's hidden width must be from 4 to 256; got 100000."),
+    ({"d_layers": 0}, "The discriminator's number of hidden layers must be from 1 to 4; got 0."),
+    ({"batch": 10**6}, "The batch size must be from 16 to 1024; got 1000000."),
+    ({"seed": -1}, "The seed must be from 0 to 4294967295; got -1."),
+    ({"loss": "wasserstein"}, "Unknown loss 'wasserstein'; choose one of 'non-saturating', 'least-squares', 'hinge'."),
+    ({"dataset": "mnist"}, "Unknown data set 'mnist'; choose one of 'ring8', 'moons', 'spiral', 'checkerboard', 'swiss_roll'."),
+    ({"d_steps": 50}, "The discriminator steps per generator step must be from 1 to 10; got 50."),
+    ({"r1_gamma": float("nan")}, "The gradient penalty weight must be a number from 0 to 10; got nan."),
+    ({"z_dim": 0}, "The latent size must be from 1 to 16; got 0."),
 ])
-def test_bad_settings_get_a_message(change):
+def test_bad_settings_get_a_message(change, message):
     with pytest.raises(LimitError) as info:
         ToyGAN(ToySettings(**change))
-    assert str(info.value)
+    assert str(info.value) == message
 
 
 def test_steps_per_call_are_limited():

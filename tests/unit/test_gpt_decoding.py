@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from demos.gpt import decoding, lm as lm_module
+from demos.gpt import decoding
+from demos.gpt import lm as lm_module
 from demos.gpt.model import train_tokenizer
 from shared import checkpoints
 from shared.limits import LimitError
@@ -171,7 +172,8 @@ def test_transcript_prompt_and_truncation_from_the_left(tiny):
     assert tiny.tokenizer.decode(ids).endswith("Bot:")
 
 
-@pytest.mark.parametrize("text, message", [("", "empty"), ("x" * 2001, "limit"), ("\x00\x01\x07", "control"), (None, "The message is missing"), (5, "must be text; got the number 5")])
+@pytest.mark.parametrize("text, message", [("", "empty"), ("x" * 2001, "limit"), ("\x00\x01\x07", "control"),
+                                           (None, "The message is missing"), (5, "must be text; got the number 5")])
 def test_bad_messages_are_refused(text, message):
     with pytest.raises(LimitError, match=message):
         lm_module.clean_text(text)

@@ -9,7 +9,7 @@ from demos.gpt import decoding, fast_gpt2
 from demos.gpt.lm import LanguageModel, int8_for_cpu
 
 
-def tiny_gpt2(activation: str = "gelu_new"):  # noqa: ANN201
+def tiny_gpt2(activation: str = "gelu_new"):
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.manual_seed(0)
@@ -57,7 +57,7 @@ def test_an_int8_copy_of_a_larger_model_decodes_close_to_the_original():
     class Tok:
         eos_token_id, chat_template = None, None
 
-        def decode(self, ids, **kw):  # noqa: ANN001, ANN003, ANN201
+        def decode(self, ids, **kw):
             return " ".join(map(str, ids))
 
     lm = LanguageModel(quantized, Tok(), "tiny-llama", "local", int8=True)

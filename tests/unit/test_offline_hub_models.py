@@ -30,7 +30,7 @@ def own_cache(tmp_path, monkeypatch):
 
 def test_prefetch_check_reports_the_cache(own_cache, capsys):
     ids = hub_models.all_ids()
-    assert prefetch.main(["--check"]) == 1
+    assert prefetch.main(hub_models.offered(), ["--check"]) == 1
     out = capsys.readouterr().out
     assert all(f"{repo_id}" in out for repo_id in ids) and out.count("NOT cached") == len(ids)
     for repo_id in ids:  # what a download leaves: the config (or a pipeline's model index)
@@ -38,7 +38,7 @@ def test_prefetch_check_reports_the_cache(own_cache, capsys):
         folder = hub_snapshot_dir(repo_id)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / marker).write_text(json.dumps({"_from": "test"}))
-    assert prefetch.main(["--check"]) == 0
+    assert prefetch.main(hub_models.offered(), ["--check"]) == 0
     out = capsys.readouterr().out
     assert "NOT cached" not in out and "the talk needs no network" in out
     assert prefetch.cache_state("openai/clip-vit-base-patch32").where.startswith(str(own_cache))

@@ -20,7 +20,7 @@ LINKED = [spec.slug for spec in REGISTRY if hasattr(importlib.import_module(f"de
 
 
 def test_every_demo_declares_its_link_settings() -> None:
-    assert LINKED == [spec.slug for spec in REGISTRY]
+    assert [spec.slug for spec in REGISTRY] == LINKED
 
 
 @pytest.mark.parametrize("slug", LINKED)
@@ -53,7 +53,8 @@ def test_gan_link_values_go_through_the_tabs_limits() -> None:
     assert values == {"seeds": [3, 17, 42], "psi": 0.7}
     assert notices == ["The link's 'frames' was ignored: The number of frames must be from 2 to 240; got 9999.",
                        "The link's 'mode' was ignored: Unknown interpolation 'cubic'; choose one of 'slerp', 'lerp'."]
-    assert presenter.read({"seeds": "3"}, params)[1] == ["The link's 'seeds' was ignored: The number of waypoints must be from 2 to 8; got 1."]
+    assert presenter.read({"seeds": "3"}, params)[1] == [
+        "The link's 'seeds' was ignored: The number of waypoints must be from 2 to 8; got 1."]
     assert presenter.read({"psi": "x" * 600}, params)[1] == ["The link's 'psi' is longer than 500 characters; ignored."]
     assert presenter.link("gan", {"seeds": [3, 17], "psi": 0.5}, params) == "?tab=gan&present=1&seeds=3,17&psi=0.5"
     with pytest.raises(ValueError, match="truncation psi"):

@@ -7,6 +7,7 @@ UI modules are named for it: `ui.py`, `*_ui.py` (Gradio), `streamlit_page.py` (S
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -71,3 +72,117 @@ def test_no_logic_module_imports_a_ui_library() -> None:
     # name the culprits: each module alone, in its own interpreter
     culprits = {name: libs for name in names if (libs := ui_libraries_imported_by([name]))}
     raise AssertionError(f"logic modules that import a UI library: {culprits}")
+
+
+# ---- every import, read from the source: those inside functions too ----------------------------
+
+
+def module_files() -> dict[str, Path]:
+    """Dotted name -> file, for every module of demos/ and shared/ and the two app entry points."""
+    files = {}
+    for package in ("demos", "shared"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                parts = path.relative_to(ROOT).with_suffix("").parts
+                files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    for entry in ("app", "streamlit_app"):
+        files[entry] = ROOT / f"{entry}.py"
+    return files
+
+
+def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[tuple[str, int]]:
+    """(imported module, line) for every import statement of the file, wherever it stands; an imported
+    name that is itself a module (`from demos.clip import options`) counts as that module."""
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {(alias.name, node.lineno) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # a relative import
+                base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                found.add((full if full in known else base, node.lineno))
+    return found
+
+
+def import_graph() -> dict[str, set[tuple[str, int]]]:
+    """Module -> (module of this tree it imports, line); outside libraries left out."""
+    known = module_files()
+    graph = {}
+    for name, path in known.items():
+        targets = set()
+        for target, line in imports_of(name, path, known):
+            while target and target not in known:  # `shared.limits.LimitError` -> shared.limits
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                targets.add((target, line))
+        graph[name] = targets
+    return graph
+
+
+def demo_of(name: str) -> str | None:
+    """The demo folder a module belongs to (demos.<slug>.<module>), None for the app level."""
+    parts = name.split(".")
+    return parts[1] if parts[0] == "demos" and len(parts) > 2 else None
+
+
+def test_no_logic_module_imports_a_ui_library_anywhere_in_its_source() -> None:
+    """The import test above sees only what runs at import; this one reads imports inside functions too."""
+    known = module_files()
+    found = [f"{name}:{line} imports {lib}" for name, path in known.items()
+             if not is_ui_module(path) and name not in ("app", "streamlit_app")
+             for lib, line in imports_of(name, path, {}) if lib.split(".")[0] in UI_LIBRARIES]
+    assert not found, found
+
+
+def test_no_demo_imports_another_and_shared_imports_no_demo() -> None:
+    crossing = []
+    for name, targets in import_graph().items():
+        for target, line in sorted(targets):
+            if name.startswith("shared") and target.startswith("demos"):
+                crossing.append(f"{name}:{line} (shared) imports {target}")
+            elif demo_of(name) and demo_of(target) and demo_of(target) != demo_of(name):
+                crossing.append(f"{name}:{line} imports another demo's {target}")
+    assert not crossing, "\n".join(crossing)
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_circles_are_found_and_the_import_graph_has_none() -> None:
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    graph = {name: {t for t, _ in targets} for name, targets in import_graph().items()}
+    assert len(graph) > 150 and "demos.clip.explore" in graph["demos.clip.ui"]
+    assert not circles(graph), circles(graph)

@@ -70,8 +70,7 @@ def test_the_folder_loads_as_a_diffusers_pipeline(tiny_parts, tmp_path):
 
 
 def test_evaluation_prompts_split_seen_and_unseen_pairs():
-    from demos.clip.model import HELD_OUT_PAIRS
-    from shared.datasets import LABEL_NAMES
+    from shared.datasets import HELD_OUT_PAIRS, LABEL_NAMES
 
     for unseen in (False, True):
         prompts, labels = eval_prompts(60, unseen)

@@ -92,7 +92,7 @@ def test_sample_depth_map_becomes_a_ball_and_a_floor():
 def test_reconstructions_give_surfaces_near_the_points():
     cloud = convert.mesh_to_points(sphere_mesh(1.0), 8_000, seed=0)
     cloud_no_normals = PointCloud(cloud.points)
-    for mesh, notices in (convert.points_to_mesh_poisson(cloud_no_normals, 6), convert.points_to_mesh_ball_pivoting(cloud)):
+    for mesh, _notices in (convert.points_to_mesh_poisson(cloud_no_normals, 6), convert.points_to_mesh_ball_pivoting(cloud)):
         assert len(mesh.faces) > 500
         r = np.linalg.norm(mesh.vertices, axis=1)
         assert np.abs(r - 1).max() < 0.08

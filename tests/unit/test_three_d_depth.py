@@ -1,6 +1,6 @@
-"""Photo to depth through the Hub path: a tiny Depth Anything built here and placed in the (offline,
-temporary) Hub cache loads by its id, and its output becomes a depth map and then points; a model
-that is not there gets a clear message."""
+"""Photo to depth through the Hub path: a tiny Depth Anything (the tiny_depth_model fixture of
+tests/conftest.py) placed in the (offline, temporary) Hub cache loads by its id, and its output
+becomes a depth map and then points; a model that is not there gets a clear message."""
 
 from __future__ import annotations
 
@@ -13,27 +13,6 @@ from PIL import Image
 
 from demos.three_d import convert, depth
 from shared.checkpoints import CheckpointError
-from tests.hub_cache import hub_snapshot_dir
-
-TINY_ID = "tiny-tests/depth-anything-tiny"
-
-
-@pytest.fixture(scope="module")
-def tiny_depth_model():
-    import torch
-    from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config, DPTImageProcessor
-
-    backbone = Dinov2Config(hidden_size=32, num_hidden_layers=4, num_attention_heads=2, intermediate_size=64,
-                            image_size=56, patch_size=14, out_features=["stage1", "stage2", "stage3", "stage4"],
-                            reshape_hidden_states=False)
-    config = DepthAnythingConfig(backbone_config=backbone, reassemble_hidden_size=32, neck_hidden_sizes=[16, 16, 16, 16],
-                                 fusion_hidden_size=16, head_hidden_size=8, patch_size=14)
-    torch.manual_seed(0)
-    folder = hub_snapshot_dir(TINY_ID)
-    DepthAnythingForDepthEstimation(config).save_pretrained(folder)
-    DPTImageProcessor(size={"height": 56, "width": 56}, keep_aspect_ratio=True, ensure_multiple_of=14,
-                      do_pad=False).save_pretrained(folder)
-    return TINY_ID
 
 
 def photo(w: int = 80, h: int = 60) -> Image.Image:

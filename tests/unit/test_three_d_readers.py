@@ -16,7 +16,7 @@ from demos.three_d.readers import ReadError, read_bytes, read_file
 from demos.three_d.shapes3d import torus_knot
 
 
-def trimesh_bytes(file_type: str, mesh=None) -> bytes:  # noqa: ANN001
+def trimesh_bytes(file_type: str, mesh=None) -> bytes:
     import trimesh
 
     m = mesh or torus_knot(segments=60, sides=8)
@@ -140,7 +140,8 @@ def test_empty_file():
 
 def test_header_without_data():
     with pytest.raises(ReadError, match="ends after the header"):
-        read_bytes(b"ply\nformat ascii 1.0\nelement vertex 100\nproperty float x\nproperty float y\nproperty float z\nend_header\n", "h.ply")
+        read_bytes(b"ply\nformat ascii 1.0\nelement vertex 100\nproperty float x\nproperty float y\nproperty float z\n"
+                   b"end_header\n", "h.ply")
     with pytest.raises(ReadError, match="no end_header"):
         read_bytes(b"ply\nformat ascii 1.0\nelement vertex 100\n", "cut.ply")
     with pytest.raises(ReadError, match="PCD"):

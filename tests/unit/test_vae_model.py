@@ -55,7 +55,7 @@ def test_save_and_load(tmp_path):
     assert again.latent_dim == 4 and torch.equal(again.decode(z), vae.decode(z))
 
 
-def with_prior(weights, means, scales) -> ShapesVAE:  # noqa: ANN001
+def with_prior(weights, means, scales) -> ShapesVAE:
     """A tiny VAE whose fitted prior is the given mixture of isotropic Gaussians."""
     torch.manual_seed(0)
     k, d = len(weights), len(means[0])
