@@ -80,3 +80,23 @@ def foreign_hosts(requested: list[str], app_url: str) -> list[str]:
     own = urlparse(app_url).netloc
     return sorted({u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")
                    and urlparse(u).netloc != own})
+
+
+# What a main action must leave on screen: a decoded picture (loaded, with a width), a plot with data,
+# or a chat answer with text, inside `root`. Counted, so a test can require that the action added some.
+SHOWN_JS = """(root) => {
+  const el = document.querySelector(root);
+  if (!el) return {images: 0, plots: 0, answers: 0};
+  const visible = e => e.offsetParent !== null;
+  return {
+    images: [...el.querySelectorAll('img')].filter(i => visible(i) && i.complete && i.naturalWidth > 0).length,
+    plots: [...el.querySelectorAll('.js-plotly-plot')].filter(p => visible(p) && (p.data || []).length > 0).length,
+    answers: [...el.querySelectorAll('[data-testid="bot"], .message.bot, [data-testid="stChatMessage"]')]
+      .filter(m => visible(m) && m.innerText.trim().length > 0).length,
+  };
+}"""
+
+
+def shown(page, root: str) -> dict[str, int]:
+    """How many decoded pictures, plots with data and chat answers with text `root` shows now."""
+    return page.evaluate(SHOWN_JS, root)

@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from demos import REGISTRY
-from tests.browser.conftest import SCREENSHOTS, foreign_hosts
+from tests.browser.conftest import SCREENSHOTS, foreign_hosts, shown
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"  # while the script (or a fragment) runs
 EXCEPTIONS = "[data-testid='stException']"
+MAIN = "[data-testid='stMain']"
+MAIN_OUTPUT_KIND = {"gpt": "answers", "three_d": "plots"}  # what each page's main action adds (else pictures)
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +101,14 @@ def test_page_main_action(page, streamlit_url, slug):
     requests = open_page(page, streamlit_url, next(s.title for s in REGISTRY if s.slug == slug))
     assert page.url.rstrip("/").endswith(f"/{slug}")
     assert page.locator(EXCEPTIONS).count() == 0, page.locator(EXCEPTIONS).all_inner_texts()
+    before = shown(page, MAIN)
     page.locator(f".st-key-{slug}-main-action button").click()
     wait_until_done(page)
     page.wait_for_timeout(500)  # let plots finish drawing before the picture
     page.screenshot(path=str(SCREENSHOTS / f"streamlit_{slug}.png"), full_page=True)
+    kind = MAIN_OUTPUT_KIND.get(slug, "images")
+    after = shown(page, MAIN)
+    assert after[kind] > before[kind], (kind, before, after)  # the action added its result to the page
     assert page.locator(EXCEPTIONS).count() == 0, page.locator(EXCEPTIONS).all_inner_texts()
     errors = page.locator("[data-testid='stAlertContentError']").all_inner_texts()
     assert not errors, errors

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from demos import REGISTRY
-from tests.browser.conftest import SCREENSHOTS, foreign_hosts, wait_for_quiet
+from tests.browser.conftest import SCREENSHOTS, foreign_hosts, shown, wait_for_quiet
 
 BUSY = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
         ".some(e => e.offsetParent !== null && !e.classList.contains('hide'))")
@@ -53,14 +53,28 @@ def test_overview_links_to_tabs(page, suite_url):
     assert not page.problems and not error_toasts(page)
 
 
+# where each tab's main action shows its result, and what it must show there
+MAIN_OUTPUT = {
+    "data": ("#data-grid", "images"), "gan": ("#gan-filmstrip", "images"), "diffusion": ("#diffusion-result", "images"),
+    "gpt": ("#gpt-chat", "answers"), "three_d": ("#three_d-plot", "plots"), "vae": ("#vae-interp-sheet", "images"),
+    "clip": ("#clip-results", "images"), "stable_diffusion": ("#sd-image", "images"),
+}
+
+
+def test_every_tab_has_its_main_output_named():
+    assert set(MAIN_OUTPUT) == {spec.slug for spec in REGISTRY}
+
+
 @pytest.mark.parametrize("slug", [spec.slug for spec in REGISTRY])
 def test_tab_main_action(page, suite_url, slug):
     open_tab(page, suite_url, slug)
     assert page.locator("#tab-overview").is_hidden()  # the deep link opened this tab, not the first
+    root, kind = MAIN_OUTPUT[slug]
     page.locator(f"#{slug}-main-action").click()
     wait_until_idle(page)
     page.wait_for_timeout(500)  # let plots finish drawing before the picture
     page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
+    assert shown(page, root)[kind] >= 1, (root, kind, shown(page, root))  # the action's result is on screen
     assert not error_toasts(page), error_toasts(page)
     assert not page.problems, page.problems
     # the page stays offline: opening the tab and running its main action asked no other host

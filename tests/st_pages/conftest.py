@@ -35,3 +35,32 @@ def button(at: AppTest, key: str):
 
 def shown_errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
+
+
+@pytest.fixture(autouse=True)
+def recorded_media(monkeypatch):
+    """Record what each media URL of a page holds, through Streamlit's MediaFileManager.add (the one
+    door every st.image goes through), so a test can tell which picture an element shows. The record
+    hangs on the patched method itself: this conftest may be imported twice (by pytest and by a test)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    add = MediaFileManager.add
+    recorded: dict[str, bytes] = {}  # media URL -> the bytes a page handed Streamlit, in this test
+
+    def recording(self, path_or_data, mimetype, *args, **kwargs):
+        url = add(self, path_or_data, mimetype, *args, **kwargs)
+        if isinstance(path_or_data, bytes):
+            recorded[url] = path_or_data
+        return url
+
+    recording.recorded = recorded
+    monkeypatch.setattr(MediaFileManager, "add", recording)
+    return recorded
+
+
+def shows_picture(at: AppTest, data: bytes) -> bool:
+    """Whether one of the page's images (after its latest run) holds exactly these bytes."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    recorded = getattr(MediaFileManager.add, "recorded", {})
+    return any(recorded.get(url) == data for image in at.image for url in image.value)

@@ -9,12 +9,11 @@ import io
 import zipfile
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 
 from demos.clip import explore, live, options, views
 from shared.image_files import png_bytes
 from shared.limits import LimitError
-from tests.st_pages.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors, shows_picture
 
 MAIN = "clip-main-action"
 GALLERY = 400
@@ -31,9 +30,8 @@ def small_gallery(monkeypatch):
 
 
 def shown_png(at, png: bytes) -> bool:
-    """Whether one of the page's images is exactly these PNG bytes (media files are named by their hash)."""
-    url = f"/mock/media/{_calculate_file_id(png, 'image/png')}.png"
-    return any(url in image.value for image in at.image)
+    """Whether one of the page's images is exactly these PNG bytes."""
+    return shows_picture(at, png)
 
 
 def markdowns(at) -> list[str]:

@@ -6,13 +6,12 @@ and bad values get the Gradio tab's messages."""
 from __future__ import annotations
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 
 from demos.stable_diffusion import cost, explore, options, views
 from shared import limits
 from shared.image_files import png_bytes, write_atomic
 from shared.limits import LimitError
-from tests.st_pages.conftest import shown_errors
+from tests.st_pages.conftest import shown_errors, shows_picture
 
 MAIN = "stable_diffusion-main-action"
 STEPS = 3
@@ -21,9 +20,8 @@ SETTINGS = dict(name=options.BUNDLED, prompt=options.DEFAULT_PROMPT, guidance=op
 
 
 def shown(at, image) -> bool:
-    """Whether the page shows exactly this picture (media files are named by a hash of their bytes)."""
-    url = f"/mock/media/{_calculate_file_id(png_bytes(image), 'image/png')}.png"
-    return any(url in element.value for element in at.image)
+    """Whether the page shows exactly this picture (as the PNG bytes the page encodes)."""
+    return shows_picture(at, png_bytes(image))
 
 
 def markdowns(at) -> list[str]:
