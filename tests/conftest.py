@@ -45,10 +45,8 @@ def suite_url():
 TINY_DEPTH_ID = "tiny-tests/depth-anything-tiny"
 
 
-@pytest.fixture(scope="module")
-def tiny_depth_model():
-    """The Hub id of a tiny Depth Anything placed in the (offline, temporary) Hub cache, for the
-    photo-to-depth tests of the unit, API and page suites."""
+def save_tiny_depth_model(repo_id: str) -> str:
+    """A tiny Depth Anything (random weights, seed 0) saved in the Hub cache as repo_id's download."""
     import torch
     from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config, DPTImageProcessor
 
@@ -60,8 +58,15 @@ def tiny_depth_model():
     config = DepthAnythingConfig(backbone_config=backbone, reassemble_hidden_size=32, neck_hidden_sizes=[16, 16, 16, 16],
                                  fusion_hidden_size=16, head_hidden_size=8, patch_size=14)
     torch.manual_seed(0)
-    folder = hub_snapshot_dir(TINY_DEPTH_ID)
+    folder = hub_snapshot_dir(repo_id)
     DepthAnythingForDepthEstimation(config).save_pretrained(folder)
     DPTImageProcessor(size={"height": 56, "width": 56}, keep_aspect_ratio=True, ensure_multiple_of=14,
                       do_pad=False).save_pretrained(folder)
-    return TINY_DEPTH_ID
+    return repo_id
+
+
+@pytest.fixture(scope="module")
+def tiny_depth_model():
+    """The Hub id of a tiny Depth Anything placed in the (offline, temporary) Hub cache, for the
+    photo-to-depth tests of the unit, API and page suites."""
+    return save_tiny_depth_model(TINY_DEPTH_ID)

@@ -64,21 +64,10 @@ def test_the_diffusion_tabs_hub_model_loads_from_the_cache(own_cache):
 
 
 def test_the_depth_model_loads_from_the_cache(own_cache):
-    import torch
-    from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config, DPTImageProcessor
-
     from demos.three_d import depth, options
+    from tests.conftest import save_tiny_depth_model
 
-    backbone = Dinov2Config(hidden_size=32, num_hidden_layers=4, num_attention_heads=2, intermediate_size=64,
-                            image_size=56, patch_size=14, out_features=["stage1", "stage2", "stage3", "stage4"],
-                            reshape_hidden_states=False)
-    config = DepthAnythingConfig(backbone_config=backbone, reassemble_hidden_size=32, neck_hidden_sizes=[16, 16, 16, 16],
-                                 fusion_hidden_size=16, head_hidden_size=8, patch_size=14)
-    torch.manual_seed(0)
-    folder = hub_snapshot_dir(options.DEPTH_MODEL)
-    DepthAnythingForDepthEstimation(config).save_pretrained(folder)
-    DPTImageProcessor(size={"height": 56, "width": 56}, keep_aspect_ratio=True, ensure_multiple_of=14,
-                      do_pad=False).save_pretrained(folder)
+    save_tiny_depth_model(options.DEPTH_MODEL)
     photo = Image.fromarray(np.full((60, 80, 3), 128, np.uint8))
     depth_map, line = depth.estimate_depth(photo, options.DEPTH_MODEL)
     assert depth_map.depth.shape == (60, 80) and options.DEPTH_MODEL in line
