@@ -197,7 +197,7 @@ def stage_one(out: Path) -> str:
     c = record["config"]
     return (f"- Stage 1, every weight: `{record['command']}`: {c['steps']:,} steps of batch {c['batch_size']} "
             f"(lr {c['lr']:g}), {record['seconds'] / 60:.1f} minutes on {record['hardware']}\n"
-            "- Stage 2, the run below, from stage 1's weights. ")
+            "- Stage 2, from stage 1's weights, is the run below:\n")
 
 
 def stage_two(cfg: TrainConfig) -> str:

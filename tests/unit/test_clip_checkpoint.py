@@ -39,9 +39,8 @@ def test_zero_shot_is_what_the_card_says_and_meets_the_goals(clip):
         assert result["unseen"][key] == pytest.approx(unseen, abs=0.0006)
     seen = result["seen"]
     assert seen["shape"] >= 0.98 and seen["colour"] >= 0.98 and seen["size"] >= 0.95 and seen["position"] >= 0.95
-    # issue 31 asks 98% on unseen pairs (the model trained on captions alone had 99.8%); the phrasings and
-    # augmented images brought it to 94.0%: the issue stays open on this row
-    assert seen["caption"] >= 0.98 and result["unseen"]["caption"] >= 0.93
+    # issue 31's goal: 98% on unseen pairs, as the model trained on captions alone had (99.8%)
+    assert seen["caption"] >= 0.98 and result["unseen"]["caption"] >= 0.98
     from demos.clip.quality import VARIANTS
 
     card = (FOLDER / "README.md").read_text()
@@ -54,6 +53,7 @@ def test_zero_shot_is_what_the_card_says_and_meets_the_goals(clip):
     # issue 31's goals for labels a person types: bare names, plain, on a light background, re-coloured
     assert typed["shape_plain"] >= 0.97 and typed["colour_plain"] >= 0.97
     assert typed["shape_light"] >= 0.90 and typed["colour_jittered"] >= 0.97
+    assert typed["shape_jittered"] >= 0.95  # measured 96.3%: re-coloured, on a new background, tilted and scaled
 
 
 def test_text_to_image_search_is_what_the_card_says(clip):
