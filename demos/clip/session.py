@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from demos.clip import options
-from demos.clip.encoders import Clip, Progress, embed_images, load_clip, square
 from demos.clip.index import VectorIndex
 from shared.limits import LimitError
+
+if TYPE_CHECKING:  # the encoders import torch: the tab's state is built at start-up without it
+    from demos.clip.encoders import Clip, Progress
 
 
 class UserGallery:
@@ -51,6 +54,7 @@ class UserGallery:
     def add(self, model_name: str, paths: Sequence[str | None], progress: Progress | None = None) -> str:
         """Read images and zips (demos/clip/uploads.py does the checking), embed the new images with
         the model, and say what was added and what was skipped."""
+        from demos.clip.encoders import embed_images, load_clip, square
         from demos.clip.uploads import UploadReader
 
         clip = load_clip(model_name)
@@ -84,6 +88,8 @@ class UserGallery:
     def search_index(self, clip: Clip, progress: Progress | None = None) -> tuple[VectorIndex | None, list[np.ndarray], list[str]]:
         """This session's index under `clip` (embedding its images first if another model added them),
         with the images and names its rows point to."""
+        from demos.clip.encoders import embed_images, square
+
         with self._lock:
             if not self.names:
                 return None, [], []

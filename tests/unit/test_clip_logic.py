@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from demos.clip import explore, options
+from demos.clip import encoders, explore, options
 from demos.clip.index import VectorIndex
 from demos.clip.session import UserGallery
 from shared import checkpoints
@@ -246,7 +246,7 @@ def test_a_hub_clip_searches_the_sample_photos(tiny_hub_clip):
 
 
 def test_a_hub_clip_that_is_not_cached_says_it_needs_the_network():
-    with pytest.raises(LimitError, match=re.escape(explore.NEEDS_NETWORK)):
+    with pytest.raises(LimitError, match=re.escape(encoders.NEEDS_NETWORK)):
         explore.search_text("wkcn/TinyCLIP-ViT-8M-16-Text-3M-YFCC15M", "a cat", 5)
     assert explore.search_text(BUNDLED, "a red circle", 1).hits  # the bundled model stays usable
     with pytest.raises(LimitError, match=re.escape("Unknown model 'evil/model'; choose one of")):
