@@ -52,8 +52,9 @@ def walk_speed() -> None:
 
 
 def training_speed(seconds: float = 8.0) -> None:
-    from demos.gan.toy import PRESETS, ToyGAN
-    from demos.gan.toy_view import render_snapshot
+    from demos.gan.live import ToyGAN
+    from demos.gan.options import PRESETS
+    from demos.gan.views import render_snapshot
 
     print(f"\n## Live 2-D training ({seconds:.0f} s per preset; goal: at least 5 updates a second)\n")
     print("| preset | training steps/s (bare) | updates/s streamed | steps/s while streaming | snapshot + drawing + PNG ms |")

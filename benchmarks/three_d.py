@@ -36,7 +36,7 @@ def write_big_ply(path: Path, n: int) -> None:
 
 
 def load_and_display(n: int = 1_000_000) -> list[tuple[str, float]]:
-    from demos.three_d import view
+    from demos.three_d import views
     from demos.three_d.readers import read_file
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,8 +44,8 @@ def load_and_display(n: int = 1_000_000) -> list[tuple[str, float]]:
         write_big_ply(ply, n)
         obj = read_file(ply)[0]
         read = ms(lambda: read_file(ply))
-        figure = ms(lambda: view.figure(obj, "own")[0].to_json())
-        glb = ms(lambda: view.glb_file(obj, Path(tmp) / "x.glb", "own"))
+        figure = ms(lambda: views.figure(obj, "own")[0].to_json())
+        glb = ms(lambda: views.glb_file(obj, Path(tmp) / "x.glb", "own"))
         size = ply.stat().st_size / 2**20
         mesh_view, decimation = big_mesh_view(Path(tmp))
     return [(f"read a {size:.0f} MB binary PLY of {n:,} coloured points", read),
@@ -60,20 +60,20 @@ def big_mesh_view(tmp: Path) -> tuple[float, float]:
     """(ms for the plot and GLB of a mesh over the display limit, ms for its one decimation)."""
     import trimesh
 
-    from demos.three_d import view
+    from demos.three_d import views
     from demos.three_d.geometry import Mesh
 
     sphere = trimesh.creation.icosphere(subdivisions=7)  # 327,680 faces
     mesh = Mesh(sphere.vertices.astype(np.float32), sphere.faces.astype(np.int32))
 
     def show() -> None:
-        view._last_decimated = None  # a new view of a new object
-        view.figure(mesh)
-        view.glb_file(mesh, tmp / "mesh.glb")
+        views._last_decimated = None  # a new view of a new object
+        views.figure(mesh)
+        views.glb_file(mesh, tmp / "mesh.glb")
 
     def decimate() -> None:
-        view._last_decimated = None
-        view.display_mesh(mesh)
+        views._last_decimated = None
+        views.display_mesh(mesh)
 
     return ms(show, 3), ms(decimate, 3)
 

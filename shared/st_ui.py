@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from shared import limits
+from shared import limits, live
 from shared.checkpoints import CheckpointError
-from shared.live import LiveRun
+from shared.live import LiveRun, Press
 
 log = logging.getLogger("genai-demos")
 T = TypeVar("T")
@@ -113,6 +113,71 @@ def live_slot(key: str) -> LiveRun:
     """This visitor's live run (GAN / diffusion / GPT training): one LiveRun per session, whose
     lock refuses a second driver exactly as in the Gradio tabs."""
     return session_slot(key, LiveRun)
+
+
+class LiveTicker:
+    """A live run on a page (shared/live.py's protocol), ticked by a fragment: Start turns the
+    ticking on; each tick trains one short chunk of the session's run and redraws only the
+    fragment; the press's time cap, the run's end or Pause turn it off (the cap with a notice).
+
+        ticker = LiveTicker("gan", tick_s=0.5)
+        if start: ticker.start(slot, Press(slot.run.step, cap_s))
+        if pause: ticker.pause(slot)
+        ticker.show(slot, draw)              # draw(frame or None, steps per second or None)
+    """
+
+    def __init__(self, key: str, tick_s: float, train_share: float = 0.7) -> None:
+        self.key, self.tick_s, self.train_share = key, tick_s, train_share
+
+    @property
+    def running(self) -> bool:
+        return bool(st.session_state.get(f"{self.key}-running"))
+
+    def halt(self) -> None:
+        """Stop ticking (the run stays as it is)."""
+        st.session_state[f"{self.key}-running"] = False
+
+    def start(self, slot: LiveRun, press: Press) -> None:
+        """Start ticking with this press, unless the run is full (refused) or already ticking."""
+        if slot.run is not None and slot.run.finished:
+            raise limits.LimitError(live.FINISHED)
+        if not self.running:
+            st.session_state[f"{self.key}-press"] = press
+            st.session_state[f"{self.key}-running"] = True
+
+    def pause(self, slot: LiveRun) -> None:
+        """What Pause does: the run stops where it is, and the ticking with it."""
+        self.halt()
+        live.pause(slot)
+
+    def notice(self) -> None:
+        """The notice of a press that ended by its cap, once."""
+        text = st.session_state.pop(f"{self.key}-notice", None)
+        if text:
+            st.info(text)
+
+    def show(self, slot: LiveRun, draw: Callable[[Any, float | None], None]) -> None:
+        """The live view: while ticking, a fragment that trains one chunk per tick, then draws."""
+        ticking = self.running
+
+        @st.fragment(run_every=self.tick_s if ticking else None)
+        def view() -> None:
+            frame = speed = None
+            press: Press | None = st.session_state.get(f"{self.key}-press")
+            if self.running and slot.run is not None and press is not None:
+                seconds = self.train_share * self.tick_s
+                with shows_errors():
+                    for frame in live.start(slot, press, seconds=seconds, chunk_s=seconds):  # noqa: B007 (the last frame)
+                        pass
+                    speed = press.speed(slot.run.step)
+            draw(frame, speed)
+            if ticking and (press is None or press.capped or slot.run is None or slot.run.finished):
+                self.halt()
+                if press is not None and press.capped:
+                    st.session_state[f"{self.key}-notice"] = live.capped_text(press.cap_s)
+                st.rerun(scope="app")  # the whole page: the view stops ticking, the buttons update
+
+        view()
 
 
 def limit_slider(label: str, rng: limits.IntRange | limits.FloatRange, value: float, key: str,

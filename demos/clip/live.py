@@ -8,7 +8,8 @@ falling from log(batch) and the learned temperature.
     run.pause()                             # from another event: the loop returns after this step
     run.run()                               # goes on where it stopped
 
-Each session's run lives in its LiveRun slot (shared/live.py), never in a module global. The
+Each session's run lives in its LiveRun slot and follows shared/live.py's protocol (the loop, pause,
+stop, Start's time cap and the refusals written once), never in a module global. The
 weights are initialised under `seeded_global_rng` and every batch is drawn from the run's own
 torch.Generator, so a seed gives the same run whoever else is using the server, and torch's global
 generator is left as it was. Logic only: numpy, torch and plotly figures out, no UI code.
@@ -20,15 +21,14 @@ import copy
 import functools
 import math
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from demos.clip import options
-from shared import limits
-from shared.live import LiveRun
+from shared import limits, live
+from shared.live import LiveLoop, LiveRun, Press
 
 # the model: small enough for ~30 steps a second on 2 CPU cores (measured: 300 steps in about 10 s)
 WIDTH, LAYERS, PROJECTION = 64, 2, 32
@@ -40,9 +40,7 @@ DATA_SIZE = 20_000  # shapes images drawn from the seed; those of held-out pairs
 SHOWN_POOL = 300  # the shown batch is picked from this many fresh images of the seed
 INITIAL_TEMPERATURE = 0.07  # CLIP's logit_scale starts at log(1 / 0.07)
 RUN_SECONDS = limits.FloatRange("length of a run in seconds", 0.0, options.LIVE_RUN_S)
-ALREADY_TRAINING = "This session's CLIP is already training; press Pause first."
-NOTHING_TRAINING = "Nothing is training yet: press Start."
-PAUSED_AFTER = f"Paused after {options.LIVE_RUN_S:.0f} s of training; press Start to go on."
+PAUSED_AFTER = live.capped_text(options.LIVE_RUN_S)
 
 
 @dataclass(frozen=True)
@@ -119,20 +117,21 @@ def shown_batch(seed: int) -> tuple[np.ndarray, list[str], np.ndarray]:
             caption_index({k: v[pick] for k, v in pool.labels.items()}))
 
 
-class LiveCLIP:
+class LiveCLIP(LiveLoop):
     """One live training run of a fresh small CLIP, seeded, trained on demand, resumable."""
 
+    CHUNK_S = options.LIVE_CHUNK_S
+    MAX_CALL_STEPS = 1  # a step takes ~30 ms: a pause is seen after the step it interrupts
+    SHOW_START = True  # the first frame (random weights) shows while the training data are drawn
+
     def __init__(self, steps: int = options.DEFAULT_LIVE_STEPS, seed: int = 0) -> None:
+        super().__init__()
         self.steps = options.LIVE_STEPS.check(steps)
         self.seed = limits.SEED.check(seed)
         self.shown_images, self.shown_captions, self._shown_index = shown_batch(self.seed)
         self.step = 0
-        self.seconds = 0.0
         self.losses: list[float] = []
         self.temperatures: list[float] = []
-        self.stopped = False  # set when the session ends: a running loop returns, and no run starts again
-        self.running = False  # a run() loop is going
-        self._pause = False
         self._lock = threading.Lock()  # one training step or one frame at a time
         self._model = None  # built by the first frame() or run()
         self._data = None  # (images uint8, caption indices), built by the first run()
@@ -153,16 +152,9 @@ class LiveCLIP:
     def done(self) -> bool:
         return self.step >= self.steps
 
-    def stop(self) -> None:
-        """The session ended: a running loop returns after its current step."""
-        self.stopped = True
-
-    def pause(self, wait_s: float = 2.0) -> None:
-        """Ask a running loop to return after its current step, and wait (briefly) until it has."""
-        self._pause = True
-        end = time.perf_counter() + wait_s
-        while self.running and time.perf_counter() < end:
-            time.sleep(0.01)
+    @property
+    def finished(self) -> bool:
+        return self.done
 
     # ---- building ------------------------------------------------------------------------
 
@@ -222,44 +214,21 @@ class LiveCLIP:
         self.losses.append(float(loss.detach()))
         self.temperatures.append(float(1.0 / model.logit_scale.detach().exp()))
 
-    def _train_until(self, deadline: float) -> None:
-        """Train until the deadline (at least one step), the last step, or a pause or stop."""
-        t0 = time.perf_counter()
-        try:
-            while not (self.done or self.stopped or self._pause):
-                with self._lock:
-                    self._train_step()
-                if time.perf_counter() >= deadline:
-                    break
-        finally:
-            self.seconds += time.perf_counter() - t0
+    def train(self, steps: int) -> None:
+        """`steps` training steps (fewer at the run's end); the model and data are made on first use."""
+        self._build_model()
+        self._build_data()
+        for _ in range(min(steps, self.steps - self.step)):
+            with self._lock:
+                self._train_step()
 
-    def advance(self, seconds: float = options.LIVE_CHUNK_S) -> LiveFrame:
-        """Train one chunk of about `seconds` (at least one step, unless done, paused or stopped) and
-        return the frame after it: for a page that redraws on a timer rather than streaming."""
-        frame = None
-        for latest in self.run(seconds):
-            frame = latest
-        return frame if frame is not None else self.frame()
-
-    def run(self, seconds: float = options.LIVE_RUN_S) -> Iterator[LiveFrame]:
+    def run(self, seconds: float = options.LIVE_RUN_S, chunk_s: float | None = None,
+            steps: int | None = None) -> Iterator[LiveFrame]:
         """Train for up to `seconds`, yielding the current frame first and then one after each chunk
         of about LIVE_CHUNK_S (each at least one step). Returns when every step is trained, the
         time is up, or pause() or stop() was called; calling it again goes on from where it stopped."""
         seconds = RUN_SECONDS.check(seconds)
-        if self.stopped:
-            return
-        self._pause, self.running = False, True
-        try:
-            self._build_model()
-            yield self.frame()
-            self._build_data()
-            end = time.perf_counter() + seconds  # from here, so a short run still trains a chunk
-            while not (self.done or self.stopped or self._pause) and time.perf_counter() < end:
-                self._train_until(min(end, time.perf_counter() + options.LIVE_CHUNK_S))
-                yield self.frame()
-        finally:
-            self.running = False
+        yield from super().run(seconds, chunk_s, steps)
 
     # ---- what the tab shows ----------------------------------------------------------------
 
@@ -289,12 +258,15 @@ class LiveCLIP:
                          diagonal_accuracy=float(hits.mean()), seconds=self.seconds, done=step >= self.steps)
 
 
-def session_run(slot: LiveRun, steps: int, seed: int) -> LiveCLIP:
-    """The session's run, made with the settings shown when Start is first pressed (call it while
-    driving the slot, so two events cannot make two)."""
-    if slot.run is None:
-        slot.run = LiveCLIP(steps, seed)
-    return slot.run
+def new_press(slot: LiveRun) -> Press:
+    """A press of Start from where the session's run is: it trains LIVE_RUN_S at most."""
+    return Press(slot.run.step if slot.run is not None else 0, options.LIVE_RUN_S)
+
+
+def start(slot: LiveRun, steps: int, seed: int, press: Press, seconds: float | None = None) -> Iterator[LiveFrame]:
+    """What Start does (shared/live.py): train the session's run, made with the settings shown
+    when Start is first pressed, for what is left of the press; a frame per chunk."""
+    yield from live.start(slot, press, lambda: LiveCLIP(steps, seed), seconds)
 
 
 def status_text(frame: LiveFrame) -> str:

@@ -9,7 +9,6 @@ st.session_state and only redrawn; the model and the default gallery load once p
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -190,47 +189,26 @@ def zero_shot_section(model: str) -> None:
 # ---- 3 · the objective, live -----------------------------------------------------------------
 
 
+TICKER = st_ui.LiveTicker("clip-live", options.LIVE_CHUNK_S)
+
+
 def live_run(slot: LiveRun, steps: int, seed: int) -> live.LiveCLIP:
     """The session's run for these settings: a changed slider or seed starts a new one, as in the tab."""
     model = slot.run
     if model is None or (model.steps, model.seed) != (steps, seed):
-        st.session_state["clip-live-running"] = False
+        TICKER.halt()
         model = slot.replace(live.LiveCLIP(steps, seed))
         st.session_state["clip-live-frame"] = model.frame()
     return model
 
 
-def _start() -> None:
-    st.session_state["clip-live-running"] = True
-    st.session_state["clip-live-since"] = time.perf_counter()  # a Start trains for options.LIVE_RUN_S at most
-
-
-def _pause() -> None:
-    st.session_state["clip-live-running"] = False
-
-
-def _reset() -> None:
-    st.session_state["clip-live-running"] = False
-    st.session_state["clip-live-reset"] = True
-
-
-def train_tick(slot: LiveRun) -> None:
-    """One tick of the live view: train a chunk while running, then draw the latest frame. A run
-    that finishes or reaches its time cap turns the timer off with a full rerun."""
-    model = slot.run
-    if st.session_state.get("clip-live-running"):
-        if time.perf_counter() - st.session_state["clip-live-since"] >= options.LIVE_RUN_S:
-            st.session_state["clip-live-running"] = False
-            st.session_state["clip-live-notice"] = live.PAUSED_AFTER
-            st.rerun()
-        with st_ui.shows_errors(), slot.driving(live.ALREADY_TRAINING):
-            st.session_state["clip-live-frame"] = model.advance(options.LIVE_CHUNK_S)
-        if model.done:
-            st.session_state["clip-live-running"] = False
-            st.rerun()
+def draw(slot: LiveRun, frame: live.LiveFrame | None) -> None:
+    """The latest frame: the status, the similarity heatmap and the curves."""
+    if frame is not None:
+        st.session_state["clip-live-frame"] = frame
     frame = st.session_state["clip-live-frame"]
     st.markdown(live.status_text(frame))
-    st.plotly_chart(live.heatmap_figure(frame, model.shown_captions), key="clip-live-heatmap")
+    st.plotly_chart(live.heatmap_figure(frame, slot.run.shown_captions), key="clip-live-heatmap")
     st.plotly_chart(live.curves_figure(frame), key="clip-live-curves")
 
 
@@ -244,21 +222,24 @@ def live_section() -> None:
     with seed_box:
         seed = st_ui.seed_input("clip-live-seed", options.DEFAULT_LIVE_SEED, label=words.SEED)
     with buttons:
-        start, pause, reset = st.columns(3)
-        start.button(words.START, key="clip-live-start", on_click=_start, width="stretch")
-        pause.button(words.PAUSE, key="clip-live-pause", on_click=_pause, width="stretch")
-        reset.button(words.RESET, key="clip-live-reset-btn", on_click=_reset, width="stretch")
+        start_col, pause_col, reset_col = st.columns(3)
+        start = start_col.button(words.START, key="clip-live-start", width="stretch")
+        pause = pause_col.button(words.PAUSE, key="clip-live-pause", width="stretch")
+        reset = reset_col.button(words.RESET, key="clip-live-reset-btn", width="stretch")
     with st_ui.shows_errors():
-        if st.session_state.pop("clip-live-reset", False):
+        if reset:
+            TICKER.halt()
             slot.replace(None)
         live_run(slot, steps, seed)
+        if start:
+            TICKER.start(slot, live.new_press(slot))
+        if pause:
+            TICKER.pause(slot)
     if slot.run is None:
         return  # a bad seed: its message is shown above
-    if notice := st.session_state.pop("clip-live-notice", None):
-        st.info(notice)
-    running = st.session_state.get("clip-live-running", False)
+    TICKER.notice()
     # the fragment reruns alone on a timer while the run trains, and not at all once it is paused
-    st.fragment(train_tick, run_every=options.LIVE_CHUNK_S if running else None)(slot)
+    TICKER.show(slot, lambda frame, _speed: draw(slot, frame))
 
 
 # ---- 4 · the space ---------------------------------------------------------------------------

@@ -6,7 +6,6 @@ defaults in options.py.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import gradio as gr
@@ -135,23 +134,19 @@ def live_reset(run: LiveRun, steps: int, seed: int):
 def live_start(run: LiveRun, steps: int, seed: int):
     from demos.clip import live
 
-    with run.driving(live.ALREADY_TRAINING):
-        model = live.session_run(run, steps, seed)
-        t0 = time.perf_counter()
-        for frame in model.run(options.LIVE_RUN_S):
-            yield _live_view(model, frame)
-    if time.perf_counter() - t0 >= options.LIVE_RUN_S - 1:
+    press = live.new_press(run)
+    for frame in live.start(run, steps, seed, press):
+        yield _live_view(run.run, frame)
+    if press.capped:  # ended by the time cap, not by Pause
         gr.Info(live.PAUSED_AFTER)
 
 
 @shows_errors
 def live_pause(run: LiveRun):
-    from demos.clip import live
+    from shared import live
 
-    if run.run is None:
-        raise gr.Error(live.NOTHING_TRAINING)
-    run.run.pause()
-    return _live_view(run.run, run.run.frame())
+    model = live.pause(run)
+    return _live_view(model, model.frame())
 
 
 # ---- the space -----------------------------------------------------------------------------------

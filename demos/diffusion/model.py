@@ -11,6 +11,12 @@ as on that Hub model.
 
 from __future__ import annotations
 
+import math
+
+import torch
+from torch import nn
+
+from demos.diffusion.options import T
 from shared import heavy
 
 BUNDLED_NAME = "diffusion-shapes"
@@ -44,3 +50,33 @@ def training_scheduler(schedule: str = "squaredcos_cap_v2"):  # noqa: ANN201
         raise ValueError(f"schedule must be one of {SCHEDULES}")
     return DDPMScheduler(num_train_timesteps=1000, beta_schedule=schedule, prediction_type="epsilon",
                          clip_sample=True, clip_sample_range=1.0)
+
+
+# ---- the live 2-D model (live.py trains it in a session): T = 100 steps, a cosine schedule ------
+
+
+def cosine_alpha_bar(steps: int = T, s: float = 0.008) -> torch.Tensor:
+    """abar_t for t = 1..steps (index t-1), Nichol & Dhariwal's cosine schedule, (steps,)."""
+    f = lambda t: math.cos((t / steps + s) / (1 + s) * math.pi / 2) ** 2  # noqa: E731
+    abar = torch.tensor([f(t) / f(0) for t in range(1, steps + 1)], dtype=torch.float32)
+    return abar.clamp(min=1e-5)
+
+
+class Denoiser(nn.Module):
+    """eps_theta(x_t, t): an MLP on the point and a sinusoidal embedding of t. (B, 2), (B,) -> (B, 2)."""
+
+    def __init__(self, hidden: int = 128, layers: int = 3, t_dim: int = 16) -> None:
+        super().__init__()
+        self.t_dim = t_dim
+        mods: list[nn.Module] = []
+        for i in range(layers):
+            mods += [nn.Linear(2 + t_dim if i == 0 else hidden, hidden), nn.SiLU()]
+        self.net = nn.Sequential(*mods, nn.Linear(hidden, 2))
+
+    def embed(self, t: torch.Tensor) -> torch.Tensor:
+        freqs = torch.exp(torch.linspace(0, math.log(100), self.t_dim // 2))
+        angles = t.float()[:, None] / T * freqs[None] * 2 * math.pi
+        return torch.cat([angles.sin(), angles.cos()], 1)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([x, self.embed(t)], 1))

@@ -1,6 +1,6 @@
 """Diffusion page (Streamlit): the forward process, sampling streamed step by step with a scrub
 slider, samplers side by side, inpainting, and diffusion on 2-D points trained live. Glue only: the
-same logic as the Gradio tab (views.py, sampling.py, toy_live.py), the same limits and defaults
+same logic as the Gradio tab (views.py, sampling.py, live.py), the same limits and defaults
 (options.py).
 
 Streamlit reruns this script on every widget change, so nothing here recomputes unchanged work: the
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from demos.diffusion import sampling, toy_live, views
+from demos.diffusion import live as toy
+from demos.diffusion import sampling, views
 from demos.diffusion import wording as words
 from demos.diffusion.options import (
     COMPARE_SAMPLES,
@@ -280,7 +281,7 @@ def replay_flow(live) -> None:  # noqa: ANN001 (shared.live.LiveRun)
     """Replay the last flow: the slider reruns only this part and redraws a stored step."""
     k = st.slider("Replay the flow (reverse step)", 0, T, key="diffusion-flow-slider")
     with st_ui.shows_errors():
-        st.image(toy_live.replay(live, st.session_state.get(TOY_FLOW), k))
+        st.image(toy.replay(live, st.session_state.get(TOY_FLOW), k))
 
 
 def toy_section() -> None:
@@ -304,7 +305,7 @@ def toy_section() -> None:
             picture, status = st.empty(), st.empty()
             st.session_state[TOY_FLOW] = None
             st.session_state["diffusion-flow-slider"] = T  # a new flow is shown at its end
-            with st_ui.shows_errors(), contextlib.closing(toy_live.train_and_sample(live, dataset, int(seed), steps)) as frames:
+            with st_ui.shows_errors(), contextlib.closing(toy.train_and_sample(live, dataset, int(seed), steps)) as frames:
                 for frame in frames:
                     picture.image(frame.picture)
                     status.markdown(frame.status)

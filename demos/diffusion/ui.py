@@ -1,6 +1,6 @@
 """Diffusion tab: the forward process on real images with its noise schedules; sampling, samplers
 side by side and inpainting (images_ui.py); and diffusion on 2-D points trained live in the session.
-Glue only: the logic is in process.py, sampling.py, toy.py, toy_live.py and views.py.
+Glue only: the logic is in process.py, sampling.py, live.py and views.py.
 """
 
 from __future__ import annotations
@@ -46,19 +46,19 @@ def _forward_media(seed: int, t: int, schedule: str) -> tuple[bytes, bytes]:
 @shows_errors
 def train_and_sample(live: LiveRun, dataset: str, seed: int, steps: int):
     """Train the session's run, then stream the flow; the slider becomes a replay at the end."""
-    from demos.diffusion import toy_live
+    from demos.diffusion import live as toy
 
-    for frame in toy_live.train_and_sample(live, dataset, seed, steps):
-        slider = (gr.Slider(minimum=0, maximum=toy_live.T, value=toy_live.T, step=1, interactive=True) if frame.done
+    for frame in toy.train_and_sample(live, dataset, seed, steps):
+        slider = (gr.Slider(minimum=0, maximum=toy.T, value=toy.T, step=1, interactive=True) if frame.done
                   else gr.Slider(interactive=False))
         yield frame.flow, png_file(frame.picture), frame.status, slider
 
 
 @shows_errors
 def scrub_flow(live: LiveRun, flow, k: int):  # noqa: ANN001
-    from demos.diffusion import toy_live
+    from demos.diffusion import live as toy
 
-    return png_file(toy_live.replay(live, flow, k))
+    return png_file(toy.replay(live, flow, k))
 
 
 def build() -> gr.Blocks:

@@ -16,6 +16,7 @@ computes exactly what the checkpoint did, and training grows the new branches fr
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
@@ -145,3 +146,36 @@ class ShapesGAN(
     def p_real(self, x: torch.Tensor) -> torch.Tensor:
         """The discriminator's probability that each image is real, (B,)."""
         return torch.sigmoid(self.discriminator(x))
+
+
+# ---- the live 2-D GAN's networks and losses (live.py trains them in a session) ----------------
+
+
+def mlp(d_in: int, hidden: int, layers: int, d_out: int) -> nn.Sequential:
+    mods: list[nn.Module] = []
+    for i in range(layers):
+        mods += [nn.Linear(d_in if i == 0 else hidden, hidden), nn.LeakyReLU(0.2)]
+    return nn.Sequential(*mods, nn.Linear(hidden, d_out))
+
+
+def d_loss(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """Discriminator loss on its outputs for real (B,) and generated (B,) points."""
+    if loss == "non-saturating":  # -log D(x) - log(1 - D(G(z))), D = sigmoid(output)
+        return F.softplus(-real).mean() + F.softplus(fake).mean()
+    if loss == "least-squares":  # 1/2 (D(x) - 1)^2 + 1/2 D(G(z))^2
+        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean()
+    return F.relu(1 - real).mean() + F.relu(1 + fake).mean()  # hinge
+
+
+def g_loss(loss: str, fake: torch.Tensor) -> torch.Tensor:
+    """Generator loss on the discriminator's outputs for generated points (B,)."""
+    if loss == "non-saturating":  # -log D(G(z)): strong gradients even when D is sure it is fake
+        return F.softplus(-fake).mean()
+    if loss == "least-squares":  # 1/2 (D(G(z)) - 1)^2
+        return 0.5 * ((fake - 1) ** 2).mean()
+    return -fake.mean()  # hinge
+
+
+def realness(loss: str, out: torch.Tensor) -> torch.Tensor:
+    """The discriminator's output mapped to [0, 1], "how real", for the heatmap."""
+    return out.clamp(0, 1) if loss == "least-squares" else torch.sigmoid(out)

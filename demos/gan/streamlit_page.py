@@ -1,6 +1,6 @@
 """GAN page (Streamlit): the sample grid, latent walks with a scrub slider and the discriminator's
 p(real), latent arithmetic, and a GAN trained live on 2-D points. Glue only: the same logic as the
-Gradio tab (walk_view.py, toy_live.py), the same limits and defaults (options.py).
+Gradio tab (views.py, live.py), the same limits and defaults (options.py).
 
 Nothing here recomputes unchanged work when Streamlit reruns the script on a widget change: the
 grid and the walk are memoised in the logic, the last walk is kept in this session's state keyed by
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from demos.gan import walk_view
+from demos.gan import views
 from demos.gan import wording as words
 from demos.gan.options import (
     AMOUNT,
@@ -37,11 +37,12 @@ from demos.gan.options import (
 )
 from shared import limits, st_ui
 from shared.datasets import TOY_2D_NAMES
+from shared.live import STEP_WHILE_RUNNING
 
 HERE = Path(__file__).parent
 TICK_S = 0.5  # the live view's refresh while training: one short chunk of training per tick
-TRAIN_SHARE = 0.7  # of each tick spent training; drawing and sending the view take the rest
-RUNNING, PRESS, LIVE = "gan-running", "gan-press", "gan-live"  # this session's flags and run
+LIVE = "gan-live"  # this session's run
+TICKER = st_ui.LiveTicker("gan", TICK_S)
 
 
 def _init(key: str, value: object) -> None:
@@ -64,7 +65,7 @@ def _add_picked_seed() -> None:
     """A grid seed picked below the grid goes to the end of the waypoints (Gradio: a tile click)."""
     seed = st.session_state.get("gan-grid-pick")
     if seed is not None:
-        st.session_state["gan-waypoints"] = walk_view.add_waypoint(st.session_state.get("gan-waypoints"), seed)
+        st.session_state["gan-waypoints"] = views.add_waypoint(st.session_state.get("gan-waypoints"), seed)
         st.session_state["gan-grid-pick"] = None
 
 
@@ -75,7 +76,7 @@ def grid_section() -> float:
         seed = st_ui.seed_input("gan-grid-seed", WALK.grid_seed, "Grid seed (tile i uses seed + i)")
         psi = st_ui.limit_slider("Truncation psi", PSI, WALK.psi, key="gan-psi", step=0.05, help=words.PSI_INFO)
     with right, st_ui.shows_errors():
-        grid = walk_view.grid_picture(seed, psi)  # memoised: a rerun redraws nothing
+        grid = views.grid_picture(seed, psi)  # memoised: a rerun redraws nothing
         st_ui.notify(grid.notice)
         st.image(grid.png, caption="Samples: pick a seed below to add it as a waypoint")
         st.pills("Add a sample's seed to the waypoints", grid.seeds, key="gan-grid-pick", on_change=_add_picked_seed)
@@ -84,12 +85,12 @@ def grid_section() -> float:
 
 
 @st.fragment
-def scrub_view(media: walk_view.WalkMedia) -> None:
+def scrub_view(media: views.WalkMedia) -> None:
     """The scrub slider and its frame: a fragment, so moving the slider reruns only this part, and
     it only indexes the computed frames (no model call)."""
     frame = st.slider("Scrub the walk", 0, media.last, key="gan-scrub")
     with st_ui.shows_errors():
-        picture, caption = walk_view.walk_frame(media.images, media.p_real, frame)
+        picture, caption = views.walk_frame(media.images, media.p_real, frame)
         st.image(picture, caption="Frame", width=256)
         st.markdown(caption)
 
@@ -107,7 +108,7 @@ def walk_section(psi: float) -> None:
         inputs = (seeds_text, frames, mode, psi, fps)
         if st.button("Walk", key="gan-main-action", type="primary"):
             with st_ui.shows_errors(), st.spinner("Rendering the walk…"):
-                media = walk_view.walk_media(*inputs)  # validates; memoised
+                media = views.walk_media(*inputs)  # validates; memoised
                 st.session_state["gan-walk"] = (inputs, media)
                 st.session_state["gan-scrub"] = 0  # a new walk starts at its first frame
     stored = st.session_state.get("gan-walk")
@@ -131,14 +132,14 @@ def walk_section(psi: float) -> None:
 
 
 def _attribute_changed() -> None:
-    _, (source, target) = walk_view.attribute_pair(st.session_state["gan-attribute"])
+    _, (source, target) = views.attribute_pair(st.session_state["gan-attribute"])
     st.session_state["gan-source"], st.session_state["gan-target"] = source, target
 
 
 def arithmetic_section(psi: float) -> None:
     st.subheader(words.ARITHMETIC_HEADING)
     st.markdown(words.ARITHMETIC_INTRO)
-    _, first_pair = walk_view.attribute_pair(WALK.attribute)
+    _, first_pair = views.attribute_pair(WALK.attribute)
     _init("gan-attribute", WALK.attribute)
     _init("gan-source", first_pair[0])
     _init("gan-target", first_pair[1])
@@ -158,7 +159,7 @@ def arithmetic_section(psi: float) -> None:
         # once moved, a changed input moves again (the tab does so when the amount slider is released)
         if pressed or (stored is not None and stored[0] != inputs):
             with st_ui.shows_errors(), st.spinner("Finding the direction and moving the sample…"):
-                st.session_state["gan-arith"] = stored = (inputs, walk_view.arithmetic_view(*inputs))
+                st.session_state["gan-arith"] = stored = (inputs, views.arithmetic_view(*inputs))
         if stored is not None and stored[0] == inputs:
             result = stored[1]
             st_ui.notify(result.notice)
@@ -171,18 +172,18 @@ def arithmetic_section(psi: float) -> None:
 # ---- 2 · live training -----------------------------------------------------------------------
 
 
-def _apply_preset_if_changed(live, name: str) -> None:  # noqa: ANN001 (shared.live.LiveRun)
+def _apply_preset_if_changed(slot, name: str) -> None:  # noqa: ANN001 (shared.live.LiveRun)
     """A (new) preset: a new run, and its settings written into the settings widgets (which come
     later in the script, so they may still be set in this run)."""
-    from demos.gan import toy_live
+    from demos.gan import live
 
     if st.session_state.get("gan-preset-applied") == name:
         return
-    settings, _, _ = toy_live.apply_preset(live, name)
-    for field, value in zip(toy_live.SETTING_FIELDS, toy_live.setting_values(settings)):
+    settings, _, _ = live.apply_preset(slot, name)
+    for field, value in zip(live.SETTING_FIELDS, live.setting_values(settings)):
         st.session_state[f"gan-{field}"] = value
     st.session_state["gan-preset-applied"] = name
-    st.session_state[RUNNING] = False
+    TICKER.halt()
 
 
 def _setting_slider(field: str, rng: limits.IntRange | limits.FloatRange, step: float) -> object:
@@ -190,7 +191,7 @@ def _setting_slider(field: str, rng: limits.IntRange | limits.FloatRange, step: 
 
 
 def settings_widgets() -> list:
-    """The run's settings in toy_live.SETTING_FIELDS order (their values set by the preset)."""
+    """The run's settings in live.SETTING_FIELDS order (their values set by the preset)."""
     label = words.SETTING_LABELS
     return [
         st.selectbox(label["dataset"], list(TOY_2D_NAMES), format_func=TOY_2D_NAMES.get, key="gan-dataset"),
@@ -204,76 +205,45 @@ def settings_widgets() -> list:
     ]
 
 
-def handle_buttons(live, settings, start: bool, pause: bool, step: bool, reset: bool) -> None:  # noqa: ANN001
-    """What a press does to the session's run; Start and Pause flip the flag the live view reads."""
-    from demos.gan import toy_live
+def handle_buttons(slot, settings, start: bool, pause: bool, step: bool, reset: bool) -> None:  # noqa: ANN001
+    """What a press does to the session's run (shared/live.py's protocol, ticked by TICKER)."""
+    from demos.gan import live
 
-    running = st.session_state.get(RUNNING, False)
-    if live.run is None or live.run.settings != settings or reset:  # a changed setting starts a new run
-        toy_live.reset(live, settings)
-        st.session_state[RUNNING] = running = False
+    if slot.run is None or slot.run.settings != settings or reset:  # a changed setting starts a new run
+        live.reset(slot, settings)
+        TICKER.halt()
     if start:
-        if live.run.finished:
-            raise limits.LimitError(toy_live.FINISHED)
-        if not running:
-            st.session_state[PRESS] = toy_live.Press(live.run.step)
-            st.session_state[RUNNING] = True
+        TICKER.start(slot, live.new_press(slot))
     if pause:
-        toy_live.pause(live)
-        st.session_state[RUNNING] = False
+        TICKER.pause(slot)
     if step:
-        if running:  # as in the tab: Step moves a paused run on
-            raise limits.LimitError(toy_live.STEP_WHILE_TRAINING)
-        toy_live.step(live, settings)
+        if TICKER.running:  # as in the tab: Step moves a paused run on
+            raise limits.LimitError(STEP_WHILE_RUNNING)
+        live.step(slot, settings)
 
 
-def _tick(live, settings):  # noqa: ANN001 (-> the last ToySnapshot)
-    """Train one short chunk of this press (one snapshot at its end); at the 120 s cap or the end
-    of the run, stop ticking."""
-    from demos.gan import toy_live
-
-    press, snap = st.session_state[PRESS], None
-    seconds = TRAIN_SHARE * TICK_S
-    for latest in toy_live.train(live, settings, press, seconds=seconds, updates_per_second=1 / seconds):
-        snap = latest
-    if press.capped or live.run.finished:
-        st.session_state[RUNNING] = False
-        st.session_state["gan-notice"] = toy_live.CAPPED if press.capped else None
-        st.rerun(scope="app")  # the whole page: the view stops ticking
-    return snap
-
-
-def live_view(live, settings) -> None:  # noqa: ANN001
+def live_view(slot) -> None:  # noqa: ANN001
     """The live picture; while running, a fragment that trains a chunk and redraws every TICK_S."""
-    from demos.gan import toy_live
 
-    running = bool(st.session_state.get(RUNNING))
-
-    @st.fragment(run_every=TICK_S if running else None)
-    def view() -> None:
-        speed = snap = None
-        if st.session_state.get(RUNNING):
-            with st_ui.shows_errors():
-                snap = _tick(live, settings)
-                speed = st.session_state[PRESS].speed(live.run.step)
-        picture, status = toy_live.view(live.run, speed, snap)
+    def draw(snap, speed: float | None) -> None:  # noqa: ANN001 (live.ToySnapshot or None)
+        picture, status = views.live_view(slot.run, speed, snap)
         st.image(picture, caption="Live training")
         st.markdown(status)
 
-    view()
+    TICKER.show(slot, draw)
 
 
 def training_section() -> None:
-    from demos.gan import toy_live
+    from demos.gan import live
 
     st.header(words.TRAINING_HEADING)
     st.markdown(words.TRAINING_INTRO)
-    live = st_ui.live_slot(LIVE)
+    slot = st_ui.live_slot(LIVE)
     left, right = st.columns([1, 3])
     with left:
         preset = st.selectbox("Preset", list(PRESETS), index=list(PRESETS).index(FIRST_PRESET), key="gan-preset")
         with st_ui.shows_errors():
-            _apply_preset_if_changed(live, preset)
+            _apply_preset_if_changed(slot, preset)
         st.markdown(PRESETS[preset][1])
         top, bottom = st.columns(2), st.columns(2)
         start = top[0].button("▶ Start", key="gan-train-start", type="primary", width="stretch")
@@ -283,12 +253,11 @@ def training_section() -> None:
         with st.expander(words.SETTINGS_HEADING):
             values = settings_widgets()
         with st_ui.shows_errors():
-            handle_buttons(live, toy_live.settings_from_values(values), start, pause, step, reset)
-        if st.session_state.pop("gan-notice", None):
-            st.info(toy_live.CAPPED)
+            handle_buttons(slot, live.settings_from_values(values), start, pause, step, reset)
+        TICKER.notice()
     with right:
-        if live.run is not None:
-            live_view(live, live.run.settings)
+        if slot.run is not None:
+            live_view(slot)
 
 
 # ---- the page --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """GAN tab: latent walks on the bundled shapes GAN, and live GAN training on 2-D data. Glue only:
-the logic is in explore.py (walks), walk_view.py (what a walk shows), latent.py (interpolation),
-toy.py (the 2-D GAN) and toy_live.py (what Start, Pause, Step and Reset do).
+the logic is in explore.py (walks), views.py (what a walk and a snapshot show), latent.py
+(interpolation) and live.py (the 2-D GAN, and what Start, Pause, Step and Reset do).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import gradio as gr
 
 from demos.gan import wording as words
 from demos.gan.options import SETTING_FIELDS  # noqa: F401 (the endpoints' order; benchmarks read it here)
-from demos.gan.walk_view import zoom  # noqa: F401 (re-exported for the benchmarks)
+from demos.gan.views import zoom  # noqa: F401 (re-exported for the benchmarks)
 from demos.gan.wording import PSI_INFO
 from shared import datasets
 from shared.image_files import png_file, write_atomic
@@ -30,59 +30,59 @@ GAN_MODEL = {"concurrency_limit": 2, "concurrency_id": "gan-model"}
 @shows_errors
 def show_grid(seed: int, psi: float):
     """The grid as one picture (one file for the browser to fetch, not sixteen), and its first seed."""
-    from demos.gan import walk_view
+    from demos.gan import views
 
-    grid = walk_view.grid_picture(seed, psi)  # validates; memoised
+    grid = views.grid_picture(seed, psi)  # validates; memoised
     notify(grid.notice)
     return write_atomic(grid.png, ".png"), grid.seeds[0]
 
 
 def add_waypoint(text: str, first_seed: int | None, evt: gr.SelectData) -> str:
     """Clicking a grid tile appends its seed to the waypoints."""
-    from demos.gan import walk_view
+    from demos.gan import views
 
     at = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
-    seed = walk_view.tile_seed(first_seed, at[0], at[1]) if at else None
-    return text if seed is None else walk_view.add_waypoint(text, seed)
+    seed = views.tile_seed(first_seed, at[0], at[1]) if at else None
+    return text if seed is None else views.add_waypoint(text, seed)
 
 
 @shows_errors
 def run_walk(seeds_text: str, frames: int, mode: str, psi: float, fps: int):
-    from demos.gan import walk_view
+    from demos.gan import views
 
-    media = walk_view.walk_media(seeds_text, frames, mode, psi, fps)  # validates; memoised
+    media = views.walk_media(seeds_text, frames, mode, psi, fps)  # validates; memoised
     notify(media.notice)
     gif = write_atomic(media.gif, ".gif", prefix="latent-walk-")
     cache = {"images": media.images, "p_real": media.p_real}
     return (cache, write_atomic(media.filmstrip_png, ".png"), gif, gif, media.figure,
             gr.Slider(minimum=0, maximum=media.last, value=0, step=1, interactive=True),
-            write_atomic(media.first_png, ".png"), walk_view.frame_caption(media.p_real, 0))
+            write_atomic(media.first_png, ".png"), views.frame_caption(media.p_real, 0))
 
 
 def scrub(cache: dict | None, frame: int):
     """Show one cached frame of the last walk: no model call, so the slider keeps up with the hand."""
-    from demos.gan import walk_view
+    from demos.gan import views
 
     if not cache:
         raise gr.Error("Press Walk first: the slider scrubs the frames of the last walk.")
-    picture, caption = walk_view.walk_frame(cache["images"], cache["p_real"],
+    picture, caption = views.walk_frame(cache["images"], cache["p_real"],
                                             frame if isinstance(frame, (int, float)) else 0)
     return png_file(picture), caption
 
 
 @shows_errors
 def run_arithmetic(seed: int, attribute: str, source: str, target: str, amount: float, psi: float):
-    from demos.gan import walk_view
+    from demos.gan import views
 
-    result = walk_view.arithmetic_view(seed, attribute, source, target, amount, psi)
+    result = views.arithmetic_view(seed, attribute, source, target, amount, psi)
     notify(result.notice)
     return png_file(result.strip), png_file(result.moved), result.text
 
 
 def attribute_values(attribute: str):
-    from demos.gan import walk_view
+    from demos.gan import views
 
-    values, (source, target) = walk_view.attribute_pair(attribute)
+    values, (source, target) = views.attribute_pair(attribute)
     return gr.Dropdown(choices=list(values), value=source), gr.Dropdown(choices=list(values), value=target)
 
 
@@ -90,60 +90,60 @@ def attribute_values(attribute: str):
 
 
 def _settings(*values):
-    from demos.gan import toy_live
+    from demos.gan import live
 
-    return toy_live.settings_from_values(values)
+    return live.settings_from_values(values)
 
 
 def _view(trainer, speed: float | None = None, snap=None):  # noqa: ANN001
-    from demos.gan import toy_live
+    from demos.gan import views
 
-    picture, status = toy_live.view(trainer, speed, snap)
+    picture, status = views.live_view(trainer, speed, snap)
     return png_file(picture), status
 
 
 @shows_errors
-def reset(live: LiveRun, *values):
+def reset(slot: LiveRun, *values):
     """A new run with the settings; a running one is stopped first (and waited for)."""
-    from demos.gan import toy_live
+    from demos.gan import live
 
-    return _view(toy_live.reset(live, _settings(*values)))
-
-
-@shows_errors
-def apply_preset(live: LiveRun, name: str):
-    from demos.gan import toy_live
-
-    settings, text, trainer = toy_live.apply_preset(live, name)
-    return (text, *_view(trainer), *toy_live.setting_values(settings))
+    return _view(live.reset(slot, _settings(*values)))
 
 
 @shows_errors
-def start(live: LiveRun, *values):
+def apply_preset(slot: LiveRun, name: str):
+    from demos.gan import live
+
+    settings, text, trainer = live.apply_preset(slot, name)
+    return (text, *_view(trainer), *live.setting_values(settings))
+
+
+@shows_errors
+def start(slot: LiveRun, *values):
     """Train in this session's run, streaming the view; one Start at a time per session."""
-    from demos.gan import toy_live
+    from demos.gan import live
 
     settings = _settings(*values)
-    press = toy_live.Press(live.run.step if live.run is not None else 0)
-    for snap in toy_live.train(live, settings, press):
-        yield _view(live.run, press.speed(live.run.step), snap)
+    press = live.new_press(slot)
+    for snap in live.start(slot, settings, press):
+        yield _view(slot.run, press.speed(slot.run.step), snap)
     if press.capped:  # ended by the time limit, not by Pause
-        gr.Info(toy_live.CAPPED)
+        gr.Info(live.CAPPED)
 
 
 @shows_errors
-def pause(live: LiveRun):
+def pause(slot: LiveRun):
     """Stop the running loop after its current chunk and show exactly where it stopped."""
-    from demos.gan import toy_live
+    from shared import live
 
-    return _view(toy_live.pause(live))
+    return _view(live.pause(slot))
 
 
 @shows_errors
-def single_step(live: LiveRun, *values):
-    from demos.gan import toy_live
+def single_step(slot: LiveRun, *values):
+    from demos.gan import live
 
-    return _view(toy_live.step(live, _settings(*values)))
+    return _view(live.step(slot, _settings(*values)))
 
 
 def build() -> gr.Blocks:

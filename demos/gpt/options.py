@@ -31,7 +31,6 @@ TRAIN_TEXT_MIN_CHARS = 200
 TRAIN_SECONDS = limits.IntRange("training time in seconds", 5, 180)
 TRAIN_EXCERPT_CHARS = 20_000  # the training text a visitor starts from: the corpus's beginning
 ANSWER_RUNNING = "The model is still writing its answer: press Stop first, or wait for it to finish."
-PRETRAIN_RUNNING = "This session is already pre-training: press Stop first, or wait for it to finish."
 
 
 Slider = limits.Slider  # the slider spec both UIs build from (shared/limits.py)

@@ -1,11 +1,12 @@
 """The GPT page (Streamlit): the chat streamed with st.write_stream, then the last prompt + answer's
 tokens and the next-token distribution at a chosen position, its attention, greedy against sampled
 decoding, and a character-level GPT pre-trained live in a fragment. Glue only: the same logic as
-the Gradio tab (demos.gpt.chat, charlm, views); models are held once per process by st_ui.resource.
+the Gradio tab (demos.gpt.chat, live, views); models are held once per process by st_ui.resource.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,12 @@ import streamlit as st
 from demos.gpt import options
 from demos.gpt import wording as words
 from shared import st_ui
+from shared.limits import LimitError
+from shared.live import ALREADY_RUNNING, Press
 
 HERE = Path(__file__).parent
-TICK_S = 0.6  # the live pre-training redraws this often
-CHUNK_S = 0.45  # and trains this long per tick: the rest of the tick draws
+TICK_S = 0.6  # the live pre-training redraws this often, and trains 0.45 s of each tick: the rest draws
+TICKER = st_ui.LiveTicker("gpt-train", TICK_S, train_share=0.75)
 
 
 # ---- models and per-session memory ----------------------------------------------------------
@@ -228,52 +231,47 @@ def pretrain_section() -> None:
         seconds = slider("Seconds to train", options.TRAIN_SECONDS_SLIDER, "gpt-train-seconds")
         seed = st_ui.seed_input("gpt-train-seed")
         start, pause, resume = st.columns(3)
+        slot = st_ui.live_slot("gpt-trainer")
         if start.button("Pre-train", type="primary", key="gpt-train-action"):
             with st_ui.shows_errors():
-                start_training(text, seconds, seed)
+                start_training(slot, text, seconds, seed)
         if pause.button("Stop", key="gpt-train-stop"):
-            st.session_state["gpt-training"] = False
-        live = st_ui.live_slot("gpt-trainer")
-        can_resume = live.run is not None and not live.run.run.done
+            with st_ui.shows_errors():
+                TICKER.pause(slot)
+        can_resume = slot.run is not None and not slot.run.finished
         if resume.button("Resume", key="gpt-train-resume", disabled=not can_resume):
-            st.session_state["gpt-training"] = True
+            with st_ui.shows_errors():
+                TICKER.start(slot, Press(slot.run.step, cap_s=math.inf))
     with right:
-        live_training(bool(st.session_state.get("gpt-training")))
+        live_training(slot)
 
 
-def start_training(text: str, seconds: int, seed: int) -> None:
-    from demos.gpt import charlm
+def start_training(slot, text: str, seconds: int, seed: int) -> None:  # noqa: ANN001 (shared.live.LiveRun)
+    from demos.gpt import live
 
-    trainer = charlm.CharTrainer(text, seconds, seed)  # checks the text, time and seed
-    st_ui.live_slot("gpt-trainer").replace(trainer, options.PRETRAIN_RUNNING)
-    st.session_state["gpt-training"] = True
+    if slot.busy:
+        raise LimitError(ALREADY_RUNNING)
+    slot.replace(live.CharTrainer(text, seconds, seed))  # checks the text, time and seed
+    TICKER.halt()
+    TICKER.start(slot, Press(0, cap_s=math.inf))
 
 
-def live_training(running: bool) -> None:
+def live_training(slot) -> None:  # noqa: ANN001 (shared.live.LiveRun)
     """The session's run: while it is on, a fragment that trains one chunk per tick and redraws
     (only the fragment reruns); when it is off, the last picture, and no ticking."""
+    from demos.gpt import views
 
-    @st.fragment(run_every=TICK_S if running else None)
-    def tick() -> None:
-        from demos.gpt import views
+    if slot.run is None:
+        st.caption("Press **Pre-train**.")
+        return
 
-        live = st_ui.live_slot("gpt-trainer")
-        if live.run is None:
-            st.caption("Press **Pre-train**.")
-            return
-        trainer = live.run
-        with st_ui.shows_errors():
-            if st.session_state.get("gpt-training") and not trainer.run.done:
-                with live.driving(options.PRETRAIN_RUNNING):
-                    trainer.advance(CHUNK_S)
-            st.markdown(views.pretrain_status(trainer.run, trainer.seconds))
-            st.plotly_chart(views.loss_figure(trainer.run), theme=None, key="gpt-loss")
-            st.markdown(views.pretrain_samples(trainer.run))
-        if running and trainer.run.done:
-            st.session_state["gpt-training"] = False
-            st.rerun(scope="app")  # the whole page again: the fragment stops ticking, Resume greys out
+    def draw(record, speed: float | None) -> None:  # noqa: ANN001 (live.CharRecord or None)
+        record = slot.run.record
+        st.markdown(views.pretrain_status(record, slot.run.length_s))
+        st.plotly_chart(views.loss_figure(record), theme=None, key="gpt-loss")
+        st.markdown(views.pretrain_samples(record))
 
-    tick()
+    TICKER.show(slot, draw)
 
 
 # ---- the page --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The GPT tab: chat that streams, then the same text's tokens, next-token distributions, attention,
 greedy against sampled decoding, and a character-level GPT pre-trained live. Glue only: the actions
-are in chat.py and charlm.py (over lm.py and decoding.py), the drawing in views.py, the adapters to
+are in chat.py and live.py (over lm.py and decoding.py), the drawing in views.py, the adapters to
 Gradio's chat and token formats in chat_ui.py."""
 
 from __future__ import annotations
@@ -118,11 +118,10 @@ def compare_decoding(prompt: str, model_spec: str, max_new: int, top_k: int, top
 def pretrain(trainer: LiveRun, text: str, seconds: int, seed: int):
     """Train a fresh character-level GPT on the text, streaming the loss curve and samples; one
     run at a time per session (`trainer`)."""
-    from demos.gpt import charlm, views
+    from demos.gpt import live, views
 
-    with trainer.driving(options.PRETRAIN_RUNNING):
-        for run in charlm.train_live(text, seconds, seed):
-            yield views.loss_figure(run), views.pretrain_samples(run), views.pretrain_status(run, seconds)
+    for record in live.pretrain(trainer, text, seconds, seed):
+        yield views.loss_figure(record), views.pretrain_samples(record), views.pretrain_status(record, seconds)
 
 
 def linked_chat(writer: LiveRun, message: str, history: list, *settings):

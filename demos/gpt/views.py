@@ -102,7 +102,7 @@ def attention_figure(tokenizer, ids: list[int], maps: np.ndarray, head: int | No
     return fig
 
 
-def loss_figure(run):  # noqa: ANN001, ANN201 (charlm.CharRun)
+def loss_figure(run):  # noqa: ANN001, ANN201 (live.CharRecord)
     import plotly.graph_objects as go
 
     steps, losses = np.array(run.steps), np.array(run.losses)
@@ -119,13 +119,13 @@ def loss_figure(run):  # noqa: ANN001, ANN201 (charlm.CharRun)
     return fig
 
 
-def pretrain_status(run, seconds: float) -> str:  # noqa: ANN001 (charlm.CharRun)
+def pretrain_status(run, seconds: float) -> str:  # noqa: ANN001 (live.CharRecord)
     """The live pre-training's status line."""
     return (f"{'Done' if run.done else 'Training'}: step {run.steps[-1] if run.steps else 0}, {run.seconds:.0f} of "
             f"{seconds:.0f} s, loss {run.losses[-1] if run.losses else float('nan'):.2f} nats per character "
             f"(a model that knows nothing: {run.uniform_loss:.2f}); {len(run.vocab)} distinct characters.")
 
 
-def pretrain_samples(run, last: int = 3) -> str:  # noqa: ANN001 (charlm.CharRun)
+def pretrain_samples(run, last: int = 3) -> str:  # noqa: ANN001 (live.CharRecord)
     """The latest samples, newest first, as Markdown."""
     return "\n\n".join(f"**step {step}**\n```\n{sample}\n```" for step, sample in run.samples[-last:][::-1])

@@ -10,8 +10,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from demos.three_d import options
 from demos.three_d.geometry import DepthMap, Mesh, Object3D, PointCloud, Voxels, counts, human_bytes, memory_bytes
 from shared.limits import LimitError, check_choice
@@ -38,16 +36,6 @@ class Step:
         return {"step": self.label, "form": self.obj.kind,
                 "made of": ", ".join(f"{v:,} {k}" for k, v in counts(self.obj).items()),
                 "memory": human_bytes(memory_bytes(self.obj)), "time": f"{self.seconds * 1000:,.0f} ms"}
-
-
-def history_markdown(rows: list[dict]) -> str:
-    """The representations side by side: what each step made, its size in memory and its time."""
-    if not rows:
-        return ""
-    keys = list(rows[0])
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows[-12:]]
-    return "\n".join(lines)
 
 
 def _import_before_timing(operation: str) -> None:
@@ -144,28 +132,3 @@ def process(obj: Object3D | None, operation: str, *, voxel_share: float = option
     if len(result) == 0:
         raise LimitError(f"{PROCESSES[operation]} with these settings leaves no points; loosen them.")
     return Step(result, PROCESSES[operation], seconds, removed=removed)
-
-
-def before_after_figure(before: PointCloud, step: Step):  # noqa: ANN201 (plotly Figure)
-    """The cloud before and after a processing step side by side; removed points red in 'before'."""
-    from demos.three_d.view import _colours, build_figure, cloud_trace, display_cloud
-
-    limit = options.DISPLAY_POINTS // 4  # two views in one figure, each lighter
-    shown, _ = display_cloud(before, limit)
-    traces = [cloud_trace(shown, np.full((len(shown), 3), 0.55, np.float32), name="before")]
-    if step.removed is not None and len(step.removed):
-        gone, _ = display_cloud(step.removed, limit)
-        traces.append(cloud_trace(gone, np.tile([[0.9, 0.15, 0.15]], (len(gone), 1)), size=3.5, name="removed"))
-    after, _ = display_cloud(step.obj, limit)
-    colors, _ = _colours(after.points, after.normals, after.colors, "normal" if after.normals is not None else "height")
-    traces.append(cloud_trace(after, colors, name="after") | {"scene": "scene2"})
-    fig = build_figure(traces)
-    scene = dict(aspectmode="data", xaxis_visible=False, yaxis_visible=False, zaxis_visible=False)
-    removed = f", {len(step.removed):,} removed (red)" if step.removed is not None else ""
-    fig.update_layout(height=380, margin=dict(l=0, r=0, t=30, b=0), showlegend=False,
-                      scene=scene | dict(domain=dict(x=[0, 0.49])), scene2=scene | dict(domain=dict(x=[0.51, 1])),
-                      annotations=[dict(text=f"before: {len(before):,} points{removed}", x=0.02, y=1.06, xref="paper",
-                                        yref="paper", showarrow=False, xanchor="left"),
-                                   dict(text=f"after: {len(step.obj):,} points", x=0.53, y=1.06, xref="paper",
-                                        yref="paper", showarrow=False, xanchor="left")])
-    return fig

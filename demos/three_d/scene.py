@@ -48,7 +48,9 @@ class Scene:
 
     def history_markdown(self) -> str:
         """The representations side by side: what each step made, its memory and its time."""
-        return actions.history_markdown(list(self.history))
+        from demos.three_d import views
+
+        return views.history_markdown(list(self.history))
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,9 @@ def status_text(step: Step, view_notes: list[str]) -> str:
 
 def draw(step: Step, colour: str) -> tuple[object, str]:
     """The plotly figure and the status line of a step."""
-    from demos.three_d import geometry, view
+    from demos.three_d import geometry, views
 
-    fig, view_notes = view.figure(step.obj, colour, geometry.describe(step.obj))
+    fig, view_notes = views.figure(step.obj, colour, geometry.describe(step.obj))
     return fig, status_text(step, view_notes)
 
 
@@ -155,29 +157,32 @@ def process(scene: Scene | None, operation: str, colour: str = options.DEFAULT_C
             voxel_share: float = options.DEFAULT_VOXEL_SIZE, neighbours: int = options.DEFAULT_NEIGHBOURS,
             std_ratio: float = options.DEFAULT_STD_RATIO) -> Shown:
     """One of actions.PROCESSES on the current point cloud, with the before/after figure."""
+    from demos.three_d import views
+
     scene, colour = scene or Scene(), check_colour(colour)
     step = actions.process(scene.obj, operation, voxel_share=voxel_share, neighbours=neighbours, std_ratio=std_ratio)
-    return Shown(scene.then(step), step, *draw(step, colour), actions.before_after_figure(scene.obj, step))
+    return Shown(scene.then(step), step, *draw(step, colour), views.before_after_figure(scene.obj, step))
 
 
 def recolour(scene: Scene, colour: str) -> tuple[object, list[str]]:
     """The current object drawn in another colour mode, and the view's notices."""
-    from demos.three_d import geometry, view
+    from demos.three_d import geometry, views
 
     colour, obj = check_colour(colour), scene.current()
-    return view.figure(obj, colour, geometry.describe(obj))
+    return views.figure(obj, colour, geometry.describe(obj))
 
 
 def classify(scene: Scene | None) -> Verdict:
     """The bundled PointNet on the current object: probabilities, critical points and a sentence."""
     from demos.three_d import classify as c
+    from demos.three_d import views
 
     result = c.classify((scene or Scene()).current())
     name, p = result.best
     text = (f"PointNet says **{name}** ({p:.0%}), reading {len(result.points)} points of the object; "
             f"{len(result.critical)} of them are critical (red): they alone set the max-pooled feature. "
             f"Model: {result.source}.")
-    return Verdict(c.probability_figure(result), c.critical_figure(result), text, result.best)
+    return Verdict(views.probability_figure(result), views.critical_figure(result), text, result.best)
 
 
 def photo_to_depth(scene: Scene | None, photo_path: str | None, model_id: str = options.DEPTH_MODEL,

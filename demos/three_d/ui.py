@@ -2,7 +2,7 @@
 convert one into another with counts, memory and time side by side; process clouds with open3d;
 classify with the bundled PointNet; and make a depth map from a photo with a Hub model.
 Glue only: the session's scene and each step's figure and status are in scene.py (the Streamlit page
-calls the same functions); the verbs in actions.py, the figures in view.py and classify.py.
+calls the same functions); the verbs in actions.py, the figures in views.py.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ def _glb_path() -> Path:
 def _outputs(shown, colour: str) -> tuple:  # noqa: ANN001 (a scene.Shown)
     """(scene, plot, glb, status, history): a step's outcome as this tab's components show it; the
     GLB for Model3D is this tab's own (Streamlit has no such viewer)."""
-    from demos.three_d import view
+    from demos.three_d import views
 
-    glb = view.glb_file(shown.step.obj, _glb_path(), colour)
+    glb = views.glb_file(shown.step.obj, _glb_path(), colour)
     return shown.scene, shown.figure, str(glb), shown.status, shown.scene.history_markdown()
 
 
@@ -51,11 +51,11 @@ def _outputs(shown, colour: str) -> tuple:  # noqa: ANN001 (a scene.Shown)
 def _sample_glb(name: str, colour: str) -> bytes:
     """A built-in sample as GLB bytes for Model3D: the same for everyone, so written once."""
     from demos.three_d import scene as sc
-    from demos.three_d import view
+    from demos.three_d import views
 
     step, _, _ = sc.sample_view(name, colour)
     with tempfile.TemporaryDirectory() as folder:
-        return view.glb_file(step.obj, Path(folder) / "sample.glb", colour).read_bytes()
+        return views.glb_file(step.obj, Path(folder) / "sample.glb", colour).read_bytes()
 
 
 @shows_errors
@@ -77,13 +77,13 @@ def open_upload(scene, path: str | None, colour: str, fx: float, fy: float, cx: 
 @shows_errors
 def recolour(scene, colour: str):  # noqa: ANN001
     from demos.three_d import scene as sc
-    from demos.three_d import view
+    from demos.three_d import views
 
     if scene is None or scene.obj is None:
         return gr.skip(), gr.skip()  # nothing open yet: the choice applies to what is opened next
     fig, notes = sc.recolour(scene, colour)
     notify(" ".join(notes[-1:]) if notes else None)
-    return fig, str(view.glb_file(scene.obj, _glb_path(), colour))
+    return fig, str(views.glb_file(scene.obj, _glb_path(), colour))
 
 
 def _converter(conversion: str):

@@ -87,9 +87,9 @@ def first_update(job, timeout: float = 30.0) -> None:
 def test_gan_second_start_and_step_during_a_run_are_refused_and_reset_waits(client):
     job = client.submit(*GAN_SETTINGS, api_name="/gan_train")
     first_update(job)
-    with pytest.raises(AppError, match="already training: press Pause"):
+    with pytest.raises(AppError, match="already going: press Pause \\(or Stop\\) first"):
         client.predict(*GAN_SETTINGS, api_name="/gan_train")
-    with pytest.raises(AppError, match="Training is running: press Pause first"):
+    with pytest.raises(AppError, match="The run is going: press Pause first"):
         client.predict(*GAN_SETTINGS, api_name="/gan_train_step")
     assert not job.done()  # the refused calls left the run alone
     image, status = client.predict(*GAN_SETTINGS, api_name="/gan_train_reset")  # stops the run, waits, resets
@@ -114,7 +114,7 @@ def test_gan_runs_of_two_sessions_do_not_block_each_other(suite_url):
 def test_diffusion_2d_second_run_is_refused(client):
     job = client.submit("ring8", 0, 10_000, api_name="/diffusion_train_and_sample")
     first_update(job)
-    with pytest.raises(AppError, match="2-D run is already going: press Stop first"):
+    with pytest.raises(AppError, match="already going: press Pause \\(or Stop\\) first"):
         client.predict("ring8", 0, 100, api_name="/diffusion_train_and_sample")
     job.cancel()
 
@@ -122,7 +122,7 @@ def test_diffusion_2d_second_run_is_refused(client):
 def test_clip_second_start_is_refused_and_reset_waits(client):
     job = client.submit(1000, 0, api_name="/clip_train")
     first_update(job, timeout=60)
-    with pytest.raises(AppError, match="This session's CLIP is already training; press Pause first."):
+    with pytest.raises(AppError, match="already going: press Pause \\(or Stop\\) first"):
         client.predict(1000, 0, api_name="/clip_train")
     assert not job.done()
     heatmap, curves, status = client.predict(1000, 0, api_name="/clip_train_reset")  # stops the run, waits, resets
@@ -168,7 +168,7 @@ def test_gpt_second_pretraining_is_refused(client):
     text = "In the beginning God created the heaven and the earth. " * 20
     job = client.submit(text, 30, 0, api_name="/gpt_pretrain")
     first_update(job, timeout=60)
-    with pytest.raises(AppError, match="already pre-training: press Stop first"):
+    with pytest.raises(AppError, match="already going: press Pause \\(or Stop\\) first"):
         client.predict(text, 5, 0, api_name="/gpt_pretrain")
     job.cancel()
 

@@ -1,5 +1,5 @@
 """The diffusion page under AppTest: sampling, the samplers side by side, inpainting and the live 2-D
-run show what demos/diffusion/sampling.py, views.py and toy_live.py return for the same inputs; the
+run show what demos/diffusion/sampling.py, views.py and live.py return for the same inputs; the
 scrub sliders index the stored runs without sampling again; bad values get the tab's messages."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The GAN page under AppTest: its walk, scrub, grid seeds, arithmetic and live training show what
-demos/gan/walk_view.py and toy_live.py return for the same inputs; scrubbing indexes the stored
+demos/gan/views.py and live.py return for the same inputs; scrubbing indexes the stored
 walk without recomputing it; bad values get the Gradio tab's messages."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import functools
 
 import numpy as np
 
-from demos.gan import toy_live, walk_view
+from demos.gan import views
+from demos.gan.live import ToyGAN
 from demos.gan.options import FIRST_PRESET, WALK, settings_from
-from demos.gan.toy import ToyGAN
+from shared.live import STEP_WHILE_RUNNING
 from tests.st_pages.conftest import shown_errors
 
 SLUG = "gan"
@@ -24,25 +25,25 @@ def test_walk_then_scrub_only_indexes_the_stored_frames(open_page, monkeypatch):
     at = open_page(SLUG)
     assert "Press **Walk**, then drag the slider." in markdowns(at)
     at.button(key=f"{SLUG}-main-action").click().run()
-    expected = walk_view.walk_media(WALK.waypoints, WALK.frames, WALK.mode, WALK.psi, WALK.fps)
+    expected = views.walk_media(WALK.waypoints, WALK.frames, WALK.mode, WALK.psi, WALK.fps)
     assert not shown_errors(at)
-    assert walk_view.frame_caption(expected.p_real, 0) in markdowns(at)  # "Frame 0 of 36: p(real) = 0.31"
+    assert views.frame_caption(expected.p_real, 0) in markdowns(at)  # "Frame 0 of 36: p(real) = 0.31"
     inputs, shown = at.session_state["gan-walk"]
     assert inputs == (WALK.waypoints, WALK.frames, WALK.mode, WALK.psi, WALK.fps)
     assert np.array_equal(shown.images, expected.images) and np.array_equal(shown.p_real, expected.p_real)
 
     calls = []
-    monkeypatch.setattr(walk_view, "walk_media", lambda *a: calls.append(a))  # any recomputation would be seen
+    monkeypatch.setattr(views, "walk_media", lambda *a: calls.append(a))  # any recomputation would be seen
     at.slider(key="gan-scrub").set_value(20).run()
-    assert walk_view.frame_caption(expected.p_real, 20) in markdowns(at)
+    assert views.frame_caption(expected.p_real, 20) in markdowns(at)
     assert not calls and not shown_errors(at)
 
 
 def test_a_picked_grid_seed_becomes_a_waypoint_and_bad_waypoints_get_the_tabs_message(open_page):
     at = open_page(SLUG)
-    grid = walk_view.grid_picture(WALK.grid_seed, WALK.psi)
+    grid = views.grid_picture(WALK.grid_seed, WALK.psi)
     at.pills(key="gan-grid-pick").set_value(grid.seeds[4]).run()
-    assert at.text_input(key="gan-waypoints").value == walk_view.add_waypoint(WALK.waypoints, grid.seeds[4])
+    assert at.text_input(key="gan-waypoints").value == views.add_waypoint(WALK.waypoints, grid.seeds[4])
 
     at.text_input(key="gan-waypoints").set_value("1, banana")
     at.button(key=f"{SLUG}-main-action").click().run()
@@ -56,7 +57,7 @@ def test_latent_arithmetic_shows_the_logics_sentence(open_page, monkeypatch):
     monkeypatch.setattr(latent, "attribute_direction", functools.partial(latent.attribute_direction, n=200))
     at = open_page(SLUG)
     at.button(key="gan-arith-go").click().run()
-    expected = walk_view.arithmetic_view(WALK.arithmetic_seed, WALK.attribute, "orange", "green", WALK.amount, WALK.psi)
+    expected = views.arithmetic_view(WALK.arithmetic_seed, WALK.attribute, "orange", "green", WALK.amount, WALK.psi)
     assert expected.text in markdowns(at)
     at.selectbox(key="gan-attribute").set_value("size").run()  # From / To follow the attribute
     assert (at.selectbox(key="gan-source").value, at.selectbox(key="gan-target").value) == ("small", "large")
@@ -65,16 +66,16 @@ def test_latent_arithmetic_shows_the_logics_sentence(open_page, monkeypatch):
 def test_live_training_step_start_pause(open_page):
     at = open_page(SLUG)
     trainer = ToyGAN(settings_from(FIRST_PRESET))  # the run the page starts from: the first preset's
-    assert toy_live.status_text(trainer, trainer.snapshot()) in markdowns(at)
+    assert views.status_text(trainer, trainer.snapshot()) in markdowns(at)
 
     at.button(key="gan-train-step").click().run()
     trainer.train(1)
-    assert toy_live.status_text(trainer, trainer.snapshot()) in markdowns(at)  # "**Step 1** · D loss ..."
+    assert views.status_text(trainer, trainer.snapshot()) in markdowns(at)  # "**Step 1** · D loss ..."
 
     at.button(key="gan-train-start").click().run()  # running: the live view trains one chunk per tick
     assert at.session_state["gan-running"] and at.session_state["gan-live"].run.step > 1
     at.button(key="gan-train-step").click().run()
-    assert shown_errors(at) == [toy_live.STEP_WHILE_TRAINING]
+    assert shown_errors(at) == [STEP_WHILE_RUNNING]
     at.button(key="gan-train-pause").click().run()
     step = at.session_state["gan-live"].run.step
     assert not at.session_state["gan-running"] and any(m.startswith(f"**Step {step:,}**") for m in markdowns(at))

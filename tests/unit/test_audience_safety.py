@@ -161,7 +161,8 @@ def test_each_session_gets_its_own_live_run():
 # ---- seeds without global state ----
 
 def _toy_gan_losses(seed: int) -> list[float]:
-    from demos.gan.toy import ToyGAN, ToySettings
+    from demos.gan.live import ToyGAN
+    from demos.gan.options import ToySettings
 
     run = ToyGAN(ToySettings(seed=seed, g_hidden=32, d_hidden=32, batch=64))
     run.train(15)
@@ -169,7 +170,7 @@ def _toy_gan_losses(seed: int) -> list[float]:
 
 
 def _toy_diffusion_losses(seed: int) -> list[float]:
-    from demos.diffusion.toy import ToyDiffusion, ToyDiffusionSettings
+    from demos.diffusion.live import ToyDiffusion, ToyDiffusionSettings
 
     run = ToyDiffusion(ToyDiffusionSettings(seed=seed, hidden=32, batch=64))
     run.train(15)
@@ -177,10 +178,10 @@ def _toy_diffusion_losses(seed: int) -> list[float]:
 
 
 def _char_gpt_losses(seed: int) -> list[float]:
-    from demos.gpt import charlm
+    from demos.gpt import live
 
     text = "in the beginning was the word, and the word was with god. " * 10
-    gen = charlm.train_live(text, seconds=120, seed=seed, update_s=0.0, sample_every_s=1e9, sample_chars=8)
+    gen = live.train_live(text, seconds=120, seed=seed, update_s=0.0, sample_every_s=1e9, sample_chars=8)
     losses = []
     for run in gen:
         if len(run.losses) >= 6:

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from demos.diffusion.toy import FIELD_GRID, MAX_STEPS, T, ToyDiffusion, ToyDiffusionSettings, cosine_alpha_bar
+from demos.diffusion.live import FIELD_GRID, ToyDiffusion, ToyDiffusionSettings
+from demos.diffusion.model import cosine_alpha_bar
+from demos.diffusion.options import MAX_STEPS, T
 from shared.datasets import RING8_STD, ring8_centres
 from shared.limits import LimitError
 
@@ -67,8 +69,8 @@ def test_bad_requests_get_a_message(call):
 
 
 def test_a_press_trains_in_chunks_reuses_the_run_and_is_exclusive():
-    """toy_live.train_and_sample: what either UI's "Train and sample" does with the session's run."""
-    from demos.diffusion import toy_live
+    """live.train_and_sample: what either UI's "Train and sample" does with the session's run."""
+    from demos.diffusion import live as toy_live
     from shared.live import LiveRun
 
     live = LiveRun()

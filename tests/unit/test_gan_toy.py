@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from demos.gan.toy import LOSSES, MAX_STEPS, PRESETS, ToyGAN, ToySettings, settings_from
-from demos.gan.toy_view import HEIGHT, WIDTH, render_snapshot
+from demos.gan.live import ToyGAN
+from demos.gan.options import LOSSES, MAX_STEPS, PRESETS, ToySettings, settings_from
+from demos.gan.views import HEIGHT, WIDTH, render_snapshot
 from shared.limits import LimitError
 
 
@@ -139,20 +140,27 @@ def test_the_sessions_state_stops_its_run_when_the_session_ends():
 
 
 def test_a_press_of_start_counts_towards_its_time_cap_across_short_ticks():
-    """toy_live.train: the Gradio tab trains one long loop per press, the Streamlit page many short
-    ticks; both stop at RUN_SECONDS of training in all."""
-    from demos.gan import toy_live
+    """live.start: the Gradio tab trains one long loop per press, the Streamlit page many short
+    ticks; both count towards RUN_SECONDS of training in all, the training clock only."""
+    from demos.gan import live
     from demos.gan.options import RUN_SECONDS
+    from shared import live as protocol
     from shared.live import LiveRun
 
-    live, settings = LiveRun(), ToySettings()
-    press = toy_live.Press(0)
+    slot, settings = LiveRun(), ToySettings()
+    press = live.new_press(slot)
+    assert press.cap_s == RUN_SECONDS and press.step0 == 0
     for _ in range(2):
-        list(toy_live.train(live, settings, press, seconds=0.2))
-    assert live.run.step > 0 and 0.3 < press.seconds < 1.5 and not press.capped
+        list(live.start(slot, settings, press, seconds=0.2))
+    assert slot.run.step > 0 and press.seconds == pytest.approx(slot.run.seconds) and not press.capped
     press.seconds = RUN_SECONDS - 0.5
     assert press.capped and press.left == 0.5
-    with live.driving("busy"), pytest.raises(LimitError, match="already training"):
-        next(toy_live.train(live, settings, toy_live.Press(0)))
-    before = live.run.step
-    assert toy_live.step(live, settings).step == before + 1
+    with slot.driving("busy"), pytest.raises(LimitError) as info:
+        next(live.start(slot, settings, live.new_press(slot)))
+    assert str(info.value) == protocol.ALREADY_RUNNING
+    before = slot.run.step
+    assert live.step(slot, settings).step == before + 1
+    slot.run.step = MAX_STEPS
+    with pytest.raises(LimitError) as info:
+        next(live.start(slot, settings, live.new_press(slot)))
+    assert str(info.value) == protocol.FINISHED

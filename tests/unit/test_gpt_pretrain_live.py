@@ -4,7 +4,7 @@ text it cannot train on; the views draw what the tab shows."""
 import pytest
 import torch
 
-from demos.gpt import charlm, views
+from demos.gpt import live, views
 from demos.gpt.chat_ui import token_spans
 from demos.gpt.decoding import distribution
 from demos.gpt.model import train_tokenizer
@@ -14,7 +14,7 @@ TEXT = "the cat sat on the mat. the dog sat on the log. " * 40
 
 
 def test_the_loss_falls_from_knowing_nothing_and_the_run_ends_on_time():
-    runs = list(charlm.train_live(TEXT, seconds=5, seed=0, update_s=0.5, sample_every_s=2.0, sample_chars=40))
+    runs = list(live.train_live(TEXT, seconds=5, seed=0, update_s=0.5, sample_every_s=2.0, sample_chars=40))
     run = runs[-1]
     assert run.done and 5.0 <= run.seconds < 15.0 and len(runs) >= 3
     first, last = sum(run.losses[:5]) / 5, sum(run.losses[-5:]) / 5
@@ -23,14 +23,14 @@ def test_the_loss_falls_from_knowing_nothing_and_the_run_ends_on_time():
 
 
 def test_rare_characters_share_one_token():
-    vocab = charlm.make_vocab("ab" * 500 + "".join(chr(0x4E00 + i) for i in range(300)))
-    assert len(vocab) == charlm.MAX_VOCAB and vocab[0] == "?"
+    vocab = live.make_vocab("ab" * 500 + "".join(chr(0x4E00 + i) for i in range(300)))
+    assert len(vocab) == live.MAX_VOCAB and vocab[0] == "?"
 
 
 @pytest.mark.parametrize("text, seconds", [("too short", 10), (TEXT, 1000), (TEXT, 0), ("x" * 300_000, 10), (None, 10)])
 def test_bad_training_requests_are_refused(text, seconds):
     with pytest.raises(LimitError):
-        next(charlm.train_live(text, seconds))
+        next(live.train_live(text, seconds))
 
 
 def test_token_spans_are_one_per_token_and_clickable_by_position():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from demos.three_d import actions, convert, options, process, shapes3d, view
+from demos.three_d import actions, convert, options, process, shapes3d, views
 from demos.three_d.geometry import DepthMap, Mesh, PointCloud, Voxels, bounds, default_intrinsics, memory_bytes
 from shared.limits import LimitError
 
@@ -144,7 +144,7 @@ def test_history_rows_compare_the_forms():
     step = actions.open_sample("Torus knot (mesh)")
     row = step.row()
     assert row["form"] == "mesh" and "faces" in row["made of"] and row["memory"].endswith("KB")
-    table = actions.history_markdown([row, actions.convert(step.obj, "mesh_to_points").row()])
+    table = views.history_markdown([row, actions.convert(step.obj, "mesh_to_points").row()])
     assert table.count("\n") == 3 and "20,000 points" in table
 
 
@@ -153,31 +153,31 @@ def test_every_sample_draws_and_exports(name, tmp_path):
     obj = shapes3d.SAMPLES[name]()
     assert memory_bytes(obj) > 0
     for mode in options.COLOUR_MODES:
-        fig, _ = view.figure(obj, mode, name)
+        fig, _ = views.figure(obj, mode, name)
         assert fig.data
-    path = view.glb_file(obj, tmp_path / "x.glb")
+    path = views.glb_file(obj, tmp_path / "x.glb")
     assert path.read_bytes()[:4] == b"glTF"
 
 
 def test_display_limits_sub_sample_and_decimate(monkeypatch):
     cloud = convert.mesh_to_points(shapes3d.torus_knot(), 30_000)
-    shown, note = view.display_cloud(cloud, 1_000)
+    shown, note = views.display_cloud(cloud, 1_000)
     assert len(shown) == 1_000 and "1,000 of the 30,000" in note
-    fig, notices = view.figure(cloud)
+    fig, notices = views.figure(cloud)
     assert len(fig.data[0].x) == 30_000 and not notices
     monkeypatch.setattr(options, "DISPLAY_FACES", 2_000)
-    fig, notices = view.figure(shapes3d.torus_knot())
+    fig, notices = views.figure(shapes3d.torus_knot())
     assert len(fig.data[0].i) <= 2_000 and any("decimated" in n for n in notices)
 
 
 def test_one_view_decimates_a_big_mesh_once():
     """The plot and the GLB of one view share the decimated copy; another mesh gets its own."""
     knot, other = shapes3d.torus_knot(), shapes3d.torus_knot()
-    first, note = view.display_mesh(knot, 2_000)
-    again, _ = view.display_mesh(knot, 2_000)
+    first, note = views.display_mesh(knot, 2_000)
+    again, _ = views.display_mesh(knot, 2_000)
     assert again is first and "decimated" in note
-    assert view.display_mesh(other, 2_000)[0] is not first
-    assert view.display_mesh(knot, 1_000)[0] is not first and len(view.display_mesh(knot, 1_000)[0].faces) <= 1_000
+    assert views.display_mesh(other, 2_000)[0] is not first
+    assert views.display_mesh(knot, 1_000)[0] is not first and len(views.display_mesh(knot, 1_000)[0].faces) <= 1_000
 
 
 def test_plot_traces_use_what_plotly_js_draws():
@@ -185,13 +185,13 @@ def test_plot_traces_use_what_plotly_js_draws():
     arrays or a colorscale of more than 256 stops, plotly.js draws nothing."""
     import json
 
-    trace = json.loads(view.figure(shapes3d.torus_knot())[0].to_json())["data"][0]
+    trace = json.loads(views.figure(shapes3d.torus_knot())[0].to_json())["data"][0]
     assert trace["x"]["dtype"] == "f8" and "colorscale" not in trace
     assert len(trace["vertexcolor"]) == 5760 and trace["vertexcolor"][0].startswith("#")
 
 
 def test_exposed_faces_of_one_voxel_make_a_closed_cube():
-    cube = view.exposed_faces(Voxels(np.ones((1, 1, 1), bool), np.zeros(3, np.float32), 2.0))
+    cube = views.exposed_faces(Voxels(np.ones((1, 1, 1), bool), np.zeros(3, np.float32), 2.0))
     assert len(cube.faces) == 12 and np.allclose(np.abs(cube.vertices), 1)
     normals = convert.face_normals(cube.vertices, cube.faces)
     centres = cube.vertices[cube.faces].mean(1)

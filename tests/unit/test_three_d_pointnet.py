@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from demos.three_d import classify, shapes3d
+from demos.three_d import classify, shapes3d, views
 from demos.three_d.model import BUNDLED_NAME, PointNet
 from demos.three_d.train import TEST_SEED
 from shared.checkpoints import CHECKPOINTS_DIR, load
@@ -70,7 +70,7 @@ def test_every_form_can_be_classified():
     for obj in (shapes3d.voxel_letters(), shapes3d.ball_on_floor_depth(), shapes3d.noisy_scan(2_000)):
         result = classify.classify(obj)
         assert np.isfinite(result.probabilities).all()
-    assert classify.probability_figure(result).data and classify.critical_figure(result).data
+    assert views.probability_figure(result).data and views.critical_figure(result).data
 
 
 def test_save_and_load_round_trip(tmp_path):

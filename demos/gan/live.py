@@ -1,77 +1,60 @@
-"""A GAN on toy 2-D data, small enough to train live: settings, the trainer, and what it shows.
+"""A session's live 2-D GAN run, whichever UI drives it: the run (two MLPs from model.py, their
+optimisers, seeded, stepped on demand; a snapshot of what it shows), what Start, Pause, Step, Reset
+and a preset do to the session's `LiveRun` (the shared protocol of shared/live.py), and the view
+with its status line.
 
-    trainer = ToyGAN(ToySettings(dataset="ring8", loss="non-saturating"))
-    trainer.train(50)              # 50 generator steps (each after d_steps discriminator steps)
-    view = trainer.snapshot()      # points, decision surface, gradient arrows, losses, modes
+    press = live.Press(step0)
+    for snap in start(slot, settings, press):       # Gradio: one loop; Streamlit: one short tick
+        picture, status = view(slot.run, press.speed(slot.run.step), snap)
 
-Each user's trainer lives in their own session (gr.State), never in a module global.
+Every event that trains takes the session's run (`slot.driving`), so a second Start or a Step
+during a run is refused with a message instead of stepping the networks from two threads.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
-# the settings, limits and presets live in a torch-free module (the UI imports them at start-up);
-# they are re-exported here so `from demos.gan.toy import ...` finds everything about a run
-from demos.gan.options import (  # noqa: F401
-    BATCH,
-    D_STEPS,
+from demos.gan.model import d_loss, g_loss, mlp, realness
+from demos.gan.options import (
     GRID,
-    HIDDEN,
-    LAYERS,
-    LOSSES,
-    LR,
     MAX_STEPS,
     N_ARROWS,
     N_VIEW,
     PRESETS,
-    R1,
+    RUN_SECONDS,
+    SETTING_FIELDS,
     TRAIN_STEPS,
     VIEW_RANGE,
-    Z_DIM,
-    Loss,
     ToySettings,
     settings_from,
 )
+from shared import live
 from shared.datasets import RING8_STD, ring8_centres, toy_2d
+from shared.limits import LimitError
+from shared.live import LiveLoop, LiveRun, Press
 from shared.seeding import seeded_global_rng
 
-
-def mlp(d_in: int, hidden: int, layers: int, d_out: int) -> nn.Sequential:
-    mods: list[nn.Module] = []
-    for i in range(layers):
-        mods += [nn.Linear(d_in if i == 0 else hidden, hidden), nn.LeakyReLU(0.2)]
-    return nn.Sequential(*mods, nn.Linear(hidden, d_out))
+CAPPED = live.capped_text(RUN_SECONDS)
 
 
-def d_loss(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """Discriminator loss on its outputs for real (B,) and generated (B,) points."""
-    if loss == "non-saturating":  # -log D(x) - log(1 - D(G(z))), D = sigmoid(output)
-        return F.softplus(-real).mean() + F.softplus(fake).mean()
-    if loss == "least-squares":  # 1/2 (D(x) - 1)^2 + 1/2 D(G(z))^2
-        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean()
-    return F.relu(1 - real).mean() + F.relu(1 + fake).mean()  # hinge
+def settings_from_values(values: Sequence[object]) -> ToySettings:
+    """ToySettings from the widgets' values in SETTING_FIELDS order, every one checked."""
+    if len(values) != len(SETTING_FIELDS):
+        raise LimitError(f"Expected {len(SETTING_FIELDS)} settings ({', '.join(SETTING_FIELDS)}); got {len(values)}.")
+    return ToySettings(**dict(zip(SETTING_FIELDS, values))).checked()
 
 
-def g_loss(loss: str, fake: torch.Tensor) -> torch.Tensor:
-    """Generator loss on the discriminator's outputs for generated points (B,)."""
-    if loss == "non-saturating":  # -log D(G(z)): strong gradients even when D is sure it is fake
-        return F.softplus(-fake).mean()
-    if loss == "least-squares":  # 1/2 (D(G(z)) - 1)^2
-        return 0.5 * ((fake - 1) ** 2).mean()
-    return -fake.mean()  # hinge
+def setting_values(settings: ToySettings) -> tuple:
+    """The settings' values in SETTING_FIELDS order (to fill the widgets)."""
+    return tuple(getattr(settings, f) for f in SETTING_FIELDS)
 
 
-def realness(loss: str, out: torch.Tensor) -> torch.Tensor:
-    """The discriminator's output mapped to [0, 1], "how real", for the heatmap."""
-    return out.clamp(0, 1) if loss == "least-squares" else torch.sigmoid(out)
+# ---- the run --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -89,10 +72,13 @@ class ToySnapshot:
     in_modes: float | None  # ring8 only: share of generated points within 3 sigma of a mode
 
 
-class ToyGAN:
+class ToyGAN(LiveLoop):
     """One live training run: two MLPs and their optimisers, seeded, stepped on demand."""
 
+    CHUNK_S = 0.1  # a snapshot about every 0.1 s of training while a press streams
+
     def __init__(self, settings: ToySettings) -> None:
+        super().__init__()
         self.settings = s = settings.checked()
         with seeded_global_rng(s.seed):  # the layers' initial weights, whoever else is using the app
             self.generator = mlp(s.z_dim, s.g_hidden, s.g_layers, 2)
@@ -104,45 +90,12 @@ class ToyGAN:
         self.view_real = self.data[:N_VIEW].numpy()
         self.view_z = torch.randn(N_VIEW, s.z_dim, generator=torch.Generator().manual_seed(s.seed + 1))
         self.step = 0
-        self.stopped = False  # set when the user's session ends: a running loop then returns
-        self.running = False  # a run() loop is going
-        self._pause = False
         self.loss_d: list[float] = []
         self.loss_g: list[float] = []
 
     @property
     def finished(self) -> bool:
         return self.step >= MAX_STEPS
-
-    def stop(self) -> None:
-        self.stopped = True
-
-    def pause(self, wait_s: float = 2.0) -> None:
-        """Ask a running loop to stop after its current chunk, and wait (briefly) until it has."""
-        self._pause = True
-        end = time.perf_counter() + wait_s
-        while self.running and time.perf_counter() < end:
-            time.sleep(0.01)
-
-    def run(self, seconds: float, updates_per_second: float = 7.0) -> Iterator[ToySnapshot]:
-        """Train for up to `seconds`, yielding a snapshot about `updates_per_second` times a second.
-
-        The number of steps between snapshots adapts to the measured speed, so a slow machine
-        shows fewer steps per update rather than fewer updates. Stops at MAX_STEPS or stop().
-        """
-        budget = 1.0 / updates_per_second
-        chunk, end = 1, time.perf_counter() + seconds
-        self._pause, self.running = False, True
-        try:
-            while not (self.finished or self.stopped or self._pause) and time.perf_counter() < end:
-                t0 = time.perf_counter()
-                self.train(chunk)
-                train_time = time.perf_counter() - t0
-                # spend about 70% of each update training; drawing, encoding and sending take the rest
-                chunk = int(np.clip(0.7 * budget / max(train_time / chunk, 1e-6), 1, 500))
-                yield self.snapshot()
-        finally:
-            self.running = False
 
     def _D(self, x: torch.Tensor) -> torch.Tensor:
         return self.discriminator(x).squeeze(-1)
@@ -184,6 +137,9 @@ class ToyGAN:
         fake_out = self._D(fake)
         return float(d_loss(s.loss, self._D(real), fake_out)), float(g_loss(s.loss, fake_out))
 
+    def frame(self) -> ToySnapshot:
+        return self.snapshot()
+
     def snapshot(self) -> ToySnapshot:
         s = self.settings
         with torch.no_grad():
@@ -204,3 +160,35 @@ class ToyGAN:
             in_modes = float(near.mean())
         return ToySnapshot(self.step, self.view_real, fake_np, surface.numpy(), x.detach().numpy(),
                            -grad.numpy(), list(self.loss_d), list(self.loss_g), mode_counts, modes_covered, in_modes)
+
+
+# ---- what the buttons do (the shared protocol, with this demo's run) ---------------------------
+
+
+def reset(slot: LiveRun, settings: ToySettings) -> ToyGAN:
+    """A new run with the settings; a running one is stopped first (and waited for)."""
+    return slot.replace(ToyGAN(settings.checked()))
+
+
+def apply_preset(slot: LiveRun, name: str) -> tuple[ToySettings, str, ToyGAN]:
+    """A new run from the preset: its settings, its explanation and the run."""
+    settings = settings_from(name)
+    return settings, PRESETS[name][1], slot.replace(ToyGAN(settings))
+
+
+def new_press(slot: LiveRun) -> Press:
+    """A press of Start from where the session's run is: it trains RUN_SECONDS at most."""
+    return Press(slot.run.step if slot.run is not None else 0, RUN_SECONDS)
+
+
+def start(slot: LiveRun, settings: ToySettings, press: Press, seconds: float | None = None) -> Iterator[ToySnapshot]:
+    """Train the session's run (made from the settings if there is none) for up to `seconds`
+    (default: what is left of the press), a snapshot about every ToyGAN.CHUNK_S."""
+    settings = settings.checked()
+    yield from live.start(slot, press, lambda: ToyGAN(settings), seconds)
+
+
+def step(slot: LiveRun, settings: ToySettings) -> ToyGAN:
+    """One generator step (after its discriminator steps); refused while a run is going."""
+    settings = settings.checked()
+    return live.step(slot, lambda: ToyGAN(settings))

@@ -3,18 +3,24 @@
 The same next-token objective as the bundled model, with the simplest tokenizer there is (one token
 per character), so that in a minute or two on a CPU the samples visibly go from noise to letters, to
 words, to the text's own style. The model is transformers' GPT2LMHeadModel at 2 layers, 64 wide.
+The run follows shared/live.py's protocol (the loop, pause, stop and the refusals written once):
+
+    for record in pretrain(slot, text, seconds=60, seed=0):    # Gradio: one loop for the whole run
+        loss_figure(record), pretrain_samples(record)
+    slot.run.advance(0.45)                                     # Streamlit: one chunk per tick
 """
 
 from __future__ import annotations
 
-import time
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
 
 from demos.gpt import options
-from shared import heavy, limits
+from shared import heavy, limits, live
+from shared.live import ALREADY_RUNNING, LiveLoop, LiveRun, Press
 from shared.seeding import seeded_global_rng
 
 BLOCK = 64  # characters of context
@@ -23,8 +29,8 @@ MAX_VOCAB = 128  # the most frequent characters; rarer ones become "?"
 
 
 @dataclass
-class CharRun:
-    """The state of one live run, as the UI shows it."""
+class CharRecord:
+    """What the UI shows of one live run."""
 
     vocab: str  # the characters, index = token id
     steps: list[int] = field(default_factory=list)
@@ -36,8 +42,6 @@ class CharRun:
     @property
     def uniform_loss(self) -> float:
         """The loss of a model that knows nothing: ln(vocabulary size)."""
-        import math
-
         return math.log(len(self.vocab))
 
 
@@ -56,19 +60,21 @@ def make_vocab(text: str) -> str:
     return "?" + "".join(sorted(c for c in common if c != "?"))
 
 
-class CharTrainer:
-    """A fresh character-level GPT being pre-trained on one text, advanced a chunk of seconds at a
-    time: the Gradio tab streams chunk after chunk in one loop (train_live), the Streamlit page runs
-    one chunk per tick of a fragment. The clock counts training time only, so a paused run resumes
-    where it was. One driver at a time (the UI holds the session's LiveRun while advancing)."""
+class CharTrainer(LiveLoop):
+    """A fresh character-level GPT being pre-trained on one text for `length_s` seconds of training
+    (the clock counts training time only, so a paused run resumes where it was). A sample every
+    sample_every_s seconds of training and at the end."""
+
+    CHUNK_S = 0.25
 
     def __init__(self, text: str, seconds: float, seed: int = 0, sample_every_s: float = 1.5,
                  sample_chars: int = 160) -> None:
+        super().__init__()
         heavy.ready("transformers")
         from transformers import GPT2Config, GPT2LMHeadModel
 
         text = check_text(text)
-        self.seconds = options.TRAIN_SECONDS.check(seconds)
+        self.length_s = options.TRAIN_SECONDS.check(seconds)
         self.seed = limits.SEED.check(seed)
         self.sample_every_s, self.sample_chars = sample_every_s, sample_chars
         vocab = make_vocab(text)
@@ -84,45 +90,55 @@ class CharTrainer:
                                                     n_head=4, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
                                                     bos_token_id=0, eos_token_id=0))
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=3e-3)
-        self.run = CharRun(vocab)
-        self._last_sample = -sample_every_s  # the first step is sampled: noise, to compare with later
+        self.record = CharRecord(vocab)
+        self._last_sample = -sample_every_s  # the first chunk is sampled: noise, to compare with later
 
-    def advance(self, chunk_s: float) -> CharRun:
-        """Train for about chunk_s seconds (at least one step), or until the run's time is up; a
-        sample every sample_every_s seconds of training and at the end."""
-        run = self.run
-        if run.done:
-            return run
-        t0, trained = time.perf_counter(), run.seconds
-        while True:
+    @property
+    def step(self) -> int:
+        return len(self.record.steps)
+
+    @property
+    def finished(self) -> bool:
+        return self.seconds >= self.length_s
+
+    def train(self, steps: int) -> None:
+        record = self.record
+        for _ in range(steps):
             starts = torch.randint(len(self.data) - BLOCK - 1, (BATCH,), generator=self.gen)
             x = torch.stack([self.data[s : s + BLOCK] for s in starts])
             loss = self.model(input_ids=x, labels=x).loss
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
             self.opt.step()
-            run.steps.append(len(run.steps) + 1)
-            run.losses.append(loss.item())
-            run.seconds = trained + time.perf_counter() - t0
-            finished = run.seconds >= self.seconds
-            if run.seconds - self._last_sample >= self.sample_every_s or finished:
-                step = run.steps[-1]
-                run.samples.append((step, sample(self.model, run.vocab, self.sample_chars, self.seed + step)))
-                self._last_sample = run.seconds
-            if finished:
-                run.done = True
-                return run
-            if time.perf_counter() - t0 >= chunk_s:
-                return run
+            record.steps.append(len(record.steps) + 1)
+            record.losses.append(loss.item())
+
+    def after_chunk(self) -> None:
+        record = self.record
+        record.seconds, record.done = self.seconds, self.finished
+        if record.steps and (self.seconds - self._last_sample >= self.sample_every_s or record.done):
+            step = record.steps[-1]
+            record.samples.append((step, sample(self.model, record.vocab, self.sample_chars, self.seed + step)))
+            self._last_sample = self.seconds
+
+    def frame(self) -> CharRecord:
+        return self.record
 
 
-def train_live(text: str, seconds: float, seed: int = 0, update_s: float = 0.25,
-               sample_every_s: float = 1.5, sample_chars: int = 160) -> Iterator[CharRun]:
-    """Train for `seconds`, yielding the run about every update_s seconds; a sample (temperature
-    0.8, from a newline) every sample_every_s seconds and at the end."""
+def pretrain(slot: LiveRun, text: str, seconds: float, seed: int = 0, **kwargs: float) -> Iterator[CharRecord]:
+    """What Pre-train does: a fresh run on the text in the session's slot (refused while one is
+    going), trained for its whole length, a record per chunk. kwargs: CharTrainer's sampling."""
+    if slot.busy:
+        raise limits.LimitError(ALREADY_RUNNING)
+    trainer = slot.replace(CharTrainer(text, seconds, seed, **kwargs))
+    yield from live.start(slot, Press(trainer.step, cap_s=math.inf))
+
+
+def train_live(text: str, seconds: float, seed: int = 0, update_s: float = CharTrainer.CHUNK_S,
+               sample_every_s: float = 1.5, sample_chars: int = 160) -> Iterator[CharRecord]:
+    """A run of its own, outside any session (benchmarks, tests): the record about every update_s."""
     trainer = CharTrainer(text, seconds, seed, sample_every_s, sample_chars)
-    while not trainer.run.done:
-        yield trainer.advance(update_s)
+    yield from trainer.run(math.inf, update_s)
 
 
 @torch.inference_mode()

@@ -1,12 +1,14 @@
 """What the browser is sent: a plotly figure of the object, and the same object as GLB for
-Gradio's Model3D viewer. Anything larger than the display limits is sub-sampled or decimated
-first, with a notice, so the page stays responsive whatever was uploaded.
+Gradio's Model3D viewer; a processing step's before and after, the history table, and PointNet's
+verdict (its probabilities, its critical points). Anything larger than the display limits is
+sub-sampled or decimated first, with a notice, so the page stays responsive whatever was uploaded.
 """
 
 from __future__ import annotations
 
 import weakref
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,6 +16,10 @@ import plotly.graph_objects as go
 from demos.three_d import options
 from demos.three_d.convert import depth_to_points, face_normals
 from demos.three_d.geometry import DepthMap, Mesh, Object3D, PointCloud, Voxels
+
+if TYPE_CHECKING:
+    from demos.three_d.actions import Step
+    from demos.three_d.classify import Classification
 
 # Viridis at five stops: height colours the same in the plot and in the GLB
 _VIRIDIS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], np.float32) / 255
@@ -217,3 +223,68 @@ def glb_file(obj: Object3D, path: str | Path, mode: str = "height") -> Path:
     path = Path(path)
     path.write_bytes(geometry.export(file_type="glb"))
     return path
+
+
+# ---- a step's before and after, and the history of steps ------------------------------------
+
+
+def history_markdown(rows: list[dict]) -> str:
+    """The representations side by side: what each step made, its size in memory and its time."""
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows[-12:]]
+    return "\n".join(lines)
+
+
+def before_after_figure(before: PointCloud, step: Step):  # noqa: ANN201 (plotly Figure)
+    """The cloud before and after a processing step side by side; removed points red in 'before'."""
+    limit = options.DISPLAY_POINTS // 4  # two views in one figure, each lighter
+    shown, _ = display_cloud(before, limit)
+    traces = [cloud_trace(shown, np.full((len(shown), 3), 0.55, np.float32), name="before")]
+    if step.removed is not None and len(step.removed):
+        gone, _ = display_cloud(step.removed, limit)
+        traces.append(cloud_trace(gone, np.tile([[0.9, 0.15, 0.15]], (len(gone), 1)), size=3.5, name="removed"))
+    after, _ = display_cloud(step.obj, limit)
+    colors, _ = _colours(after.points, after.normals, after.colors, "normal" if after.normals is not None else "height")
+    traces.append(cloud_trace(after, colors, name="after") | {"scene": "scene2"})
+    fig = build_figure(traces)
+    scene = dict(aspectmode="data", xaxis_visible=False, yaxis_visible=False, zaxis_visible=False)
+    removed = f", {len(step.removed):,} removed (red)" if step.removed is not None else ""
+    fig.update_layout(height=380, margin=dict(l=0, r=0, t=30, b=0), showlegend=False,
+                      scene=scene | dict(domain=dict(x=[0, 0.49])), scene2=scene | dict(domain=dict(x=[0.51, 1])),
+                      annotations=[dict(text=f"before: {len(before):,} points{removed}", x=0.02, y=1.06, xref="paper",
+                                        yref="paper", showarrow=False, xanchor="left"),
+                                   dict(text=f"after: {len(step.obj):,} points", x=0.53, y=1.06, xref="paper",
+                                        yref="paper", showarrow=False, xanchor="left")])
+    return fig
+
+
+# ---- PointNet's verdict -----------------------------------------------------------------------
+
+
+def probability_figure(result: Classification):  # noqa: ANN201 (plotly Figure)
+    import plotly.graph_objects as go
+
+    order = np.argsort(result.probabilities)
+    colors = ["#4c51bf" if i == order[-1] else "#a3bffa" for i in order]
+    fig = go.Figure(go.Bar(x=result.probabilities[order], y=[result.classes[i] for i in order], orientation="h",
+                           marker_color=colors, text=[f"{p:.1%}" for p in result.probabilities[order]],
+                           textposition="auto"))
+    fig.update_layout(height=260, margin=dict(l=0, r=10, t=30, b=0), xaxis=dict(range=[0, 1], tickformat=".0%"),
+                      title=dict(text="PointNet's probabilities", x=0.01, font=dict(size=13)))
+    return fig
+
+
+def critical_figure(result: Classification):  # noqa: ANN201
+    """The points PointNet read, the critical ones large and red: the only points that reach its
+    global feature, so moving any other point (a little) cannot change the answer."""
+    mask = np.zeros(len(result.points), bool)
+    mask[result.critical] = True
+    grey, red = PointCloud(result.points[~mask]), PointCloud(result.points[mask])
+    fig = build_figure([cloud_trace(grey, np.full((len(grey), 3), 0.63), 2.5, "other points"),
+                        cloud_trace(red, np.tile([[0.9, 0.24, 0.24]], (len(red), 1)), 4.5, "critical points")])
+    _scene_layout(fig, f"{len(red)} critical points of {len(result.points)} (red)")
+    fig.update_layout(showlegend=True, legend=dict(x=0, y=0))
+    return fig
