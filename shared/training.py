@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
-from dataclasses import asdict
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import torch
+from tqdm import tqdm
 
 C = TypeVar("C")
 
@@ -105,3 +107,176 @@ def load_run_state(state_dir: Path, parts: dict, device: str) -> tuple[int, floa
         part.load_state_dict(state[name])
     print(f"resuming at step {int(state['step'])}")
     return int(state["step"]), float(state["seconds"]), json.loads((state_dir / "history.json").read_text())
+
+
+# ---- the one training loop ---------------------------------------------------------------------
+
+
+@dataclass
+class RunConfig:
+    """The options every trainer's config shares (a trainer's TrainConfig subclasses it and sets
+    its own `out` and `state_dir` defaults)."""
+
+    seed: int = 0
+    device: str = "auto"  # "auto": the GPU if there is one, else the CPU
+    mixed_precision: str = "no"  # "bf16" or "fp16" on a GPU (Accelerate's autocast); "no" on a CPU
+    time_limit_min: float = 0.0  # stop early (and save) after this many minutes; 0 = no limit
+    out: str = ""
+    state_dir: str = ""
+
+
+class _Progress:
+    """The run's step, training seconds and evaluation history, saved with its state."""
+
+    def __init__(self) -> None:
+        self.step, self.seconds, self.history = 0, 0.0, []
+
+    def state_dict(self) -> dict:
+        return {"step": self.step, "seconds": self.seconds, "history": self.history}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.step, self.seconds, self.history = int(state["step"]), float(state["seconds"]), list(state["history"])
+
+
+class _GeneratorState:
+    """A torch.Generator saved with the run, so a resumed run draws the batches a straight one would."""
+
+    def __init__(self, gen: torch.Generator) -> None:
+        self.gen = gen
+
+    def state_dict(self) -> dict:
+        return {"state": self.gen.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.gen.set_state(state["state"])
+
+
+class TrainingRun:
+    """The one training loop, on Hugging Face Accelerate: device placement, mixed precision on a
+    GPU, several GPUs under `accelerate launch`, checkpoint and resume through Accelerate's state
+    (weights, optimisers, every random generator, and what `keep` registers), the time limit,
+    evaluation every so often, the progress bar and saving, written once. A trainer gives its
+    data, model and loss:
+
+        run = TrainingRun(cfg, "GAN")               # seeds torch, picks the device
+        model, opt = run.prepare(model, opt)        # what trains
+        run.keep(ema)                               # what else the state holds
+        run.resume()                                # the saved state, if any: rerun to continue
+        run.loop(lambda: one_step(...), evaluate, eval_every=cfg.eval_every)
+        run.unwrap(model).save_pretrained(run.out)
+
+    `run.gen` draws the batches (its state is saved too); `run.backward(loss)` replaces
+    loss.backward(); `run.elapsed` is the training time so far (for a schedule that ends at the
+    time limit).
+    """
+
+    def __init__(self, cfg: RunConfig, desc: str) -> None:
+        from accelerate import Accelerator
+        from accelerate.utils import set_seed
+
+        from shared.checkpoints import best_device
+
+        self.cfg, self.desc = cfg, desc
+        device = best_device() if cfg.device == "auto" else cfg.device
+        on_gpu = device.startswith("cuda")
+        self.accelerator = Accelerator(cpu=not on_gpu, mixed_precision=cfg.mixed_precision if on_gpu else "no")
+        self.device = str(self.accelerator.device)
+        set_seed(cfg.seed)  # python, numpy and torch: the models' initial weights follow the seed
+        torch.backends.cudnn.benchmark = True
+        self.state_dir, self.out = Path(cfg.state_dir), Path(cfg.out)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        # each process of a multi-GPU run draws its own batches
+        self.gen = torch.Generator(self.device).manual_seed(cfg.seed + self.accelerator.process_index)
+        self._progress = _Progress()
+        self.accelerator.register_for_checkpointing(self._progress, _GeneratorState(self.gen))
+        self._t0: float | None = None
+
+    # ---- what the trainer uses --------------------------------------------------------------
+
+    @property
+    def step(self) -> int:
+        return self._progress.step
+
+    @property
+    def history(self) -> list[dict]:
+        return self._progress.history
+
+    @property
+    def elapsed(self) -> float:
+        """Training seconds so far, this session's included."""
+        running = time.perf_counter() - self._t0 if self._t0 is not None else 0.0
+        return self._progress.seconds + running
+
+    @property
+    def hardware(self) -> str:
+        return hardware_name(self.device)
+
+    def prepare(self, *objects: Any) -> Any:
+        """Models and optimisers that train, placed (and wrapped where Accelerate needs to)."""
+        return self.accelerator.prepare(*objects)
+
+    def keep(self, *objects: Any) -> None:
+        """Other objects with state_dict()/load_state_dict() the saved state holds (EMA copies)."""
+        self.accelerator.register_for_checkpointing(*objects)
+
+    def backward(self, loss: torch.Tensor) -> None:
+        self.accelerator.backward(loss)
+
+    def clip_grad_norm(self, parameters: Any, max_norm: float) -> None:
+        self.accelerator.clip_grad_norm_(parameters, max_norm)
+
+    def unwrap(self, model: torch.nn.Module) -> torch.nn.Module:
+        return self.accelerator.unwrap_model(model)
+
+    # ---- the loop ---------------------------------------------------------------------------
+
+    def resume(self) -> int:
+        """Load the saved state, if there is one (call after prepare and keep); the step reached."""
+        if (self.state_dir / "random_states_0.pkl").exists():
+            self.accelerator.load_state(str(self.state_dir))
+            print(f"resuming at step {self.step}")
+        return self.step
+
+    def save(self) -> None:
+        """Everything a resumed run needs, in state_dir; the history also as history.json."""
+        self.accelerator.wait_for_everyone()
+        self.accelerator.save_state(str(self.state_dir))
+        if self.accelerator.is_main_process:
+            (self.state_dir / "history.json").write_text(json.dumps(self.history))
+
+    def loop(self, train_step: Callable[[], dict[str, float]], evaluate: Callable[[], dict] | None = None,
+             eval_every: int = 0, log_every: int = 20, stop_at: int | None = None) -> None:
+        """Call train_step (one optimisation step; it returns the figures the bar shows) until
+        cfg.steps or the time limit, then save. Every eval_every steps, evaluate() is added to the
+        history (with the step) and the state is saved. At the time limit, cfg.steps becomes the
+        steps taken (what the card reports). `stop_at` stops earlier, as an interruption would,
+        leaving cfg alone (the resume tests)."""
+        cfg, progress = self.cfg, self._progress
+        bar = tqdm(total=cfg.steps, initial=progress.step, desc=self.desc, mininterval=5,
+                   disable=not self.accelerator.is_main_process)
+        self._t0 = time.perf_counter()
+        try:
+            while progress.step < min(cfg.steps, stop_at or cfg.steps):
+                if time_is_up(cfg, progress.step, self.elapsed):
+                    break
+                logs = train_step()
+                progress.step += 1
+                bar.update(1)
+                if progress.step % log_every == 0 and logs:
+                    bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()})
+                if eval_every and evaluate is not None and progress.step % eval_every == 0:
+                    self._stop_clock()
+                    progress.history.append({"step": progress.step, **evaluate()})
+                    tqdm.write(f"step {progress.step}: " + ", ".join(
+                        f"{k} {v:.4g}" for k, v in progress.history[-1].items() if k != "step" and isinstance(v, float)))
+                    self.save()
+                    self._t0 = time.perf_counter()
+        finally:
+            bar.close()
+            self._stop_clock()
+        self.save()
+
+    def _stop_clock(self) -> None:
+        if self._t0 is not None:
+            self._progress.seconds += time.perf_counter() - self._t0
+            self._t0 = None

@@ -15,13 +15,11 @@ there train it in pieces with `--time-limit-min` (rerunning resumes).
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from demos.diffusion import process
 from demos.diffusion.model import BUNDLED_NAME, shapes_unet, training_scheduler
@@ -29,17 +27,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import ShapeScores, score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import (
-    command_line,
-    ema_update,
-    hardware_name,
-    load_run_state,
-    parse_config,
-    run_progress,
-    run_setup,
-    save_run_state,
-    time_is_up,
-)
+from shared.training import RunConfig, TrainingRun, command_line, ema_update, parse_config, run_progress
 
 EVAL_SEED = 2024  # noise of the samples the model card scores
 EVAL_SAMPLES = 500
@@ -47,7 +35,7 @@ EVAL_STEPS = 50  # DDIM steps
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     steps: int = 40_000
     batch_size: int = 64
     lr: float = 5e-4
@@ -60,9 +48,6 @@ class TrainConfig:
     eval_every: int = 1000
     eval_samples: int = EVAL_SAMPLES  # the final score; fewer for a quick look (500 DDIM samples take ~2 min on a CPU)
     progress_samples: int = 200  # the scores taken every eval_every steps
-    seed: int = 0
-    device: str = "auto"
-    time_limit_min: float = 0.0  # stop early (and save) after this many minutes; 0 = no limit
     init_from: str = ""  # a saved UNet folder to start from
     widths: str = "32,64,96"  # channels at 32x32, 16x16 and 8x8 for a fresh UNet (see shapes_unet)
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
@@ -135,10 +120,18 @@ def learning_rate(cfg: TrainConfig, step: int, seconds: float) -> float:
     return cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (1 - 0.9 * fall)
 
 
-def train(cfg: TrainConfig) -> None:
-    torch.manual_seed(cfg.seed)
-    torch.backends.cudnn.benchmark = True
-    device, state_dir, out = run_setup(cfg)
+@dataclass
+class Setup:
+    unet: torch.nn.Module  # prepared by the run
+    ema: torch.nn.Module
+    opt: torch.optim.Optimizer
+    scheduler: object  # diffusers DDPMScheduler: the forward process
+    data: torch.Tensor  # (N, 3, 32, 32) in [-1, 1], on the run's device
+    abar: torch.Tensor  # (T,) alphas_cumprod
+    snr_weight: torch.Tensor  # (T,) the loss weight of each timestep (ones without Min-SNR)
+
+
+def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     scheduler = training_scheduler(cfg.schedule)
     if cfg.init_from:
         from diffusers import UNet2DModel
@@ -146,64 +139,61 @@ def train(cfg: TrainConfig) -> None:
         unet = UNet2DModel.from_pretrained(cfg.init_from, use_safetensors=True)
     else:
         unet = shapes_unet(tuple(int(w) for w in cfg.widths.split(",")))
-    unet = unet.to(device).train()
+    unet.train()
     ema = copy.deepcopy(unet).eval()
     opt = torch.optim.AdamW(unet.parameters(), lr=cfg.lr, weight_decay=0.0)
-    parts = {"unet": unet, "ema": ema, "opt": opt}
-    step, seconds, history = load_run_state(state_dir, parts, device)
-
-    data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(device)  # (N, 3, 32, 32) in [-1, 1]
-    abar = scheduler.alphas_cumprod.to(device)
+    unet, opt = run.prepare(unet, opt)
+    ema.to(run.device)
+    run.keep(ema)
+    data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(run.device)
+    abar = scheduler.alphas_cumprod.to(run.device)
     snr = abar / (1 - abar)
     snr_weight = snr.clamp(max=cfg.min_snr_gamma) / snr if cfg.min_snr_gamma > 0 else torch.ones_like(snr)
-    gen = torch.Generator(device).manual_seed(cfg.seed + step)
+    return Setup(unet, ema, opt, scheduler, data, abar, snr_weight)
 
-    def save_state() -> None:
-        save_run_state(state_dir, parts, step, seconds, history)
 
-    def log_eval() -> None:
-        s = evaluate(ema, scheduler.config, n=min(cfg.progress_samples, cfg.eval_samples))
-        history.append({"step": step, "valid": s.valid_fraction, "min_share": s.min_class_share, "fd": s.frechet_distance})
-        tqdm.write(f"step {step}: valid {s.valid_fraction:.1%}, min class share {s.min_class_share:.1%}, FD {s.frechet_distance:.1f}")
+def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
+    """One step of the (optionally Min-SNR-weighted) noise-prediction loss, with random flips."""
+    gen, device, n = run.gen, run.device, cfg.batch_size
+    x0 = s.data[torch.randint(len(s.data), (n,), generator=gen, device=device)]
+    x0 = torch.where(torch.rand(n, 1, 1, 1, generator=gen, device=device) < 0.5, x0, x0.flip(3))
+    t = torch.randint(0, s.scheduler.config.num_train_timesteps, (n,), generator=gen, device=device)
+    noise = torch.randn(x0.shape, generator=gen, device=device)
+    per_image = F.mse_loss(s.unet(process.add_noise(x0, t, noise, s.abar), t).sample, noise, reduction="none").mean((1, 2, 3))
+    loss = (per_image * s.snr_weight[t]).mean()
+    for group in s.opt.param_groups:
+        group["lr"] = learning_rate(cfg, run.step, run.elapsed)
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    run.clip_grad_norm(s.unet.parameters(), 1.0)
+    s.opt.step()
+    ema_update(s.ema, run.unwrap(s.unet), cfg.ema_decay)
+    return {"loss": loss.item()}
 
-    bar = tqdm(total=cfg.steps, initial=step, desc="DDPM", mininterval=5)
-    t0 = time.time()
-    while step < cfg.steps:
-        if time_is_up(cfg, step, seconds + time.time() - t0):
-            break
-        x0 = data[torch.randint(len(data), (cfg.batch_size,), generator=gen, device=device)]
-        x0 = torch.where(torch.rand(cfg.batch_size, 1, 1, 1, generator=gen, device=device) < 0.5, x0, x0.flip(3))
-        t = torch.randint(0, scheduler.config.num_train_timesteps, (cfg.batch_size,), generator=gen, device=device)
-        noise = torch.randn(x0.shape, generator=gen, device=device)
-        per_image = F.mse_loss(unet(process.add_noise(x0, t, noise, abar), t).sample, noise, reduction="none").mean((1, 2, 3))
-        loss = (per_image * snr_weight[t]).mean()
-        for group in opt.param_groups:
-            group["lr"] = learning_rate(cfg, step, seconds + time.time() - t0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
-        opt.step()
-        ema_update(ema, unet, cfg.ema_decay)
-        step += 1
-        bar.update(1)
-        if step % 50 == 0:
-            bar.set_postfix(loss=f"{loss.item():.4f}")
-        if step % cfg.eval_every == 0:
-            seconds += time.time() - t0
-            log_eval()
-            save_state()
-            t0 = time.time()
-    bar.close()
-    seconds += time.time() - t0
-    save_state()
 
-    scores = evaluate(ema, scheduler.config, n=cfg.eval_samples)
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "DDPM")
+    s = build(cfg, run)
+    run.resume()
+
+    def progress() -> dict:
+        scores = evaluate(s.ema, s.scheduler.config, n=min(cfg.progress_samples, cfg.eval_samples))
+        return {"valid": scores.valid_fraction, "min_share": scores.min_class_share, "fd": scores.frechet_distance}
+
+    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=50, stop_at=stop_at)
+    return run, s
+
+
+def train(cfg: TrainConfig) -> None:
+    run, s = fit(cfg)
+    scores = evaluate(s.ema, s.scheduler.config, n=cfg.eval_samples)
     print(scores.as_markdown())
-    out.mkdir(parents=True, exist_ok=True)
-    ema.to("cpu").save_pretrained(out)
-    scheduler.save_pretrained(out)
-    write_model_card(out, cfg, scores, seconds, history, hardware_name(device), sum(p.numel() for p in ema.parameters()))
-    print(f"saved {out}")
+    run.out.mkdir(parents=True, exist_ok=True)
+    s.ema.to("cpu").save_pretrained(run.out)
+    s.scheduler.save_pretrained(run.out)
+    write_model_card(run.out, cfg, scores, run.elapsed, run.history, run.hardware, sum(p.numel() for p in s.ema.parameters()))
+    print(f"saved {run.out}")
 
 
 def main() -> None:

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from demos.gan.model import BUNDLED_NAME, ShapesGAN
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import ShapeScores, score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import command_line, ema_update, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
+from shared.training import RunConfig, TrainingRun, command_line, ema_update, parse_config
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,7 +32,7 @@ EVAL_SEED = 2024  # latents of the 1,000 samples the model card scores
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     steps: int = 30_000
     batch_size: int = 128
     z_dim: int = 64
@@ -53,9 +51,6 @@ class TrainConfig:
     ema_decay: float = 0.999
     data_size: int = 60_000
     eval_every: int = 2500
-    seed: int = 0
-    device: str = "auto"  # "auto": the GPU if there is one, else the CPU
-    time_limit_min: float = 0.0  # stop early (and save) after this many minutes; 0 = no limit
     init_from: str = ""  # a saved ShapesGAN folder to start from (its EMA generator and discriminator)
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
@@ -148,72 +143,82 @@ def new_gan(cfg: TrainConfig) -> ShapesGAN:
     return ShapesGAN(cfg.z_dim, cfg.width, cfg.mapping_layers, cfg.res_blocks, cfg.d_res_blocks)
 
 
-def train(cfg: TrainConfig) -> None:
-    torch.manual_seed(cfg.seed)
-    torch.backends.cudnn.benchmark = True
-    device, state_dir, out = run_setup(cfg)
+@dataclass
+class Setup:
+    """What one step reads: the networks (g and d prepared by the run; gan holds them for saving),
+    the EMA generator, the optimisers, the data."""
+
+    gan: ShapesGAN
+    g: torch.nn.Module
+    d: torch.nn.Module
+    g_ema: torch.nn.Module
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    data: torch.Tensor  # (N, 3, 32, 32) in [-1, 1], on the run's device
+
+
+def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
+    """The model (grown from cfg.init_from if given), its EMA, optimisers and data, registered with the run."""
     gan = new_gan(cfg)
     if cfg.init_from:  # the same architecture, or a smaller one this one grows from
         gan.grow_from(ShapesGAN.from_pretrained(cfg.init_from))
-    gan.to(device)
-    g, d = gan.generator, gan.discriminator
-    g_ema = copy.deepcopy(g).eval()
-    opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=(0.0, 0.9))
-    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=(0.0, 0.9))
-    parts = {"gan": gan, "g_ema": g_ema, "opt_g": opt_g, "opt_d": opt_d}
-    step, seconds, history = load_run_state(state_dir, parts, device)
+    opt_g = torch.optim.Adam(gan.generator.parameters(), lr=cfg.lr_g, betas=(0.0, 0.9))
+    opt_d = torch.optim.Adam(gan.discriminator.parameters(), lr=cfg.lr_d, betas=(0.0, 0.9))
+    g, d, opt_g, opt_d = run.prepare(gan.generator, gan.discriminator, opt_g, opt_d)
+    g_ema = copy.deepcopy(gan.generator).eval()
+    run.keep(g_ema)
+    data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(run.device)
+    return Setup(gan, g, d, g_ema, opt_g, opt_d, data)
 
-    data = to_tensor(make_shapes(cfg.data_size, seed=cfg.seed).images).to(device)  # (N, 3, 32, 32) in [-1, 1]
-    gen = torch.Generator(device).manual_seed(cfg.seed + step)
 
-    def save_state() -> None:
-        save_run_state(state_dir, parts, step, seconds, history)
+def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
+    """d_steps discriminator updates, then one generator update and its EMA."""
+    g, d, gen, device = s.g, s.d, run.gen, run.device
+    for _ in range(cfg.d_steps):
+        real = s.data[torch.randint(len(s.data), (cfg.batch_size,), generator=gen, device=device)]
+        with torch.no_grad():
+            fake = g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device))
+        # one forward pass over real and fake together: half the kernel launches, same result
+        # (spectral norm has no batch statistics)
+        real_logits, fake_logits = d(torch.cat([real, fake])).split(cfg.batch_size)
+        loss_d = d_hinge_loss(real_logits, fake_logits)
+        s.opt_d.zero_grad(set_to_none=True)
+        run.backward(loss_d)
+        s.opt_d.step()
+    fake_logits = d(g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device)))
+    if cfg.top_k < 1.0:  # the worst-rated fakes would pull the generator towards the in-between
+        fake_logits = fake_logits.topk(max(1, round(cfg.top_k * cfg.batch_size))).values
+    loss_g = g_hinge_loss(fake_logits)
+    s.opt_g.zero_grad(set_to_none=True)
+    run.backward(loss_g)
+    s.opt_g.step()
+    ema_update(s.g_ema, run.unwrap(g), cfg.ema_decay)
+    return {"loss_d": loss_d.item(), "loss_g": loss_g.item()}
 
-    bar = tqdm(total=cfg.steps, initial=step, desc="GAN", mininterval=5)
-    t0 = time.time()
-    while step < cfg.steps:
-        if time_is_up(cfg, step, seconds + time.time() - t0):
-            break
-        for _ in range(cfg.d_steps):
-            real = data[torch.randint(len(data), (cfg.batch_size,), generator=gen, device=device)]
-            with torch.no_grad():
-                fake = g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device))
-            # one forward pass over real and fake together: half the kernel launches, same result
-            # (spectral norm has no batch statistics)
-            real_logits, fake_logits = d(torch.cat([real, fake])).split(cfg.batch_size)
-            loss_d = d_hinge_loss(real_logits, fake_logits)
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-        fake_logits = d(g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device)))
-        if cfg.top_k < 1.0:  # the worst-rated fakes would pull the generator towards the in-between
-            fake_logits = fake_logits.topk(max(1, round(cfg.top_k * cfg.batch_size))).values
-        loss_g = g_hinge_loss(fake_logits)
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        ema_update(g_ema, g, cfg.ema_decay)
-        step += 1
-        bar.update(1)
-        if step % 20 == 0:
-            bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}")
-        if step % cfg.eval_every == 0:
-            seconds += time.time() - t0
-            s = evaluate(g_ema, cfg.z_dim)
-            history.append({"step": step, "valid": s.valid_fraction, "min_share": s.min_class_share, "fd": s.frechet_distance})
-            tqdm.write(f"step {step}: valid {s.valid_fraction:.1%}, min class share {s.min_class_share:.1%}, FD {s.frechet_distance:.1f}")
-            save_state()
-            t0 = time.time()
-    bar.close()
-    seconds += time.time() - t0
-    save_state()
 
-    scores, raw_scores = evaluate(g_ema, cfg.z_dim), evaluate(g, cfg.z_dim)
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "GAN")
+    s = build(cfg, run)
+    run.resume()
+
+    def progress() -> dict:
+        scores = evaluate(s.g_ema, cfg.z_dim)
+        return {"valid": scores.valid_fraction, "min_share": scores.min_class_share, "fd": scores.frechet_distance}
+
+    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, stop_at=stop_at)
+    return run, s
+
+
+def train(cfg: TrainConfig) -> None:
+    run, s = fit(cfg)
+    gan = s.gan
+    scores, raw_scores = evaluate(s.g_ema, cfg.z_dim), evaluate(gan.generator, cfg.z_dim)
     print(scores.as_markdown())
-    gan.generator.load_state_dict(g_ema.state_dict())
-    gan.to("cpu").save_pretrained(out)
-    write_model_card(out, cfg, scores, raw_scores, seconds, history, hardware_name(device))
-    print(f"saved {out}")
+    gan.generator.load_state_dict(s.g_ema.state_dict())
+    gan.to("cpu").save_pretrained(run.out)
+    write_model_card(run.out, cfg, scores, raw_scores, run.elapsed, run.history, run.hardware)
+    print(f"saved {run.out}")
 
 
 def main() -> None:

@@ -11,25 +11,23 @@ never sees the same cloud twice. Accuracy is measured on a fixed held-out set fr
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from demos.three_d.model import BUNDLED_NAME, PointNet
 from demos.three_d.shapes3d import CLASSES, class_dataset
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
-from shared.training import command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
+from shared.training import RunConfig, TrainingRun, command_line, parse_config
 
 TEST_SEED = 12345  # the held-out objects; training draws from seed + step
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     steps: int = 4000
     batch_size: int = 32
     n_points: int = 512
@@ -38,9 +36,6 @@ class TrainConfig:
     partial_share: float = 0.3  # share of training examples seen from one side only (as a depth camera sees)
     eval_every: int = 500
     test_per_class: int = 200
-    seed: int = 0
-    device: str = "auto"
-    time_limit_min: float = 0.0
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -133,52 +128,62 @@ net.classes                               # {list(CLASSES)}
     (out / "README.md").write_text(card)
 
 
-def train(cfg: TrainConfig) -> None:
-    torch.manual_seed(cfg.seed)
-    device, state_dir, out = run_setup(cfg)
-    net = PointNet(len(CLASSES), cfg.width, list(CLASSES)).to(device).train()
+@dataclass
+class Setup:
+    net: PointNet  # prepared by the run
+    opt: torch.optim.Optimizer
+    sched: torch.optim.lr_scheduler.LRScheduler  # cosine over cfg.steps, saved with the run
+    test_x: np.ndarray  # the held-out objects, (N, n_points, 3)
+    test_y: np.ndarray
+
+
+def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
+    net = PointNet(len(CLASSES), cfg.width, list(CLASSES)).train()
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.steps, eta_min=cfg.lr / 50)
-    parts = {"net": net, "opt": opt, "sched": sched}
-    step, seconds, history = load_run_state(state_dir, parts, device)
-    test_x, test_y = class_dataset(cfg.test_per_class, cfg.n_points, TEST_SEED)
+    net, opt = run.prepare(net, opt)
+    run.keep(sched)
+    return Setup(net, opt, sched, *class_dataset(cfg.test_per_class, cfg.n_points, TEST_SEED))
 
-    bar = tqdm(total=cfg.steps, initial=step, desc="PointNet", mininterval=5)
-    t0 = time.time()
-    while step < cfg.steps:
-        if time_is_up(cfg, step, seconds + time.time() - t0):
-            break
-        # a fresh batch, seeded by the step so a resumed run draws what the full run would have
-        x, y = class_dataset(cfg.batch_size // len(CLASSES) + 1, cfg.n_points, cfg.seed * 1_000_003 + step,
-                             cfg.partial_share)
-        x, y = torch.from_numpy(x[:cfg.batch_size]).to(device), torch.from_numpy(y[:cfg.batch_size]).to(device)
-        loss = F.cross_entropy(net(x), y, label_smoothing=0.1)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        step += 1
-        bar.update(1)
-        if step % 20 == 0:
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-        if step % cfg.eval_every == 0:
-            seconds += time.time() - t0
-            acc, _ = accuracy(net, test_x, test_y, device)
-            history.append({"step": step, "accuracy": acc})
-            tqdm.write(f"step {step}: held-out accuracy {acc:.1%}")
-            save_run_state(state_dir, parts, step, seconds, history)
-            t0 = time.time()
-    bar.close()
-    seconds += time.time() - t0
-    save_run_state(state_dir, parts, step, seconds, history)
 
-    acc, confusion = accuracy(net, test_x, test_y, device)
+def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
+    """A fresh batch of objects, seeded by the step (so a resumed run draws what the full run
+    would have), and one step of label-smoothed cross-entropy."""
+    x, y = class_dataset(cfg.batch_size // len(CLASSES) + 1, cfg.n_points, cfg.seed * 1_000_003 + run.step,
+                         cfg.partial_share)
+    x, y = torch.from_numpy(x[:cfg.batch_size]).to(run.device), torch.from_numpy(y[:cfg.batch_size]).to(run.device)
+    loss = F.cross_entropy(s.net(x), y, label_smoothing=0.1)
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    s.opt.step()
+    s.sched.step()
+    return {"loss": loss.item()}
+
+
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "PointNet")
+    s = build(cfg, run)
+    run.resume()
+
+    def progress() -> dict:
+        acc, _ = accuracy(run.unwrap(s.net), s.test_x, s.test_y, run.device)
+        return {"accuracy": acc}
+
+    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, stop_at=stop_at)
+    return run, s
+
+
+def train(cfg: TrainConfig) -> None:
+    run, s = fit(cfg)
+    net = run.unwrap(s.net)
+    acc, confusion = accuracy(net, s.test_x, s.test_y, run.device)
     print(f"held-out accuracy {acc:.1%}\n{confusion}")
-    net.to("cpu").eval().save_pretrained(out)
-    harder = robustness(net, test_x, test_y, device)
+    net.to("cpu").eval().save_pretrained(run.out)
+    harder = robustness(net, s.test_x, s.test_y, "cpu")
     print(harder)
-    write_model_card(out, cfg, acc, confusion, seconds, history, hardware_name(device), harder)
-    print(f"saved {out}")
+    write_model_card(run.out, cfg, acc, confusion, run.elapsed, run.history, run.hardware, harder)
+    print(f"saved {run.out}")
 
 
 def main() -> None:

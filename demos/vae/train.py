@@ -16,13 +16,11 @@ beside the weights (`--store-table-only 1 --out <folder>` does only that, for a 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from demos.vae import explore
 from demos.vae.model import BUNDLED_NAME, ShapesVAE
@@ -30,7 +28,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
+from shared.training import RunConfig, TrainingRun, command_line, parse_config
 
 HELD_OUT_SEED = 4242  # 2,000 shapes never trained on: reconstruction and ELBO figures
 SAMPLE_SEED = 2024  # the 1,000 prior samples the card scores
@@ -39,7 +37,7 @@ PRIOR_FIT_IMAGES = 40_000  # training images whose codes the fitted prior is fit
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     steps: int = 12_000
     batch_size: int = 128
     latent_dim: int = 16
@@ -50,9 +48,6 @@ class TrainConfig:
     lr: float = 1e-3
     data_size: int = 60_000
     eval_every: int = 2500
-    seed: int = 0
-    device: str = "auto"
-    time_limit_min: float = 0.0
     store_table_only: int = 0  # 1: only measure the stored model's dimension table and store it beside it
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
@@ -190,6 +185,48 @@ images = vae.decode(vae.sample_latents(16, prior="{'fitted' if fitted else 'stan
     (out / "README.md").write_text(card)
 
 
+@dataclass
+class Setup:
+    vae: ShapesVAE  # prepared by the run; trained without the prior's buffers, so a run resumes
+    opt: torch.optim.Optimizer  # whatever --prior-components says
+    data: torch.Tensor  # (N, 3, 32, 32) in [-1, 1], on the run's device
+
+
+def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
+    vae = ShapesVAE(cfg.latent_dim, cfg.width, cfg.min_sigma)
+    opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr)
+    vae, opt = run.prepare(vae, opt)
+    return Setup(vae, opt, to_tensor(make_shapes(cfg.data_size, cfg.seed).images).to(run.device))
+
+
+def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
+    """One step of the negative ELBO (beta on the KL term)."""
+    batch = s.data[torch.randint(len(s.data), (cfg.batch_size,), generator=run.gen, device=run.device)]
+    loss = run.unwrap(s.vae).negative_elbo(batch, run.gen, cfg.beta)[0].mean()
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    s.opt.step()
+    return {"loss": loss.item()}
+
+
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "vae")
+    s = build(cfg, run)
+    run.resume()
+
+    def progress() -> dict:
+        vae = run.unwrap(s.vae)
+        result = evaluate(vae)
+        scores = result["scores"]["standard"]
+        vae.train()
+        return {"recon": result["recon_same_shape_colour"], "bpd": result["bits_per_dim"]["standard"],
+                "valid": scores.valid_fraction, "min_share": scores.min_class_share, "sigma": vae.sigma.item()}
+
+    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, stop_at=stop_at)
+    return run, s
+
+
 def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
     if cfg.store_table_only:
@@ -198,39 +235,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"stored {explore.store_dimension_table(load(ShapesVAE, out, device='cpu').model.eval(), out)}")
         return
-    device, state_dir, out = run_setup(cfg)
-    torch.manual_seed(cfg.seed)  # the training script is the one place global seeding lives
-    # trained without the prior's buffers, so a run resumes whatever --prior-components says
-    vae = ShapesVAE(cfg.latent_dim, cfg.width, cfg.min_sigma).to(device)
-    opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr)
-    step, seconds, history = load_run_state(state_dir, {"vae": vae, "opt": opt}, device)
-    data = to_tensor(make_shapes(cfg.data_size, cfg.seed).images)
-    bar = tqdm(total=cfg.steps, initial=step, desc="vae")
-    t0 = time.perf_counter() - seconds
-    while step < cfg.steps:
-        gen = torch.Generator().manual_seed(cfg.seed + step)
-        batch = data[torch.randint(len(data), (cfg.batch_size,), generator=gen)].to(device)
-        loss = vae.negative_elbo(batch, gen, cfg.beta)[0].mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        step += 1
-        bar.update(1)
-        seconds = time.perf_counter() - t0
-        last = step == cfg.steps or time_is_up(cfg, step, seconds)
-        if step % cfg.eval_every == 0 or last:
-            result = evaluate(vae)
-            s = result["scores"]["standard"]
-            history.append({"step": step, "recon": result["recon_same_shape_colour"],
-                            "bpd": result["bits_per_dim"]["standard"], "valid": s.valid_fraction,
-                            "min_share": s.min_class_share})
-            bar.write(f"step {step}: reconstructions {result['recon_same_shape_colour']:.1%} same shape and colour, "
-                      f"{history[-1]['bpd']:.3f} bits/dim, samples {s.valid_fraction:.1%} valid "
-                      f"(smallest shape {s.min_class_share:.1%}), sigma {vae.sigma.item():.3f}")
-            save_run_state(state_dir, {"vae": vae, "opt": opt}, step, seconds, history)
-        if last:
-            break
-    bar.close()
+    run, s = fit(cfg)
+    vae, data, device, out = run.unwrap(s.vae), s.data, run.device, run.out
     if cfg.prior_components:
         trained = vae
         vae = ShapesVAE(cfg.latent_dim, cfg.width, cfg.min_sigma, cfg.prior_components).to(device)
@@ -248,9 +254,9 @@ def main(argv: list[str] | None = None) -> None:
     vae = vae.cpu()
     vae.save_pretrained(out)
     n_params = sum(p.numel() for p in vae.parameters())
-    write_model_card(out, cfg, result, seconds, history, hardware_name(device), n_params)
+    write_model_card(out, cfg, result, run.elapsed, run.history, run.hardware, n_params)
     explore.store_dimension_table(vae.cpu().eval(), out)  # the tab's table, read at its first press
-    print(f"saved {out} after {step} steps, {seconds / 60:.1f} minutes of training")
+    print(f"saved {out} after {run.step} steps, {run.elapsed / 60:.1f} minutes of training")
 
 
 if __name__ == "__main__":

@@ -45,3 +45,13 @@ def test_quality_of_the_first_hundred_card_samples_is_what_was_measured():
     assert scores.valid_fraction == pytest.approx(0.95, abs=0.011)
     assert scores.min_class_share == pytest.approx(0.12, abs=0.011)
     assert scores.frechet_distance == pytest.approx(423.1, abs=2.0)
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
+    import torch
+
+    from demos.diffusion.train import TrainConfig, fit
+    from tests.resume_check import assert_resumes_the_same
+
+    cfg = TrainConfig(batch_size=4, widths="8,8,8", data_size=32, eval_every=1000, device="cpu", warmup=2)
+    assert_resumes_the_same(cfg, fit, lambda s: torch.nn.ModuleDict({"unet": s.unet, "ema": s.ema}), tmp_path)

@@ -99,3 +99,11 @@ def test_the_trainer_grows_a_checkpoint_and_saves_the_larger_model(tmp_path):
     assert grown.generator.mapping.gate.abs() > 0, "training opened the mapping's gate"
     card = (tmp_path / "grown" / "README.md").read_text()
     assert "--mapping-layers 2 --res-blocks 1" in card and "residual mapping" in card
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
+    from demos.gan.train import TrainConfig, fit
+    from tests.resume_check import assert_resumes_the_same
+
+    cfg = TrainConfig(batch_size=8, z_dim=8, width=16, data_size=64, eval_every=1000, device="cpu")
+    assert_resumes_the_same(cfg, fit, lambda s: torch.nn.ModuleDict({"gan": s.gan, "ema": s.g_ema}), tmp_path)

@@ -82,3 +82,11 @@ def test_save_and_load_round_trip(tmp_path):
     again = load(PointNet, Path(tmp_path), device="cpu").model
     x = torch.randn(2, 64, 3)
     assert again.classes == ["a", "b", "c"] and torch.allclose(model(x), again(x))
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
+    from demos.three_d.train import TrainConfig, fit
+    from tests.resume_check import assert_resumes_the_same
+
+    cfg = TrainConfig(batch_size=6, n_points=32, width=16, test_per_class=1, eval_every=1000, device="cpu")
+    assert_resumes_the_same(cfg, fit, lambda s: s.net, tmp_path)

@@ -58,3 +58,11 @@ def test_quality_is_what_the_card_says(name):
         fitted = result["scores"]["fitted"]
         assert result["recon_same_shape_colour"] >= 0.97
         assert fitted.valid_fraction >= 0.70 and fitted.min_class_share >= 0.08
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
+    from demos.vae.train import TrainConfig, fit
+    from tests.resume_check import assert_resumes_the_same
+
+    cfg = TrainConfig(batch_size=8, latent_dim=4, width=16, data_size=64, eval_every=1000, device="cpu")
+    assert_resumes_the_same(cfg, fit, lambda s: s.vae, tmp_path)
