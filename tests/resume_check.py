@@ -16,7 +16,7 @@ def weights(module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
 
 
-def assert_resumes_the_same(cfg, fit: Callable, trained: Callable, tmp_path: Path, steps: int = 6) -> None:  # noqa: ANN001
+def assert_resumes_the_same(cfg, fit: Callable, trained: Callable, tmp_path: Path, steps: int = 6) -> None:
     """fit(cfg, stop_at=None) -> (run, setup) trains to cfg.steps from a saved state if any;
     trained(setup) -> a module whose weights are compared."""
     straight_cfg = dataclasses.replace(cfg, steps=steps, state_dir=str(tmp_path / "straight"), out=str(tmp_path / "a"))
