@@ -11,26 +11,24 @@ epoch is kept in runs/shapes-classifier/ and a rerun continues from it.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import LABEL_NAMES, make_not_shapes, make_shapes
 from shared.shapes_classifier import BUNDLED_NAME, HEAD_CLASSES, ShapesClassifier, to_tensor
-from shared.training import parse_config
+from shared.training import RunConfig, TrainingRun, parse_config
 
 NONE_INDEX = len(LABEL_NAMES["shape"])  # index of "none" in the shape head
 HELD_OUT_SEED = 987_654  # never used for training data (training seeds are 1000 + epoch and 5000 + epoch)
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     epochs: int = 10
     images_per_epoch: int = 24_000
     not_shape_fraction: float = 0.2
@@ -38,7 +36,6 @@ class TrainConfig:
     lr: float = 2e-3
     width: int = 32
     n_features: int = 128
-    seed: int = 0
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -122,52 +119,70 @@ model = load(ShapesClassifier, "{BUNDLED_NAME}").model
     (out / "README.md").write_text(card)
 
 
-def train(cfg: TrainConfig) -> dict[str, float]:
-    torch.manual_seed(cfg.seed)
-    state_dir, out = Path(cfg.state_dir), Path(cfg.out)
-    state_dir.mkdir(parents=True, exist_ok=True)
+@dataclass
+class Setup:
+    model: ShapesClassifier  # prepared by the run
+    opt: torch.optim.Optimizer
+    sched: torch.optim.lr_scheduler.LRScheduler  # cosine over every step of every epoch
+    steps_per_epoch: int
+    epoch: int = -1  # the epoch whose images are loaded
+    x: torch.Tensor | None = None  # (N, 3, 32, 32) that epoch's images, on the run's device
+    y: dict[str, torch.Tensor] | None = None
+    order: torch.Tensor | None = None  # that epoch's shuffle
+
+
+def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     model = ShapesClassifier(cfg.width, cfg.n_features)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     steps_per_epoch = cfg.images_per_epoch // cfg.batch_size
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * steps_per_epoch)
-    start_epoch, seconds = 0, 0.0
-    if (state_dir / "state.pt").exists():  # resume: our own file, loaded as tensors only
-        state = torch.load(state_dir / "state.pt", weights_only=True)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        start_epoch, seconds = int(state["epoch"]), float(state["seconds"])
-        print(f"resuming after epoch {start_epoch}")
-    gen = torch.Generator().manual_seed(cfg.seed)
-    for epoch in range(start_epoch, cfg.epochs):
-        t0 = time.time()
-        model.train()
+    model, opt = run.prepare(model, opt)
+    run.keep(sched)
+    return Setup(model, opt, sched, steps_per_epoch)
+
+
+def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
+    """One batch of the current epoch's fresh images (drawn when the epoch begins, shuffled by a
+    generator of the epoch, so a run resumed mid-epoch sees what a straight one would)."""
+    epoch, i = divmod(run.step, s.steps_per_epoch)
+    if epoch != s.epoch:
         images, targets = epoch_data(epoch, cfg)
-        x_all = to_tensor(images)
-        y_all = {k: torch.from_numpy(v) for k, v in targets.items()}
-        order = torch.randperm(len(x_all), generator=gen)
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}")
-        for step in bar:
-            idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-            x = x_all[idx]
-            # pixel noise on half the batch, so slightly noisy generated samples still read as shapes
-            noise_std = torch.rand(len(x), 1, 1, 1, generator=gen) * 0.08 * (torch.rand(len(x), 1, 1, 1, generator=gen) < 0.5)
-            x = x + noise_std * torch.randn(x.shape, generator=gen)
-            loss = loss_fn(model(x), {k: v[idx] for k, v in y_all.items()})
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            if step % 20 == 0:
-                bar.set_postfix(loss=f"{loss.item():.4f}")
-        seconds += time.time() - t0
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                    "epoch": epoch + 1, "seconds": seconds}, state_dir / "state.pt")
+        s.x, s.y = to_tensor(images).to(run.device), {k: torch.from_numpy(v).to(run.device) for k, v in targets.items()}
+        s.order = torch.randperm(len(images), generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
+        s.epoch = epoch
+        run.unwrap(s.model).train()
+    idx = s.order[i * cfg.batch_size : (i + 1) * cfg.batch_size].to(run.device)
+    x = s.x[idx]
+    # pixel noise on half the batch, so slightly noisy generated samples still read as shapes
+    gen, device = run.gen, run.device
+    noise_std = (torch.rand(len(x), 1, 1, 1, generator=gen, device=device) * 0.08
+                 * (torch.rand(len(x), 1, 1, 1, generator=gen, device=device) < 0.5))
+    x = x + noise_std * torch.randn(x.shape, generator=gen, device=device)
+    loss = loss_fn(s.model(x), {k: v[idx] for k, v in s.y.items()})
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    s.opt.step()
+    s.sched.step()
+    return {"loss": loss.item()}
+
+
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Build, resume if there is a saved state, and train every epoch (or to the time limit, or stop_at)."""
+    run = TrainingRun(cfg, "classifier")
+    s = build(cfg, run)
+    run.resume()
+    run.loop(lambda: train_step(cfg, run, s), stop_at=stop_at, total=cfg.epochs * s.steps_per_epoch)
+    return run, s
+
+
+def train(cfg: TrainConfig) -> dict[str, float]:
+    run, s = fit(cfg)
+    model = run.unwrap(s.model).cpu()
     scores = evaluate(model)
     print(json.dumps(scores, indent=2))
-    model.save_pretrained(out)
-    write_model_card(out, cfg, scores, seconds, cfg.epochs * steps_per_epoch)
-    print(f"saved {out}")
+    model.save_pretrained(run.out)
+    write_model_card(run.out, cfg, scores, run.elapsed, run.step)
+    print(f"saved {run.out}")
     return scores
 
 

@@ -1,14 +1,23 @@
-"""Pieces every training script here shares: its command line from a config dataclass, the
-command that reproduces a run, the hardware it ran on, and the weight average (EMA).
+"""What every training script here shares: the one training loop on Accelerate (`TrainingRun`),
+the options every config has (`RunConfig`), its command line from the config dataclass, the command
+that reproduces a run, the hardware it ran on, and the weight average (EMA).
 
+    @dataclass
+    class TrainConfig(RunConfig):                      # seed, device, mixed precision, time limit, out, state_dir
+        steps: int = 100
     cfg = parse_config(TrainConfig, __doc__)          # --steps 100 --batch-size 64 ...
     command_line(cfg, "demos.gan.train")              # "python -m demos.gan.train --steps 100"
+
+Each trainer (demos/*/train.py, shared/train_shapes_classifier.py) holds its data, model and loss
+in build() and train_step(); fit() hands them to a TrainingRun, which resumes, loops, evaluates,
+shows progress and saves.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -88,25 +97,6 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
         e.lerp_(p, 1 - decay)
     for e, b in zip(ema.buffers(), model.buffers()):
         e.copy_(b)
-
-
-def save_run_state(state_dir: Path, parts: dict, step: int, seconds: float, history: list[dict]) -> None:
-    """Everything a resumed run needs: the state_dict of each part (nets, EMA, optimisers), the
-    step, the training seconds so far, and the evaluation history."""
-    torch.save({**{name: part.state_dict() for name, part in parts.items()}, "step": step, "seconds": seconds},
-               state_dir / "state.pt")
-    (state_dir / "history.json").write_text(json.dumps(history))
-
-
-def load_run_state(state_dir: Path, parts: dict, device: str) -> tuple[int, float, list[dict]]:
-    """Load what save_run_state wrote into the parts, if there is a saved run; (step, seconds, history)."""
-    if not (state_dir / "state.pt").exists():
-        return 0, 0.0, []
-    state = torch.load(state_dir / "state.pt", weights_only=True, map_location=device)  # our own file, tensors only
-    for name, part in parts.items():
-        part.load_state_dict(state[name])
-    print(f"resuming at step {int(state['step'])}")
-    return int(state["step"]), float(state["seconds"]), json.loads((state_dir / "history.json").read_text())
 
 
 # ---- the one training loop ---------------------------------------------------------------------
@@ -190,6 +180,7 @@ class TrainingRun:
         self._progress = _Progress()
         self.accelerator.register_for_checkpointing(self._progress, _GeneratorState(self.gen))
         self._t0: float | None = None
+        self.logs: dict[str, float] = {}  # what the last step returned
 
     # ---- what the trainer uses --------------------------------------------------------------
 
@@ -245,21 +236,25 @@ class TrainingRun:
             (self.state_dir / "history.json").write_text(json.dumps(self.history))
 
     def loop(self, train_step: Callable[[], dict[str, float]], evaluate: Callable[[], dict] | None = None,
-             eval_every: int = 0, log_every: int = 20, stop_at: int | None = None) -> None:
+             eval_every: int = 0, log_every: int = 20, stop_at: int | None = None, total: int | None = None) -> None:
         """Call train_step (one optimisation step; it returns the figures the bar shows) until
         cfg.steps or the time limit, then save. Every eval_every steps, evaluate() is added to the
         history (with the step) and the state is saved. At the time limit, cfg.steps becomes the
         steps taken (what the card reports). `stop_at` stops earlier, as an interruption would,
-        leaving cfg alone (the resume tests)."""
+        leaving cfg alone (the resume tests). `total`: the run's steps for a config without a
+        `steps` field (one counted in epochs)."""
         cfg, progress = self.cfg, self._progress
-        bar = tqdm(total=cfg.steps, initial=progress.step, desc=self.desc, mininterval=5,
+        bar = tqdm(total=cfg.steps if total is None else total, initial=progress.step, desc=self.desc, mininterval=5,
                    disable=not self.accelerator.is_main_process)
         self._t0 = time.perf_counter()
         try:
-            while progress.step < min(cfg.steps, stop_at or cfg.steps):
-                if time_is_up(cfg, progress.step, self.elapsed):
+            while progress.step < min(cfg.steps if total is None else total, stop_at or math.inf):
+                if total is None and time_is_up(cfg, progress.step, self.elapsed):
                     break
-                logs = train_step()
+                if total is not None and out_of_time(self.elapsed, cfg.time_limit_min):
+                    print(f"time limit reached at step {progress.step}")
+                    break
+                self.logs = logs = train_step()
                 progress.step += 1
                 bar.update(1)
                 if progress.step % log_every == 0 and logs:

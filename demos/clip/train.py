@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from demos.clip.augment import augment
 from demos.clip.model import BUNDLED_NAME, CONTEXT, new_clip, new_processor
@@ -34,14 +33,14 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import ALL_CAPTIONS, ALL_LABELS, HELD_OUT_PAIRS, LABEL_NAMES, caption_index, make_shapes, unseen_mask
 from shared.phrasings import batch_phrasings
 from shared.shapes_classifier import to_tensor
-from shared.training import command_line, hardware_name, load_run_state, parse_config, run_setup, save_run_state, time_is_up
+from shared.training import RunConfig, TrainingRun, command_line, parse_config
 
 HELD_OUT_SEED = 4242
 MAX_LOGIT_SCALE = float(np.log(100.0))  # CLIP clips its temperature at 1/100
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     steps: int = 3_000
     batch_size: int = 256
     width: int = 128
@@ -51,9 +50,6 @@ class TrainConfig:
     augment: float = 0.7  # share of each batch re-coloured, re-backgrounded and tilted (demos/clip/augment.py)
     data_size: int = 100_000
     eval_every: int = 500
-    seed: int = 0
-    device: str = "auto"
-    time_limit_min: float = 0.0
     grey: float = 0.0  # share of images re-drawn in a grey, their texts naming no colour (augment.py)
     init_from: str = ""  # a CLIP folder to start from ("": random weights)
     freeze_text: int = 0  # 1: keep the text transformer as it is (what sd-shapes reads); the rest trains
@@ -316,14 +312,17 @@ def rewrite_card(out: Path) -> None:
     store_gallery(out)
 
 
-def main(argv: list[str] | None = None) -> None:
-    cfg = parse_config(TrainConfig, __doc__, argv)
-    if cfg.measure_only:
-        rewrite_card(Path(cfg.out))
-        return
-    device, state_dir, out = run_setup(cfg)
-    torch.manual_seed(cfg.seed)  # the training script is the one place global seeding lives
-    model = new_clip(cfg.width, cfg.layers).to(device)
+@dataclass
+class Setup:
+    model: torch.nn.Module  # CLIPModel, prepared by the run
+    opt: torch.optim.Optimizer
+    images: torch.Tensor  # (N, 3, 32, 32) in [-1, 1]: the data less the held-out pairs
+    labels: np.ndarray  # (N, 4) shape, colour, size, position indices
+    tokenizer: Any
+
+
+def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
+    model = new_clip(cfg.width, cfg.layers)
     if cfg.init_from:  # a warm start from a trained CLIP of the same shape
         from transformers import CLIPModel
 
@@ -331,65 +330,78 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.freeze_text:  # Stable Diffusion's UNet reads these hidden states: they must not move
         model.text_model.requires_grad_(False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
-    step, seconds, history = load_run_state(state_dir, {"clip": model, "opt": opt}, device)
+    model, opt = run.prepare(model, opt)
     data = make_shapes(cfg.data_size, cfg.seed)
     keep = ~unseen_mask(data.labels)
-    images = to_tensor(data.images[keep])
     labels = np.stack([data.labels[name][keep] for name in LABEL_NAMES], 1)  # (n, 4)
-    tokenizer = new_processor().tokenizer
-    bar = tqdm(total=cfg.steps, initial=step, desc="clip")
-    t0 = time.perf_counter() - seconds
+    return Setup(model, opt, to_tensor(data.images[keep]), labels, new_processor().tokenizer)
+
+
+def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
+    """A batch of images (some re-composed) and texts (captions or phrasings naming some of their
+    labels; some in grey naming no colour), and one step of the symmetric InfoNCE. The batch is
+    drawn from generators seeded by the step."""
+    step, device, model = run.step, run.device, run.unwrap(s.model)
+    gen = torch.Generator().manual_seed(cfg.seed + step)
+    pick = torch.randint(len(s.images), (cfg.batch_size,), generator=gen)
+    lab = s.labels[pick.numpy()]
+    rng = np.random.default_rng(cfg.seed + step)
+    texts, named = batch_phrasings(lab, rng)
+    grey = rng.random(len(lab)) < cfg.grey
+    if grey.any():
+        texts, named, lab = colourless(texts, named, lab, grey, rng)
+    enc = s.tokenizer(texts, padding="max_length", max_length=CONTEXT, truncation=True, return_tensors="pt")
+    x = augment(s.images[pick], torch.from_numpy(np.maximum(lab[:, 1], 0)), gen, p=cfg.augment,
+                achromatic=torch.from_numpy(grey) if cfg.grey else None)
+    # warm-up, cosine; a float: run states load weights only
+    lr = float(cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps)))
+    for group in s.opt.param_groups:
+        group["lr"] = lr
     model.train()
-    while step < cfg.steps:
-        gen = torch.Generator().manual_seed(cfg.seed + step)
-        pick = torch.randint(len(images), (cfg.batch_size,), generator=gen)
-        lab = labels[pick.numpy()]
-        rng = np.random.default_rng(cfg.seed + step)
-        texts, named = batch_phrasings(lab, rng)
-        grey = rng.random(len(lab)) < cfg.grey
-        if grey.any():
-            texts, named, lab = colourless(texts, named, lab, grey, rng)
-        enc = tokenizer(texts, padding="max_length", max_length=CONTEXT, truncation=True, return_tensors="pt")
-        x = augment(images[pick], torch.from_numpy(np.maximum(lab[:, 1], 0)), gen, p=cfg.augment,
-                    achromatic=torch.from_numpy(grey) if cfg.grey else None)
-        # warm-up, cosine; a float: run states load weights only
-        lr = float(cfg.lr * min(1.0, (step + 1) / 300) * 0.5 * (1 + np.cos(np.pi * step / cfg.steps)))
-        for group in opt.param_groups:
-            group["lr"] = lr
-        image = model.get_image_features(pixel_values=x.to(device)).pooler_output
-        text = model.get_text_features(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"].to(device)).pooler_output
-        loss = contrastive_loss(image, text, fits(lab, named).to(device), model.logit_scale)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        with torch.no_grad():
-            model.logit_scale.clamp_(0, MAX_LOGIT_SCALE)
-        step += 1
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.3f}", temp=f"{1 / model.logit_scale.exp().item():.3f}")
-        seconds = time.perf_counter() - t0
-        last = step == cfg.steps or time_is_up(cfg, step, seconds)
-        if step % cfg.eval_every == 0 or last:
-            result = evaluate(model)
-            history.append({"step": step, "loss": loss.item(), **{f"{s}_{k}": v for s, f in result.items() for k, v in f.items()}})
-            bar.write(f"step {step}: loss {loss.item():.3f}; seen {result['seen']}; unseen {result['unseen']}; typed {result['typed']}")
-            save_run_state(state_dir, {"clip": model, "opt": opt}, step, seconds, history)
-        if last:
-            break
-    bar.close()
-    model = model.eval()
+    image = model.get_image_features(pixel_values=x.to(device)).pooler_output
+    text = model.get_text_features(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"].to(device)).pooler_output
+    loss = contrastive_loss(image, text, fits(lab, named).to(device), model.logit_scale)
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    s.opt.step()
+    with torch.no_grad():
+        model.logit_scale.clamp_(0, MAX_LOGIT_SCALE)
+    return {"loss": loss.item(), "temperature": 1 / model.logit_scale.exp().item()}
+
+
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "clip")
+    s = build(cfg, run)
+    run.resume()
+
+    def progress() -> dict:
+        result = evaluate(run.unwrap(s.model))
+        return {"loss": run.logs["loss"], **{f"{split}_{k}": v for split, figures in result.items() for k, v in figures.items()}}
+
+    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
+    return run, s
+
+
+def main(argv: list[str] | None = None) -> None:
+    cfg = parse_config(TrainConfig, __doc__, argv)
+    if cfg.measure_only:
+        rewrite_card(Path(cfg.out))
+        return
+    run, s = fit(cfg)
+    model = run.unwrap(s.model).eval()
     result, search = evaluate(model), search_precision(model)
     print(f"seen {result['seen']}\nunseen {result['unseen']}\nsearch top-5 {search}")
     model = model.cpu()
+    out, seconds, history = run.out, run.elapsed, run.history
     model.save_pretrained(out)
     new_processor().save_pretrained(out)
-    write_model_card(out, cfg, result, search, seconds, history, hardware_name(device),
-                     sum(p.numel() for p in model.parameters()))
+    write_model_card(out, cfg, result, search, seconds, history, run.hardware, sum(p.numel() for p in model.parameters()))
     (out / "training.json").write_text(json.dumps({"config": asdict(cfg), "command": command_line(cfg, "demos.clip.train"),
-                                                    "seconds": seconds, "hardware": hardware_name(device),
+                                                    "seconds": seconds, "hardware": run.hardware,
                                                     "history": history}, indent=1))
     store_gallery(out)
-    print(f"saved {out} after {step} steps, {seconds / 60:.1f} minutes")
+    print(f"saved {out} after {run.step} steps, {seconds / 60:.1f} minutes")
 
 
 if __name__ == "__main__":

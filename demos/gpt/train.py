@@ -13,23 +13,22 @@ per token, compares across tokenizers.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
-from tqdm import tqdm
 
 from demos.gpt.model import BUNDLED_NAME, CONTEXT, bundled_config, train_tokenizer
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.corpus import split_corpus
-from shared.training import command_line, hardware_name, load_run_state, parse_config, run_progress, run_setup, save_run_state, time_is_up
+from shared.training import RunConfig, TrainingRun, command_line, parse_config, run_progress
 
 SAMPLE_PROMPTS = ("In the beginning", "And the LORD said unto Moses,", "Blessed are the", "User: What is wisdom?\nBot:")
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     steps: int = 3000
     batch_size: int = 32
     lr: float = 2e-3
@@ -38,9 +37,6 @@ class TrainConfig:
     n_layer: int = 4
     n_embd: int = 192
     eval_every: int = 250
-    seed: int = 0
-    device: str = "auto"
-    time_limit_min: float = 0.0  # stop early (and save) after this many minutes; 0 = no limit
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -150,55 +146,62 @@ model = AutoModelForCausalLM.from_pretrained("checkpoints/{BUNDLED_NAME}")
     (out / "README.md").write_text(card)
 
 
-def train(cfg: TrainConfig) -> None:
+@dataclass
+class Setup:
+    model: torch.nn.Module  # GPT2LMHeadModel, prepared by the run
+    opt: torch.optim.Optimizer
+    tokenizer: Any
+    train_text: str
+    val_text: str
+    train_ids: torch.Tensor  # (N,) token ids of the training chapters, on the run's device
+    val_ids: torch.Tensor  # (M,) of the held-out chapters
+
+
+def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     from transformers import GPT2LMHeadModel
 
-    torch.manual_seed(cfg.seed)
-    device, state_dir, out = run_setup(cfg)
     train_text, val_text = split_corpus()
     tokenizer = train_tokenizer(train_text)  # deterministic: the same text gives the same merges
     train_ids, val_ids = encode(tokenizer, train_text), encode(tokenizer, val_text)
-    model = GPT2LMHeadModel(bundled_config(len(tokenizer), cfg.n_layer, n_embd=cfg.n_embd)).to(device).train()
+    model = GPT2LMHeadModel(bundled_config(len(tokenizer), cfg.n_layer, n_embd=cfg.n_embd)).train()
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=cfg.lr, betas=(0.9, 0.95))
-    parts = {"model": model, "opt": opt}
-    step, seconds, history = load_run_state(state_dir, parts, device)
-    gen = torch.Generator().manual_seed(cfg.seed + step)
-    val_bytes = len(val_text.encode("utf-8"))
+    model, opt = run.prepare(model, opt)
+    return Setup(model, opt, tokenizer, train_text, val_text, train_ids.to(run.device), val_ids)
 
-    bar = tqdm(total=cfg.steps, initial=step, desc="GPT", mininterval=5)
-    t0 = time.time()
-    while step < cfg.steps:
-        if time_is_up(cfg, step, seconds + time.time() - t0):
-            break
-        starts = torch.randint(len(train_ids) - CONTEXT - 1, (cfg.batch_size,), generator=gen)
-        x = torch.stack([train_ids[s : s + CONTEXT] for s in starts]).to(device)  # (B, T)
-        loss = model(input_ids=x, labels=x).loss  # labels shifted inside: predicts x[:, 1:] from x[:, :-1]
-        for group in opt.param_groups:
-            group["lr"] = learning_rate(cfg, step, seconds + time.time() - t0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        bar.update(1)
-        if step % 10 == 0:
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-        if step % cfg.eval_every == 0:
-            seconds += time.time() - t0
-            bpb = bits_per_byte(model, val_ids, val_bytes)
-            history.append({"step": step, "val_bpb": bpb})
-            tqdm.write(f"step {step}: validation {bpb:.3f} bits per byte")
-            save_run_state(state_dir, parts, step, seconds, history)
-            t0 = time.time()
-    bar.close()
-    seconds += time.time() - t0
-    save_run_state(state_dir, parts, step, seconds, history)
 
-    val_bpb = bits_per_byte(model, val_ids, val_bytes)
-    train_slice = train_text[: len(val_text)]  # the same amount of training text, for comparison
+def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
+    """Random windows of CONTEXT tokens; next-token cross-entropy (transformers shifts the labels)."""
+    starts = torch.randint(len(s.train_ids) - CONTEXT - 1, (cfg.batch_size,), generator=run.gen, device=run.device)
+    x = torch.stack([s.train_ids[i : i + CONTEXT] for i in starts.tolist()])  # (B, T)
+    loss = s.model(input_ids=x, labels=x).loss  # predicts x[:, 1:] from x[:, :-1]
+    for group in s.opt.param_groups:
+        group["lr"] = learning_rate(cfg, run.step, run.elapsed)
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    run.clip_grad_norm(s.model.parameters(), 1.0)
+    s.opt.step()
+    return {"loss": loss.item()}
+
+
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "GPT")
+    s = build(cfg, run)
+    run.resume()
+    val_bytes = len(s.val_text.encode("utf-8"))
+    run.loop(lambda: train_step(cfg, run, s), lambda: {"val_bpb": bits_per_byte(run.unwrap(s.model), s.val_ids, val_bytes)},
+             eval_every=cfg.eval_every, log_every=10, stop_at=stop_at)
+    return run, s
+
+
+def train(cfg: TrainConfig) -> None:
+    run, s = fit(cfg)
+    model, tokenizer, out = run.unwrap(s.model), s.tokenizer, run.out
+    val_bpb = bits_per_byte(model, s.val_ids, len(s.val_text.encode("utf-8")))
+    train_slice = s.train_text[: len(s.val_text)]  # the same amount of training text, for comparison
     train_bpb = bits_per_byte(model, encode(tokenizer, train_slice), len(train_slice.encode("utf-8")))
     print(f"validation {val_bpb:.3f} bits per byte, training {train_bpb:.3f}")
     examples = samples(model, tokenizer)
@@ -207,8 +210,8 @@ def train(cfg: TrainConfig) -> None:
     out.mkdir(parents=True, exist_ok=True)
     model.to("cpu").save_pretrained(out)
     tokenizer.save_pretrained(out)
-    write_model_card(out, cfg, sum(p.numel() for p in model.parameters()), val_bpb, train_bpb, seconds,
-                     hardware_name(device), history, examples, len(train_ids))
+    write_model_card(out, cfg, sum(p.numel() for p in model.parameters()), val_bpb, train_bpb, run.elapsed,
+                     run.hardware, run.history, examples, len(s.train_ids))
     print(f"saved {out}")
 
 

@@ -24,31 +24,20 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from demos.stable_diffusion.model import BUNDLED_NAME, TEXT_ENCODER_NAME, new_autoencoder, new_scheduler, new_unet, text_encoder_from_clip
 from shared import phrasings
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import ALL_CAPTIONS, ALL_LABELS, HELD_OUT_PAIRS, LABEL_NAMES, make_shapes, unseen_mask
 from shared.shapes_classifier import to_tensor
-from shared.training import (
-    command_line,
-    ema_update,
-    hardware_name,
-    load_run_state,
-    parse_config,
-    run_progress,
-    run_setup,
-    save_run_state,
-    time_is_up,
-)
+from shared.training import RunConfig, TrainingRun, command_line, ema_update, parse_config, run_progress, run_setup
 
 HELD_OUT_SEED = 4242  # the images the autoencoder's figures are measured on (as the CLIP demo's)
 EVAL_SEED = 2025  # noise of the samples the card scores
@@ -56,7 +45,7 @@ DEFAULT_GUIDANCE = 5.0
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(RunConfig):
     stage: str = "autoencoder"  # or "unet"
     steps: int = 0  # 0: the stage's default (autoencoder 3,000, unet 12,000)
     batch_size: int = 0  # 0: the stage's default (autoencoder 64, unet 128)
@@ -71,9 +60,6 @@ class TrainConfig:
     eval_every: int = 1000
     eval_samples: int = 500
     eval_steps: int = 30  # DDIM steps of the scored samples
-    seed: int = 0
-    device: str = "auto"
-    time_limit_min: float = 0.0
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = ""  # "": runs/sd-shapes-vae or runs/sd-shapes-unet
 
@@ -172,44 +158,56 @@ def phrasing_quality(parts, n: int, steps: int, guidance: float, kinds: tuple[st
 # ---- stage 1: the autoencoder ----------------------------------------------------------------------
 
 
-def train_autoencoder(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
-    torch.manual_seed(cfg.seed)
-    vae = new_autoencoder().to(device)
+@dataclass
+class AutoencoderSetup:
+    vae: torch.nn.Module  # AutoencoderKL, prepared by the run
+    opt: torch.optim.Optimizer
+    images: np.ndarray  # uint8 (N, 32, 32, 3), made tensors a batch at a time
+
+
+def build_autoencoder(cfg: TrainConfig, run: TrainingRun) -> AutoencoderSetup:
+    vae = new_autoencoder().train()
     opt = torch.optim.AdamW(vae.parameters(), lr=cfg.lr, weight_decay=0.0)
-    step, seconds, history = load_run_state(state_dir, {"vae": vae, "opt": opt}, device)
-    images = make_shapes(cfg.data_size, cfg.seed).images  # uint8, turned into tensors a batch at a time
-    bar = tqdm(total=cfg.steps, initial=step, desc="autoencoder")
-    t0 = time.perf_counter() - seconds
-    vae.train()
-    while step < cfg.steps:
-        gen = torch.Generator().manual_seed(cfg.seed + step)
-        pick = torch.randint(len(images), (cfg.batch_size,), generator=gen).numpy()
-        x = to_tensor(images[pick]).to(device)
-        for group in opt.param_groups:
-            group["lr"] = lr_at(cfg, step, seconds)
-        posterior = vae.encode(x).latent_dist
-        recon = vae.decode(posterior.sample(generator=None)).sample
-        mse = F.mse_loss(recon, x)
-        loss = mse + cfg.kl_weight * posterior.kl().mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        step += 1
-        seconds = time.perf_counter() - t0
-        bar.update(1)
-        bar.set_postfix(mse=f"{mse.item():.4f}")
-        last = step == cfg.steps or time_is_up(cfg, step, seconds)
-        if step % cfg.eval_every == 0 or last:
-            vae.eval()
-            quality = autoencoder_quality(vae, 500)
-            vae.train()
-            history.append({"step": step, "train_mse": mse.item(), **quality})
-            bar.write(f"step {step}: {quality}")
-            save_run_state(state_dir, {"vae": vae, "opt": opt}, step, seconds, history)
-        if last:
-            break
-    bar.close()
-    vae.eval()
+    vae, opt = run.prepare(vae, opt)
+    return AutoencoderSetup(vae, opt, make_shapes(cfg.data_size, cfg.seed).images)
+
+
+def autoencoder_step(cfg: TrainConfig, run: TrainingRun, s: AutoencoderSetup) -> dict[str, float]:
+    """Mean squared error of the reconstruction plus kl_weight times the posterior's KL."""
+    gen = torch.Generator().manual_seed(cfg.seed + run.step)
+    pick = torch.randint(len(s.images), (cfg.batch_size,), generator=gen).numpy()
+    x = to_tensor(s.images[pick]).to(run.device)
+    for group in s.opt.param_groups:
+        group["lr"] = lr_at(cfg, run.step, run.elapsed)
+    posterior = run.unwrap(s.vae).encode(x).latent_dist
+    recon = run.unwrap(s.vae).decode(posterior.sample(generator=None)).sample
+    mse = F.mse_loss(recon, x)
+    loss = mse + cfg.kl_weight * posterior.kl().mean()
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    s.opt.step()
+    return {"mse": mse.item()}
+
+
+def fit_autoencoder(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, AutoencoderSetup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "autoencoder")
+    s = build_autoencoder(cfg, run)
+    run.resume()
+
+    def progress() -> dict:
+        vae = run.unwrap(s.vae).eval()
+        quality = autoencoder_quality(vae, 500)
+        vae.train()
+        return {"train_mse": run.logs["mse"], **quality}
+
+    run.loop(lambda: autoencoder_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
+    return run, s
+
+
+def train_autoencoder(cfg: TrainConfig) -> None:
+    run, s = fit_autoencoder(cfg)
+    vae, device, out = run.unwrap(s.vae).eval(), run.device, run.out
     with torch.inference_mode():  # Stable Diffusion's scaling factor: latents of unit variance for the UNet
         x = to_tensor(make_shapes(5000, cfg.seed + 1).images).to(device)
         latents = torch.cat([vae.encode(c).latent_dist.mean for c in x.split(500)])
@@ -218,8 +216,8 @@ def train_autoencoder(cfg: TrainConfig, device: str, state_dir: Path, out: Path)
     print(f"autoencoder: {quality}; scaling factor {vae.config.scaling_factor:.4f}")
     vae.cpu().save_pretrained(out / "vae")
     (out / "vae" / "training.json").write_text(json.dumps({
-        "config": asdict(cfg), "command": command_line(cfg, "demos.stable_diffusion.train"), "seconds": seconds,
-        "hardware": hardware_name(device), "quality": quality, "history": history,
+        "config": asdict(cfg), "command": command_line(cfg, "demos.stable_diffusion.train"), "seconds": run.elapsed,
+        "hardware": run.hardware, "quality": quality, "history": run.history,
         "parameters": sum(p.numel() for p in vae.parameters())}, indent=1))
 
 
@@ -252,93 +250,119 @@ def encode_dataset(vae, images: np.ndarray, device: str) -> tuple[torch.Tensor, 
     return torch.cat(means), torch.cat(stds)
 
 
-def train_unet(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
-    from demos.stable_diffusion.pipeline import Parts
+@dataclass
+class UNetSetup:
+    unet: torch.nn.Module  # UNet2DConditionModel, prepared by the run
+    ema: torch.nn.Module
+    opt: torch.optim.Optimizer
+    vae: torch.nn.Module  # the trained autoencoder, frozen
+    text_encoder: torch.nn.Module  # the bundled CLIP's text tower, frozen
+    tokenizer: Any
+    means: torch.Tensor  # (N, 4, 8, 8) the posterior mean of every training image's latent, on the CPU
+    stds: torch.Tensor  # (N, 4, 8, 8) its standard deviation
+    labels: np.ndarray  # (N, 4) shape, colour, size, position indices
+    alphas: torch.Tensor  # (T,) alphas_cumprod on the run's device
+    parts: Any  # pipeline.Parts over the EMA UNet, for the scores taken during training
 
-    if not (out / "vae" / "config.json").exists():
-        raise SystemExit(f"Train the autoencoder first: there is no {out / 'vae'} (--stage autoencoder).")
+
+def build_unet(cfg: TrainConfig, run: TrainingRun) -> UNetSetup:
     from diffusers import AutoencoderKL
 
+    from demos.stable_diffusion.pipeline import Parts
+
+    out, device = run.out, run.device
+    if not (out / "vae" / "config.json").exists():
+        raise SystemExit(f"Train the autoencoder first: there is no {out / 'vae'} (--stage autoencoder).")
     vae = AutoencoderKL.from_pretrained(out / "vae", use_safetensors=True).to(device).eval()
     text_encoder, tokenizer = text_encoder_from_clip(str(CHECKPOINTS_DIR / TEXT_ENCODER_NAME))
     text_encoder = text_encoder.to(device)
     scheduler = new_scheduler()
-    parts_config = dict(scheduler.config)
-    torch.manual_seed(cfg.seed)
-    unet = new_unet(cross_attention_dim=text_encoder.config.hidden_size).to(device)
+    unet = new_unet(cross_attention_dim=text_encoder.config.hidden_size)
     if cfg.init_unet:  # warm start: the denoiser already knows the latents; cross-attention re-learns the words
         from diffusers import UNet2DConditionModel
 
         start = UNet2DConditionModel.from_pretrained(cfg.init_unet, use_safetensors=True, torch_dtype=torch.float32)
         unet.load_state_dict(start.state_dict())
-    ema = copy.deepcopy(unet).eval()
+    ema = copy.deepcopy(unet).eval().to(device)
     opt = torch.optim.AdamW(unet.parameters(), lr=cfg.lr, weight_decay=0.01)
-    step, seconds, history = load_run_state(state_dir, {"unet": unet, "ema": ema, "opt": opt}, device)
+    unet, opt = run.prepare(unet.train(), opt)
+    run.keep(ema)
     data = make_shapes(cfg.data_size, cfg.seed)
     keep = ~unseen_mask(data.labels)
     labels = np.stack([data.labels[name][keep] for name in LABEL_NAMES], 1)  # (n, 4)
     print(f"encoding {int(keep.sum()):,} images to latents")
     means, stds = encode_dataset(vae, data.images[keep], device)
-    scaling = float(vae.config.scaling_factor)
-    alphas = scheduler.alphas_cumprod.to(device)
-    parts = Parts(vae, text_encoder, tokenizer, ema, parts_config)
-    context = text_encoder.config.max_position_embeddings
-    bar = tqdm(total=cfg.steps, initial=step, desc="unet")
-    t0 = time.perf_counter() - seconds
-    unet.train()
-    while step < cfg.steps:
-        gen = torch.Generator().manual_seed(cfg.seed + step)
-        pick = torch.randint(len(means), (cfg.batch_size,), generator=gen)
-        z0 = (means[pick] + stds[pick] * torch.randn(means[pick].shape, generator=gen)).to(device) * scaling
-        noise = torch.randn(z0.shape, generator=gen).to(device)
-        t = torch.randint(0, scheduler.config.num_train_timesteps, (cfg.batch_size,), generator=gen).to(device)
-        a = alphas[t].view(-1, 1, 1, 1)
-        zt = a.sqrt() * z0 + (1 - a).sqrt() * noise  # q(z_t | z_0)
-        # the prompt: the caption template or a training phrasing naming some of the labels (the rest
-        # are left to the model), or the empty prompt (the unconditional model, 10%)
-        texts, _ = phrasings.batch_phrasings(labels[pick.numpy()], np.random.default_rng(cfg.seed + step), cfg.template_share)
-        dropped = (torch.rand(cfg.batch_size, generator=gen) < cfg.caption_dropout).tolist()
-        texts = ["" if drop else text for text, drop in zip(texts, dropped)]
-        with torch.no_grad():  # the text encoder is frozen
-            enc = tokenizer(texts, padding="max_length", max_length=context, truncation=True, return_tensors="pt")
-            hidden = text_encoder(input_ids=enc["input_ids"].to(device)).last_hidden_state  # (B, context, 128)
-        for group in opt.param_groups:
-            group["lr"] = lr_at(cfg, step, seconds)
-        loss = F.mse_loss(unet(zt, t, encoder_hidden_states=hidden).sample, noise)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
-        opt.step()
-        ema_update(ema, unet, cfg.ema_decay)
-        step += 1
-        seconds = time.perf_counter() - t0
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.4f}")
-        last = step == cfg.steps or time_is_up(cfg, step, seconds)
-        if step % cfg.eval_every == 0 or last:
-            quality = pipeline_quality(parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE)
-            held_out = phrasing_quality(parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE, kinds=("held_out",))
-            history.append({"step": step, "loss": loss.item(), "seen_all": quality["seen"]["all"],
-                            "seen_shape_and_colour": quality["seen"]["shape_and_colour"],
-                            "unseen_shape_and_colour": quality["unseen"]["shape_and_colour"],
-                            "held_out_phrasings": held_out["held_out/seen"]["classifier"]})
-            bar.write(f"step {step}: loss {loss.item():.4f}; {history[-1]}")
-            save_run_state(state_dir, {"unet": unet, "ema": ema, "opt": opt}, step, seconds, history)
-        if last:
-            break
-    bar.close()
-    save_pipeline(out, vae, text_encoder, tokenizer, ema)
-    record = {"config": asdict(cfg), "command": command_line(cfg, "demos.stable_diffusion.train"), "seconds": seconds,
-              "hardware": hardware_name(device), "history": history, "parameters": sum(p.numel() for p in ema.parameters())}
+    parts = Parts(vae, text_encoder, tokenizer, ema, dict(scheduler.config))
+    return UNetSetup(unet, ema, opt, vae, text_encoder, tokenizer, means, stds, labels,
+                     scheduler.alphas_cumprod.to(device), parts)
+
+
+def unet_step(cfg: TrainConfig, run: TrainingRun, s: UNetSetup) -> dict[str, float]:
+    """Noise a batch of latents (sampled from their posteriors), and regress the noise from the
+    noisy latent, the step and the prompt's hidden states (empty 10% of the time)."""
+    step, device = run.step, run.device
+    gen = torch.Generator().manual_seed(cfg.seed + step)
+    pick = torch.randint(len(s.means), (cfg.batch_size,), generator=gen)
+    scaling = float(s.vae.config.scaling_factor)
+    z0 = (s.means[pick] + s.stds[pick] * torch.randn(s.means[pick].shape, generator=gen)).to(device) * scaling
+    noise = torch.randn(z0.shape, generator=gen).to(device)
+    t = torch.randint(0, len(s.alphas), (cfg.batch_size,), generator=gen).to(device)
+    a = s.alphas[t].view(-1, 1, 1, 1)
+    zt = a.sqrt() * z0 + (1 - a).sqrt() * noise  # q(z_t | z_0)
+    # the prompt: the caption template or a training phrasing naming some of the labels (the rest
+    # are left to the model), or the empty prompt (the unconditional model, 10%)
+    texts, _ = phrasings.batch_phrasings(s.labels[pick.numpy()], np.random.default_rng(cfg.seed + step), cfg.template_share)
+    dropped = (torch.rand(cfg.batch_size, generator=gen) < cfg.caption_dropout).tolist()
+    texts = ["" if drop else text for text, drop in zip(texts, dropped)]
+    with torch.no_grad():  # the text encoder is frozen
+        context = s.text_encoder.config.max_position_embeddings
+        enc = s.tokenizer(texts, padding="max_length", max_length=context, truncation=True, return_tensors="pt")
+        hidden = s.text_encoder(input_ids=enc["input_ids"].to(device)).last_hidden_state  # (B, context, 128)
+    for group in s.opt.param_groups:
+        group["lr"] = lr_at(cfg, step, run.elapsed)
+    loss = F.mse_loss(s.unet(zt, t, encoder_hidden_states=hidden).sample, noise)
+    s.opt.zero_grad(set_to_none=True)
+    run.backward(loss)
+    run.clip_grad_norm(s.unet.parameters(), 1.0)
+    s.opt.step()
+    ema_update(s.ema, run.unwrap(s.unet), cfg.ema_decay)
+    return {"loss": loss.item()}
+
+
+def fit_unet(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, UNetSetup]:
+    """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
+    run = TrainingRun(cfg, "unet")
+    s = build_unet(cfg, run)
+    run.resume()
+
+    def progress() -> dict:
+        quality = pipeline_quality(s.parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE)
+        held_out = phrasing_quality(s.parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE, kinds=("held_out",))
+        return {"loss": run.logs["loss"], "seen_all": quality["seen"]["all"],
+                "seen_shape_and_colour": quality["seen"]["shape_and_colour"],
+                "unseen_shape_and_colour": quality["unseen"]["shape_and_colour"],
+                "held_out_phrasings": held_out["held_out/seen"]["classifier"]}
+
+    run.loop(lambda: unet_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
+    return run, s
+
+
+def train_unet(cfg: TrainConfig) -> None:
+    run, s = fit_unet(cfg)
+    out = run.out
+    save_pipeline(out, s.vae, s.text_encoder, s.tokenizer, s.ema)
+    record = {"config": asdict(cfg), "command": command_line(cfg, "demos.stable_diffusion.train"), "seconds": run.elapsed,
+              "hardware": run.hardware, "history": run.history, "parameters": sum(p.numel() for p in s.ema.parameters())}
     (out / "unet" / "training.json").write_text(json.dumps(record, indent=1))
-    measure(cfg, device, state_dir, out)
+    measure(cfg)
 
 
-def measure(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
+def measure(cfg: TrainConfig) -> None:
     """Store the pipeline's weights in float16 (checkpoints/ has a 60 MB budget), then measure what
     is stored (loaded back into float32) and write the model card: `--stage measure` alone redoes it."""
     from shared.half_precision import main as halve
 
+    device, _, out = run_setup(cfg)
     halve([str(out)])
     parts = load_parts(out, device)
     quality = autoencoder_quality(parts.vae)
@@ -478,27 +502,28 @@ def vae_run_scaling(out: Path) -> float:
     return float(json.loads((out / "vae" / "config.json").read_text())["scaling_factor"])
 
 
-def export(cfg: TrainConfig, device: str, state_dir: Path, out: Path) -> None:
+def export(cfg: TrainConfig) -> None:
     """The UNet run as it stands (its EMA weights) with the trained autoencoder, as a pipeline
     folder, without scoring it: to look at a run in progress."""
     from diffusers import AutoencoderKL
 
     vae = AutoencoderKL.from_pretrained(VAE_FROM / "vae", use_safetensors=True)
     text_encoder, tokenizer = text_encoder_from_clip(str(CHECKPOINTS_DIR / TEXT_ENCODER_NAME))
+    run = TrainingRun(cfg, "export")
     unet = new_unet(cross_attention_dim=text_encoder.config.hidden_size)
-    ema = copy.deepcopy(unet)
-    opt = torch.optim.AdamW(unet.parameters())
-    step, _, _ = load_run_state(state_dir, {"unet": unet, "ema": ema, "opt": opt}, "cpu")
-    save_pipeline(out, vae, text_encoder, tokenizer, ema.eval())
-    print(f"exported the UNet at step {step} to {out}")
+    ema = copy.deepcopy(unet).to(run.device)
+    run.prepare(unet, torch.optim.AdamW(unet.parameters()))
+    run.keep(ema)
+    step = run.resume()
+    save_pipeline(run.out, vae, text_encoder, tokenizer, ema.eval())
+    print(f"exported the UNet at step {step} to {run.out}")
 
 
 def main(argv: list[str] | None = None) -> None:
     cfg = with_defaults(parse_config(TrainConfig, __doc__, argv))
-    device, state_dir, out = run_setup(cfg)
-    out.mkdir(parents=True, exist_ok=True)
+    Path(cfg.out).mkdir(parents=True, exist_ok=True)
     stages = {"autoencoder": train_autoencoder, "unet": train_unet, "export": export, "measure": measure}
-    stages[cfg.stage](cfg, device, state_dir, out)
+    stages[cfg.stage](cfg)
 
 
 if __name__ == "__main__":

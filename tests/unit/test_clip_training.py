@@ -130,3 +130,11 @@ def test_grey_images_get_texts_that_name_no_colour_and_fit_no_colour_text():
     assert not set(texts[0].lower().split()) & set(phrasings.known_words()) & {"yellow", "gold"}
     named[1] = [False, True, False, False]  # text 1 says only "yellow": it does not fit the grey image 0
     assert fits(labels, named).numpy()[:, 1].tolist() == [False, True]
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
+    from demos.clip.train import TrainConfig, fit
+    from tests.resume_check import assert_resumes_the_same
+
+    cfg = TrainConfig(batch_size=8, width=16, layers=1, data_size=200, eval_every=1000, device="cpu", grey=0.4)
+    assert_resumes_the_same(cfg, fit, lambda s: s.model, tmp_path)

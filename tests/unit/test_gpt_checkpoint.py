@@ -46,3 +46,15 @@ def test_validation_bits_per_byte_match_the_model_card():
     bpb = bits_per_byte(lm.model, encode(lm.tokenizer, val_text), len(val_text.encode("utf-8")))
     assert bpb == pytest.approx(float(match.group(1)), abs=0.002)
     assert bpb < 1.75  # better than xz -9 on the same corpus
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path, monkeypatch):
+    """On a small slice of the corpus (the tokenizer and windows as in a full run)."""
+    from demos.gpt import train as gpt_train
+    from shared.corpus import load_corpus, split_corpus
+    from tests.resume_check import assert_resumes_the_same
+
+    small = split_corpus(load_corpus()[:60_000])
+    monkeypatch.setattr(gpt_train, "split_corpus", lambda: small)
+    cfg = gpt_train.TrainConfig(batch_size=2, n_layer=1, n_embd=16, warmup=2, eval_every=1000, device="cpu")
+    assert_resumes_the_same(cfg, gpt_train.fit, lambda s: s.model, tmp_path)

@@ -51,3 +51,12 @@ def test_held_out_figures_match_the_model_card():
     for name, value in measured.items():
         n = n_junk if name == "not_shape_caught" else n_real
         assert value == pytest.approx(card[name], abs=1 / n + 5e-5), name
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
+    """Mid-epoch, too: 3 of 6 steps of 2-step epochs stops inside the second epoch."""
+    from shared.train_shapes_classifier import TrainConfig, fit
+    from tests.resume_check import assert_resumes_the_same
+
+    cfg = TrainConfig(epochs=3, images_per_epoch=20, batch_size=10, width=8, n_features=16, device="cpu")
+    assert_resumes_the_same(cfg, fit, lambda s: s.model, tmp_path)

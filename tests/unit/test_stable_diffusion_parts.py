@@ -77,3 +77,24 @@ def test_evaluation_prompts_split_seen_and_unseen_pairs():
         pairs = {(LABEL_NAMES["shape"][s], LABEL_NAMES["colour"][c]) for s, c, *_ in labels}
         assert (pairs <= HELD_OUT_PAIRS) if unseen else not (pairs & HELD_OUT_PAIRS)
         assert all(LABEL_NAMES["shape"][lab[0]] in p and LABEL_NAMES["colour"][lab[1]] in p for p, lab in zip(prompts, labels))
+
+
+def test_both_stages_resume_where_they_stopped_and_continue_the_same_way(tmp_path):
+    import dataclasses
+
+    import torch
+
+    from demos.stable_diffusion import train as sd_train
+    from demos.stable_diffusion.model import new_autoencoder
+    from tests.resume_check import assert_resumes_the_same
+
+    base = sd_train.TrainConfig(batch_size=2, lr=1e-3, data_size=24, eval_every=1000, device="cpu")
+    auto = sd_train.with_defaults(dataclasses.replace(base, stage="autoencoder"))
+    assert_resumes_the_same(auto, sd_train.fit_autoencoder, lambda s: s.vae, tmp_path / "autoencoder")
+
+    unet = sd_train.with_defaults(dataclasses.replace(base, stage="unet"))
+    autoencoder = new_autoencoder()
+    for name in ("a", "b"):  # the folders the check writes to: each needs the same trained autoencoder
+        autoencoder.save_pretrained(tmp_path / "unet" / name / "vae")
+    assert_resumes_the_same(unet, sd_train.fit_unet, lambda s: torch.nn.ModuleDict({"unet": s.unet, "ema": s.ema}),
+                            tmp_path / "unet")
