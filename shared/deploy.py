@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -50,6 +50,7 @@ class Report:
     files: list[SnapshotFile] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a dry run could not check, and why
 
     @property
     def total(self) -> int:
@@ -92,21 +93,33 @@ def split_front_matter(text: str) -> tuple[str, str]:
     return text[4:end + 1], text[end + 5:]
 
 
-def readme_for(front: str, root: Path = ROOT) -> bytes:
-    """The Space's README: the project's README, with the Streamlit Space's front matter if asked."""
+def preload_entries(hub_ids: Sequence[str], list_files: Callable[[str], list[str]]) -> list[str]:
+    """`preload_from_hub` entries naming only the files each model's loader reads ("repo a,b,c"):
+    sd-turbo's repository is about 13 GB, what the tab loads of it about 5 GB. list_files(repo)
+    gives a repository's file names (HfApi().list_repo_files online)."""
+    from shared.prefetch import needed_files
+
+    return [f"{repo} {','.join(needed_files(list_files(repo)))}" for repo in hub_ids]
+
+
+def readme_for(front: str, root: Path = ROOT, preload: Sequence[str] | None = None) -> bytes:
+    """The Space's README: the project's README, with the Streamlit Space's front matter if asked,
+    and `preload` (per-file entries, when the repositories could be listed) as its preload_from_hub."""
     readme = (root / "README.md").read_text(encoding="utf-8")
-    if front == "gradio":
+    if front == "gradio" and preload is None:
         return readme.encode("utf-8")
-    st_yaml, _ = split_front_matter((root / "deploy/streamlit/README.md").read_text(encoding="utf-8"))
-    _, body = split_front_matter(readme)
-    main_yaml, _ = split_front_matter(readme)
-    # the Hub model lists are the same for both fronts
-    shared = {k: v for k, v in (yaml.safe_load(main_yaml) or {}).items() if k in ("models", "preload_from_hub")}
-    meta = yaml.safe_load(st_yaml) | shared
-    return ("---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body).encode("utf-8")
+    main_yaml, body = split_front_matter(readme)
+    meta = yaml.safe_load(main_yaml) or {}
+    if front == "streamlit":
+        st_yaml, _ = split_front_matter((root / "deploy/streamlit/README.md").read_text(encoding="utf-8"))
+        # the Hub model lists are the same for both fronts
+        meta = yaml.safe_load(st_yaml) | {k: v for k, v in meta.items() if k in ("models", "preload_from_hub")}
+    if preload is not None:
+        meta["preload_from_hub"] = list(preload)
+    return ("---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n" + body).encode("utf-8")
 
 
-def snapshot(front: str = "gradio", root: Path = ROOT) -> list[SnapshotFile]:
+def snapshot(front: str = "gradio", root: Path = ROOT, preload: Sequence[str] | None = None) -> list[SnapshotFile]:
     """The files a Space gets, with their sizes and whether each is binary."""
     files = []
     for name in tree_files(root):
@@ -116,7 +129,7 @@ def snapshot(front: str = "gradio", root: Path = ROOT) -> list[SnapshotFile]:
         with path.open("rb") as fh:
             head = fh.read(1 << 20)
         files.append(SnapshotFile(name, path.stat().st_size, is_binary(head), source=path))
-    readme = readme_for(front, root)
+    readme = readme_for(front, root, preload)
     files.append(SnapshotFile("README.md", len(readme), False, content=readme))
     if front == "streamlit":
         dockerfile = root / "deploy/streamlit/Dockerfile"
@@ -133,13 +146,16 @@ def gradio_requirement(root: Path = ROOT) -> str | None:
     return None
 
 
-def check(hub_ids: Sequence[str], front: str = "gradio", root: Path = ROOT) -> Report:
+def check(hub_ids: Sequence[str], front: str = "gradio", root: Path = ROOT,
+          list_files: Callable[[str], list[str]] | None = None) -> Report:
     """Everything the Hub would refuse or a Space would fail on, found before uploading; hub_ids: every
-    Hub model the tabs offer (the app level collects them: demos/hub_models.py)."""
+    Hub model the tabs offer (the app level collects them: demos/hub_models.py). With list_files
+    (the repositories' listings), preload_from_hub names only the files each loader reads."""
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-    report = Report(files=snapshot(front, root))
+    preload = preload_entries(hub_ids, list_files) if list_files is not None else None
+    report = Report(files=snapshot(front, root, preload))
     names = {f.path for f in report.files}
     largest = max(report.files, key=lambda f: f.size)
     too_big = [f.path for f in report.files if f.size > HUB_FILE_LIMIT]
@@ -187,6 +203,18 @@ def check(hub_ids: Sequence[str], front: str = "gradio", root: Path = ROOT) -> R
         missing = [m for m in wanted if m not in listed]
         report.check(not missing, f"{key} lists the {len(wanted)} Hub models the tabs offer",
                      f"{key} lacks {', '.join(missing)}")
+    if preload is None:
+        report.notes.append("preload_from_hub names whole repositories here: without the network the "
+                            "repositories cannot be listed; the upload lists them and names only the files "
+                            "each loader reads")
+    else:
+        for entry in preload:
+            repo, _, files = entry.partition(" ")
+            names = files.split(",") if files else []
+            weights = [n for n in names if n.endswith((".safetensors", ".bin"))]
+            configs = [n for n in names if n.rsplit("/", 1)[-1] in ("config.json", "model_index.json")]
+            report.check(bool(weights and configs), f"{repo}: preloads {len(names)} files ({len(weights)} of weights)",
+                         f"{repo}: the preloaded files lack {'weights' if not weights else 'a config'}: {files or 'none'}")
     return report
 
 
@@ -209,6 +237,8 @@ def print_report(report: Report, space: str, front: str) -> None:
           f"({human(sum(f.size for f in report.files if f.binary))}), stored through Xet by the upload.\n")
     for line in report.checks:
         print(f"  ok   {line}")
+    for line in report.notes:
+        print(f"  note {line}")
     for line in report.problems:
         print(f"  FAIL {line}")
 
@@ -231,6 +261,23 @@ def upload(report: Report, space: str, front: str, private: bool = False) -> str
     return str(info.commit_url)
 
 
+def _repo_lister(required: bool) -> Callable[[str], list[str]] | None:
+    """HfApi().list_repo_files when the Hub answers; None for a dry run without the network (an
+    upload needs the network anyway, so there it is required)."""
+    from huggingface_hub import HfApi, constants
+
+    if constants.HF_HUB_OFFLINE and not required:
+        return None
+    api = HfApi()
+    try:
+        api.list_repo_files("distilgpt2")
+    except Exception:
+        if required:
+            raise
+        return None
+    return api.list_repo_files
+
+
 def main(hub_ids: Sequence[str], argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Deploy this working tree to a Hugging Face Space.")
     parser.add_argument("--space", required=True, help="<user or org>/<space name>")
@@ -240,7 +287,7 @@ def main(hub_ids: Sequence[str], argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.space.count("/") != 1 or not all(args.space.split("/")):
         parser.error(f"--space must look like <user>/<name>; got {args.space!r}")
-    report = check(hub_ids, args.front)
+    report = check(hub_ids, args.front, list_files=_repo_lister(required=not args.dry_run))
     print_report(report, args.space, args.front)
     if report.problems:
         print(f"\n{len(report.problems)} problem(s): nothing uploaded.")

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 # What a download of each model needs: configs, tokenizer files and full-precision weights (the
 # loaders ask for float32), in safetensors where the repo has them, else PyTorch's .bin; not the
 # other copies a repo carries (TF/Flax/ONNX, fp16 variants, a single-file checkpoint at the top).
-IGNORE_ALWAYS = ("*.onnx", "onnx/*", "*.ckpt", "*.msgpack", "*.h5", "*.tflite", "*fp16*", "*.pt",
-                 "*.gguf", "sd_turbo*.safetensors", "*.png", "*.jpg", "*.gif")
+IGNORE_ALWAYS = ("*.onnx", "*onnx/*", "*.ckpt", "*.msgpack", "*.h5", "*.tflite", "*fp16*", "*.pt", "*.ot",
+                 "*.gguf", "sd_turbo*.safetensors", "*.png", "*.jpg", "*.gif", "coreml/*", "*openvino*",
+                 "*.md", ".gitattributes", "*.txt.gz")
 
 
 def ignore_patterns(repo_files: Iterable[str]) -> list[str]:
@@ -27,6 +28,16 @@ def ignore_patterns(repo_files: Iterable[str]) -> list[str]:
     files = list(repo_files)
     has_safetensors = any(f.endswith(".safetensors") and "fp16" not in f for f in files)
     return list(IGNORE_ALWAYS) + (["*.bin"] if has_safetensors else [])
+
+
+def needed_files(repo_files: Iterable[str]) -> list[str]:
+    """The files of a repo with these files that a tab's loader reads (what `download` fetches and
+    the Space's `preload_from_hub` lists): every file no pattern of ignore_patterns matches."""
+    from fnmatch import fnmatch
+
+    files = list(repo_files)
+    ignore = ignore_patterns(files)
+    return [f for f in files if not any(fnmatch(f, pattern) for pattern in ignore)]
 
 
 @dataclass(frozen=True)
@@ -57,8 +68,7 @@ def download(repo_id: str) -> str:
     """Download what the tab needs of repo_id (weights in one format only) into the cache."""
     from huggingface_hub import HfApi, snapshot_download
 
-    files = HfApi().list_repo_files(repo_id)
-    return snapshot_download(repo_id, ignore_patterns=ignore_patterns(files))
+    return snapshot_download(repo_id, allow_patterns=needed_files(HfApi().list_repo_files(repo_id)))
 
 
 def main(by_demo: Mapping[str, Iterable[str]], argv: list[str] | None = None) -> int:

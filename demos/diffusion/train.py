@@ -18,6 +18,7 @@ import copy
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -50,20 +51,38 @@ class TrainConfig(RunConfig):
     progress_samples: int = 200  # the scores taken every eval_every steps
     init_from: str = ""  # a saved UNet folder to start from
     widths: str = "32,64,96"  # channels at 32x32, 16x16 and 8x8 for a fresh UNet (see shapes_unet)
+    measure_only: int = 0  # 1: re-measure the model in --out by both witnesses over five seeds, rewrite that card section
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
 
-def evaluate(unet, config, n: int = EVAL_SAMPLES, steps: int = EVAL_STEPS, batch: int = 250):  # noqa: ANN001, ANN201
-    """Scores of n DDIM samples (noise from EVAL_SEED), as the model card reports them."""
-    import numpy as np
-
+def samples(unet, config, n: int = EVAL_SAMPLES, steps: int = EVAL_STEPS, seed: int = EVAL_SEED,  # noqa: ANN001
+            batch: int = 250) -> np.ndarray:
+    """n DDIM samples, uint8 (n, 32, 32, 3); batch i's noise from seed + i * batch."""
     was_training = unet.training
     unet.eval()
-    runs = (process.start_run(unet, config, "DDIM", steps, EVAL_SEED + i, min(batch, n - i)) for i in range(0, n, batch))
+    runs = (process.start_run(unet, config, "DDIM", steps, seed + i, min(batch, n - i)) for i in range(0, n, batch))
     images = [tensor_to_images(process.run_to_end(run)) for run in runs]
     unet.train(was_training)
-    return score_images(np.concatenate(images))
+    return np.concatenate(images)
+
+
+def evaluate(unet, config, n: int = EVAL_SAMPLES, steps: int = EVAL_STEPS, batch: int = 250):  # noqa: ANN001, ANN201
+    """Scores of n DDIM samples (noise from EVAL_SEED), as the model card reports them."""
+    return score_images(samples(unet, config, n, steps, EVAL_SEED, batch))
+
+
+def measure_witnesses(out: Path, n: int = EVAL_SAMPLES) -> str:
+    """The stored model's DDIM samples judged by the classifier and by the pixels, over five noise
+    seeds (the card's first); the card's section rewritten. Returns the table."""
+    from diffusers import DDPMScheduler, UNet2DModel
+
+    from shared import witnesses
+
+    unet = UNet2DModel.from_pretrained(out, use_safetensors=True).eval()
+    config = DDPMScheduler.from_pretrained(out).config
+    return witnesses.measure_card(out, lambda seed: samples(unet, config, n, EVAL_STEPS, seed), (EVAL_SEED, 1, 2, 3, 4),
+                                  f"{n} samples of {EVAL_STEPS} DDIM steps from noise of the seed", "demos.diffusion.train")
 
 
 def write_model_card(out: Path, cfg: TrainConfig, scores: ShapeScores, seconds: float, history: list[dict], hardware: str,
@@ -186,6 +205,9 @@ def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setu
 
 
 def train(cfg: TrainConfig) -> None:
+    if cfg.measure_only:
+        print(measure_witnesses(Path(cfg.out), cfg.eval_samples))
+        return
     run, s = fit(cfg)
     scores = evaluate(s.ema, s.scheduler.config, n=cfg.eval_samples)
     print(scores.as_markdown())
@@ -193,6 +215,7 @@ def train(cfg: TrainConfig) -> None:
     s.ema.to("cpu").save_pretrained(run.out)
     s.scheduler.save_pretrained(run.out)
     write_model_card(run.out, cfg, scores, run.elapsed, run.history, run.hardware, sum(p.numel() for p in s.ema.parameters()))
+    print(measure_witnesses(run.out, cfg.eval_samples))
     print(f"saved {run.out}")
 
 

@@ -52,6 +52,7 @@ class TrainConfig(RunConfig):
     data_size: int = 60_000
     eval_every: int = 2500
     init_from: str = ""  # a saved ShapesGAN folder to start from (its EMA generator and discriminator)
+    measure_only: int = 0  # 1: re-measure the model in --out by both witnesses over five seeds, rewrite that card section
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -210,7 +211,21 @@ def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setu
     return run, s
 
 
+def measure_witnesses(out: Path) -> str:
+    """The stored generator's samples judged by the classifier and by the pixels, over five sets of
+    1,000 latents (the card's seed first); the card's section rewritten. Returns the table."""
+    from shared import witnesses
+    from shared.checkpoints import load
+
+    gan = load(ShapesGAN, out, device="cpu").model.eval()
+    return witnesses.measure_card(out, lambda seed: sample_images(gan.generator, 1000, seed, gan.z_dim),
+                                  (EVAL_SEED, 1, 2, 3, 4), "1,000 samples from latents of the seed", "demos.gan.train")
+
+
 def train(cfg: TrainConfig) -> None:
+    if cfg.measure_only:
+        print(measure_witnesses(Path(cfg.out)))
+        return
     run, s = fit(cfg)
     gan = s.gan
     scores, raw_scores = evaluate(s.g_ema, cfg.z_dim), evaluate(gan.generator, cfg.z_dim)
@@ -218,6 +233,7 @@ def train(cfg: TrainConfig) -> None:
     gan.generator.load_state_dict(s.g_ema.state_dict())
     gan.to("cpu").save_pretrained(run.out)
     write_model_card(run.out, cfg, scores, raw_scores, run.elapsed, run.history, run.hardware)
+    print(measure_witnesses(run.out))
     print(f"saved {run.out}")
 
 

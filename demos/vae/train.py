@@ -49,6 +49,7 @@ class TrainConfig(RunConfig):
     data_size: int = 60_000
     eval_every: int = 2500
     store_table_only: int = 0  # 1: only measure the stored model's dimension table and store it beside it
+    measure_only: int = 0  # 1: re-measure the model in --out by both witnesses over five seeds, rewrite that card section
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -185,6 +186,26 @@ images = vae.decode(vae.sample_latents(16, prior="{'fitted' if fitted else 'stan
     (out / "README.md").write_text(card)
 
 
+def prior_samples(vae: ShapesVAE, n: int, seed: int, prior: str = "fitted") -> np.ndarray:
+    """n samples from the prior (the fitted one where the model has it), uint8 (n, 32, 32, 3)."""
+    prior = prior if vae.has_fitted_prior else "standard"
+    with torch.no_grad():
+        z = vae.sample_latents(n, torch.Generator().manual_seed(seed), prior=prior)
+        return tensor_to_images(torch.cat([vae.decode(c) for c in z.split(500)]))
+
+
+def measure_witnesses(out: Path) -> str:
+    """The stored VAE's prior samples judged by the classifier and by the pixels, over five seeds
+    (the card's first); the card's section rewritten. Returns the table."""
+    from shared import witnesses
+    from shared.checkpoints import load
+
+    vae = load(ShapesVAE, out, device="cpu").model.eval()
+    prior = "the fitted mixture prior" if vae.has_fitted_prior else "N(0, I)"
+    return witnesses.measure_card(out, lambda seed: prior_samples(vae, 1000, seed), (SAMPLE_SEED, 1, 2, 3, 4),
+                                  f"1,000 samples from {prior}", "demos.vae.train")
+
+
 @dataclass
 class Setup:
     vae: ShapesVAE  # prepared by the run; trained without the prior's buffers, so a run resumes
@@ -229,6 +250,9 @@ def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setu
 
 def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
+    if cfg.measure_only:
+        print(measure_witnesses(Path(cfg.out)))
+        return
     if cfg.store_table_only:
         out = Path(cfg.out)
         from shared.checkpoints import load
@@ -256,6 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     n_params = sum(p.numel() for p in vae.parameters())
     write_model_card(out, cfg, result, run.elapsed, run.history, run.hardware, n_params)
     explore.store_dimension_table(vae.cpu().eval(), out)  # the tab's table, read at its first press
+    print(measure_witnesses(out))
     print(f"saved {out} after {run.step} steps, {run.elapsed / 60:.1f} minutes of training")
 
 

@@ -91,3 +91,56 @@ def test_prefetch_downloads_one_format_of_weights() -> None:
     ignored = prefetch.ignore_patterns(["config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5"])
     assert "*.bin" in ignored and "*.h5" in ignored
     assert "*.bin" not in prefetch.ignore_patterns(["config.json", "pytorch_model.bin"])  # .bin is all it has
+
+
+# a repository listing in the shape of stabilityai/sd-turbo's: the diffusers folders in float32 and
+# float16, a single-file checkpoint at the top, ONNX and OpenVINO exports, docs and pictures
+SD_TURBO_LIKE = [
+    ".gitattributes", "README.md", "model_index.json", "output.jpg", "sd_turbo.safetensors",
+    "scheduler/scheduler_config.json",
+    "text_encoder/config.json", "text_encoder/model.safetensors", "text_encoder/model.fp16.safetensors",
+    "tokenizer/merges.txt", "tokenizer/special_tokens_map.json", "tokenizer/tokenizer_config.json", "tokenizer/vocab.json",
+    "unet/config.json", "unet/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors",
+    "vae/config.json", "vae/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.fp16.safetensors",
+    "onnx/unet/model.onnx", "openvino/unet/openvino_model.bin",
+]
+GPT2_LIKE = ["config.json", "generation_config.json", "merges.txt", "vocab.json", "tokenizer.json", "model.safetensors",
+             "pytorch_model.bin", "tf_model.h5", "flax_model.msgpack", "rust_model.ot", "64-8bits.tflite",
+             "coreml/text-generation/float32_model.mlpackage/Manifest.json"]
+
+
+def test_preload_names_only_the_files_each_loader_reads() -> None:
+    listings = {"stabilityai/sd-turbo": SD_TURBO_LIKE, "distilgpt2": GPT2_LIKE, "old/bin-only": ["config.json", "pytorch_model.bin"]}
+    entries = deploy.preload_entries(list(listings), listings.__getitem__)
+    assert entries == [
+        "stabilityai/sd-turbo model_index.json,scheduler/scheduler_config.json,text_encoder/config.json,"
+        "text_encoder/model.safetensors,tokenizer/merges.txt,tokenizer/special_tokens_map.json,"
+        "tokenizer/tokenizer_config.json,tokenizer/vocab.json,unet/config.json,unet/diffusion_pytorch_model.safetensors,"
+        "vae/config.json,vae/diffusion_pytorch_model.safetensors",
+        "distilgpt2 config.json,generation_config.json,merges.txt,vocab.json,tokenizer.json,model.safetensors",
+        "old/bin-only config.json,pytorch_model.bin",
+    ]
+
+
+def test_the_upload_writes_per_file_preloads_into_the_space_readme_and_checks_them(tmp_path) -> None:
+    ids = hub_models.all_ids()
+    listed = {repo: GPT2_LIKE for repo in ids} | {"stabilityai/sd-turbo": SD_TURBO_LIKE}
+    report = deploy.check(ids, "gradio", list_files=listed.__getitem__)
+    assert not report.problems, report.problems
+    readme = next(f for f in report.files if f.path == "README.md").content.decode()
+    front, _ = deploy.split_front_matter(readme)
+    import yaml
+
+    preload = yaml.safe_load(front)["preload_from_hub"]
+    assert preload == deploy.preload_entries(ids, listed.__getitem__) and len(preload) == len(ids)
+    assert "stabilityai/sd-turbo: preloads 12 files (3 of weights)" in report.checks
+    streamlit = deploy.check(ids, "streamlit", list_files=listed.__getitem__)
+    front, _ = deploy.split_front_matter(next(f for f in streamlit.files if f.path == "README.md").content.decode())
+    assert yaml.safe_load(front)["preload_from_hub"] == preload and yaml.safe_load(front)["sdk"] == "docker"
+    bad = deploy.check(["a/b"], "gradio", list_files=lambda repo: ["README.md", "config.json"])
+    assert "a/b: the preloaded files lack weights: config.json" in bad.problems
+
+
+def test_without_the_network_the_dry_run_says_what_it_could_not_check(capsys) -> None:
+    assert deploy.main(hub_models.all_ids(), ["--space", "someone/genai-demos", "--dry-run"]) == 0
+    assert "note preload_from_hub names whole repositories here" in capsys.readouterr().out

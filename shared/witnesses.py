@@ -1,0 +1,137 @@
+"""What an unconditional generator's samples look like to two witnesses, over several seeds: the
+shapes classifier (shared/metrics.py) and the pixels alone (shared/pixel_check.py), reported as the
+mean and the range over the seeds, never the best seed.
+
+    table = five_seed_table(lambda seed: sample_images(seed, n=1000))   # uint8 (n, 32, 32, 3) per seed
+    table.markdown()        # the rows a model card and a benchmark print
+    table.per_seed[0]       # the first seed's figures: what a checkpoint test re-measures
+
+Per seed:
+- **valid (classifier)**: recognised as a shape with confidence >= 0.9;
+- **clean (pixels)**: one connected object whose core colour lies within COLOUR_DISTANCE of a
+  palette colour, so a blend of two colours, a blur or two blobs fails it;
+- **valid and clean**: both at once, the share a viewer would call a clean shape;
+- **smallest shape share** and **smallest colour share** among the valid samples (of all n);
+- **Fréchet distance** to real data in the classifier's features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SEEDS = (0, 1, 2, 3, 4)
+MEASURES = {  # key: the row's label in a card
+    "valid": "valid shape (classifier)",
+    "clean": "one clean object in a palette colour (pixels)",
+    "valid_and_clean": "both",
+    "min_shape": "smallest shape share",
+    "min_colour": "smallest colour share",
+    "fd": "Fréchet distance (classifier features)",
+}
+
+
+def witness(images: np.ndarray) -> dict[str, float]:
+    """The figures of one seed's samples, uint8 (n, 32, 32, 3)."""
+    from shared.metrics import CONFIDENCE, _bundled_classifier, frechet_distance, reference_features
+    from shared.pixel_check import pixel_check
+    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
+
+    model = _bundled_classifier()
+    probs, feats = classify(model, images)
+    names = HEAD_CLASSES["shape"]
+    shape = probs["shape"].argmax(1)
+    valid = (probs["shape"].max(1) >= CONFIDENCE) & (shape != names.index(NOT_A_SHAPE))
+    colour = probs["colour"].argmax(1)
+    check = pixel_check(images)
+    clean = check.one_piece & (check.colour >= 0)
+    n = len(images)
+    return {
+        "valid": float(valid.mean()), "clean": float(clean.mean()), "valid_and_clean": float((valid & clean).mean()),
+        "min_shape": min(float((valid & (shape == i)).sum() / n) for i, s in enumerate(names) if s != NOT_A_SHAPE),
+        "min_colour": min(float((valid & (colour == i)).sum() / n) for i in range(len(HEAD_CLASSES["colour"]))),
+        "fd": frechet_distance(feats, reference_features(model)),
+    }
+
+
+@dataclass(frozen=True)
+class SeedTable:
+    seeds: tuple[int, ...]
+    per_seed: list[dict[str, float]]
+    n: int  # samples per seed
+
+    def mean(self, key: str) -> float:
+        return float(np.mean([row[key] for row in self.per_seed]))
+
+    def spread(self, key: str) -> tuple[float, float]:
+        values = [row[key] for row in self.per_seed]
+        return min(values), max(values)
+
+    def markdown(self) -> str:
+        seeds = ", ".join(map(str, self.seeds))
+        lines = [f"| measure ({self.n:,} samples per seed; seeds {seeds}) | mean | range | first seed |", "|---|---|---|---|"]
+        for key, label in MEASURES.items():
+            fmt = (lambda v: f"{v:.1f}") if key == "fd" else (lambda v: f"{v:.1%}")
+            low, high = self.spread(key)
+            lines.append(f"| {label} | {fmt(self.mean(key))} | {fmt(low)}-{fmt(high)} | {fmt(self.per_seed[0][key])} |")
+        return "\n".join(lines)
+
+
+def five_seed_table(sample: Callable[[int], np.ndarray], seeds: Sequence[int] = SEEDS) -> SeedTable:
+    """Each seed's samples judged by both witnesses."""
+    rows, n = [], 0
+    for seed in seeds:
+        images = sample(seed)
+        n = len(images)
+        rows.append(witness(images))
+    return SeedTable(tuple(seeds), rows, n)
+
+
+CARD_START, CARD_END = "<!-- two witnesses, five seeds -->", "<!-- /two witnesses, five seeds -->"
+
+
+def card_section(table: SeedTable, how: str) -> str:
+    """The model card's section: `how` says how the samples were drawn and the command that remeasures."""
+    return (f"{CARD_START}\n## Two witnesses, five seeds\n{how}\n\n{table.markdown()}\n\n"
+            "*Valid* is the classifier's verdict; *clean* is judged by the pixels alone (one connected object "
+            "whose core colour is within a fixed distance of a palette colour: `shared/pixel_check.py`), so "
+            "a blend of two colours that the classifier snaps to the nearer one is valid but not clean.\n"
+            f"{CARD_END}")
+
+
+def write_card_section(card: str, section: str) -> str:
+    """The card with its two-witness section replaced (or added before '## Use', else at the end)."""
+    if CARD_START in card:
+        start, end = card.index(CARD_START), card.index(CARD_END) + len(CARD_END)
+        return card[:start] + section + card[end:]
+    at = card.find("\n## Use")
+    return card + "\n" + section + "\n" if at < 0 else card[:at] + "\n" + section + "\n" + card[at:]
+
+
+def card_row(card: str, key: str) -> tuple[float, float, float, float]:
+    """(mean, low, high, first seed) of a measure as the card's section prints it (shares as fractions)."""
+    import re
+
+    section = card[card.index(CARD_START):card.index(CARD_END)]
+    line = next(row for row in section.splitlines() if row.startswith(f"| {MEASURES[key]} |"))
+    numbers = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", line.split("|", 2)[2])]  # no signs: all are >= 0
+    scale = 1.0 if key == "fd" else 0.01
+    mean, low, high, first = numbers
+    return mean * scale, low * scale, high * scale, first * scale
+
+
+def measure_card(out: Path, sample: Callable[[int], np.ndarray], seeds: Sequence[int], what: str, module: str) -> str:
+    """Judge sample(seed) for each seed, write the table into out/README.md's section (`what` names
+    the samples of one seed; `module` the trainer whose --measure-only 1 remeasures), and return it."""
+    from shared.checkpoints import REPO_ROOT
+
+    table = five_seed_table(sample, seeds)
+    shown = out.resolve().relative_to(REPO_ROOT) if out.resolve().is_relative_to(REPO_ROOT) else out
+    how = (f"{what} for each of five seeds ({', '.join(map(str, seeds))}). "
+           f"Remeasure: `python -m {module} --measure-only 1 --out {shown}`.")
+    card = out / "README.md"
+    card.write_text(write_card_section(card.read_text(), card_section(table, how)))
+    return table.markdown()
