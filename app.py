@@ -20,14 +20,15 @@ import gradio as gr
 
 from demos import REGISTRY, DemoSpec, by_slug, overview_ui
 from shared.presenter_ui import link_hook, wire_links
-from shared.ui import arg_parser, launch, open_fills
+from shared.ui import arg_parser, embedded_demos, launch, open_fills
 
 log = logging.getLogger("genai-demos")
 OVERVIEW = "overview"
 
 
-def build_demo(spec: DemoSpec) -> gr.Blocks | Exception:
-    """Import a demo's module and build its Blocks; a failure is returned, not raised."""
+def build_demo(spec: DemoSpec) -> gr.Blocks | gr.Column | Exception:
+    """Import a demo's module and build it in the current block (a Column inside the suite); a
+    failure is returned, not raised."""
     try:
         return importlib.import_module(spec.module).build()
     except Exception as exc:  # noqa: BLE001 (any failure becomes an error tab)
@@ -80,20 +81,19 @@ def first_time(slug: str, fn, outputs) -> Callable[..., Any]:  # noqa: ANN001
 
 def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
     """The whole suite: Overview, then one tab per spec (an error tab for a demo that fails)."""
-    built = {spec.slug: build_demo(spec) for spec in specs}
+    built: dict[str, gr.Column | Exception] = {}
     slugs = [OVERVIEW] + [spec.slug for spec in specs]
-    with gr.Blocks(title="genai-demos: see how generative AI works") as app:
+    with embedded_demos(), gr.Blocks(title="genai-demos: see how generative AI works") as app:
         with gr.Tabs(selected=OVERVIEW, elem_id="suite-tabs") as tabs:
             with gr.Tab("Overview", id=OVERVIEW, elem_id=f"tab-{OVERVIEW}") as first:
                 overview_ui.build([(spec.slug, spec.title) for spec in specs])
             tab_items = [(OVERVIEW, first)]
             for spec in specs:
                 with gr.Tab(spec.title, id=spec.slug, elem_id=f"tab-{spec.slug}") as tab:
-                    demo = built[spec.slug]
+                    # built here, in its tab: a demo is a Column of the suite, not a Blocks copied in
+                    demo = built[spec.slug] = build_demo(spec)
                     if isinstance(demo, Exception):
                         error_panel(spec, demo)
-                    else:
-                        demo.render()
                 tab_items.append((spec.slug, tab))
         # Each tab fills in (a first grid, a ready preset...) when a session first opens it, or
         # when ?tab= opens it (selecting a tab from the load handler fires its select event):

@@ -49,7 +49,7 @@ class LinkHook:
     run_options: dict[str, Any] = field(default_factory=dict)
 
 
-def linkable(demo: gr.Blocks, title: str, declared: Mapping[str, presenter.LinkParam],
+def linkable(demo: gr.Blocks | gr.Column, title: str, declared: Mapping[str, presenter.LinkParam],
              controls: dict[str, gr.components.Component], *, to_widget: dict[str, Callable[[Any], Any]] | None = None,
              run: tuple[Callable, Any, Any] | None = None, run_options: dict[str, Any] | None = None) -> None:
     """Declare the controls a presenter link may set in this demo (every declared name needs one),
@@ -60,7 +60,7 @@ def linkable(demo: gr.Blocks, title: str, declared: Mapping[str, presenter.LinkP
     demo.__dict__["link_hook"] = LinkHook(title, declared, controls, to_widget or {}, run, run_options or {})
 
 
-def link_hook(demo: gr.Blocks) -> LinkHook | None:
+def link_hook(demo: gr.Blocks | gr.Column) -> LinkHook | None:
     return demo.__dict__.get("link_hook")
 
 

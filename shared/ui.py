@@ -5,6 +5,8 @@ handling and a standalone launcher. Imports gradio, never torch.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import contextvars
 import functools
 import inspect
 import logging
@@ -114,14 +116,35 @@ def shows_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def fill_on_open(demo: gr.Blocks, fn: Callable, inputs: Any, outputs: Any) -> None:
+_EMBEDDED = contextvars.ContextVar("genai_demos_embedded", default=False)
+
+
+@contextlib.contextmanager
+def embedded_demos() -> Any:
+    """While open, demo_container() gives a plain Column in the caller's block (app.py builds
+    every demo inside its tab this way)."""
+    token = _EMBEDDED.set(True)
+    try:
+        yield
+    finally:
+        _EMBEDDED.reset(token)
+
+
+def demo_container(title: str) -> gr.Blocks | gr.Column:
+    """A demo's outer block: a Blocks of its own when it runs alone (`python -m demos.<slug>`);
+    inside the suite (embedded_demos), a Column in the suite's tab, since every Blocks builds its
+    own FastAPI app twice over (about 0.2 s a demo at start-up) only to be copied into the suite."""
+    return gr.Column() if _EMBEDDED.get() else gr.Blocks(title=title)
+
+
+def fill_on_open(demo: gr.Blocks | gr.Column, fn: Callable, inputs: Any, outputs: Any) -> None:
     """Register what fills part of a demo when it is first shown: in the suite when its tab is
     first opened (or deep-linked), standalone when the page opens. Nothing runs for the tabs a
     visitor never opens, so thirty people opening the link at once do not pay for every tab."""
     demo.__dict__.setdefault("open_fills", []).append((fn, inputs, outputs))
 
 
-def open_fills(demo: gr.Blocks) -> list[tuple[Callable, Any, Any]]:
+def open_fills(demo: gr.Blocks | gr.Column) -> list[tuple[Callable, Any, Any]]:
     return demo.__dict__.get("open_fills", [])
 
 

@@ -18,7 +18,7 @@ from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import demo_container, explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 # the events that run a CLIP share one pool: thirty users never run thirty forward passes at once
@@ -167,7 +167,7 @@ def first_view(model: str, query: str, k: int, user, seed: int, progress=gr.Prog
 
 
 def build() -> gr.Blocks:
-    with gr.Blocks(title="CLIP") as demo:
+    with demo_container("CLIP") as demo:
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
         # the session's own images; freed when the session ends

@@ -10,7 +10,7 @@ from demos.data import options
 from demos.data import wording as words
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 
@@ -44,7 +44,7 @@ def _slider(spec: options.Slider, **kwargs) -> gr.Slider:
 
 
 def build() -> gr.Blocks:
-    with gr.Blocks(title="Data & judge") as demo:
+    with demo_container("Data & judge") as demo:
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
         with gr.Row():

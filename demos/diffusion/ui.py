@@ -14,7 +14,7 @@ from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
 from shared.presenter_ui import linkable
-from shared.ui import explainer, fill_on_open, header, seed_control, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 
@@ -66,7 +66,7 @@ def build() -> gr.Blocks:
     from demos.diffusion.images_ui import CONCURRENCY, build_sections
     from demos.diffusion.options import DEFAULTS, LINK_PARAMS, PRESS_STEPS, SCHEDULE_CHOICES, TIMESTEP, T
 
-    with gr.Blocks(title="Diffusion") as demo:
+    with demo_container("Diffusion") as demo:
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 

@@ -17,7 +17,7 @@ from shared import datasets
 from shared.image_files import png_file, write_atomic
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import explainer, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 # the events that run the bundled GAN share one pool: thirty users never run thirty generators at once
@@ -171,7 +171,7 @@ def build() -> gr.Blocks:
         ToySettings,
     )
 
-    with gr.Blocks(title="GAN") as demo:
+    with demo_container("GAN") as demo:
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 

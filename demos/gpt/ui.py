@@ -13,7 +13,7 @@ from demos.gpt import chat_ui, options
 from demos.gpt import wording as words
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import explainer, fill_on_open, header, notify, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, notify, shows_errors
 
 HERE = Path(__file__).parent
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "gpt-model"}
@@ -136,7 +136,7 @@ def _slider(spec: options.Slider, **kwargs) -> gr.Slider:
 
 
 def build() -> gr.Blocks:
-    with gr.Blocks(title="GPT") as demo:
+    with demo_container("GPT") as demo:
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 

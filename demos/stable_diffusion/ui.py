@@ -15,7 +15,7 @@ from demos.stable_diffusion import wording as words
 from shared import limits, phrasings
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import demo_container, explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 SD_MODEL = {"concurrency_limit": 2, "concurrency_id": "sd-model"}
@@ -110,7 +110,7 @@ def _editor() -> gr.ImageEditor:
 
 
 def build() -> gr.Blocks:
-    with gr.Blocks(title="Stable Diffusion") as demo:
+    with demo_container("Stable Diffusion") as demo:
         gr.HTML(f"<style>{views.DIAGRAM_CSS}</style>")
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)

@@ -19,7 +19,7 @@ from demos.three_d import wording as words
 from shared.image_files import write_atomic
 from shared.memo import memoised
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import explainer, file_path, header, notify, shows_errors
+from shared.ui import demo_container, explainer, file_path, header, notify, shows_errors
 
 HERE = Path(__file__).parent
 GLB_DIR = Path(tempfile.gettempdir()) / "genai-demos-3d"
@@ -129,7 +129,7 @@ def photo_to_depth(scene, photo: str | None, model_id: str, colour: str):  # noq
 def build() -> gr.Blocks:
     from demos.three_d.shapes3d import SAMPLES
 
-    with gr.Blocks(title="3-D data") as demo:
+    with demo_container("3-D data") as demo:
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
         scene = gr.State(None)  # a scene.Scene once something is opened

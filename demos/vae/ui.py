@@ -16,7 +16,7 @@ from demos.vae import options
 from demos.vae import wording as words
 from shared.image_files import png_file, write_atomic
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import explainer, file_path, fill_on_open, header, seed_control, shows_errors
+from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 # the events that run the bundled VAEs share one pool: thirty users never run thirty at once
@@ -210,7 +210,7 @@ def _editor(label: str, elem_id: str) -> gr.ImageEditor:
 def build() -> gr.Blocks:
     from demos.vae.views import DIMENSION_HEADERS
 
-    with gr.Blocks(title="VAE") as demo:
+    with demo_container("VAE") as demo:
         header(words.TITLE, words.SUBTITLE)
         explainer(HERE)
 

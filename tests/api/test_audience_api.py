@@ -37,6 +37,21 @@ def fetch_whole_image(http: httpx.Client, url: str) -> tuple[int, int]:
     return int(response.headers["content-length"]), len(response.content)
 
 
+AUDIENCE = 30
+
+
+@pytest.fixture(scope="module")
+def audience(suite_url):
+    """Thirty visitors, each a client with a session of its own, made at once (as they would arrive)
+    and shared by this module's audience tests: a session's state is its own whichever test uses it."""
+    with ThreadPoolExecutor(AUDIENCE) as pool:
+        clients = list(pool.map(lambda _: Client(suite_url, verbose=False, download_files=False), range(AUDIENCE)))
+    assert len({c.session_hash for c in clients}) == AUDIENCE
+    yield clients
+    for client in clients:
+        client.close()
+
+
 @pytest.mark.parametrize("api_name, args", [
     ("/gan_sample_grid", (0, 1.0)),
     ("/gan_walk", ("0, 6, 8, 15", 37, "slerp", 1.0, 12)),
@@ -44,10 +59,8 @@ def fetch_whole_image(http: httpx.Client, url: str) -> tuple[int, int]:
     ("/vae_sample", ("fitted", 1.0, 0, 16, "β = 6")),
     ("/clip_search_text", ("clip-shapes", "a large red star", 12)),
 ])
-def test_thirty_identical_requests_at_once_all_get_whole_files(suite_url, api_name, args):
-    n = 30
-    clients = [Client(suite_url, verbose=False, download_files=False) for _ in range(n)]
-    start = threading.Barrier(n)
+def test_thirty_identical_requests_at_once_all_get_whole_files(audience, api_name, args):
+    start = threading.Barrier(len(audience))
 
     def one(client: Client) -> list[tuple[int, int]]:
         start.wait()
@@ -55,12 +68,8 @@ def test_thirty_identical_requests_at_once_all_get_whole_files(suite_url, api_na
         with httpx.Client(timeout=30) as http:
             return [fetch_whole_image(http, url) for url in file_urls(result)]
 
-    try:
-        with ThreadPoolExecutor(n) as pool:
-            fetched = list(pool.map(one, clients))
-    finally:
-        for client in clients:
-            client.close()
+    with ThreadPoolExecutor(len(audience)) as pool:
+        fetched = list(pool.map(one, audience))
     assert all(fetched), "a call returned no files"
     assert len({len(f) for f in fetched}) == 1  # every call returned the same number of files
     for files in fetched:
@@ -130,13 +139,12 @@ def test_clip_second_start_is_refused_and_reset_waits(client):
     job.result(timeout=10)
 
 
-def test_clip_galleries_of_thirty_sessions_at_once_stay_apart(suite_url, tmp_path):
+def test_clip_galleries_of_thirty_sessions_at_once_stay_apart(audience, tmp_path):
     """Thirty people add a picture of their own at once, then search with it: each finds their own
     picture first and nobody else's."""
     from PIL import Image
 
-    n = 30
-    clients = [Client(suite_url, verbose=False, download_files=False) for _ in range(n)]
+    n, clients = len(audience), audience
     start = threading.Barrier(n)
     paths = []
     for i in range(n):  # picture i: a bar of its own colour and position
@@ -154,12 +162,8 @@ def test_clip_galleries_of_thirty_sessions_at_once_stay_apart(suite_url, tmp_pat
         _, summary = clients[i].predict("clip-shapes", handle_file(str(paths[i])), 12, api_name="/clip_search_image")
         return [line for line in summary.splitlines() if line.endswith("| yours |")]
 
-    try:
-        with ThreadPoolExecutor(n) as pool:
-            found = list(pool.map(one, range(n)))
-    finally:
-        for client in clients:
-            client.close()
+    with ThreadPoolExecutor(n) as pool:
+        found = list(pool.map(one, range(n)))
     for i, mine in enumerate(found):
         assert mine == [f"| 1 | 1.000 | person{i}.png | yours |"], (i, mine)
 
