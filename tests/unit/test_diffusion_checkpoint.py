@@ -30,21 +30,31 @@ def test_diffusers_loads_the_folder_as_it_loads_a_hub_model():
 def test_quality_of_the_first_hundred_card_samples_is_what_was_measured():
     """The card's figures come from 500 samples, which take about 1.5 minutes on 2 idle CPU cores
     and over 5 under a shared machine's load; re-measure the first 100 (same seed, same sampler,
-    the same noise as the first 100 the card drew) and hold them to what they measured.
-    `python -m benchmarks.diffusion --card` re-measures all 500."""
+    the same noise as the first 100 the card drew) and hold them to what they measured, by the
+    classifier and by the pixels. `python -m benchmarks.diffusion --card` re-measures all 500."""
     from demos.diffusion.sampling import load_model
-    from demos.diffusion.train import EVAL_SAMPLES, EVAL_SEED, EVAL_STEPS, evaluate
+    from demos.diffusion.train import EVAL_SAMPLES, EVAL_SEED, EVAL_STEPS, samples
+    from shared import witnesses
+    from shared.metrics import score_images
 
     assert (EVAL_SAMPLES, EVAL_SEED, EVAL_STEPS) == (500, 2024, 50)
     model = load_model("")
-    scores = evaluate(model.unet, model.scheduler_config, n=100)
+    images = samples(model.unet, model.scheduler_config, n=100)
+    scores, both = score_images(images), witnesses.witness(images)
     # The first 100 of the card's noise, drawn on this CPU, read 95.0% valid, 12.0% smallest shape class
     # and a Frechet distance of 423.1 (deterministic here; the card's 500 on a GPU read 91.4%, 11.8%,
-    # 214.5, and 500 on a CPU 91.2%, 11.6%, 214.9: a sample or two apart). Pinned to those values, a
-    # sample's worth of slack for another CPU's arithmetic.
+    # 214.5, and 500 on a CPU 91.2%, 11.6%, 214.9: a sample or two apart); the pixels find all 100
+    # of them one clean object in a palette colour. Pinned to those values, a sample's worth of slack
+    # for another CPU's arithmetic.
     assert scores.valid_fraction == pytest.approx(0.95, abs=0.011)
     assert scores.min_class_share == pytest.approx(0.12, abs=0.011)
     assert scores.frechet_distance == pytest.approx(423.1, abs=2.0)
+    assert both["clean"] == pytest.approx(1.0, abs=0.011) and both["valid_and_clean"] == pytest.approx(0.95, abs=0.011)
+    # the card's five-seed section holds its first seed's 500 within the spread
+    card = (CHECKPOINTS_DIR / BUNDLED_NAME / "README.md").read_text()
+    for key in witnesses.MEASURES:
+        mean, low, high, first = witnesses.card_row(card, key)
+        assert low <= first <= high and low <= mean <= high, key
 
 
 def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):

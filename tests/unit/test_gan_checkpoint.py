@@ -107,3 +107,14 @@ def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_pat
 
     cfg = TrainConfig(batch_size=8, z_dim=8, width=16, data_size=64, eval_every=1000, device="cpu")
     assert_resumes_the_same(cfg, fit, lambda s: torch.nn.ModuleDict({"gan": s.gan, "ema": s.g_ema}), tmp_path)
+
+
+def test_the_two_witness_section_is_what_the_first_seed_gives(gan):
+    """The card's five-seed table by the classifier and the pixels: its first seed re-measured. The
+    collapsed GAN draws clean shapes (its trouble is the missing colours, not blends)."""
+    from demos.gan.train import EVAL_SEED, sample_images
+    from tests.witness_check import assert_first_seed_is_the_card_s
+
+    card = (CHECKPOINTS_DIR / BUNDLED_NAME / "README.md").read_text()
+    measured = assert_first_seed_is_the_card_s(card, sample_images(gan.generator, 1000, EVAL_SEED, gan.z_dim))
+    assert measured["min_colour"] == 0.0  # blue and purple: never drawn (issue 34)
