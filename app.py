@@ -130,7 +130,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         specs = by_slug([s.strip() for s in args.only.split(",") if s.strip()])
     except ValueError as exc:
         parser.error(str(exc))
-    launch(build_app(specs), args.host, args.port)
+    from demos.warm_up import warm_up
+
+    mounted = {spec.slug for spec in specs}
+    launch(build_app(specs), args.host, args.port, warm_up=lambda: warm_up(mounted))
 
 
 if __name__ == "__main__":

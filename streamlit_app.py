@@ -36,4 +36,8 @@ def pages() -> list:
 
 if __name__ == "__main__":  # `streamlit run` executes this file as __main__ on every rerun
     st.set_page_config(page_title="genai-demos", page_icon="🧪", layout="wide")
+    from demos.warm_up import warm_up
+    from shared.st_ui import warm_up_once
+
+    warm_up_once(warm_up)  # the first press of a main action finds its model loaded
     st.navigation(pages(), position="sidebar").run()

@@ -115,6 +115,26 @@ def live_slot(key: str) -> LiveRun:
     return session_slot(key, LiveRun)
 
 
+def warm_up_once(warm_up: Callable[[], object]) -> None:
+    """Start `warm_up` once per server process, in a low-priority background thread (the Gradio
+    suite does the same after serving its page: demos/warm_up.py)."""
+    _warm_up_started(warm_up)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_started(_warm_up: Callable[[], object]) -> bool:  # a leading "_": not hashed by the cache
+    import os
+    import threading
+
+    def run() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # not Linux: the normal priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        _warm_up()
+
+    threading.Thread(target=run, name="warm-up", daemon=True).start()
+    return True
+
+
 class LiveTicker:
     """A live run on a page (shared/live.py's protocol), ticked by a fragment: Start turns the
     ticking on; each tick trains one short chunk of the session's run and redraws only the

@@ -259,8 +259,35 @@ def readable_input_errors() -> None:
     utils.error_payload = queueing.error_payload = error_payload
 
 
-def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
-    """Serve a Blocks app with the suite's theme; the one place launch options live."""
+def warm_up_after_serving(port: int, warm_up: Callable[[], object], timeout_s: float = 120.0) -> threading.Thread:
+    """Run `warm_up` in a daemon thread once the server answers on `port`, at a low priority (nice
+    10, this thread only), so the first page is served first and a first press finds its models loaded."""
+
+    def run() -> None:
+        import urllib.error
+        import urllib.request
+
+        with contextlib.suppress(OSError, AttributeError):  # not Linux: the normal priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                    break
+            except urllib.error.HTTPError:  # any answer at all: the server is up
+                break
+            except OSError:
+                time.sleep(0.2)
+        warm_up()
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def launch(blocks: gr.Blocks, host: str, port: int, warm_up: Callable[[], object] | None = None, **kwargs: Any) -> tuple:
+    """Serve a Blocks app with the suite's theme; the one place launch options live. `warm_up`
+    runs in the background once the page is served (demos/warm_up.py)."""
     # Two CPU cores: more parallel model calls only thrash. Model-heavy events also share a
     # concurrency_id per model (see each demo's ui.py), so thirty users never run thirty models.
     blocks.queue(default_concurrency_limit=2, max_size=QUEUE_MAX)
@@ -278,6 +305,8 @@ def launch(blocks: gr.Blocks, host: str, port: int, **kwargs: Any) -> tuple:
     # exception". Callbacks already turn their own errors into plain messages (shows_errors).
     from shared.presenter_ui import PRESENT_CSS, PRESENT_JS
 
+    if warm_up is not None:
+        warm_up_after_serving(port, warm_up)
     return blocks.launch(server_name=host, server_port=port, theme=THEME, css=CSS + PRESENT_CSS, js=PRESENT_JS, show_error=True,
                          footer_links=["api", "gradio"], **kwargs)
 

@@ -1,0 +1,76 @@
+"""What the suite prepares in the background once it serves its page, so that the first press of a
+main action at its defaults answers as fast as the second: torch and the lazy libraries imported,
+the bundled models the main actions use loaded, and the Data tab's default judged batch computed
+(memoised, so the first visitor's press is served from memory). App-level: it names demos' logic
+(never their UI), and shared/ui.launch runs it in a low-priority thread after the page is served.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+log = logging.getLogger("genai-demos")
+
+
+def _torch() -> None:
+    import torch  # noqa: F401 (the import is the work)
+
+
+def _libraries() -> None:
+    from shared import heavy
+
+    heavy.ready("diffusers")
+    heavy.ready("transformers")
+
+
+def _classifier() -> None:
+    from shared.metrics import _bundled_classifier, reference_features
+
+    reference_features(_bundled_classifier())
+
+
+def _data_default() -> None:
+    from demos.data import explore, options
+
+    explore.judged_batch(options.JUDGED_IMAGES_SLIDER.value, 0, options.MIX_SHARE_SLIDER.value)
+
+
+def _diffusion() -> None:
+    from demos.diffusion.sampling import load_model
+
+    load_model("")
+
+
+def _stable_diffusion() -> None:
+    from demos.stable_diffusion.explore import load_pipeline
+
+    load_pipeline()
+
+
+STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
+    ("torch", _torch), ("diffusers and transformers", _libraries), ("the shapes classifier", _classifier),
+    ("the Data tab's default batch", _data_default), ("the bundled DDPM", _diffusion),
+    ("the bundled Stable Diffusion pipeline", _stable_diffusion),
+)
+
+
+def warm_up(slugs: set[str] | None = None) -> list[tuple[str, float]]:
+    """Run every step (those of the mounted demos when `slugs` is given); (step, seconds) each. A
+    failing step is logged and skipped: the tab it serves then loads on its first use, as without."""
+    needs = {"the Data tab's default batch": "data", "the bundled DDPM": "diffusion",
+             "the bundled Stable Diffusion pipeline": "stable_diffusion"}
+    done = []
+    for name, step in STEPS:
+        if slugs is not None and name in needs and needs[name] not in slugs:
+            continue
+        t0 = time.perf_counter()
+        try:
+            step()
+        except Exception:
+            log.exception("warm-up step %r failed; it will happen on first use", name)
+            continue
+        done.append((name, time.perf_counter() - t0))
+    log.info("warmed up: %s", ", ".join(f"{n} {s:.1f} s" for n, s in done))
+    return done

@@ -1,0 +1,44 @@
+"""The background warm-up the suite runs once it serves its page (demos/warm_up.py, shared/ui.py)."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+from demos import warm_up
+
+
+def test_the_warm_up_loads_what_first_presses_need_and_skips_a_failing_step(monkeypatch, caplog):
+    ran = []
+    steps = [("fine", lambda: ran.append("fine")), ("broken", lambda: 1 / 0), ("the bundled DDPM", lambda: ran.append("ddpm"))]
+    monkeypatch.setattr(warm_up, "STEPS", tuple(steps))
+    done = warm_up.warm_up(slugs={"gan"})  # the DDPM's step belongs to a tab that is not mounted
+    assert [name for name, _ in done] == ["fine"] and ran == ["fine"]
+    assert "warm-up step 'broken' failed" in caplog.text
+
+
+def test_the_data_tab_s_default_batch_is_served_from_memory_after_the_warm_up():
+    from demos.data import explore, options
+
+    warm_up._data_default()
+    args = (options.JUDGED_IMAGES_SLIDER.value, 0, options.MIX_SHARE_SLIDER.value)
+    assert explore.judged_batch(*args) is explore.judged_batch(*args)  # memoised: the press computes nothing
+
+
+def test_the_thread_waits_for_the_server_then_runs_at_low_priority():
+    from shared.ui import warm_up_after_serving
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    seen = {}
+
+    def record() -> None:
+        import os
+
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    try:
+        warm_up_after_serving(server.server_address[1], record).join(10)
+    finally:
+        server.shutdown()
+    assert seen["nice"] >= 10
