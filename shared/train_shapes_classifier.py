@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import LABEL_NAMES, make_not_shapes, make_shapes
 from shared.shapes_classifier import BUNDLED_NAME, HEAD_CLASSES, ShapesClassifier, to_tensor
-from shared.training import RunConfig, TrainingRun, parse_config
+from shared.training import RunConfig, TrainingRun, fit_run, parse_config
 
 NONE_INDEX = len(LABEL_NAMES["shape"])  # index of "none" in the shape head
 HELD_OUT_SEED = 987_654  # never used for training data (training seeds are 1000 + epoch and 5000 + epoch)
@@ -159,20 +159,15 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
                  * (torch.rand(len(x), 1, 1, 1, generator=gen, device=device) < 0.5))
     x = x + noise_std * torch.randn(x.shape, generator=gen, device=device)
     loss = loss_fn(s.model(x), {k: v[idx] for k, v in s.y.items()})
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    s.opt.step()
+    run.optimise(s.opt, loss)
     s.sched.step()
     return {"loss": loss.item()}
 
 
 def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
     """Build, resume if there is a saved state, and train every epoch (or to the time limit, or stop_at)."""
-    run = TrainingRun(cfg, "classifier")
-    s = build(cfg, run)
-    run.resume()
-    run.loop(lambda: train_step(cfg, run, s), stop_at=stop_at, total=cfg.epochs * s.steps_per_epoch)
-    return run, s
+    steps = cfg.epochs * (cfg.images_per_epoch // cfg.batch_size)
+    return fit_run(cfg, "classifier", build, train_step, stop_at=stop_at, total=steps)
 
 
 def train(cfg: TrainConfig) -> dict[str, float]:

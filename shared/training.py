@@ -216,6 +216,15 @@ class TrainingRun:
     def clip_grad_norm(self, parameters: Any, max_norm: float) -> None:
         self.accelerator.clip_grad_norm_(parameters, max_norm)
 
+    def optimise(self, opt: torch.optim.Optimizer, loss: torch.Tensor, clip: Any = None, max_norm: float = 1.0) -> None:
+        """One update: zero the gradients, backward, clip the gradient norm of `clip` (parameters) if
+        given, step."""
+        opt.zero_grad(set_to_none=True)
+        self.backward(loss)
+        if clip is not None:
+            self.clip_grad_norm(clip, max_norm)
+        opt.step()
+
     def unwrap(self, model: torch.nn.Module) -> torch.nn.Module:
         return self.accelerator.unwrap_model(model)
 
@@ -275,3 +284,22 @@ class TrainingRun:
         if self._t0 is not None:
             self._progress.seconds += time.perf_counter() - self._t0
             self._t0 = None
+
+
+S = TypeVar("S")
+
+
+def fit_run(cfg: RunConfig, desc: str, build: Callable[[Any, TrainingRun], S],
+        train_step: Callable[[Any, TrainingRun, S], dict[str, float]],
+        progress: Callable[[TrainingRun, S], dict] | None = None, *, eval_every: int = 0, log_every: int = 20,
+        stop_at: int | None = None, total: int | None = None) -> tuple[TrainingRun, S]:
+    """A trainer's run from its three parts: build(cfg, run) -> its setup (models prepared, data),
+    train_step(cfg, run, setup) -> the step's figures, progress(run, setup) -> the figures kept every
+    eval_every steps. Resumes from a saved state, trains to cfg.steps (or `total`) or the time limit
+    (or stop_at), saves; returns the run and the setup for the trainer's final measurements."""
+    run = TrainingRun(cfg, desc)
+    setup = build(cfg, run)
+    run.resume()
+    run.loop(lambda: train_step(cfg, run, setup), (lambda: progress(run, setup)) if progress else None,
+             eval_every=eval_every, log_every=log_every, stop_at=stop_at, total=total)
+    return run, setup

@@ -33,7 +33,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import ALL_CAPTIONS, ALL_LABELS, HELD_OUT_PAIRS, LABEL_NAMES, caption_index, make_shapes, unseen_mask
 from shared.phrasings import batch_phrasings
 from shared.shapes_classifier import to_tensor
-from shared.training import RunConfig, TrainingRun, command_line, parse_config
+from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config
 
 HELD_OUT_SEED = 4242
 MAX_LOGIT_SCALE = float(np.log(100.0))  # CLIP clips its temperature at 1/100
@@ -361,26 +361,21 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
     image = model.get_image_features(pixel_values=x.to(device)).pooler_output
     text = model.get_text_features(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"].to(device)).pooler_output
     loss = contrastive_loss(image, text, fits(lab, named).to(device), model.logit_scale)
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    s.opt.step()
+    run.optimise(s.opt, loss)
     with torch.no_grad():
         model.logit_scale.clamp_(0, MAX_LOGIT_SCALE)
     return {"loss": loss.item(), "temperature": 1 / model.logit_scale.exp().item()}
 
 
+def progress(run: TrainingRun, s: Setup) -> dict:
+    """What the history keeps every eval_every steps: the last loss and the zero-shot figures."""
+    result = evaluate(run.unwrap(s.model))
+    return {"loss": run.logs["loss"], **{f"{split}_{k}": v for split, figures in result.items() for k, v in figures.items()}}
+
+
 def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "clip")
-    s = build(cfg, run)
-    run.resume()
-
-    def progress() -> dict:
-        result = evaluate(run.unwrap(s.model))
-        return {"loss": run.logs["loss"], **{f"{split}_{k}": v for split, figures in result.items() for k, v in figures.items()}}
-
-    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "clip", build, train_step, progress, eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
 
 
 def main(argv: list[str] | None = None) -> None:

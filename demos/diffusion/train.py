@@ -28,7 +28,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import ShapeScores, score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import RunConfig, TrainingRun, command_line, ema_update, parse_config, run_progress
+from shared.training import RunConfig, TrainingRun, command_line, ema_update, fit_run, parse_config, run_progress
 
 EVAL_SEED = 2024  # noise of the samples the model card scores
 EVAL_SAMPLES = 500
@@ -182,26 +182,20 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
     loss = (per_image * s.snr_weight[t]).mean()
     for group in s.opt.param_groups:
         group["lr"] = learning_rate(cfg, run.step, run.elapsed)
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    run.clip_grad_norm(s.unet.parameters(), 1.0)
-    s.opt.step()
+    run.optimise(s.opt, loss, clip=s.unet.parameters())
     ema_update(s.ema, run.unwrap(s.unet), cfg.ema_decay)
     return {"loss": loss.item()}
 
 
+def progress(run: TrainingRun, s: Setup) -> dict:
+    """What the history keeps every eval_every steps: the EMA's scores on progress_samples samples."""
+    scores = evaluate(s.ema, s.scheduler.config, n=min(run.cfg.progress_samples, run.cfg.eval_samples))
+    return {"valid": scores.valid_fraction, "min_share": scores.min_class_share, "fd": scores.frechet_distance}
+
+
 def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "DDPM")
-    s = build(cfg, run)
-    run.resume()
-
-    def progress() -> dict:
-        scores = evaluate(s.ema, s.scheduler.config, n=min(cfg.progress_samples, cfg.eval_samples))
-        return {"valid": scores.valid_fraction, "min_share": scores.min_class_share, "fd": scores.frechet_distance}
-
-    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=50, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "DDPM", build, train_step, progress, eval_every=cfg.eval_every, log_every=50, stop_at=stop_at)
 
 
 def train(cfg: TrainConfig) -> None:

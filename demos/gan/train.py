@@ -23,7 +23,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import ShapeScores, score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import RunConfig, TrainingRun, command_line, ema_update, parse_config
+from shared.training import RunConfig, TrainingRun, command_line, ema_update, fit_run, parse_config
 
 if TYPE_CHECKING:
     import numpy as np
@@ -183,32 +183,25 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
         # (spectral norm has no batch statistics)
         real_logits, fake_logits = d(torch.cat([real, fake])).split(cfg.batch_size)
         loss_d = d_hinge_loss(real_logits, fake_logits)
-        s.opt_d.zero_grad(set_to_none=True)
-        run.backward(loss_d)
-        s.opt_d.step()
+        run.optimise(s.opt_d, loss_d)
     fake_logits = d(g(torch.randn(cfg.batch_size, cfg.z_dim, generator=gen, device=device)))
     if cfg.top_k < 1.0:  # the worst-rated fakes would pull the generator towards the in-between
         fake_logits = fake_logits.topk(max(1, round(cfg.top_k * cfg.batch_size))).values
     loss_g = g_hinge_loss(fake_logits)
-    s.opt_g.zero_grad(set_to_none=True)
-    run.backward(loss_g)
-    s.opt_g.step()
+    run.optimise(s.opt_g, loss_g)
     ema_update(s.g_ema, run.unwrap(g), cfg.ema_decay)
     return {"loss_d": loss_d.item(), "loss_g": loss_g.item()}
 
 
+def progress(run: TrainingRun, s: Setup) -> dict:
+    """What the history keeps every eval_every steps: the EMA generator's scores."""
+    scores = evaluate(s.g_ema, run.cfg.z_dim)
+    return {"valid": scores.valid_fraction, "min_share": scores.min_class_share, "fd": scores.frechet_distance}
+
+
 def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "GAN")
-    s = build(cfg, run)
-    run.resume()
-
-    def progress() -> dict:
-        scores = evaluate(s.g_ema, cfg.z_dim)
-        return {"valid": scores.valid_fraction, "min_share": scores.min_class_share, "fd": scores.frechet_distance}
-
-    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "GAN", build, train_step, progress, eval_every=cfg.eval_every, stop_at=stop_at)
 
 
 def measure_witnesses(out: Path) -> str:

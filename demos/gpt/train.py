@@ -22,7 +22,7 @@ import torch
 from demos.gpt.model import BUNDLED_NAME, CONTEXT, bundled_config, train_tokenizer
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.corpus import split_corpus
-from shared.training import RunConfig, TrainingRun, command_line, parse_config, run_progress
+from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config, run_progress
 
 SAMPLE_PROMPTS = ("In the beginning", "And the LORD said unto Moses,", "Blessed are the", "User: What is wisdom?\nBot:")
 
@@ -179,22 +179,18 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
     loss = s.model(input_ids=x, labels=x).loss  # predicts x[:, 1:] from x[:, :-1]
     for group in s.opt.param_groups:
         group["lr"] = learning_rate(cfg, run.step, run.elapsed)
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    run.clip_grad_norm(s.model.parameters(), 1.0)
-    s.opt.step()
+    run.optimise(s.opt, loss, clip=s.model.parameters())
     return {"loss": loss.item()}
+
+
+def progress(run: TrainingRun, s: Setup) -> dict:
+    """What the history keeps every eval_every steps: bits per byte on the held-out chapters."""
+    return {"val_bpb": bits_per_byte(run.unwrap(s.model), s.val_ids, len(s.val_text.encode("utf-8")))}
 
 
 def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "GPT")
-    s = build(cfg, run)
-    run.resume()
-    val_bytes = len(s.val_text.encode("utf-8"))
-    run.loop(lambda: train_step(cfg, run, s), lambda: {"val_bpb": bits_per_byte(run.unwrap(s.model), s.val_ids, val_bytes)},
-             eval_every=cfg.eval_every, log_every=10, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "GPT", build, train_step, progress, eval_every=cfg.eval_every, log_every=10, stop_at=stop_at)
 
 
 def train(cfg: TrainConfig) -> None:

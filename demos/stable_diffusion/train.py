@@ -37,7 +37,7 @@ from shared import phrasings
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import ALL_CAPTIONS, ALL_LABELS, HELD_OUT_PAIRS, LABEL_NAMES, make_shapes, unseen_mask
 from shared.shapes_classifier import to_tensor
-from shared.training import RunConfig, TrainingRun, command_line, ema_update, parse_config, run_progress, run_setup
+from shared.training import RunConfig, TrainingRun, command_line, ema_update, fit_run, parse_config, run_progress, run_setup
 
 HELD_OUT_SEED = 4242  # the images the autoencoder's figures are measured on (as the CLIP demo's)
 EVAL_SEED = 2025  # noise of the samples the card scores
@@ -183,26 +183,22 @@ def autoencoder_step(cfg: TrainConfig, run: TrainingRun, s: AutoencoderSetup) ->
     recon = run.unwrap(s.vae).decode(posterior.sample(generator=None)).sample
     mse = F.mse_loss(recon, x)
     loss = mse + cfg.kl_weight * posterior.kl().mean()
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    s.opt.step()
+    run.optimise(s.opt, loss)
     return {"mse": mse.item()}
+
+
+def autoencoder_progress(run: TrainingRun, s: AutoencoderSetup) -> dict:
+    """What the history keeps every eval_every steps: the last step's error and 500 images' figures."""
+    vae = run.unwrap(s.vae).eval()
+    quality = autoencoder_quality(vae, 500)
+    vae.train()
+    return {"train_mse": run.logs["mse"], **quality}
 
 
 def fit_autoencoder(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, AutoencoderSetup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "autoencoder")
-    s = build_autoencoder(cfg, run)
-    run.resume()
-
-    def progress() -> dict:
-        vae = run.unwrap(s.vae).eval()
-        quality = autoencoder_quality(vae, 500)
-        vae.train()
-        return {"train_mse": run.logs["mse"], **quality}
-
-    run.loop(lambda: autoencoder_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "autoencoder", build_autoencoder, autoencoder_step, autoencoder_progress,
+                   eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
 
 
 def train_autoencoder(cfg: TrainConfig) -> None:
@@ -321,30 +317,26 @@ def unet_step(cfg: TrainConfig, run: TrainingRun, s: UNetSetup) -> dict[str, flo
     for group in s.opt.param_groups:
         group["lr"] = lr_at(cfg, step, run.elapsed)
     loss = F.mse_loss(s.unet(zt, t, encoder_hidden_states=hidden).sample, noise)
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    run.clip_grad_norm(s.unet.parameters(), 1.0)
-    s.opt.step()
+    run.optimise(s.opt, loss, clip=s.unet.parameters())
     ema_update(s.ema, run.unwrap(s.unet), cfg.ema_decay)
     return {"loss": loss.item()}
 
 
+def unet_progress(run: TrainingRun, s: UNetSetup) -> dict:
+    """What the history keeps every eval_every steps: 100 samples' figures and held-out phrasings."""
+    steps = run.cfg.eval_steps
+    quality = pipeline_quality(s.parts, 100, steps, DEFAULT_GUIDANCE)
+    held_out = phrasing_quality(s.parts, 100, steps, DEFAULT_GUIDANCE, kinds=("held_out",))
+    return {"loss": run.logs["loss"], "seen_all": quality["seen"]["all"],
+            "seen_shape_and_colour": quality["seen"]["shape_and_colour"],
+            "unseen_shape_and_colour": quality["unseen"]["shape_and_colour"],
+            "held_out_phrasings": held_out["held_out/seen"]["classifier"]}
+
+
 def fit_unet(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, UNetSetup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "unet")
-    s = build_unet(cfg, run)
-    run.resume()
-
-    def progress() -> dict:
-        quality = pipeline_quality(s.parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE)
-        held_out = phrasing_quality(s.parts, 100, cfg.eval_steps, DEFAULT_GUIDANCE, kinds=("held_out",))
-        return {"loss": run.logs["loss"], "seen_all": quality["seen"]["all"],
-                "seen_shape_and_colour": quality["seen"]["shape_and_colour"],
-                "unseen_shape_and_colour": quality["unseen"]["shape_and_colour"],
-                "held_out_phrasings": held_out["held_out/seen"]["classifier"]}
-
-    run.loop(lambda: unet_step(cfg, run, s), progress, eval_every=cfg.eval_every, log_every=1, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "unet", build_unet, unet_step, unet_progress, eval_every=cfg.eval_every, log_every=1,
+                   stop_at=stop_at)
 
 
 def train_unet(cfg: TrainConfig) -> None:

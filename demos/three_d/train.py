@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from demos.three_d.model import BUNDLED_NAME, PointNet
 from demos.three_d.shapes3d import CLASSES, class_dataset
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
-from shared.training import RunConfig, TrainingRun, command_line, parse_config
+from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config
 
 TEST_SEED = 12345  # the held-out objects; training draws from seed + step
 
@@ -153,25 +153,19 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
                          cfg.partial_share)
     x, y = torch.from_numpy(x[:cfg.batch_size]).to(run.device), torch.from_numpy(y[:cfg.batch_size]).to(run.device)
     loss = F.cross_entropy(s.net(x), y, label_smoothing=0.1)
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    s.opt.step()
+    run.optimise(s.opt, loss)
     s.sched.step()
     return {"loss": loss.item()}
 
 
+def progress(run: TrainingRun, s: Setup) -> dict:
+    """What the history keeps every eval_every steps: the held-out accuracy."""
+    return {"accuracy": accuracy(run.unwrap(s.net), s.test_x, s.test_y, run.device)[0]}
+
+
 def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "PointNet")
-    s = build(cfg, run)
-    run.resume()
-
-    def progress() -> dict:
-        acc, _ = accuracy(run.unwrap(s.net), s.test_x, s.test_y, run.device)
-        return {"accuracy": acc}
-
-    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "PointNet", build, train_step, progress, eval_every=cfg.eval_every, stop_at=stop_at)
 
 
 def train(cfg: TrainConfig) -> None:

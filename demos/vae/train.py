@@ -28,7 +28,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.metrics import score_images, tensor_to_images
 from shared.shapes_classifier import to_tensor
-from shared.training import RunConfig, TrainingRun, command_line, parse_config
+from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config
 
 HELD_OUT_SEED = 4242  # 2,000 shapes never trained on: reconstruction and ELBO figures
 SAMPLE_SEED = 2024  # the 1,000 prior samples the card scores
@@ -224,28 +224,23 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
     """One step of the negative ELBO (beta on the KL term)."""
     batch = s.data[torch.randint(len(s.data), (cfg.batch_size,), generator=run.gen, device=run.device)]
     loss = run.unwrap(s.vae).negative_elbo(batch, run.gen, cfg.beta)[0].mean()
-    s.opt.zero_grad(set_to_none=True)
-    run.backward(loss)
-    s.opt.step()
+    run.optimise(s.opt, loss)
     return {"loss": loss.item()}
+
+
+def progress(run: TrainingRun, s: Setup) -> dict:
+    """What the history keeps every eval_every steps: reconstructions, bits/dim, samples, sigma."""
+    vae = run.unwrap(s.vae)
+    result = evaluate(vae)
+    scores = result["scores"]["standard"]
+    vae.train()
+    return {"recon": result["recon_same_shape_colour"], "bpd": result["bits_per_dim"]["standard"],
+            "valid": scores.valid_fraction, "min_share": scores.min_class_share, "sigma": vae.sigma.item()}
 
 
 def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
     """Build, resume if there is a saved state, and train to cfg.steps or the time limit (or stop_at)."""
-    run = TrainingRun(cfg, "vae")
-    s = build(cfg, run)
-    run.resume()
-
-    def progress() -> dict:
-        vae = run.unwrap(s.vae)
-        result = evaluate(vae)
-        scores = result["scores"]["standard"]
-        vae.train()
-        return {"recon": result["recon_same_shape_colour"], "bpd": result["bits_per_dim"]["standard"],
-                "valid": scores.valid_fraction, "min_share": scores.min_class_share, "sigma": vae.sigma.item()}
-
-    run.loop(lambda: train_step(cfg, run, s), progress, eval_every=cfg.eval_every, stop_at=stop_at)
-    return run, s
+    return fit_run(cfg, "vae", build, train_step, progress, eval_every=cfg.eval_every, stop_at=stop_at)
 
 
 def main(argv: list[str] | None = None) -> None:
