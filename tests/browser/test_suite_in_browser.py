@@ -36,7 +36,7 @@ def open_tab(page, url: str, slug: str) -> None:
     # the page-load events of every tab (hidden ones too) finish before the test acts; leaving
     # the page mid-request would abort them and log errors that are not the app's
     wait_for_quiet(page, timeout_ms=120_000)  # a loaded CI machine can take long over the first model loads
-    wait_until_idle(page)
+    page.wait_for_function(f"() => !({BUSY})()", timeout=120_000)  # and no event shows progress
 
 
 def test_overview_links_to_tabs(page, suite_url):
