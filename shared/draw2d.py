@@ -17,6 +17,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 TEXT = (30, 30, 40)
 GRIDLINE = (225, 225, 232)
+# the live 2-D views (GAN, diffusion): a square point panel on the left, charts stacked on its right
+PANEL, PAD = 440, 12  # the point panel's side and the margins, pixels
+SIDE_W, SIDE_H = 420, 210  # each chart on the right
+WIDTH, HEIGHT = PAD * 3 + PANEL + SIDE_W, PAD * 2 + PANEL
 
 
 @functools.lru_cache(maxsize=16)

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from demos.diffusion.options import TIMESTEP
 from shared import datasets, limits
-from shared.draw2d import TEXT, PointPanel, font, line_chart
+from shared.draw2d import HEIGHT, PAD, PANEL, SIDE_H, SIDE_W, TEXT, WIDTH, PointPanel, font, line_chart
 from shared.memo import memoised
 
 STRIP_TS = (0, 50, 100, 200, 300, 500, 700, 999)
@@ -197,9 +197,6 @@ def compare_figure(results: list):  # noqa: ANN201 (sampling.SamplerResult -> pl
 
 # ---- 2-D flow -------------------------------------------------------------------------------
 
-PANEL, PAD = 440, 12
-SIDE_W, SIDE_H = 420, 210
-WIDTH, HEIGHT = PAD * 3 + PANEL + SIDE_W, PAD * 2 + PANEL
 DATA = (22, 120, 60)
 POINTS = (79, 70, 229)
 TRAIL = (190, 190, 235)

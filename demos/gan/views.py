@@ -41,7 +41,7 @@ from demos.gan.options import (
 )
 from shared import contact_sheet, limits
 from shared.datasets import RING8_STD, ring8_centres
-from shared.draw2d import TEXT, PointPanel, font, line_chart
+from shared.draw2d import HEIGHT, PAD, PANEL, SIDE_H, SIDE_W, TEXT, WIDTH, PointPanel, font, line_chart
 from shared.image_files import png_bytes
 from shared.live import status_line
 from shared.memo import memoised
@@ -198,11 +198,6 @@ def arithmetic_view(seed: int, attribute: str, source: str, target: str, amount:
 
 
 # ---- the live 2-D run --------------------------------------------------------------------------
-
-PANEL = 440  # the point view, pixels
-SIDE_W, SIDE_H = 420, 210  # each chart on the right
-PAD = 12
-WIDTH, HEIGHT = PAD * 3 + PANEL + SIDE_W, PAD * 2 + PANEL
 
 REAL = (22, 120, 60)
 FAKE = (128, 40, 170)
