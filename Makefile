@@ -19,6 +19,9 @@ run: $(VENV)/.installed
 streamlit: $(VENV)/.installed
 	$(BIN)/python -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(ST_PORT) $(ARGS)
 
+# one process by default; `make test ARGS="-n 2 --dist loadgroup"` runs two pytest-xdist workers (the
+# browser files together on one, tests/conftest.py): 18 min instead of 22, but under that load one
+# GAN browser test waits 2 minutes on an event that never ends (being looked into), so not yet the default
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(ARGS)
 

@@ -21,7 +21,7 @@ def offered() -> dict[str, tuple[str, ...]]:
 
     return {
         "diffusion": (diffusion.HUB_DEFAULT,),
-        "gpt": tuple(value for _, value in gpt.MODEL_CHOICES if value != gpt.BUNDLED),
+        "gpt": tuple(value for _, value in gpt.MODEL_CHOICES if value not in gpt.BUNDLED_MODELS),
         "three_d": (three_d.DEPTH_MODEL,),
         "vae": tuple(vae.HUB_AUTOENCODERS),
         "clip": tuple(clip.HUB_MODELS),

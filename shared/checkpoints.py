@@ -153,7 +153,40 @@ def _describe_failure(spec: str, exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first_line[:200]}"
 
 
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+def adapter_base(location: str) -> str | None:
+    """The model a LoRA adapter folder was trained over (its `base_model_name_or_path`), or None
+    when the folder holds a whole model."""
+    import json
+
+    path = Path(location) / ADAPTER_CONFIG
+    if not path.is_file():
+        return None
+    base = json.loads(path.read_text(encoding="utf-8")).get("base_model_name_or_path")
+    if not isinstance(base, str) or not base:
+        raise CheckpointError(f"{path} names no base model.")
+    return base
+
+
+def _merged_adapter(model_class: type[M], base: str, location: str, device: str, kwargs: dict[str, Any]) -> M:
+    """The base model (loaded by name through `load`, so a chain of adapters works) with the adapter's
+    low-rank update merged into its weights: W' = W + (alpha / r) * B A. The cached base is copied
+    first, never changed."""
+    import copy
+
+    from peft import PeftModel
+
+    weights = copy.deepcopy(load(model_class, base, device=device, **kwargs).model)
+    return PeftModel.from_pretrained(weights, location).merge_and_unload().to(device).eval()
+
+
 def _from_pretrained(model_class: type[M], location: str, device: str, kwargs: dict[str, Any]) -> M:
+    is_model = bool(_class_names(model_class) & {"transformers.PreTrainedModel", "transformers._BaseAutoModelClass"})
+    base = adapter_base(location) if is_model and Path(location).is_dir() else None
+    if base is not None:
+        return _merged_adapter(model_class, base, location, device, kwargs)
     model = model_class.from_pretrained(location, **_safe_kwargs(model_class, kwargs))  # type: ignore[attr-defined]
     if hasattr(model, "to") and hasattr(model, "eval") and hasattr(model, "parameters"):
         model = model.to(device).eval()

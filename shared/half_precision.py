@@ -1,4 +1,4 @@
-"""Store a bundled model's weights in float16: half the bytes in checkpoints/ (budget: 60 MB), the
+"""Store a bundled model's weights in float16: half the bytes in checkpoints/ (budget: 90 MB), the
 same float32 model once loaded.
 
     python -m shared.half_precision checkpoints/vae-shapes checkpoints/vae-shapes-2d

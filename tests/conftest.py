@@ -70,3 +70,13 @@ def tiny_depth_model():
     """The Hub id of a tiny Depth Anything placed in the (offline, temporary) Hub cache, for the
     photo-to-depth tests of the unit, API and page suites."""
     return save_tiny_depth_model(TINY_DEPTH_ID)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under `pytest -n 2 --dist loadgroup` (`make test`): each test file runs whole on one worker
+    (its module fixtures, such as thirty clients or a Streamlit server, are made once), and the
+    browser files run together on one worker, so one Chromium and one served suite do their waiting
+    while the other core runs the unit and API files."""
+    for item in items:
+        path = Path(str(item.fspath)).relative_to(REPO_ROOT).as_posix()
+        item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))

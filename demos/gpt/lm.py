@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from demos.gpt.options import BUNDLED, HISTORY_MESSAGES, MESSAGE_CHARS
+from demos.gpt.options import ASSISTANT, HISTORY_MESSAGES, MESSAGE_CHARS
 from shared import heavy, limits
 from shared.checkpoints import load
 
@@ -48,16 +48,16 @@ class LanguageModel:
 
 
 def load_lm(spec: str | Path = "") -> LanguageModel:
-    """The bundled model (spec ""), a Hub id or a local folder (a Path). A Hub model that cannot be
-    loaded (offline, unknown id) gives the bundled one with a notice."""
+    """The bundled assistant (spec ""), another bundled stage, a Hub id or a local folder (a Path). A
+    Hub model that cannot be loaded (offline, unknown id) gives the bundled assistant with a notice."""
     import torch
     heavy.ready("transformers")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if isinstance(spec, str):
-        spec = spec.strip() or BUNDLED
+        spec = spec.strip() or ASSISTANT
     # eager attention: under the default sdpa, output_attentions returns nothing
-    model = load(AutoModelForCausalLM, spec, fallback=BUNDLED, device="cpu", attn_implementation="eager",
+    model = load(AutoModelForCausalLM, spec, fallback=ASSISTANT, device="cpu", attn_implementation="eager",
                  dtype=torch.float32)
     where = Path(model.spec) if model.source == "local" else model.spec
     tokenizer = load(AutoTokenizer, where, device="cpu")

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from shared import limits
 
-BUNDLED = "gpt-kjv"
+BUNDLED = "gpt-kjv"  # the pre-trained base, and the fallback when a Hub model cannot be loaded
+SFT_ASSISTANT = "gpt-kjv-sft"  # the base taught to chat by supervised fine-tuning
+DPO_ASSISTANT = "gpt-kjv-dpo"  # the SFT model tuned on preference pairs
+# The tab's default: the stage whose card measures best on held-out phrasings. Today that is SFT: the
+# DPO stage ends its turn more often but names the right concept less often (see both cards).
+ASSISTANT = SFT_ASSISTANT
 DEFAULT_HUB = "HuggingFaceTB/SmolLM2-135M-Instruct"
 MODEL_CHOICES = [
-    ("gpt-kjv (bundled: 2.2 M parameters, pre-trained here on the King James Bible)", BUNDLED),
+    ("gpt-kjv-sft (bundled assistant: the base taught to chat by supervised fine-tuning)", SFT_ASSISTANT),
+    ("gpt-kjv-dpo (bundled: the SFT assistant tuned on preference pairs by DPO)", DPO_ASSISTANT),
+    ("gpt-kjv (bundled base: 2.2 M parameters, pre-trained here on the King James Bible, no chat training)", BUNDLED),
     ("HuggingFaceTB/SmolLM2-135M-Instruct (Hub: a chat model, 135 M parameters)", DEFAULT_HUB),
     ("distilgpt2 (Hub: GPT-2 distilled, 82 M parameters, no chat training)", "distilgpt2"),
 ]
+BUNDLED_MODELS: tuple[str, ...] = (SFT_ASSISTANT, DPO_ASSISTANT, BUNDLED)
 
 NEW_TOKENS = limits.IntRange("number of new tokens", 1, 512)
 TEMPERATURE = limits.FloatRange("temperature", 0.0, 2.0)  # 0 = greedy: always the most likely token
@@ -36,9 +44,10 @@ ANSWER_RUNNING = "The model is still writing its answer: press Stop first, or wa
 Slider = limits.Slider  # the slider spec both UIs build from (shared/limits.py)
 
 
-DEFAULT_MESSAGE = "And God said,"
-DEFAULT_COMPARE_PROMPT = "In the beginning"
-MAX_NEW_SLIDER = Slider(NEW_TOKENS, 80, 1)
+DEFAULT_MESSAGE = "What is a GAN?"
+DEFAULT_COMPARE_PROMPT = "What is temperature?"
+# the assistant's longest taught answer is 84 tokens: room for it and its end-of-turn token
+MAX_NEW_SLIDER = Slider(NEW_TOKENS, 100, 1)
 TEMPERATURE_SLIDER = Slider(TEMPERATURE, 0.8, 0.05)
 TOP_K_SLIDER = Slider(limits.IntRange(TOP_K.name, 0, 200), 40, 1)  # beyond 200 the cut barely changes a thing
 TOP_P_SLIDER = Slider(limits.FloatRange(TOP_P.name, 0.05, 1.0), 0.95, 0.01)
@@ -67,5 +76,5 @@ LINK_PARAMS: dict[str, presenter.LinkParam] = {
     "top_p": presenter.float_param(TOP_P_SLIDER.shown),
     "seed": presenter.int_param(limits.SEED),
 }
-# the bundled model continuing Genesis, sampled a little cooler than the default
-LINK_EXAMPLE: dict[str, str] = {"temp": "0.7", "top_k": "40", "message": "In the beginning", "tokens": "60", "seed": "1"}
+# the bundled assistant asked about a concept, sampled a little cooler than the default
+LINK_EXAMPLE: dict[str, str] = {"temp": "0.7", "top_k": "40", "message": "What is mode collapse?", "tokens": "100", "seed": "1"}

@@ -30,7 +30,7 @@ def load(spec: str):
     """The logic's loader: one model per spec per process, shared by every session."""
     from demos.gpt.lm import load_lm
 
-    spec = (spec or "").strip() or options.BUNDLED
+    spec = (spec or "").strip() or options.ASSISTANT
     return st_ui.resource(f"gpt-lm:{spec}", lambda: load_lm(spec))
 
 
@@ -57,7 +57,7 @@ def settings_column() -> dict:
     labels = dict((value, label) for label, value in options.MODEL_CHOICES)
     chosen = st.selectbox("Model", [value for _, value in options.MODEL_CHOICES], format_func=lambda v: labels.get(v, v),
                           accept_new_options=True, key="gpt-model", help=words.MODEL_INFO)
-    s = {"spec": chosen or options.BUNDLED}
+    s = {"spec": chosen or options.ASSISTANT}
     s["max_new"] = slider("Max new tokens", options.MAX_NEW_SLIDER, "gpt-max-new")
     s["temperature"] = slider("Temperature", options.TEMPERATURE_SLIDER, "gpt-temperature", help=words.TEMPERATURE_INFO)
     s["top_k"] = slider("Top-k", options.TOP_K_SLIDER, "gpt-top-k", help=words.TOP_K_INFO)

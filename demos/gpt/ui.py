@@ -152,7 +152,7 @@ def build() -> gr.Blocks:
                     stop = gr.Button("Stop", scale=0, min_width=70, elem_id="gpt-stop")
                 status = gr.Markdown(words.PRESS_SEND, elem_id="gpt-status")
             with gr.Column(scale=1, min_width=260):
-                model = gr.Dropdown(options.MODEL_CHOICES, value=options.BUNDLED, allow_custom_value=True, label="Model",
+                model = gr.Dropdown(options.MODEL_CHOICES, value=options.ASSISTANT, allow_custom_value=True, label="Model",
                                     info=words.MODEL_INFO, elem_id="gpt-model")
                 max_new = _slider(options.MAX_NEW_SLIDER, label="Max new tokens")
                 temperature = _slider(options.TEMPERATURE_SLIDER, label="Temperature",

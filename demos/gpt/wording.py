@@ -10,9 +10,11 @@ SUBTITLE = ("Chat with a small GPT and watch it work: the tokens it reads, the p
             "token, how temperature, top-k and top-p reshape them, where it attends, and pre-training itself, live.")
 
 CHAT_HEADING = "1 · Chat"
-CHAT_INTRO = ("The bundled model is a 2.2 M-parameter GPT pre-trained here on the King James Bible and never on "
-              "conversations: it **continues** the transcript in its corpus's style. Pick "
-              f"`{options.DEFAULT_HUB}` for a real chat model (it follows its chat template; needs the Hub once).")
+CHAT_INTRO = ("The default model is the bundled assistant: a 2.2 M-parameter GPT pre-trained here on the King James "
+              "Bible, then taught to answer questions about this suite by supervised fine-tuning (`gpt-kjv-sft`); "
+              "`gpt-kjv-dpo` is that assistant tuned further on preference pairs. Pick `gpt-kjv`, the base before "
+              "any of that, and it only **continues** the transcript in its corpus's style. Pick "
+              f"`{options.DEFAULT_HUB}` for a real general-purpose chat model (it needs the Hub once).")
 MESSAGE_INFO = f"at most {options.MESSAGE_CHARS:,} characters"
 PRESS_SEND = "Press **Send**."
 MODEL_INFO = "or type any Hub id of a causal language model"

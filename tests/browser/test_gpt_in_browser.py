@@ -14,6 +14,9 @@ def test_chat_tokens_distribution_and_attention(page, suite_url):
     wait_for_text(page, "gpt-status", "tokens/s); stopped")
     wait_until_idle(page)
     assert page.locator("#gpt-chat .message").count() >= 2  # the user's message and the answer
+    # the default model is the bundled assistant, and the default question is about a concept it knows
+    answer = page.locator("#gpt-chat .message").last.inner_text()
+    assert "generator" in answer and "discriminator" in answer, answer
     page.wait_for_selector("#gpt-distribution .js-plotly-plot", timeout=30_000)
     spans = page.locator("#gpt-tokens .token")
     assert spans.count() > 3

@@ -8,6 +8,7 @@ import pytest
 from demos import REGISTRY
 from tests.browser.conftest import SCREENSHOTS, foreign_hosts, shown, wait_for_quiet
 
+TAB_QUIET_MS = 120_000
 BUSY = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
         ".some(e => e.offsetParent !== null && !e.classList.contains('hide'))")
 
@@ -35,7 +36,7 @@ def open_tab(page, url: str, slug: str) -> None:
     page.wait_for_selector(f"#tab-{slug}", state="visible", timeout=30_000)
     # the page-load events of every tab (hidden ones too) finish before the test acts; leaving
     # the page mid-request would abort them and log errors that are not the app's
-    wait_for_quiet(page, timeout_ms=120_000)  # a loaded CI machine can take long over the first model loads
+    wait_for_quiet(page, timeout_ms=TAB_QUIET_MS)  # a loaded CI machine can take long over the first model loads
     page.wait_for_function(f"() => !({BUSY})()", timeout=120_000)  # and no event shows progress
 
 

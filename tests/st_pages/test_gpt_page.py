@@ -30,7 +30,7 @@ def answered(open_page):
 
 def test_send_streams_the_logics_answer_then_its_tokens_distribution_and_attention(answered):
     at = answered
-    *_, last = chat.answer(load_lm, options.BUNDLED, [], options.DEFAULT_MESSAGE, MAX_NEW, 0.8, 40, 0.95, 0)
+    *_, last = chat.answer(load_lm, options.ASSISTANT, [], options.DEFAULT_MESSAGE, MAX_NEW, 0.8, 40, 0.95, 0)
     said = [(m.name, m.markdown[-1].value) for m in at.chat_message]
     assert said == [(role, text.replace("\n", "  \n")) for role, text in last.conversation]  # line breaks kept
     stopped = last.status.split("tokens/s)")[1]  # "; stopped: token limit. Model: gpt-kjv · ..." (no timings)
@@ -51,14 +51,14 @@ def test_an_unreachable_hub_model_falls_back_to_the_bundled_one_with_the_tabs_no
     at.button(key="gpt-main-action").click().run()
     notice = load_lm(options.DEFAULT_HUB).notice
     assert notice and [w.value for w in at.warning] == [notice]
-    assert any("Model: gpt-kjv" in m.value for m in at.markdown)
+    assert any(f"Model: {options.ASSISTANT} ·" in m.value for m in at.markdown)
 
 
 def test_compare_shows_the_logics_four_continuations(open_page):
     at = open_page("gpt")
     at.slider(key="gpt-compare-tokens").set_value(6)
     at.button(key="gpt-compare-action").click().run()
-    expected, _ = chat.compare(load_lm, options.BUNDLED, options.DEFAULT_COMPARE_PROMPT, 6, 40, 0.95, 0)
+    expected, _ = chat.compare(load_lm, options.ASSISTANT, options.DEFAULT_COMPARE_PROMPT, 6, 40, 0.95, 0)
     assert [t.value for t in at.text] == [c.text for c in expected]
 
 
