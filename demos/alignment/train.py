@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> None:
         base = SFT
     save_stage(model, tokenizer, out, base, history)
     minutes = (time.monotonic() - start) / 60
-    (out / "run.json").write_text(json.dumps({"config": asdict(cfg), "minutes": round(minutes, 1), "data": sizes}, indent=1) + "\n")
+    config = {k: v for k, v in asdict(cfg).items() if k not in ("out", "state_dir")}  # no local paths
+    (out / "run.json").write_text(json.dumps({"config": config, "minutes": round(minutes, 1), "data": sizes}, indent=1) + "\n")
     write_card(cfg, out, history, sizes, minutes)
     print(f"saved {out} after {minutes:.1f} min")
 
