@@ -43,6 +43,7 @@ class TrainConfig(RunConfig):
     sft_samples: int = 4  # DPO: the SFT model's own answers per prompt, ranked by the rules
     rule_pairs: int = 300  # DPO: rule-built repetition pairs beside the pairs from the model's own samples
     sft_weight: float = 1.0  # DPO: weight of the chosen answers' NLL added to the DPO loss
+    other_topic_rejected: int = 1  # DPO: 0 drops sampled pairs whose rejected answer is another topic's right answer
     warmup: int = 20
     measure_only: int = 0  # 1: re-measure the bundled stage and rewrite its card, no training
 
@@ -128,6 +129,14 @@ def scripture_lines(n: int, seed: int) -> list[str]:
     return random.Random(seed).sample(lines, n)
 
 
+def answers_another_topic(answer: str, topic: str) -> bool:
+    """The answer is a right answer to some other topic's question (pushing it down for this prompt
+    would push it down for its own)."""
+    from demos.alignment.topics import TOPICS
+
+    return any(t.key != topic and t.kind == "concept" and rules.on_topic(answer, t.key) for t in TOPICS)
+
+
 def sampled_pairs(cfg: TrainConfig, model, tokenizer) -> list[dict]:  # noqa: ANN001
     """Preference pairs from the SFT model's own answers to fresh prompts (chat_data.dpo_prompts):
     `sft_samples` answers each at temperature 1, ranked by the rules; where the scores differ, the
@@ -141,7 +150,7 @@ def sampled_pairs(cfg: TrainConfig, model, tokenizer) -> list[dict]:  # noqa: AN
     for i, e in enumerate(examples):
         ranked = sorted((rules.judge(s[i].text, e.topic, s[i].ended).score, s[i].text) for s in samples)
         (worst_score, worst), (best_score, best) = ranked[0], ranked[-1]
-        if best_score > worst_score:
+        if best_score > worst_score and (cfg.other_topic_rejected or not answers_another_topic(worst, e.topic)):
             win = best if best_score == 7 else e.answers[-1]
             rows.append({"prompt": conversations[i], "chosen": [{"role": "assistant", "content": win}],
                          "rejected": [{"role": "assistant", "content": worst}], "flaw": "sampled", "topic": e.topic})
