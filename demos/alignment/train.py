@@ -17,6 +17,7 @@ reference, L = -log sigmoid(beta * [(log pi(y_w|x) - log ref(y_w|x)) - (log pi(y
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from demos.alignment import chat_data, measure, rules
 from demos.alignment.model import BASE, DPO, SFT, lora_config, with_chat_template
-from shared.checkpoints import ADAPTER_CONFIG, CHECKPOINTS_DIR, REPO_ROOT
+from shared.checkpoints import ADAPTER_CONFIG, CHECKPOINTS_DIR, REPO_ROOT, load
 from shared.training import RunConfig, command_line, parse_config
 
 CURVES = "training_curves.json"  # TRL's log history, kept beside the adapter
@@ -69,11 +70,7 @@ def load_stage(name: str):  # noqa: ANN201 (-> (model, tokenizer))
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from shared.checkpoints import load
-
     model = load(AutoModelForCausalLM, name, device="cpu", dtype=torch.float32).model
-    import copy
-
     model = copy.deepcopy(model).train()  # the process's cached copy stays as loaded
     tokenizer = with_chat_template(load(AutoTokenizer, name, device="cpu").model)
     return model, tokenizer
