@@ -66,12 +66,14 @@ TRAINING_IDEAS: list[Concept] = [
             "gpt", ("GPT", "Diffusion")),
     Concept("Transfer learning", "Start from a model pre-trained on a large corpus and fine-tune it on a "
             "small task: the general features of the early layers carry over, so little data and compute "
-            "are needed. Every Hub model you can switch to in these tabs is a starting point for it.",
-            None, ()),
+            "are needed. The Alignment tab's assistant is one: a 1.6 MB LoRA adapter teaches the bundled "
+            "Bible-trained GPT to answer questions.",
+            "alignment", ("RLHF",)),
     Concept("RLHF", "Reinforcement learning from human feedback: people rank a model's answers, a reward "
             "model learns their preferences, and the language model is tuned to earn that reward while "
-            "staying close to what it was. It is how a text-continuation model becomes a chat assistant.",
-            None, ("GPT",)),
+            "staying close to what it was. DPO skips the reward model and tunes on the ranked pairs directly; in "
+            "the Alignment tab your votes do it live.",
+            "alignment", ("GPT", "Transfer learning")),
 ]
 
 THE_DATA = Concept("The shared data and its judge", "Every image model here learns from the same "

@@ -66,3 +66,37 @@ def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_cho
     """(mean loss, margins) over a batch of pairs; every argument has shape (pairs,)."""
     margins = beta * ((policy_chosen - ref_chosen) - (policy_rejected - ref_rejected))
     return -F.logsigmoid(margins).mean(), margins.detach()
+
+
+@dataclass(frozen=True)
+class WorkedPair:
+    question: str
+    chosen: str
+    rejected: str
+    flaw: str
+    terms: PairTerms
+
+
+def worked_pair(flaw: str, beta: float, topic: str = "gan") -> WorkedPair:
+    """The DPO loss of one pair, every number of it: the taught answer to a question about `topic`
+    against an answer with `flaw` (chat_data.FLAWS), the DPO stage as the policy, SFT as the reference."""
+    import random
+
+    from demos.alignment import answers, chat_data
+    from demos.alignment.model import DPO, SFT
+    from shared import limits
+
+    flaw = limits.check_choice("flaw", flaw, chat_data.FLAWS)
+    beta = limits.FloatRange("beta", 0.01, 2.0).check(beta)
+    example = next(e for e in chat_data.concept_examples("held_out") if e.topic == topic)
+    question = example.messages()[-2]["content"]
+    scripture = ["And the LORD spake unto Moses, saying, Speak unto the children of Israel, that they bring me an offering."]
+    rejected = chat_data.flawed_answer(example, flaw, random.Random(0), scripture)
+    chosen = example.answers[-1]
+    policy, tokenizer = answers.stage(DPO)
+    reference, _ = answers.stage(SFT)
+    prompt = answers.prompt_ids(tokenizer, question)
+    ids = [answers.answer_ids(tokenizer, chosen), answers.answer_ids(tokenizer, rejected)]
+    pc, pr = (sum(s) for s in answers.token_logprobs(policy, prompt, ids))
+    rc, rr = (sum(s) for s in answers.token_logprobs(reference, prompt, ids))
+    return WorkedPair(question, chosen, rejected, flaw, PairTerms(pc, pr, rc, rr, beta))

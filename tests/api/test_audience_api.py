@@ -228,3 +228,46 @@ def test_a_closed_session_is_freed_after_the_grace_period_and_its_run_stopped():
         assert session not in demo.state_holder.session_data and stopped == [True]
     finally:
         demo.close()
+
+
+def test_alignment_thirty_visitors_vote_in_one_room_then_two_press_tune_at_once(audience):
+    """A talk's room: thirty sessions draw a pair and vote at once, and every vote counts exactly once;
+    two visitors then press Tune at the same moment: one run, the other told so."""
+    room = "audience-room"
+    with ThreadPoolExecutor(len(audience)) as pool:
+        pairs = list(pool.map(lambda ic: ic[1].predict(room, "", ic[0], api_name="/alignment_draw"), enumerate(audience)))
+    assert all(p[1].startswith("**A.**") and p[2].startswith("**B.**") for p in pairs)
+    barrier = threading.Barrier(len(audience))
+
+    def vote(i: int) -> str:
+        barrier.wait()
+        return audience[i].predict(room, "A" if i % 2 else "B", pairs[i][3], api_name="/alignment_vote")[-1]
+
+    with ThreadPoolExecutor(len(audience)) as pool:
+        list(pool.map(vote, range(len(audience))))
+    status = audience[0].predict(room, api_name="/alignment_status")
+    assert f"Room **{room}** · **{len(audience)} votes**" in status
+
+    drawn_before = audience[7].predict(room, "", 99, api_name="/alignment_draw")  # shown, not yet voted on
+
+    def tune(client) -> str:
+        try:
+            client.predict(room, 3, 0, api_name="/alignment_tune")
+            return "ran"
+        except AppError as exc:
+            return str(exc)
+
+    barrier2 = threading.Barrier(2)
+
+    def pressed(client) -> str:
+        barrier2.wait()
+        return tune(client)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(pressed, audience[:2]))
+    assert sorted(results, key=len) == sorted(["ran", results[1 - results.index("ran")]], key=len)
+    assert "being tuned right now" in results[1 - results.index("ran")]
+    after = audience[5].predict(room, api_name="/alignment_status")
+    assert "**0 votes**" in after and "tuned 1 time" in after
+    with pytest.raises(AppError, match="drawn before the model changed"):  # a vote on a pair of the old model
+        audience[7].predict(room, "A", drawn_before[3], api_name="/alignment_vote")
