@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"  # while the script (or a fragment) runs
 EXCEPTIONS = "[data-testid='stException']"
 MAIN = "[data-testid='stMain']"
-MAIN_OUTPUT_KIND = {"gpt": "answers", "three_d": "plots"}  # what each page's main action adds (else pictures)
+MAIN_OUTPUT_KIND = {"gpt": "answers", "three_d": "plots", "alignment": "plots"}  # what each page's main action adds (else pictures)
 SHOWN_ON_OPEN = {"clip", "vae"}  # pages that open on their main action's default result
 
 

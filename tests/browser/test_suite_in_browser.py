@@ -57,7 +57,8 @@ def test_overview_links_to_tabs(page, suite_url):
 # where each tab's main action shows its result, and what it must show there
 MAIN_OUTPUT = {
     "data": ("#data-grid", "images"), "gan": ("#gan-filmstrip", "images"), "diffusion": ("#diffusion-result", "images"),
-    "gpt": ("#gpt-chat", "answers"), "three_d": ("#three_d-plot", "plots"), "vae": ("#vae-interp-sheet", "images"),
+    "gpt": ("#gpt-chat", "answers"),
+    "alignment": ("#alignment-cross-plot", "plots"), "three_d": ("#three_d-plot", "plots"), "vae": ("#vae-interp-sheet", "images"),
     "clip": ("#clip-results", "images"), "stable_diffusion": ("#sd-image", "images"),
 }
 
