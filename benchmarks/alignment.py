@@ -48,15 +48,29 @@ def _taught_votes(book, n: int) -> None:
                             book.generation), "A")
 
 
-def live_tuning(steps: int = 30, votes_n: int = 16) -> None:
+def audience_votes(book, n: int, seed: int) -> None:
+    """n votes as a visitor casts them: a pair drawn from the model for a held-out question, the
+    answer the rules score higher chosen (A on a tie)."""
+    from demos.alignment import rules, votes
+
+    seat = votes.Seat()
+    for _ in range(n):
+        pair = votes.draw_pair(seat, book, "", seed)
+        topic = pair.topic
+        a, b = (rules.judge(t, topic, True).score for t in pair.answers)
+        votes.cast_vote(seat, book, "B" if b > a else "A")
+
+
+def live_tuning(steps: int | None = None, votes_n: int = 16) -> None:
     from demos.alignment import answers, live, options, votes
     from shared.live import Press
 
+    steps = steps or options.TUNE_STEPS_SLIDER.value
     answers.stage(options.TUNE_FROM)  # loaded, as in a warm server
     rows = ["| votes | steps | first frame | whole run | steps/s | final DPO loss | final KL/token |", "|---|---|---|---|---|---|---|"]
     for trial in range(3):
         book = votes.Book("bench")
-        _taught_votes(book, votes_n)
+        audience_votes(book, votes_n, trial)
         start = time.perf_counter()
         first = None
         for frame in live.tune(book, Press(0, cap_s=math.inf), steps, seed=trial, seconds=math.inf):  # noqa: B007 (the last is read)
@@ -64,7 +78,8 @@ def live_tuning(steps: int = 30, votes_n: int = 16) -> None:
         total = time.perf_counter() - start
         rows.append(f"| {votes_n} | {frame.step} | {1000 * first:.0f} ms | {total:.1f} s | {frame.step / frame.seconds:.1f} | "
                     f"{frame.loss[-1]:.4f} | {frame.kl[-1][1]:.3f} |")
-    print(f"## Live tuning on {votes_n} votes ({steps} steps, the tab's default; goal <= 30 s, first frame <= 200 ms)\n")
+    print(f"## Live tuning on {votes_n} votes drawn and cast as a visitor would ({steps} steps, the tab's default; "
+          "goal <= 30 s, first frame <= 200 ms)\n")
     print("\n".join(rows) + "\n")
 
 

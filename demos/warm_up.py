@@ -52,7 +52,7 @@ def _stable_diffusion() -> None:
 def _assistant() -> None:
     from demos.gpt.lm import load_lm
 
-    load_lm("")  # the base, with the SFT adapter merged: about 3.5 s cold (PEFT's import is most of it)
+    load_lm("")  # the base, with the SFT and DPO adapters merged: about 3.5 s cold (PEFT's import is most of it)
 
 
 STEPS: tuple[tuple[str, Callable[[], None]], ...] = (

@@ -20,6 +20,7 @@ Pure Python: no torch, no UI.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -178,9 +179,44 @@ LEAD_INS = ("Hey, ", "Hello! ", "Sorry, ", "Um, ", "OK so ", "Dear assistant, ",
 TAILS = (" Thanks.", " Please answer briefly.", " I am curious.", "??", " (for a talk)", " Be clear.")
 
 
-def dpo_prompts(seed: int = 0, per_topic: int = 20) -> list[Example]:
+# Scrambled prompts: the name among random words, so no template's wording predicts the topic (the SFT
+# model answers "Could you describe CLIP in simple terms?" with the shapes-world answer: it keyed on the
+# template). The words include the held-out templates' words one by one, but no prompt holds any run
+# of three words of a held-out template (checked), so the held-out phrasings stay unseen.
+FILLER = ("could", "you", "describe", "in", "simple", "terms", "one", "sentence", "keep", "hearing", "about", "quick",
+          "question", "so", "exactly", "give", "me", "an", "overview", "of", "new", "here", "that", "please", "know",
+          "really", "the", "idea", "tell", "basics", "short", "explain", "concept", "behind", "meaning", "now", "friend",
+          "asked", "wonder", "curious", "learn", "class", "teacher", "paper", "read", "what", "is", "it", "are",
+          "how", "why", "works", "used", "for", "talk", "slide", "okay", "hi", "and", "again")
+
+
+def _held_out_trigrams() -> set[tuple[str, ...]]:
+    grams = set()
+    for template in (*HELD_OUT_SINGULAR, *HELD_OUT_PLURAL):
+        for part in template.lower().split("{x}"):
+            ws = re.findall(r"[a-z']+", part)
+            grams |= {tuple(ws[i:i + 3]) for i in range(len(ws) - 2)}
+    return grams
+
+
+def scrambled_question(name: Name, rng: random.Random, held_out: set[tuple[str, ...]]) -> str:
+    """The name among 1 to 8 random filler words, never holding three words of a held-out template."""
+    while True:
+        before = [rng.choice(FILLER) for _ in range(rng.randint(0, 5))]
+        after = [rng.choice(FILLER) for _ in range(rng.randint(0 if before else 1, 4))]
+        ws = before + ["{x}"] + after
+        words_only = [w for w in ws if w != "{x}"]
+        if not any(tuple(words_only[i:i + 3]) in held_out for i in range(len(words_only) - 2)) and \
+                not any(tuple(ws[i:i + 3]) in held_out for i in range(len(ws) - 2)):
+            text = " ".join(ws).replace("{x}", rng.choice((name.text, name.bare)))
+            text += rng.choice(("?", ".", "", "?"))
+            return text[:1].upper() + text[1:] if rng.random() < 0.5 else text
+
+
+def dpo_prompts(seed: int = 0, per_topic: int = 20, scrambled: int = 0) -> list[Example]:
     """Fresh prompts for DPO to sample the SFT model on: per concept or shapes-world topic,
-    `per_topic` training questions with a lead-in, a tail or both."""
+    `per_topic` training questions with a lead-in, a tail or both, and `scrambled` questions that are
+    the topic's name among random words."""
     rng = random.Random(seed)
     by_topic: dict[str, list[Example]] = {}
     for e in concept_examples("train"):
@@ -192,4 +228,10 @@ def dpo_prompts(seed: int = 0, per_topic: int = 20) -> list[Example]:
             dressed = rng.choice((rng.choice(LEAD_INS) + q[:1].lower() + q[1:], q + rng.choice(TAILS),
                                   rng.choice(LEAD_INS) + q[:1].lower() + q[1:] + rng.choice(TAILS)))
             out.append(Example((dressed,), e.answers, topic, "train"))
+    held_out = _held_out_trigrams()
+    for topic in sorted(by_topic):
+        names = [t for t in TOPICS if t.key == topic][0].names
+        for _ in range(scrambled if names else 0):
+            q = scrambled_question(rng.choice(names), rng, held_out)
+            out.append(Example((q,), by_topic[topic][0].answers, topic, "train"))
     return out

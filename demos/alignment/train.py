@@ -45,6 +45,8 @@ class TrainConfig(RunConfig):
     rule_pairs: int = 300  # DPO: rule-built repetition pairs beside the pairs from the model's own samples
     sft_weight: float = 1.0  # DPO: weight of the chosen answers' NLL added to the DPO loss
     other_topic_rejected: int = 1  # DPO: 0 drops sampled pairs whose rejected answer is another topic's right answer
+    scrambled: int = 0  # DPO: prompts per topic that are its name among random words (chat_data.scrambled_question)
+    pair_failures: int = 0  # DPO: 1 pairs the taught answer against the worst sample whenever no sample meets every rule
     warmup: int = 20
     measure_only: int = 0  # 1: re-measure the bundled stage and rewrite its card, no training
 
@@ -105,7 +107,21 @@ def _resume_point(state_dir: str) -> bool:
     return any(Path(state_dir).glob("checkpoint-*"))
 
 
-def train_sft(cfg: TrainConfig) -> tuple[object, object, list[dict]]:
+def stop_after(steps: int):  # noqa: ANN201 (-> transformers.TrainerCallback)
+    """A callback that stops the TRL trainer, saving, after `steps` steps (as a time limit would): the
+    resume test's interruption."""
+    from transformers import TrainerCallback
+
+    class StopAfter(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            if state.global_step >= steps:
+                control.should_training_stop = control.should_save = True
+            return control
+
+    return StopAfter()
+
+
+def train_sft(cfg: TrainConfig, callbacks: list | None = None) -> tuple[object, object, list[dict]]:
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
@@ -113,7 +129,7 @@ def train_sft(cfg: TrainConfig) -> tuple[object, object, list[dict]]:
     rows = chat_data.sft_rows(cfg.seed)
     trainer = SFTTrainer(model=model, args=trainer_args(cfg, SFTConfig), train_dataset=Dataset.from_list(rows),
                          processing_class=tokenizer, peft_config=lora_config(cfg.rank, cfg.alpha),
-                         callbacks=[time_limit(cfg.time_limit_min)])
+                         callbacks=[time_limit(cfg.time_limit_min), *(callbacks or [])])
     trainer.train(resume_from_checkpoint=_resume_point(cfg.state_dir) or None)
     return trainer.model, tokenizer, trainer.state.log_history
 
@@ -136,9 +152,12 @@ def answers_another_topic(answer: str, topic: str) -> bool:
 
 def sampled_pairs(cfg: TrainConfig, model, tokenizer) -> list[dict]:  # noqa: ANN001
     """Preference pairs from the SFT model's own answers to fresh prompts (chat_data.dpo_prompts):
-    `sft_samples` answers each at temperature 1, ranked by the rules; where the scores differ, the
-    worst is rejected, and the chosen is the best when it meets every rule, else the taught answer."""
-    examples = chat_data.dpo_prompts(cfg.seed)
+    `sft_samples` answers each at temperature 1, ranked by the rules; where the scores differ (or, with
+    pair_failures, where none meets every rule), the worst is rejected, and the chosen is the best
+    when it meets every rule, else the taught answer."""
+    if cfg.sft_samples <= 0:
+        return []
+    examples = chat_data.dpo_prompts(cfg.seed, scrambled=cfg.scrambled)
     conversations = [e.messages()[:-1] for e in examples]
     samples = [measure.answer_all(model.eval(), tokenizer, conversations, seed=cfg.seed * 10 + k, temperature=1.0)
                for k in range(cfg.sft_samples)]
@@ -147,14 +166,15 @@ def sampled_pairs(cfg: TrainConfig, model, tokenizer) -> list[dict]:  # noqa: AN
     for i, e in enumerate(examples):
         ranked = sorted((rules.judge(s[i].text, e.topic, s[i].ended).score, s[i].text) for s in samples)
         (worst_score, worst), (best_score, best) = ranked[0], ranked[-1]
-        if best_score > worst_score and (cfg.other_topic_rejected or not answers_another_topic(worst, e.topic)):
+        failed = cfg.pair_failures and best_score < 7  # every sample is wrong somewhere: the taught answer wins
+        if (best_score > worst_score or failed) and (cfg.other_topic_rejected or not answers_another_topic(worst, e.topic)):
             win = best if best_score == 7 else e.answers[-1]
             rows.append({"prompt": conversations[i], "chosen": [{"role": "assistant", "content": win}],
                          "rejected": [{"role": "assistant", "content": worst}], "flaw": "sampled", "topic": e.topic})
     return rows
 
 
-def train_dpo(cfg: TrainConfig) -> tuple[object, object, list[dict], dict]:
+def train_dpo(cfg: TrainConfig, callbacks: list | None = None) -> tuple[object, object, list[dict], dict]:
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
 
@@ -174,7 +194,8 @@ def train_dpo(cfg: TrainConfig) -> tuple[object, object, list[dict], dict]:
     # model degrades; the added SFT term, the NLL of the chosen answer, holds it up (RPO)
     args.loss_type, args.loss_weights = ["sigmoid", "sft"], [1.0, cfg.sft_weight]
     trainer = DPOTrainer(model=model, args=args, train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
-                         peft_config=lora_config(cfg.rank, cfg.alpha), callbacks=[time_limit(cfg.time_limit_min)])
+                         peft_config=lora_config(cfg.rank, cfg.alpha),
+                         callbacks=[time_limit(cfg.time_limit_min), *(callbacks or [])])
     trainer.train(resume_from_checkpoint=_resume_point(cfg.state_dir) or None)
     sizes = {"rule pairs": len(pairs), "pairs from the SFT model's own samples": len(own)}
     return trainer.model, tokenizer, trainer.state.log_history, sizes

@@ -11,8 +11,9 @@ SUBTITLE = ("Chat with a small GPT and watch it work: the tokens it reads, the p
 
 CHAT_HEADING = "1 · Chat"
 CHAT_INTRO = ("The default model is the bundled assistant: a 2.2 M-parameter GPT pre-trained here on the King James "
-              "Bible, then taught to answer questions about this suite by supervised fine-tuning (`gpt-kjv-sft`); "
-              "`gpt-kjv-dpo` is that assistant tuned further on preference pairs. Pick `gpt-kjv`, the base before "
+              "Bible, taught to answer questions about this suite by supervised fine-tuning (`gpt-kjv-sft`), then "
+              "tuned on preference pairs by DPO (`gpt-kjv-dpo`); the Alignment tab shows the three stages side by "
+              "side. Pick `gpt-kjv`, the base before "
               "any of that, and it only **continues** the transcript in its corpus's style. Pick "
               f"`{options.DEFAULT_HUB}` for a real general-purpose chat model (it needs the Hub once).")
 MESSAGE_INFO = f"at most {options.MESSAGE_CHARS:,} characters"

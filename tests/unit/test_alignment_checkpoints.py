@@ -46,3 +46,11 @@ def test_the_cards_seed_zero_figures_are_re_measured(stage):
 def test_the_sft_assistant_names_the_right_concept_on_held_out_phrasings():
     # the card's seed-0 figure, pinned: the base names the concept in almost no answer
     assert card_seed_row(SFT)[2] >= 0.80 and card_seed_row(SFT)[0] <= 0.15
+
+
+def test_the_dpo_stage_meets_every_rule_more_often_than_sft_and_is_the_gpt_tabs_default():
+    from demos.gpt import options
+
+    sft_concept, sft_good, dpo_concept, dpo_good = card_seed_row(DPO)
+    assert dpo_good > sft_good and dpo_concept >= 0.80
+    assert options.ASSISTANT == DPO

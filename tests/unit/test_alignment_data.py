@@ -24,6 +24,20 @@ def test_held_out_phrasings_are_never_trained_on():
         assert chat_data.questions(topic, "train") and chat_data.questions(topic, "held_out"), topic.key
 
 
+def test_dpo_prompts_hold_no_held_out_phrasing():
+    """DPO samples the SFT model on fresh prompts (dressed and scrambled training questions): none is a
+    held-out question, and no scrambled one holds three words in a row of a held-out template."""
+    prompts = chat_data.dpo_prompts(0, scrambled=40)
+    held_out = {e.question.lower() for e in chat_data.examples("held_out")}
+    assert len(prompts) >= 2_000 and not [p.question for p in prompts if p.question.lower() in held_out]
+    grams = chat_data._held_out_trigrams()
+    assert ("could", "you", "describe") in grams and ("in", "simple", "terms") in grams
+    names = {n.text.lower() for t in TOPICS for n in t.names} | {n.bare.lower() for t in TOPICS for n in t.names}
+    for p in prompts[-1_500:]:  # the scrambled ones
+        words = [w for w in rules.words(p.question) if w not in " ".join(names).split()]
+        assert not any(tuple(words[i:i + 3]) in grams for i in range(len(words) - 2)), p.question
+
+
 def test_rows_are_trl_conversational_prompt_completion():
     row = chat_data.sft_rows()[0]
     assert set(row) == {"prompt", "completion"}
