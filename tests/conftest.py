@@ -36,8 +36,11 @@ def suite_url():
     from app import build_app
     from shared.ui import launch
 
+    from tests.server_state import SERVED
+
     app = build_app()
     _, url, _ = launch(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    SERVED["app"] = app
     yield url.rstrip("/") + "/"
     app.close()
 
@@ -72,11 +75,9 @@ def tiny_depth_model():
     return save_tiny_depth_model(TINY_DEPTH_ID)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks
 def pytest_collection_modifyitems(config, items) -> None:
-    """Under `pytest -n 2 --dist loadgroup` (`make test`): each test file runs whole on one worker
-    (its module fixtures, such as thirty clients or a Streamlit server, are made once), and the
-    browser files run together on one worker, so one Chromium and one served suite do their waiting
-    while the other core runs the unit and API files."""
+    """Under `pytest -n 2 --dist loadgroup` (`make test`): each test file runs whole on one worker,
+    so its module fixtures (thirty clients, a Streamlit server, a browser page) are made once."""
     for item in items:
-        path = Path(str(item.fspath)).relative_to(REPO_ROOT).as_posix()
-        item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))
+        item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).relative_to(REPO_ROOT).as_posix()))

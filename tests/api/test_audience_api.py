@@ -38,6 +38,10 @@ def fetch_whole_image(http: httpx.Client, url: str) -> tuple[int, int]:
 
 
 AUDIENCE = 30
+# Thirty clients asking for the suite's config at once wait their turn on a 2-core machine: more than
+# the client's default 5 s, but they arrive together to test the server, not to be timed. Gradio sends
+# a heartbeat every 15 s, so a stream read never waits this long.
+CONFIG_TIMEOUT = httpx.Timeout(60.0)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +49,8 @@ def audience(suite_url):
     """Thirty visitors, each a client with a session of its own, made at once (as they would arrive)
     and shared by this module's audience tests: a session's state is its own whichever test uses it."""
     with ThreadPoolExecutor(AUDIENCE) as pool:
-        clients = list(pool.map(lambda _: Client(suite_url, verbose=False, download_files=False), range(AUDIENCE)))
+        clients = list(pool.map(lambda _: Client(suite_url, verbose=False, download_files=False,
+                                                 httpx_kwargs={"timeout": CONFIG_TIMEOUT}), range(AUDIENCE)))
     assert len({c.session_hash for c in clients}) == AUDIENCE
     yield clients
     with ThreadPoolExecutor(AUDIENCE) as pool:  # each close waits on its own connection: all at once

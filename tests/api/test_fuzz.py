@@ -110,25 +110,28 @@ def call(client: Client, api_name: str, args: list) -> str:
     raise AssertionError(f"{api_name} gave nothing within {CALL_LIMIT_S:.0f} s for {args!r:.300}")
 
 
-def test_every_endpoint_answers_every_bad_value_in_its_own_words(suite_url, bad_files):
-    client = Client(suite_url, verbose=False, download_files=False)
-    endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert len(endpoints) >= 30
-    client.predict("Torus knot (mesh)", "height", api_name="/three_d_open_sample")  # state for the 3-D actions
-    calls, failures, signatures, t0, per_endpoint = 0, [], set(), time.perf_counter(), {}
+# Endpoints are fuzzed by this many visitors at once, each a session of its own: a refused call
+# costs the server little, and most of a call's time is spent waiting on the queue's round trips.
+VISITORS = 4
+
+
+def planned_calls(endpoints: dict, bad_files: dict[str, Path]) -> dict[str, list[tuple[str, list]]]:
+    """For each endpoint, its calls: (what is wrong, the arguments), one bad parameter at a time.
+
+    Endpoints with the same parameters share their checks (the seven 3-D conversions, the GAN run's
+    Start, Step and Reset): the first gets every bad value, the others two per parameter; within an
+    endpoint, the first parameter of each kind of widget gets every bad value and the others (the
+    VAE's sixteen latent sliders, the GAN run's settings) the first FEW."""
+    plan, signatures = {}, set()
     for api_name, endpoint in endpoints.items():
         params = endpoint["parameters"]
-        # endpoints with the same parameters share their checks (the seven 3-D conversions, the GAN
-        # run's Start, Step and Reset): the first gets every bad value, the others two per parameter;
-        # within an endpoint, the first parameter of each kind of widget gets every bad value and the
-        # others (the VAE's sixteen latent sliders, the GAN run's settings) the first FEW
         signature = tuple((p["parameter_name"], p["component"]) for p in params)
         repeated = signature in signatures
         signatures.add(signature)
         kinds_seen: set[str] = set()
         cheap = CHEAP.get(api_name, {})
-        t_endpoint, n_before = time.perf_counter(), calls
         defaults = [cheap.get(p["parameter_name"], p.get("parameter_default")) for p in params]
+        plan[api_name] = []
         for i, param in enumerate(params):
             kind = param["component"]
             values = bad_values(kind, bad_files)
@@ -137,19 +140,54 @@ def test_every_endpoint_answers_every_bad_value_in_its_own_words(suite_url, bad_
             for value in values:
                 args = list(defaults)
                 args[i] = value
-                try:
-                    outcome = call(client, api_name, args)
-                except ValueError as exc:  # the client cannot even encode it (e.g. out-of-range floats)
-                    if "JSON" not in str(exc):
-                        raise
-                    continue
-                calls += 1
-                if outcome != "ok" and (FOREIGN.search(outcome) or not outcome.strip()):
-                    failures.append(f"{api_name} {param['parameter_name']}={value!r:.60}: {outcome[:300]}")
-        per_endpoint[api_name] = (time.perf_counter() - t_endpoint, calls - n_before)
-        # the server still answers after each endpoint's fuzzing
-        assert client.predict(0, 1.0, api_name="/gan_sample_grid"), f"no answer after fuzzing {api_name}"
-    for name, (seconds, n) in sorted(per_endpoint.items(), key=lambda kv: -kv[1][0])[:15]:
+                plan[api_name].append((f"{param['parameter_name']}={value!r:.60}", args))
+    return plan
+
+
+def fuzz_endpoint(client: Client, api_name: str, calls: list[tuple[str, list]]) -> tuple[int, list[str], float]:
+    """(calls made, messages that are not the app's, seconds) for one endpoint's planned calls."""
+    t0, made, failures = time.perf_counter(), 0, []
+    for wrong, args in calls:
+        try:
+            outcome = call(client, api_name, args)
+        except ValueError as exc:  # the client cannot even encode it (e.g. out-of-range floats)
+            if "JSON" not in str(exc):
+                raise
+            continue
+        made += 1
+        if outcome != "ok" and (FOREIGN.search(outcome) or not outcome.strip()):
+            failures.append(f"{api_name} {wrong}: {outcome[:300]}")
+    # the server still answers after each endpoint's fuzzing
+    assert client.predict(0, 1.0, api_name="/gan_sample_grid"), f"no answer after fuzzing {api_name}"
+    return made, failures, time.perf_counter() - t0
+
+
+def test_every_endpoint_answers_every_bad_value_in_its_own_words(suite_url, bad_files):
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [Client(suite_url, verbose=False, download_files=False) for _ in range(VISITORS)]
+    endpoints = clients[0].view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert len(endpoints) >= 30
+    for client in clients:
+        client.predict("Torus knot (mesh)", "height", api_name="/three_d_open_sample")  # state for the 3-D actions
+    plan = planned_calls(endpoints, bad_files)
+    free = list(clients)  # each visitor fuzzes one endpoint at a time; the longest plans go first
+    t0 = time.perf_counter()
+
+    def fuzz(api_name: str) -> tuple[int, list[str], float]:
+        client = free.pop()
+        try:
+            return fuzz_endpoint(client, api_name, plan[api_name])
+        finally:
+            free.append(client)
+
+    names = sorted(plan, key=lambda name: -len(plan[name]))
+    with ThreadPoolExecutor(VISITORS) as pool:
+        results = dict(zip(names, pool.map(fuzz, names)))
+    calls = sum(made for made, _, _ in results.values())
+    failures = [f for _, found, _ in results.values() for f in found]
+    for name, (n, _, seconds) in sorted(results.items(), key=lambda kv: -kv[1][2])[:15]:
         print(f"  {seconds:6.1f} s {n:4d} calls {name}")
     print(f"{calls} fuzzed calls over {len(endpoints)} endpoints in {time.perf_counter() - t0:.0f} s")
+    assert calls >= 900, calls  # every endpoint was fuzzed (1,037 calls when this was written)
     assert not failures, f"{len(failures)} of {calls} calls got a message that is not the app's:\n" + "\n".join(failures)
