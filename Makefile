@@ -19,11 +19,11 @@ run: $(VENV)/.installed
 streamlit: $(VENV)/.installed
 	$(BIN)/python -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(ST_PORT) $(ARGS)
 
-# one process by default; `make test ARGS="-n 2 --dist loadgroup"` runs two pytest-xdist workers (the
-# browser files together on one, tests/conftest.py): 18 min instead of 22, but under that load one
-# GAN browser test waits 2 minutes on an event that never ends (being looked into), so not yet the default
+# two pytest-xdist workers, one per core, each test file whole on one of them (tests/conftest.py):
+# 19 minutes on 2 cores where one process took 27; `make test TEST_WORKERS=` runs one process
+TEST_WORKERS ?= -n 2 --dist loadgroup
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest $(TEST_WORKERS) $(ARGS)
 
 # ruff, configured in pyproject.toml; CI runs it before the tests
 lint: $(VENV)/.installed-dev
@@ -31,7 +31,7 @@ lint: $(VENV)/.installed-dev
 
 # unit and API tests only, no browser
 test-fast: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest tests/unit tests/api $(ARGS)
+	$(BIN)/python -m pytest $(TEST_WORKERS) tests/unit tests/api $(ARGS)
 
 benchmarks: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.startup

@@ -35,7 +35,6 @@ def suite_url():
     """The whole suite served in-process on a free port, as `python app.py` serves it."""
     from app import build_app
     from shared.ui import launch
-
     from tests.server_state import SERVED
 
     app = build_app()

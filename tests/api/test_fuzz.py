@@ -47,6 +47,7 @@ CHEAP = {
     "/sd_word_maps": {"steps": 2},
     "/sd_grid": {"steps": 2, "seeds": "0"},
     "/sd_image_to_image": {"steps": 2},
+    "/alignment_rules_vote": {"n": 4},
 }
 
 
