@@ -74,33 +74,9 @@ def tiny_depth_model():
     return save_tiny_depth_model(TINY_DEPTH_ID)
 
 
-# The files that take longest under two workers (seconds, `--durations`), started first: a worker
-# that picks one of them last keeps the suite waiting while the other has nothing left to run.
-LONGEST_FIRST = (
-    "tests/unit/test_stable_diffusion_checkpoint.py",  # 190
-    "tests/api/test_fuzz.py",  # 149
-    "tests/browser/test_suite_in_browser.py",
-    "tests/browser/test_presenter_in_browser.py",
-    "tests/browser/test_streamlit_in_browser.py",
-    "tests/browser/test_alignment_in_browser.py",  # 105
-    "tests/browser/test_vae_in_browser.py",
-    "tests/browser/test_diffusion_in_browser.py",
-    "tests/browser/test_three_d_in_browser.py",
-    "tests/unit/test_diffusion_checkpoint.py",  # 71
-    "tests/unit/test_vae_checkpoint.py",  # 72
-    "tests/api/test_audience_api.py",
-)
-
-
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks
 def pytest_collection_modifyitems(config, items) -> None:
     """Under `pytest -n 2 --dist loadgroup` (`make test`): each test file runs whole on one worker,
-    so its module fixtures (thirty clients, a Streamlit server, a browser page) are made once; the
-    longest files go first (the sort is stable: within a file, tests keep their order)."""
-    def path(item) -> str:
-        return Path(str(item.fspath)).relative_to(REPO_ROOT).as_posix()
-
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(path(item), len(LONGEST_FIRST)))
+    so its module fixtures (thirty clients, a Streamlit server, a browser page) are made once."""
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(path(item)))
+        item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).relative_to(REPO_ROOT).as_posix()))
