@@ -41,6 +41,7 @@ def suite_url():
     _, url, _ = launch(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
     SERVED["app"] = app
     yield url.rstrip("/") + "/"
+    SERVED.pop("app", None)
     app.close()
 
 

@@ -11,9 +11,13 @@ import traceback
 SERVED: dict[str, object] = {}  # "app": the gr.Blocks that suite_url serves
 
 
+def served_queue():  # -> gradio.queueing.Queue | None
+    """The served app's Gradio queue (a private attribute: these are a test's diagnostics), or None."""
+    return getattr(SERVED.get("app"), "_queue", None)
+
+
 def queue_state() -> str:
-    app = SERVED.get("app")
-    queue = getattr(app, "_queue", None)
+    queue = served_queue()
     if queue is None:
         return "no served app"
     lines = []
@@ -38,7 +42,7 @@ def queue_state() -> str:
 def session_idle(session_hash: str) -> bool:
     """Whether the served app has nothing left to send this session: no event of it waiting, running
     or pending its completion message."""
-    queue = getattr(SERVED.get("app"), "_queue", None)
+    queue = served_queue()
     if queue is None:
         return False
     if queue.pending_event_ids_session.get(session_hash):
