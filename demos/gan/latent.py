@@ -4,6 +4,7 @@ directions found from labelled samples. Pure logic: torch and numpy in, torch an
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,34 +133,48 @@ class Direction:
     counts: tuple[int, int]  # how many labelled samples of each went into the means
 
 
-_directions: dict[tuple, Direction] = {}
+@dataclass(frozen=True)
+class LabelledLatents:
+    z: torch.Tensor  # (n, z_dim)
+    valid: np.ndarray  # (n,) bool: the classifier reads a shape, sure of it (p >= 0.9)
+    labels: dict[str, np.ndarray]  # attribute -> (n,) index into ATTRIBUTES[attribute]
+
+
+_labelled: dict[tuple, LabelledLatents] = {}
+_labelled_lock = threading.Lock()
 
 
 @torch.inference_mode()
+def labelled_latents(gan, classifier, n: int = 2000, seed: int = 0) -> LabelledLatents:  # noqa: ANN001
+    """n latents of the seeded draw, their samples read by the shapes classifier. Cached per
+    (model, classifier, n, seed): every direction between two values of any attribute reads the same
+    samples, so one draw serves them all (and a room of visitors asking at once waits for one)."""
+    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
+
+    key = (id(gan), id(classifier), n, seed)
+    with _labelled_lock:
+        if key not in _labelled:
+            z = torch.randn(n, gan.z_dim, generator=torch.Generator().manual_seed(seed))
+            probs, _ = classify(classifier, render(gan, z).images)
+            valid = (probs["shape"].max(1) >= 0.9) & (probs["shape"].argmax(1) != HEAD_CLASSES["shape"].index(NOT_A_SHAPE))
+            labels = {attribute: probs[attribute].argmax(1) for attribute in ATTRIBUTES}
+            _labelled[key] = LabelledLatents(z, valid, labels)
+        return _labelled[key]
+
+
 def attribute_direction(gan, classifier, attribute: str, source: str, target: str,  # noqa: ANN001
                         n: int = 2000, seed: int = 0) -> Direction:
     """The latent direction from `source` to `target` (e.g. from blue to red): generate n samples,
-    let the shapes classifier label them, and subtract the mean latents of the two groups.
-    Cached per (model, attribute, source, target, n, seed)."""
-    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
-
+    let the shapes classifier label them, and subtract the mean latents of the two groups."""
     attribute = limits.check_choice("attribute", attribute, ATTRIBUTES)
     source = limits.check_choice(attribute, source, ATTRIBUTES[attribute])
     target = limits.check_choice(attribute, target, ATTRIBUTES[attribute])
     if source == target:
         raise limits.LimitError(f"Pick two different values of {attribute} to find a direction between them.")
-    key = (id(gan), id(classifier), attribute, source, target, n, seed)
-    if key in _directions:
-        return _directions[key]
-    z = torch.randn(n, gan.z_dim, generator=torch.Generator().manual_seed(seed))
-    probs, _ = classify(classifier, render(gan, z).images)
-    valid = (probs["shape"].max(1) >= 0.9) & (probs["shape"].argmax(1) != HEAD_CLASSES["shape"].index(NOT_A_SHAPE))
-    label = probs[attribute].argmax(1)
+    drawn = labelled_latents(gan, classifier, n, seed)
     names = ATTRIBUTES[attribute]
-    groups = [torch.from_numpy(valid & (label == names.index(v))) for v in (source, target)]
+    groups = [torch.from_numpy(drawn.valid & (drawn.labels[attribute] == names.index(v))) for v in (source, target)]
     counts = (int(groups[0].sum()), int(groups[1].sum()))
     if min(counts) < 10:
         raise limits.LimitError(f"Too few samples recognised as {source} ({counts[0]}) or {target} ({counts[1]}) to find a direction.")
-    direction = Direction(z[groups[1]].mean(0) - z[groups[0]].mean(0), counts)
-    _directions[key] = direction
-    return direction
+    return Direction(drawn.z[groups[1]].mean(0) - drawn.z[groups[0]].mean(0), counts)
