@@ -3,6 +3,7 @@ the bundled checkpoint's scores.
 
     python -m benchmarks.gan
     python -m benchmarks.gan --checkpoints runs/a runs/b    # only: compare saved GANs over five latent sets
+    python -m benchmarks.gan --conditional [--save-samples DIR]   # only: the class-conditional GAN (issue 34)
 
 Goals (issue 3): one walk frame in at most 20 ms on 2 CPU cores; live training streams at least
 five updates a second.
@@ -20,6 +21,7 @@ import torch
 from PIL import Image
 
 from shared.animation import to_gif
+from shared.metrics import tensor_to_images
 from shared.timing import median_ms
 
 
@@ -174,11 +176,63 @@ def arithmetic(amount: float = 2.0, n: int = 500) -> None:
         print(f"| {attribute} | {source} | {target} | {int(before.sum())} | {after.mean():.0%} |")
 
 
+CONDITIONAL_GOALS = {"as_asked": 0.92, "valid": 0.90, "min_colour": 0.14, "min_shape": 0.14, "held_out": 0.60}
+
+
+def conditional(folder: str, per_pair: int = 30, seeds: tuple[int, ...] = (2024, 1, 2, 3, 4), save_samples: str = "") -> None:
+    """The conditional GAN's goals over five latent sets (the card's seed first), by the classifier
+    and by the pixels; each held-out pair; the time of a 16-tile grid; with save_samples, the first
+    set's raw 32x32 samples as DIR/<shape>-<colour>/<k>.png."""
+    from pathlib import Path
+
+    from demos.gan.conditional_model import ConditionalShapesGAN
+    from demos.gan.train_conditional import pair_figures, sample_pairs
+    from shared.checkpoints import load
+    from shared.datasets import LABEL_NAMES
+
+    gan = (ConditionalShapesGAN.from_pretrained(folder) if Path(folder).is_dir()  # a training run's folder
+           else load(ConditionalShapesGAN, folder, device="cpu").model).eval()
+    runs = []
+    for seed in seeds:
+        images, shape, colour = sample_pairs(gan.generator, per_pair, seed, gan.z_dim)
+        runs.append(pair_figures(images, shape, colour))
+        if save_samples and seed == seeds[0]:
+            for k, (image, s, c) in enumerate(zip(images, shape, colour)):
+                pair_dir = Path(save_samples) / f"{LABEL_NAMES['shape'][s]}-{LABEL_NAMES['colour'][c]}"
+                pair_dir.mkdir(parents=True, exist_ok=True)
+                Image.fromarray(image).save(pair_dir / f"{k % per_pair}.png")
+    print(f"## Class-conditional GAN: {folder} ({per_pair} samples of each of 36 pairs, seeds {', '.join(map(str, seeds))})\n")
+    print("| measure | mean | lowest | highest | goal |\n|---|---|---|---|---|")
+    labels = {"as_asked": "asked for (shape, colour), drawn so (classifier)", "pixels_as_asked": "the same, colour by the pixels",
+              "valid": "valid shapes", "min_colour": "smallest colour share", "min_shape": "smallest shape share",
+              "held_out": "held-out pairs drawn as asked (classifier)", "held_out_pixels": "held-out pairs, colour by the pixels"}
+    for key, label in labels.items():
+        values = [r[key] for r in runs]
+        goal = f">= {CONDITIONAL_GOALS[key]:.0%}" if key in CONDITIONAL_GOALS else "report"
+        print(f"| {label} | {statistics.fmean(values):.1%} | {min(values):.1%} | {max(values):.1%} | {goal} |")
+    print("\n| held-out pair | drawn as asked (mean of the seeds) |\n|---|---|")
+    for pair in runs[0]["per_held_out_pair"]:
+        print(f"| {pair} | {statistics.fmean(r['per_held_out_pair'][pair] for r in runs):.1%} |")
+    z = torch.randn(16, gan.z_dim, generator=torch.Generator().manual_seed(0))
+    shape, colour = torch.full((16,), 4), torch.full((16,), 4)
+    with torch.inference_mode():
+        ms = median_ms(lambda: tensor_to_images(gan.generator(z, shape, colour)))
+    print(f"\nA 16-tile grid (generator and conversion to uint8): {ms:.0f} ms on {torch.get_num_threads()} CPU threads (goal <= 300 ms)")
+    if save_samples:
+        print(f"Samples of seed {seeds[0]} written to {save_samples}/<shape>-<colour>/<k>.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoints", nargs="+", default=[],
                         help="score only these saved ShapesGAN folders (e.g. training runs) over five latent sets")
+    parser.add_argument("--conditional", nargs="?", const="gan-shapes-conditional", default="",
+                        help="measure only the class-conditional GAN (a bundled name or a folder)")
+    parser.add_argument("--save-samples", default="", help="with --conditional: write the raw samples here")
     args = parser.parse_args()
+    if args.conditional:
+        conditional(args.conditional, save_samples=args.save_samples)
+        return
     if args.checkpoints:
         from demos.gan.model import ShapesGAN
 
