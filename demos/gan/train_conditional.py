@@ -47,6 +47,10 @@ class TrainConfig(RunConfig):
     data_size: int = 60_000
     eval_every: int = 2000
     eval_per_pair: int = 20  # samples per (shape, colour) pair in the progress figures
+    # a saved ConditionalShapesGAN folder to start from (its EMA generator, discriminator and earlier
+    # stages): on 2 CPU cores the model trains in stages across sessions, each stage resumable
+    init_from: str = ""
+    measure_only: int = 0  # 1: re-measure the model in --out, rewrite its card from its stages and the state's history
     out: str = str(CHECKPOINTS_DIR / CONDITIONAL_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / CONDITIONAL_NAME)
 
@@ -68,8 +72,19 @@ class Setup:
     colour: torch.Tensor  # (N,) int64
 
 
+FOLDERS = {"out": "checkpoints/" + CONDITIONAL_NAME, "state_dir": "runs/" + CONDITIONAL_NAME}  # as the card shows them
+STAGES = "stages.json"  # the checkpoint's training stages: command, steps, minutes, hardware
+
+
+def earlier_stages(cfg: TrainConfig) -> list[dict]:
+    folder = Path(cfg.init_from) if cfg.init_from else None
+    return json.loads((folder / STAGES).read_text()) if folder and (folder / STAGES).exists() else []
+
+
 def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     gan = new_gan(cfg)
+    if cfg.init_from:  # the EMA generator becomes the trained generator too (as the unconditional GAN's stages)
+        gan.load_state_dict(ConditionalShapesGAN.from_pretrained(cfg.init_from).state_dict())
     opt_g = torch.optim.Adam(gan.generator.parameters(), lr=cfg.lr_g, betas=(0.0, 0.9))
     opt_d = torch.optim.Adam(gan.discriminator.parameters(), lr=cfg.lr_d, betas=(0.0, 0.9))
     g, d, opt_g, opt_d = run.prepare(gan.generator, gan.discriminator, opt_g, opt_d)
@@ -161,8 +176,10 @@ def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setu
     return fit_run(cfg, "conditional GAN", build, train_step, progress, eval_every=cfg.eval_every, stop_at=stop_at)
 
 
-def write_card(out: Path, cfg: TrainConfig, figures: dict, seconds: float, history: list[dict], hardware: str) -> None:
+def write_card(out: Path, cfg: TrainConfig, figures: dict, stages: list[dict], history: list[dict]) -> None:
     n_params = sum(p.numel() for p in new_gan(cfg).parameters())
+    stage_rows = "\n".join(f"| {i + 1} | `{st['command']}` | {st['steps']:,} | {st['minutes']:.0f} min on {st['hardware']} |"
+                           for i, st in enumerate(stages))
     rows = "\n".join(f"| {h['step']} | {h['as_asked']:.1%} | {h['valid']:.1%} | {h['min_colour']:.1%} | "
                      f"{h['held_out']:.1%} |" for h in history)
     pairs = "\n".join(f"| {pair} | {share:.1%} |" for pair, share in figures["per_held_out_pair"].items())
@@ -182,10 +199,14 @@ ones ({", ".join(" ".join(p) for p in sorted(HELD_OUT_PAIRS))}).
 **Work in progress**: trained on 2 CPU cores so far; the goals of issue 34 are not all met yet.
 
 ## Training
-- Command: `{command_line(cfg, "demos.gan.train_conditional")}`
-- Steps: {history[-1]['step'] if history else cfg.steps:,} of batch {cfg.batch_size}; Adam (G {cfg.lr_g:g}, D {cfg.lr_d:g}, betas 0.0, 0.9)
-- Time: {seconds / 60:.1f} minutes on {hardware}
-- Config: `{json.dumps(asdict(cfg) | {"out": "checkpoints/" + CONDITIONAL_NAME, "state_dir": "runs/" + CONDITIONAL_NAME})}`
+Stages, each starting from the previous one's checkpoint (`--init-from`, fresh optimiser state):
+
+| stage | command | steps | time |
+|---|---|---|---|
+{stage_rows}
+
+- In all: {sum(st['steps'] for st in stages):,} steps of batch {cfg.batch_size}; Adam (G {cfg.lr_g:g}, D {cfg.lr_d:g}, betas 0.0, 0.9)
+- Config of the last stage: `{json.dumps(asdict(cfg) | FOLDERS)}`
 
 ## Measured quality
 {cfg.eval_per_pair * 5} samples of each of the {len(PAIRS)} (shape, colour) pairs (latents from seed
@@ -204,7 +225,7 @@ ones ({", ".join(" ".join(p) for p in sorted(HELD_OUT_PAIRS))}).
 |---|---|
 {pairs}
 
-### During training (EMA generator, {cfg.eval_per_pair} per pair)
+### During the last stage (EMA generator, {cfg.eval_per_pair} per pair; steps of that stage)
 | step | as asked | valid | smallest colour share | held-out as asked |
 |---|---|---|---|---|
 {rows}
@@ -221,15 +242,29 @@ image = gan.generator(torch.randn(1, gan.z_dim), shape, colour)  # (1, 3, 32, 32
     (out / "README.md").write_text(card)
 
 
+def measure_and_card(out: Path, cfg: TrainConfig, stages: list[dict], history: list[dict]) -> dict:
+    """The saved model's figures (eval_per_pair x 5 samples a pair), its stages and its card."""
+    gan = ConditionalShapesGAN.from_pretrained(out).eval()
+    figures = pair_figures(*sample_pairs(gan.generator, cfg.eval_per_pair * 5, EVAL_SEED, cfg.z_dim))
+    (out / STAGES).write_text(json.dumps(stages, indent=1))
+    write_card(out, cfg, figures, stages, history)
+    return figures
+
+
 def train(cfg: TrainConfig) -> None:
+    if cfg.measure_only:
+        out = Path(cfg.out)
+        history_file = Path(cfg.state_dir) / "history.json"
+        history = json.loads(history_file.read_text()) if history_file.exists() else []
+        print(json.dumps(measure_and_card(out, cfg, json.loads((out / STAGES).read_text()), history), indent=1))
+        return
     run, s = fit(cfg)
     gan = s.gan
     gan.generator.load_state_dict(s.g_ema.state_dict())
-    gan = gan.to("cpu").eval()
-    figures = pair_figures(*sample_pairs(gan.generator, cfg.eval_per_pair * 5, EVAL_SEED, cfg.z_dim))
-    print(json.dumps(figures, indent=1))
-    gan.save_pretrained(run.out)
-    write_card(run.out, cfg, figures, run.elapsed, run.history, run.hardware)
+    stages = earlier_stages(cfg) + [{"command": command_line(cfg, "demos.gan.train_conditional"), "steps": run.step,
+                                     "minutes": run.elapsed / 60, "hardware": run.hardware}]
+    gan.to("cpu").save_pretrained(run.out)
+    print(json.dumps(measure_and_card(Path(run.out), cfg, stages, run.history), indent=1))
     print(f"saved {run.out}")
 
 
