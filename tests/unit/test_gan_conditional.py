@@ -1,6 +1,7 @@
 """The class-conditional GAN (issue 34): its networks read the classes, its data leaves the held-out
 pairs out, its trainer resumes the same way, and its figures read asked-for classes right."""
 
+import pytest
 import torch
 
 from demos.gan.conditional_model import N_COLOURS, N_SHAPES, ConditionalShapesGAN
@@ -63,3 +64,23 @@ class _Run:
     def keep(self, module):
         return module
 
+
+
+def test_the_bundled_stage_loads_and_measures_what_its_card_says():
+    """Re-measured on the card's latents (seed EVAL_SEED, 100 a pair), both witnesses."""
+    import re
+
+    from demos.gan.conditional_model import CONDITIONAL_NAME
+    from demos.gan.train_conditional import EVAL_SEED, sample_pairs
+    from shared.checkpoints import CHECKPOINTS_DIR, load
+
+    gan = load(ConditionalShapesGAN, CONDITIONAL_NAME, device="cpu").model.eval()
+    assert (CHECKPOINTS_DIR / CONDITIONAL_NAME / "model.safetensors").stat().st_size <= 10 * 2**20
+    card = (CHECKPOINTS_DIR / CONDITIONAL_NAME / "README.md").read_text()
+    per_pair = int(re.search(r"^(\d+) samples of each of the 36", card, re.M).group(1))
+    measured = pair_figures(*sample_pairs(gan.generator, per_pair, EVAL_SEED, gan.z_dim))
+    rows = {"drawn as asked (classifier": "as_asked", "drawn as asked (pixels": "pixels_as_asked", "valid shapes": "valid",
+            "smallest colour share": "min_colour", "smallest shape share": "min_shape"}
+    for label, key in rows.items():
+        card_value = float(re.search(rf"^\| {re.escape(label)}[^|]* \| ([\d.]+)% \|", card, re.M).group(1)) / 100
+        assert measured[key] == pytest.approx(card_value, abs=0.0006), label  # deterministic: same latents, same weights
