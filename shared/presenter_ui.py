@@ -73,81 +73,51 @@ def _widget_value(hook: LinkHook, name: str, value: Any) -> Any:
     return value
 
 
-def _as_list(components: Any) -> list:
-    if components is None:
-        return []
-    return list(components) if isinstance(components, (list, tuple)) else [components]
+def apply_link(slug: str, hook: LinkHook) -> Callable:
+    """A load handler: the link's values for this demo's controls (gr.skip() for the others)."""
+    names = list(hook.controls)
+
+    def apply(request: gr.Request):
+        query = dict(request.query_params)
+        if (query.get("tab") or "").strip() != slug:
+            return tuple(gr.skip() for _ in names) if len(names) > 1 else gr.skip()
+        values, notices = presenter.read(query, hook.declared, f"the {hook.title} tab")
+        for notice in notices:
+            gr.Warning(notice)
+        updates = tuple(_widget_value(hook, n, values[n]) if n in values else gr.skip() for n in names)
+        return updates if len(names) > 1 else updates[0]
+
+    apply.__name__ = f"link_{slug}"
+    return apply
 
 
-def _linked_slug(request: gr.Request, hooks: Mapping[str, LinkHook]) -> tuple[str | None, dict[str, str]]:
-    """The demo the page's ?tab= names (None if it has no hook), and the query."""
-    query = dict(request.query_params)
-    slug = (query.get("tab") or "").strip()
-    return (slug if slug in hooks else None), query
+def run_if_linked(slug: str, hook: LinkHook) -> Callable:
+    """hook.run's handler, run only when the page was opened with a link to this demo that set
+    something; otherwise its outputs are left as they are."""
+    fn, _, outputs = hook.run  # type: ignore[misc]
+    n_out = len(outputs) if isinstance(outputs, (list, tuple)) else 1
 
+    def skip():
+        return gr.skip() if n_out == 1 else tuple(gr.skip() for _ in range(n_out))
 
-def apply_links(hooks: Mapping[str, LinkHook]) -> tuple[Callable, list]:
-    """One load handler for every demo: the link's values for the controls of the demo ?tab= names,
-    gr.skip() for every other control; and the outputs it writes (every demo's controls, in order).
-    One event, not one per demo: each page open costs the queue a round trip per event, and a room
-    of visitors opens the page at once."""
-    outputs = [c for hook in hooks.values() for c in hook.controls.values()]
+    def run(request: gr.Request, *args: Any):
+        query = dict(request.query_params)
+        if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
+            return skip()
+        return fn(*args)
 
-    def apply_links_(request: gr.Request):
-        slug, query = _linked_slug(request, hooks)
-        updates: list[Any] = []
-        for name, hook in hooks.items():
-            if name != slug:
-                updates += [gr.skip()] * len(hook.controls)
-                continue
-            values, notices = presenter.read(query, hook.declared, f"the {hook.title} tab")
-            for notice in notices:
-                gr.Warning(notice)
-            updates += [_widget_value(hook, n, values[n]) if n in values else gr.skip() for n in hook.controls]
-        return tuple(updates) if len(outputs) > 1 else updates[0]
+    def run_streamed(request: gr.Request, *args: Any):
+        query = dict(request.query_params)
+        if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
+            yield skip()
+            return
+        yield from fn(*args)
 
-    return apply_links_, outputs
-
-
-def run_linked(hooks: Mapping[str, LinkHook]) -> tuple[Callable, list, list]:
-    """One load handler for every demo's hook.run: it runs the run of the demo ?tab= names when the
-    link set something there (streaming its updates), and leaves every other output as it is.
-    Returns (handler, inputs, outputs): the union of the runs' inputs and outputs."""
     import inspect
 
-    runs = {slug: hook.run for slug, hook in hooks.items() if hook.run is not None}
-    inputs: list = []
-    outputs: list = []
-    for _, run_inputs, run_outputs in runs.values():
-        inputs += [c for c in _as_list(run_inputs) if all(c is not k for k in inputs)]
-        outputs += [c for c in _as_list(run_outputs) if all(c is not k for k in outputs)]
-
-    def position(components: list, c: Any) -> int:
-        return next(i for i, k in enumerate(components) if k is c)
-
-    def spread(slug: str, update: Any) -> tuple:
-        """One run's update (a value, or a tuple over its outputs) placed among all the outputs."""
-        own = _as_list(runs[slug][2])
-        values = update if len(own) > 1 else (update,)
-        out = [gr.skip()] * len(outputs)
-        for c, v in zip(own, values):
-            out[position(outputs, c)] = v
-        return tuple(out)
-
-    def run_linked_(request: gr.Request, *args: Any):
-        slug, query = _linked_slug(request, hooks)
-        if slug not in runs or not presenter.read(query, hooks[slug].declared)[0]:
-            yield tuple(gr.skip() for _ in outputs)
-            return
-        fn, run_inputs, _ = runs[slug]
-        own_args = [args[position(inputs, c)] for c in _as_list(run_inputs)]
-        if inspect.isgeneratorfunction(fn):
-            for update in fn(*own_args):
-                yield spread(slug, update)
-        else:
-            yield spread(slug, fn(*own_args))
-
-    return run_linked_, inputs, outputs
+    chosen = run_streamed if inspect.isgeneratorfunction(fn) else run
+    chosen.__name__ = f"linked_{slug}"
+    return chosen
 
 
 def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
@@ -179,17 +149,21 @@ def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
 
 
 def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[Callable, Any, Any]) -> Any:
-    """On page load: the link's values for the demo the URL names, then `then_open` (the load
-    handler that selects the ?tab= tab, whose opening fills run with the linked values), then that
-    demo's run. Three queued events however many demos there are. Call inside `with app:`."""
-    apply, outputs = apply_links(hooks)
-    # queued: Gradio shows a gr.Warning (a bad link value's notice) only from a queued event
-    event = app.load(apply, None, outputs, api_visibility="private")
-    fn, inputs, open_outputs = then_open
-    event = event.then(fn, inputs, open_outputs, api_visibility="private")
-    run, run_inputs, run_outputs = run_linked(hooks)
-    if run_outputs:
-        # not in any model's concurrency group: on every page open without a link this event only
-        # returns "skip", and it must not wait behind other visitors' runs of the model
-        event.then(run, run_inputs, run_outputs, api_visibility="private")
+    """On page load: every demo's link values (the one the URL names gets them), then
+    `then_open` (the load handler that selects the ?tab= tab, whose opening fills run with the
+    linked values), then the linked demo's run. Call inside `with app:`."""
+    event = None
+    for slug, hook in hooks.items():
+        handler = apply_link(slug, hook)
+        outputs = list(hook.controls.values())
+        # queued: Gradio shows a gr.Warning (a bad link value's notice) only from a queued event
+        event = (app.load if event is None else event.then)(handler, None, outputs, api_visibility="private")
+    fn, inputs, outputs = then_open
+    event = (app.load if event is None else event.then)(fn, inputs, outputs, api_visibility="private")
+    for slug, hook in hooks.items():
+        if hook.run is not None:
+            _, run_inputs, run_outputs = hook.run
+            # not in the model's concurrency group: on every page open without a link this event
+            # only returns "skip", and it must not wait behind other visitors' runs of the model
+            event.then(run_if_linked(slug, hook), run_inputs, run_outputs, api_visibility="private")
     return event
