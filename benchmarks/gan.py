@@ -176,9 +176,6 @@ def arithmetic(amount: float = 2.0, n: int = 500) -> None:
         print(f"| {attribute} | {source} | {target} | {int(before.sum())} | {after.mean():.0%} |")
 
 
-CONDITIONAL_GOALS = {"as_asked": 0.92, "valid": 0.90, "min_colour": 0.14, "min_shape": 0.14, "held_out": 0.60}
-
-
 def conditional(folder: str, per_pair: int = 30, seeds: tuple[int, ...] = (2024, 1, 2, 3, 4), save_samples: str = "") -> None:
     """The conditional GAN's goals over five latent sets (the card's seed first), by the classifier
     and by the pixels; each held-out pair; the time of a 16-tile grid; with save_samples, the first
@@ -186,7 +183,7 @@ def conditional(folder: str, per_pair: int = 30, seeds: tuple[int, ...] = (2024,
     from pathlib import Path
 
     from demos.gan.conditional_model import ConditionalShapesGAN
-    from demos.gan.train_conditional import pair_figures, sample_pairs
+    from demos.gan.train_conditional import GOALS, pair_figures, sample_pairs
     from shared.checkpoints import load
     from shared.datasets import LABEL_NAMES
 
@@ -208,7 +205,7 @@ def conditional(folder: str, per_pair: int = 30, seeds: tuple[int, ...] = (2024,
               "held_out": "held-out pairs drawn as asked (classifier)", "held_out_pixels": "held-out pairs, colour by the pixels"}
     for key, label in labels.items():
         values = [r[key] for r in runs]
-        goal = f">= {CONDITIONAL_GOALS[key]:.0%}" if key in CONDITIONAL_GOALS else "report"
+        goal = f">= {GOALS[key]:.0%}" if key in GOALS else "report"
         print(f"| {label} | {statistics.fmean(values):.1%} | {min(values):.1%} | {max(values):.1%} | {goal} |")
     print("\n| held-out pair | drawn as asked (mean of the seeds) |\n|---|---|")
     for pair in runs[0]["per_held_out_pair"]:

@@ -40,3 +40,15 @@ def tile_at(x: float, y: float, n: int, columns: int = 12, scale: int = 3, side:
     return i if x >= 0 and y >= 0 and c < columns and i < n else None
 
 
+
+
+def tiles(picture: np.ndarray, n: int, columns: int = 12, scale: int = 3, side: int = 32) -> np.ndarray:
+    """The images back out of a sheet() picture (the inverse of sheet, labels dropped): uint8 (n, side, side, 3)."""
+    tile = side * scale
+    columns = min(columns, n)
+    out = []
+    for i in range(n):
+        r, c = divmod(i, columns)
+        x, y = SHEET_PAD + c * (tile + SHEET_PAD), SHEET_PAD + r * (tile + SHEET_LABEL_H + SHEET_PAD)
+        out.append(picture[y:y + tile:scale, x:x + tile:scale, :3])
+    return np.stack(out)

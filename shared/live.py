@@ -35,7 +35,7 @@ from typing import Any
 
 from shared.limits import LimitError
 
-STOP_WAIT_S = 5.0  # how long a Reset waits for a running loop to finish its current chunk
+STOP_WAIT_S = 20.0  # how long a Reset waits for a running loop to finish its current chunk
 
 
 class LiveRun:

@@ -105,13 +105,16 @@ class Discriminator(nn.Module):
         self.refine = nn.ModuleList(nn.Sequential(*(d_res_block(c) for _ in range(res_blocks))) for c in (w, 2 * w))
         self.head = spectral_norm(nn.Linear(4 * w * 4 * 4, 1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x: (B, 3, 32, 32) in [-1, 1] -> logits (B,), high for "real"."""
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (B, 3, 32, 32) in [-1, 1] -> features (B, 4 * width * 4 * 4), what the head reads."""
         h = self.body[:2](x)
         for i, refine in enumerate(self.refine):  # body[2 + 2i : 4 + 2i] is the i-th downsampling
             h = refine(self.body[2 + 2 * i:4 + 2 * i](h))
-        h = self.body[6:](h)
-        return self.head(h.flatten(1)).squeeze(1)
+        return self.body[6:](h).flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (B, 3, 32, 32) in [-1, 1] -> logits (B,), high for "real"."""
+        return self.head(self.features(x)).squeeze(1)
 
 
 class ShapesGAN(

@@ -28,6 +28,33 @@ ATTRIBUTE_PAIRS: dict[str, tuple[str, str]] = {"colour": ("orange", "green"), "s
                                                "size": ("small", "large")}
 
 
+# ---- the class-conditional GAN: told which shape and colour to draw ----
+ANY = "any"  # a class drawn at random for each tile
+SHAPE_CHOICES: tuple[str, ...] = (ANY, *LABEL_NAMES["shape"])
+COLOUR_CHOICES: tuple[str, ...] = (ANY, *LABEL_NAMES["colour"])
+CLASS_WALK_FRAMES = limits.IntRange("number of frames", 2, 24)
+TRUNCATION_PSIS: tuple[float, ...] = (1.0, 0.7, 0.4, 0.0)  # the rows of the truncation view
+TRUNCATION_TILES = 8  # latents per row
+SHARE_SAMPLES = 600  # samples per source in the colour-share bars
+
+
+@dataclass(frozen=True)
+class ConditionalDefaults:
+    """Where the conditional half's widgets start, in both UIs: the colours the unconditional GAN
+    never draws, and a walk from what it draws to what it does not."""
+
+    shape: str = "star"
+    colour: str = "blue"
+    seed: int = 0
+    psi: float = 1.0
+    walk_from: tuple[str, str] = ("circle", "red")
+    walk_to: tuple[str, str] = ("star", "blue")
+    walk_frames: int = 9
+
+
+CONDITIONAL = ConditionalDefaults()
+
+
 @dataclass(frozen=True)
 class WalkDefaults:
     """Where every widget of the walk half starts, in both UIs."""

@@ -169,6 +169,59 @@ def arithmetic_section(psi: float) -> None:
             text_col.markdown(result.text)
 
 
+# ---- the conditional GAN ---------------------------------------------------------------------
+
+
+def conditional_section() -> None:
+    """Tell the GAN what to draw: the same views as the tab (conditional_views.py), memoised there."""
+    from demos.gan import conditional_views
+    from demos.gan.options import CLASS_WALK_FRAMES, COLOUR_CHOICES, CONDITIONAL, SHAPE_CHOICES
+    from shared.datasets import LABEL_NAMES
+
+    c = CONDITIONAL
+    st.subheader(words.CONDITIONAL_HEADING)
+    st.markdown(words.CONDITIONAL_INTRO)
+    left, right = st.columns([1, 3])
+    with left:
+        shape_col, colour_col = st.columns(2)
+        shape = shape_col.selectbox("Shape", SHAPE_CHOICES, index=SHAPE_CHOICES.index(c.shape), key="gan-cond-shape")
+        colour = colour_col.selectbox("Colour", COLOUR_CHOICES, index=COLOUR_CHOICES.index(c.colour), key="gan-cond-colour")
+        seed = st_ui.seed_input("gan-cond-seed", c.seed, "Seed (tile i uses seed + i)")
+        psi = st_ui.limit_slider("Truncation psi", PSI, c.psi, key="gan-cond-psi", step=0.05, help=words.PSI_INFO)
+    with right, st_ui.shows_errors(), st.spinner("Drawing…"):
+        view = conditional_views.grid_view(shape, colour, seed, psi)  # memoised: a rerun redraws nothing
+        st_ui.notify(view.notice)
+        st.image(view.grid_png, caption="Asked-for samples (green frame: the classifier reads the asked class)")
+        st.markdown(view.text)
+        st.image(view.truncation_png, caption=words.TRUNCATION_CAPTION)
+
+    st.markdown(f"#### {words.CLASS_WALK_HEADING}")
+    shapes, colours = LABEL_NAMES["shape"], LABEL_NAMES["colour"]
+    left, right = st.columns([1, 3])
+    with left:
+        a, b = st.columns(2)
+        from_shape = a.selectbox("From shape", shapes, index=shapes.index(c.walk_from[0]), key="gan-walk-from-shape")
+        from_colour = b.selectbox("From colour", colours, index=colours.index(c.walk_from[1]), key="gan-walk-from-colour")
+        a, b = st.columns(2)
+        to_shape = a.selectbox("To shape", shapes, index=shapes.index(c.walk_to[0]), key="gan-walk-to-shape")
+        to_colour = b.selectbox("To colour", colours, index=colours.index(c.walk_to[1]), key="gan-walk-to-colour")
+        frames = st_ui.limit_slider("Frames", CLASS_WALK_FRAMES, c.walk_frames, key="gan-class-walk-frames")
+    with right, st_ui.shows_errors(), st.spinner("Walking…"):
+        walk = conditional_views.walk_view(from_shape, from_colour, to_shape, to_colour, seed, frames, psi)
+        st.image(walk.by_class_png, caption="One latent, the class moving")
+        st.image(walk.by_noise_png, caption="One class, the latent moving")
+        st.markdown(walk.text)
+
+    st.markdown(f"#### {words.SHARES_HEADING}")
+    st.markdown(words.SHARES_INTRO)
+    if st.button("Measure the colours each GAN draws", key="gan-shares-go") or st.session_state.get("gan-shares-shown"):
+        st.session_state["gan-shares-shown"] = True
+        with st_ui.shows_errors(), st.spinner("Sampling and classifying…"):
+            shares = conditional_views.shares_view()  # memoised: measured once per server
+            st.plotly_chart(shares.figure, key="gan-colour-shares")
+            st.markdown(shares.text)
+
+
 # ---- 2 · live training -----------------------------------------------------------------------
 
 
@@ -270,4 +323,5 @@ with st_ui.shows_errors():
 psi = grid_section()
 walk_section(psi)
 arithmetic_section(psi)
+conditional_section()
 training_section()

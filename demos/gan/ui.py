@@ -86,6 +86,94 @@ def attribute_values(attribute: str):
     return gr.Dropdown(choices=list(values), value=source), gr.Dropdown(choices=list(values), value=target)
 
 
+# ---- the conditional GAN -----------------------------------------------------------------------
+
+
+@shows_errors
+def run_conditional_grid(shape: str, colour: str, seed: int, psi: float):
+    """The grid of the asked class, its sentence, and the truncation rows of that class."""
+    from demos.gan import conditional_views
+
+    view = conditional_views.grid_view(shape, colour, seed, psi)  # validates; memoised
+    notify(view.notice)
+    return write_atomic(view.grid_png, ".png"), view.text, write_atomic(view.truncation_png, ".png")
+
+
+@shows_errors
+def run_class_walk(from_shape: str, from_colour: str, to_shape: str, to_colour: str, seed: int, frames: int,
+                   psi: float):
+    from demos.gan import conditional_views
+
+    view = conditional_views.walk_view(from_shape, from_colour, to_shape, to_colour, seed, frames, psi)
+    notify(view.notice)
+    return write_atomic(view.by_class_png, ".png"), write_atomic(view.by_noise_png, ".png"), view.text
+
+
+@shows_errors
+def run_colour_shares():
+    from demos.gan import conditional_views
+
+    view = conditional_views.shares_view()  # memoised: measured once per server
+    notify(view.notice)
+    return view.figure, view.text
+
+
+def conditional_section() -> None:
+    """Tell the GAN what to draw: a grid of the asked class, truncation per class, the class walk
+    beside the noise walk, and the colour shares of both GANs."""
+    from demos.gan.options import CLASS_WALK_FRAMES, COLOUR_CHOICES, CONDITIONAL, PSI, SHAPE_CHOICES
+    from shared.datasets import LABEL_NAMES
+
+    c = CONDITIONAL
+    gr.Markdown(f"### {words.CONDITIONAL_HEADING}\n{words.CONDITIONAL_INTRO}")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            with gr.Row():
+                shape = gr.Dropdown(list(SHAPE_CHOICES), value=c.shape, label="Shape", elem_id="gan-cond-shape")
+                colour = gr.Dropdown(list(COLOUR_CHOICES), value=c.colour, label="Colour", elem_id="gan-cond-colour")
+            seed = seed_control(c.seed, label="Seed (tile i uses seed + i)", elem_id="gan-cond-seed")
+            psi = gr.Slider(PSI.low, PSI.high, value=c.psi, step=0.05, label="Truncation psi", info=PSI_INFO)
+            draw_btn = gr.Button("Draw", variant="primary", elem_id="gan-cond-draw")
+            cond_text = gr.Markdown(elem_id="gan-cond-text")
+        with gr.Column(scale=3):
+            cond_grid = gr.Image(label="Asked-for samples (green frame: the classifier reads the asked class)",
+                                 type="filepath", interactive=False, format="png", elem_id="gan-cond-grid")
+            truncation = gr.Image(label=words.TRUNCATION_CAPTION, type="filepath", interactive=False, format="png",
+                                  elem_id="gan-cond-truncation")
+    draw_btn.click(run_conditional_grid, [shape, colour, seed, psi], [cond_grid, cond_text, truncation],
+                   api_name="gan_conditional_grid", preprocess=False, **GAN_MODEL)
+
+    gr.Markdown(f"#### {words.CLASS_WALK_HEADING}")
+    shapes, colours = list(LABEL_NAMES["shape"]), list(LABEL_NAMES["colour"])
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            with gr.Row():
+                from_shape = gr.Dropdown(shapes, value=c.walk_from[0], label="From shape")
+                from_colour = gr.Dropdown(colours, value=c.walk_from[1], label="From colour")
+            with gr.Row():
+                to_shape = gr.Dropdown(shapes, value=c.walk_to[0], label="To shape")
+                to_colour = gr.Dropdown(colours, value=c.walk_to[1], label="To colour")
+            walk_frames = gr.Slider(CLASS_WALK_FRAMES.low, CLASS_WALK_FRAMES.high, value=c.walk_frames, step=1,
+                                    label="Frames")
+            walk_btn = gr.Button("Walk between classes", elem_id="gan-class-walk-go")
+        with gr.Column(scale=3):
+            by_class = gr.Image(label="One latent, the class moving", type="filepath", interactive=False,
+                                format="png", elem_id="gan-class-walk")
+            by_noise = gr.Image(label="One class, the latent moving", type="filepath", interactive=False,
+                                format="png", elem_id="gan-noise-walk")
+            walk_text = gr.Markdown(elem_id="gan-class-walk-text")
+    walk_btn.click(run_class_walk, [from_shape, from_colour, to_shape, to_colour, seed, walk_frames, psi],
+                   [by_class, by_noise, walk_text], api_name="gan_class_walk", preprocess=False, **GAN_MODEL)
+
+    gr.Markdown(f"#### {words.SHARES_HEADING}\n{words.SHARES_INTRO}")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            shares_btn = gr.Button("Measure the colours each GAN draws", elem_id="gan-shares-go")
+            shares_text = gr.Markdown(elem_id="gan-shares-text")
+        shares_plot = gr.Plot(label="Colour shares", elem_id="gan-colour-shares", scale=3)
+    shares_btn.click(run_colour_shares, None, [shares_plot, shares_text], api_name="gan_colour_shares", **GAN_MODEL)
+
+
 # ---- live training ---------------------------------------------------------------------------
 
 
@@ -248,6 +336,8 @@ def build() -> gr.Blocks:
                         preprocess=False, **GAN_MODEL)
         amount.release(run_arithmetic, arith_inputs, [arith_strip, arith_img, arith_text], api_visibility="private",
                        trigger_mode="always_last", **GAN_MODEL)
+
+        conditional_section()
 
         gr.Markdown(f"## {words.TRAINING_HEADING}\n{words.TRAINING_INTRO}")
         with gr.Row():

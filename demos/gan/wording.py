@@ -17,6 +17,20 @@ ARITHMETIC_HEADING = "Latent arithmetic"
 ARITHMETIC_INTRO = ("A direction in latent space from labelled samples: the mean latent of "
                     "samples the shapes classifier reads as one value minus the mean of another. Adding it moves a "
                     "sample towards the first.")
+CONDITIONAL_HEADING = "Tell the GAN what to draw"
+CONDITIONAL_INTRO = (
+    "A second GAN, told the class: its generator gets the shape and the colour beside the noise, and its "
+    "discriminator judges whether a picture is real *and* of that class (a projection discriminator). "
+    "It was grown from the GAN above, which draws no blue and no purple at all. Pick a shape and a colour, "
+    "or \"any\". Four (shape, colour) pairs were never in its training data, marked *: can it draw what it "
+    "never saw?")
+HELD_OUT_NOTE = ("Pairs marked * were held out of training: the generator saw that shape and that colour, "
+                 "never together.")
+CLASS_WALK_HEADING = "What the label controls, and what the noise controls"
+SHARES_HEADING = "Mode collapse, measured"
+SHARES_INTRO = ("The colours the shapes classifier reads in samples of the training data, of the unconditional GAN "
+                "and of the conditional one (asked for every class equally often).")
+TRUNCATION_CAPTION = "Truncation for this class: the same latents at psi 1, 0.7, 0.4 and 0 (the share read as asked)"
 TRAINING_HEADING = "2 · Train a GAN live on 2-D points"
 TRAINING_INTRO = ("The generator maps noise to points; the discriminator "
                   "colours the plane by how real it finds each place; the arrows show where the generator's loss "

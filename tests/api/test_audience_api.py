@@ -60,6 +60,7 @@ def audience(suite_url):
 @pytest.mark.parametrize("api_name, args", [
     ("/gan_sample_grid", (0, 1.0)),
     ("/gan_walk", ("0, 6, 8, 15", 37, "slerp", 1.0, 12)),
+    ("/gan_conditional_grid", ("star", "blue", 0, 1.0)),
     ("/diffusion_forward", (0, 300, "squaredcos_cap_v2")),
     ("/vae_sample", ("fitted", 1.0, 0, 16, "β = 6")),
     ("/clip_search_text", ("clip-shapes", "a large red star", 12)),

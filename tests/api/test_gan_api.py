@@ -2,6 +2,7 @@
 
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -117,3 +118,35 @@ def test_bad_training_settings_get_a_message(client, field, value, message):
     with pytest.raises(AppError, match=re.escape(message)) as info:
         client.predict(*args, api_name="/gan_train_reset")
     assert "Something went wrong" not in str(info.value)
+
+
+def test_conditional_grid_draws_the_asked_class_and_refuses_unknown_ones(client):
+    """Asked for a blue star: 16 tiles whose pixels the non-neural check reads mostly as blue; the
+    same call twice gives the same picture; an unknown colour gets the app's own message."""
+    from PIL import Image
+
+    from shared.datasets import LABEL_NAMES
+    from shared.pixel_check import pixel_check
+    from tests.browser.test_gan_in_browser import MIN_TILES_OF_THE_COLOUR, grid_tiles
+
+    grid, text, truncation = client.predict("star", "blue", 0, 1.0, api_name="/gan_conditional_grid")
+    assert text.startswith("Asked for a **blue star**: the shapes classifier reads **")
+    tiles = grid_tiles(Path(grid).read_bytes())
+    assert (pixel_check(tiles).colour == LABEL_NAMES["colour"].index("blue")).sum() >= MIN_TILES_OF_THE_COLOUR
+    again = client.predict("star", "blue", 0, 1.0, api_name="/gan_conditional_grid")[0]
+    assert np.array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(grid)))
+    assert Image.open(truncation).size[1] > Image.open(truncation).size[0] / 3  # four rows of eight
+    held = client.predict("circle", "purple", 0, 1.0, api_name="/gan_conditional_grid")[1]
+    assert "Of the 16 held-out tiles here," in held
+    with pytest.raises(AppError, match=re.escape("Unknown colour 'teal'")):
+        client.predict("star", "teal", 0, 1.0, api_name="/gan_conditional_grid")
+    with pytest.raises(AppError, match=re.escape("The number of frames must be from 2 to 24; got 500.")):
+        client.predict("circle", "red", "star", "blue", 0, 500, 1.0, api_name="/gan_class_walk")
+
+
+def test_class_walk_and_colour_shares(client):
+    by_class, by_noise, text = client.predict("circle", "red", "star", "blue", 3, 5, 1.0, api_name="/gan_class_walk")
+    assert "the latent of seed 3, the class code mixed from a red circle (0) to a blue star (1)" in text
+    assert by_class.endswith(".png") and by_noise.endswith(".png")
+    figure, text = client.predict(api_name="/gan_colour_shares")
+    assert text.startswith("The unconditional GAN draws no blue and no purple")

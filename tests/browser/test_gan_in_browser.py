@@ -1,12 +1,20 @@
 """The GAN tab in Chromium: a walk scrubbed frame by frame, grid tiles as waypoints, a few seconds
-of live training that pauses when asked. Screenshots: screenshots/gan-walk.png, gan-training.png."""
+of live training that pauses when asked, and the conditional GAN asked for blue and purple.
+Screenshots: screenshots/gan-walk.png, gan-training.png, gan-conditional-*.png, gan-class-walk.png."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import numpy as np
+from PIL import Image
+
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
+from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
+
+# of the 16 tiles of a grid asked for one colour, at least this many the pixels read as that colour
+MIN_TILES_OF_THE_COLOUR = 12
 
 
 def status_step(page) -> int:
@@ -81,4 +89,44 @@ def test_live_training_runs_and_pauses(page, suite_url):
     page.locator("#gan-train-step").click()
     page.wait_for_function(f"() => document.querySelector('#gan-train-status').innerText.includes('Step {paused + 1:,}')",
                            timeout=10_000)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+def grid_tiles(png: bytes) -> np.ndarray:
+    """The 16 samples of a grid picture (8 a row, each at 4x), uint8 (16, 32, 32, 3)."""
+    from shared.contact_sheet import tiles
+
+    return tiles(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), 16, columns=8, scale=4)
+
+
+def pick(page, elem_id: str, option: str) -> None:
+    page.locator(f"#{elem_id} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_told_blue_and_purple_it_draws_them(page, suite_url):
+    """The colours the unconditional GAN never draws, asked for in the browser: the grid it shows
+    is read by the pixels alone (shared/pixel_check.py) as that colour, tile by tile."""
+    from shared.datasets import LABEL_NAMES
+    from shared.pixel_check import pixel_check
+
+    open_tab(page, suite_url, "gan")
+    for shape, colour in (("star", "blue"), ("any", "purple")):
+        pick(page, "gan-cond-shape", shape)
+        pick(page, "gan-cond-colour", colour)
+        page.locator("#gan-cond-draw").click()
+        asked = f"Asked for a {colour} {shape}" if shape != "any" else f"Asked for {colour}, any shape"
+        wait_for_text(page, "gan-cond-text", asked, timeout=60_000)
+        wait_until_idle(page)
+        src = page.locator("#gan-cond-grid img").get_attribute("src")
+        tiles = grid_tiles(page.request.get(src).body())
+        drawn = pixel_check(tiles).colour == LABEL_NAMES["colour"].index(colour)
+        assert drawn.sum() >= MIN_TILES_OF_THE_COLOUR, (colour, drawn)
+        page.locator("#gan-cond-grid").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"gan-conditional-{colour}.png"), full_page=True)
+    page.locator("#gan-class-walk-go").click()
+    wait_for_text(page, "gan-class-walk-text", "the label decides what is drawn", timeout=60_000)
+    wait_until_idle(page)
+    page.locator("#gan-class-walk").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "gan-class-walk.png"), full_page=True)
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)

@@ -8,23 +8,48 @@ from demos.gan.conditional_model import N_COLOURS, N_SHAPES, ConditionalShapesGA
 from demos.gan.train_conditional import PAIRS, TrainConfig, build, fit, is_held_out, pair_figures
 from shared.datasets import HELD_OUT_PAIRS, LABEL_NAMES, make_shapes
 
-TINY = TrainConfig(batch_size=8, width=16, z_dim=8, cond_dim=8, data_size=256, eval_every=1000, device="cpu")
+TINY = TrainConfig(batch_size=8, width=16, z_dim=8, cond_dim=8, mapping_layers=1, res_blocks=1, data_size=256,
+                   eval_every=1000, device="cpu", grow_from="")
 
 
-def test_the_networks_read_the_classes_and_the_norms_start_plain():
+def test_the_networks_read_the_classes_and_the_class_paths_start_closed():
     torch.manual_seed(0)
     gan = ConditionalShapesGAN(z_dim=8, width=16, cond_dim=8)
+    for module in gan.generator.modulate:
+        assert not module.gain.weight.any() and not module.bias.weight.any()  # a plain GroupNorm at first
+    assert not gan.generator.to_z.weight.any() and gan.discriminator.projection_gate == 0
     z = torch.randn(1, 8).repeat(2, 1)  # one latent, two classes
     shape, colour = torch.tensor([0, 4]), torch.tensor([0, 4])
+    assert torch.equal(*gan.generator(z, shape, colour))  # closed: the class changes nothing yet
+    with torch.no_grad():  # opened a little, as training does
+        gan.generator.to_z.weight.normal_()
+        gan.discriminator.projection_gate.fill_(1.0)
     x = gan.generator(z, shape, colour)
-    assert x.shape == (2, 3, 32, 32) and x.abs().max() <= 1
-    assert not torch.allclose(x[0], x[1])  # the classes enter through z as well as the norms
+    assert x.shape == (2, 3, 32, 32) and x.abs().max() <= 1 and not torch.allclose(x[0], x[1])
     logits = gan.discriminator(x, shape, colour)
     assert logits.shape == (2,)
-    swapped = gan.discriminator(x, shape.flip(0), colour.flip(0))
-    assert not torch.allclose(logits, swapped)  # the projection head reads the classes
-    for norm in (m for m in gan.generator.modules() if type(m).__name__ == "ClassNorm"):
-        assert not norm.gain.weight.any() and not norm.bias.weight.any()  # a plain GroupNorm at first
+    assert not torch.allclose(logits, gan.discriminator(x, shape.flip(0), colour.flip(0)))  # the projection reads the classes
+
+
+def test_grown_from_the_unconditional_gan_it_draws_and_judges_the_same():
+    """The class paths start closed, so the grown model is the unconditional one until trained."""
+    from demos.gan.model import ShapesGAN
+
+    torch.manual_seed(1)
+    plain = ShapesGAN(z_dim=8, width=16, mapping_layers=2, res_blocks=1, d_res_blocks=1).eval()
+    with torch.no_grad():  # gates opened, as in a trained checkpoint
+        for name, p in plain.named_parameters():
+            if name.endswith("gate"):
+                p.fill_(0.5)
+    grown = ConditionalShapesGAN(8, 16, 8, mapping_layers=2, res_blocks=1, d_res_blocks=1).eval()
+    grown.grow_from(plain)
+    z, shape, colour = torch.randn(4, 8), torch.tensor([0, 1, 2, 3]), torch.tensor([5, 4, 3, 2])
+    with torch.no_grad():
+        x = plain.generator(z)
+        assert torch.equal(grown.generator(z, shape, colour), x)
+        assert torch.allclose(grown.discriminator(x, shape, colour), plain.discriminator(x))
+    with pytest.raises(ValueError, match="cannot grow from this checkpoint: other sizes"):
+        ConditionalShapesGAN(8, 32, 8, 2, 1, 1).grow_from(plain)
 
 
 def test_every_pair_is_asked_for_and_the_held_out_pairs_are_never_trained_on():
@@ -84,3 +109,29 @@ def test_the_bundled_stage_loads_and_measures_what_its_card_says():
     for label, key in rows.items():
         card_value = float(re.search(rf"^\| {re.escape(label)}[^|]* \| ([\d.]+)% \|", card, re.M).group(1)) / 100
         assert measured[key] == pytest.approx(card_value, abs=0.0006), label  # deterministic: same latents, same weights
+
+
+def test_the_tab_logic_asks_checks_and_marks_held_out_pairs():
+    from demos.gan import conditional
+    from demos.gan.conditional_views import grid_view
+    from shared.limits import LimitError
+
+    shapes, colours = conditional.asked_classes("any", "blue", 600, seed=3)
+    assert set(colours) == {"blue"} and set(shapes) == set(LABEL_NAMES["shape"])
+    assert all(abs(shapes.count(s) / 600 - 1 / 6) < 0.05 for s in LABEL_NAMES["shape"])  # uniform
+    assert (shapes, colours) == conditional.asked_classes("any", "blue", 600, seed=3)  # repeatable
+    grid = conditional.class_grid("circle", "purple", 5, 0.8)
+    assert grid.asked == ("circle", "purple") and grid.seeds == list(range(5, 21)) and all(grid.held_out)
+    assert grid.images.shape == (16, 32, 32, 3) and not grid.images.flags.writeable
+    assert "Of the 16 held-out tiles here," in grid_view("circle", "purple", 5, 0.8).text
+    assert not any(conditional.class_grid("star", "blue", 5, 0.8).held_out)
+    with pytest.raises(LimitError, match="Unknown shape 'hexagon'"):
+        conditional.class_grid("hexagon", "blue", 0, 1.0)
+    with pytest.raises(LimitError, match="the largest seed is 4294967295"):
+        conditional.class_grid("star", "blue", 2**32 - 2, 1.0)
+    with pytest.raises(LimitError, match="Unknown shape 'any'"):  # a walk's ends are classes, not "any"
+        conditional.class_walk(("any", "red"), ("star", "blue"), 0, 5, 1.0)
+    walk = conditional.class_walk(("circle", "red"), ("star", "blue"), 0, 5, 1.0)
+    assert walk.by_class.shape == walk.by_noise.shape == (5, 32, 32, 3)
+    # the two walks start from the same picture: the latent of seed 0 and the class "red circle"
+    assert (walk.by_class[0].astype(int) - walk.by_noise[0]).__abs__().max() <= 1
