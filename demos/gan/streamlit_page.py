@@ -191,7 +191,7 @@ def conditional_section() -> None:
     with right, st_ui.shows_errors(), st.spinner("Drawing…"):
         view = conditional_views.grid_view(shape, colour, seed, psi)  # memoised: a rerun redraws nothing
         st_ui.notify(view.notice)
-        st.image(view.grid_png, caption="Asked-for samples (green frame: the classifier reads the asked class)")
+        st.image(view.grid_png, caption=words.CONDITIONAL_GRID_CAPTION)
         st.markdown(view.text)
         st.image(view.truncation_png, caption=words.TRUNCATION_CAPTION)
 
@@ -214,7 +214,7 @@ def conditional_section() -> None:
 
     st.markdown(f"#### {words.SHARES_HEADING}")
     st.markdown(words.SHARES_INTRO)
-    if st.button("Measure the colours each GAN draws", key="gan-shares-go") or st.session_state.get("gan-shares-shown"):
+    if st.button(words.SHARES_BUTTON, key="gan-shares-go") or st.session_state.get("gan-shares-shown"):
         st.session_state["gan-shares-shown"] = True
         with st_ui.shows_errors(), st.spinner("Sampling and classifying…"):
             shares = conditional_views.shares_view()  # memoised: measured once per server

@@ -136,7 +136,7 @@ def conditional_section() -> None:
             draw_btn = gr.Button("Draw", variant="primary", elem_id="gan-cond-draw")
             cond_text = gr.Markdown(elem_id="gan-cond-text")
         with gr.Column(scale=3):
-            cond_grid = gr.Image(label="Asked-for samples (green frame: the classifier reads the asked class)",
+            cond_grid = gr.Image(label=words.CONDITIONAL_GRID_CAPTION,
                                  type="filepath", interactive=False, format="png", elem_id="gan-cond-grid")
             truncation = gr.Image(label=words.TRUNCATION_CAPTION, type="filepath", interactive=False, format="png",
                                   elem_id="gan-cond-truncation")
@@ -168,7 +168,7 @@ def conditional_section() -> None:
     gr.Markdown(f"#### {words.SHARES_HEADING}\n{words.SHARES_INTRO}")
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            shares_btn = gr.Button("Measure the colours each GAN draws", elem_id="gan-shares-go")
+            shares_btn = gr.Button(words.SHARES_BUTTON, elem_id="gan-shares-go")
             shares_text = gr.Markdown(elem_id="gan-shares-text")
         shares_plot = gr.Plot(label="Colour shares", elem_id="gan-colour-shares", scale=3)
     shares_btn.click(run_colour_shares, None, [shares_plot, shares_text], api_name="gan_colour_shares", **GAN_MODEL)

@@ -46,3 +46,5 @@ SETTING_LABELS = {
 FILMSTRIP_CAPTION = "Filmstrip: every frame with the discriminator's p(real)"
 ARITHMETIC_STRIP_CAPTION = "From the sample (left) to the moved sample (right)"
 SETTINGS_HEADING = "Settings (changing one starts a new run)"
+CONDITIONAL_GRID_CAPTION = "Asked-for samples (green frame: the classifier reads the asked class)"
+SHARES_BUTTON = "Measure the colours each GAN draws"
