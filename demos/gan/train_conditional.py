@@ -171,30 +171,25 @@ def pair_figures(images: np.ndarray, shape: np.ndarray, colour: np.ndarray) -> d
     as_asked (classifier: a valid shape of the asked shape and colour), pixels_as_asked (one piece
     in the asked palette colour, and the classifier's shape), valid, the smallest colour and shape
     shares, each over seen pairs, and as_asked on the held-out pairs, per pair."""
-    from shared.metrics import CONFIDENCE, _bundled_classifier
+    from demos.gan.conditional import read_classes
     from shared.pixel_check import pixel_check
-    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
+    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE
 
-    probs, _ = classify(_bundled_classifier(), images)
-    names = HEAD_CLASSES["shape"]
-    read_shape = probs["shape"].argmax(1)
-    valid = (probs["shape"].max(1) >= CONFIDENCE) & (read_shape != names.index(NOT_A_SHAPE))
-    # the classifier's head order names the same classes as the data's labels, maybe in another order
-    shape_ok = np.array([names[r] == LABEL_NAMES["shape"][a] for r, a in zip(read_shape, shape)])
-    colour_ok = np.array([HEAD_CLASSES["colour"][r] == LABEL_NAMES["colour"][a]
-                          for r, a in zip(probs["colour"].argmax(1), colour)])
+    reading = read_classes(images)
+    valid, read_shape, read_colour = reading.valid, np.array(reading.shape), np.array(reading.colour)
+    shape_ok = read_shape == np.array([LABEL_NAMES["shape"][a] for a in shape])
+    colour_ok = read_colour == np.array([LABEL_NAMES["colour"][a] for a in colour])
     check = pixel_check(images)
     pixels_ok = check.one_piece & (check.colour == colour)
     held = np.array([is_held_out(s, c) for s, c in zip(shape, colour)])
     seen = ~held
     n = seen.sum()
-    read_colour = probs["colour"].argmax(1)
     return {
         "as_asked": float((valid & shape_ok & colour_ok)[seen].mean()),
         "pixels_as_asked": float((valid & shape_ok & pixels_ok)[seen].mean()),
         "valid": float(valid[seen].mean()),
-        "min_colour": min(float((valid & (read_colour == i))[seen].sum() / n) for i in range(len(HEAD_CLASSES["colour"]))),
-        "min_shape": min(float((valid & (read_shape == i))[seen].sum() / n) for i, s in enumerate(names) if s != NOT_A_SHAPE),
+        "min_colour": min(float((valid & (read_colour == c))[seen].sum() / n) for c in HEAD_CLASSES["colour"]),
+        "min_shape": min(float((valid & (read_shape == s))[seen].sum() / n) for s in HEAD_CLASSES["shape"] if s != NOT_A_SHAPE),
         "held_out": float((valid & shape_ok & colour_ok)[held].mean()) if held.any() else float("nan"),
         "held_out_pixels": float((valid & shape_ok & pixels_ok)[held].mean()) if held.any() else float("nan"),
         "per_held_out_pair": {f"{LABEL_NAMES['shape'][s]} {LABEL_NAMES['colour'][c]}":
