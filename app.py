@@ -59,6 +59,19 @@ def tab_from_url(slugs: Sequence[str]) -> Callable[[gr.Request], gr.Tabs]:
     return select
 
 
+def address_sync_js(slug: str) -> str:
+    """The browser-side handler of a tab's select event: write ?tab=<slug> into the address bar.
+
+    Until the page is ready, a select of another tab than the address names is the first tab's,
+    fired when the tabs mount, and is ignored (the page's load events read ?tab= from the address);
+    the select of the named tab (the deep link applied) makes the page ready, as does the end of the
+    page's load events (`genaiTabsReady`), so no server round trip is needed when a link names a tab."""
+    return (f"() => {{ const u = new URL(window.location);"
+            f" if (!window.genaiTabsReady) {{ if (u.searchParams.get('tab') !== '{slug}') return;"
+            f" window.genaiTabsReady = true; }}"
+            f" u.searchParams.set('tab', '{slug}'); window.history.replaceState(null, '', u); }}")
+
+
 def as_list(components) -> list:  # noqa: ANN001
     if components is None:
         return []
@@ -107,10 +120,10 @@ def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
                                                    outputs, api_visibility="private")
         # Keep ?tab= in the address bar in step with the open tab, so every view is a shareable
         # link. Not before the deep link has been applied: Tabs fires `select` for its first tab
-        # when it mounts, which would overwrite the ?tab= the page was opened with.
+        # when it mounts, which would overwrite the ?tab= the page was opened with. The browser
+        # decides that alone (a server round trip can queue behind a loaded server's work).
         for slug, tab in tab_items:
-            tab.select(None, js=f"() => {{ if (!window.genaiTabsReady) return; const u = new URL(window.location);"
-                                f" u.searchParams.set('tab', '{slug}'); window.history.replaceState(null, '', u); }}")
+            tab.select(None, js=address_sync_js(slug))
         # A presenter link (?tab=gan&present=1&seeds=3,17,42) sets its demo's controls first, then
         # opens the tab (its opening fills see the linked values), then shows the linked result.
         hooks = {spec.slug: hook for spec in specs if not isinstance(built[spec.slug], Exception)

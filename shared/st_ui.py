@@ -227,3 +227,20 @@ def remembered(key: str, inputs: tuple, make: Callable[[], T]) -> T:
 def cannot(what: str) -> None:
     """One line saying what this page cannot do that its Gradio tab does."""
     st.caption(f"Not on this page: {what}")
+
+
+def streamed_png(slot, image: Any, caption: str = "") -> None:  # noqa: ANN001 (a Streamlit placeholder)
+    """A picture drawn into a placeholder that a loop redraws, embedded in the page as a data: URI
+    at the placeholder's width (pixelated, never blurred). st.image serves its pictures from the
+    session's media store, which drops the pictures a run replaced when the run ends; a browser
+    still behind on the stream then asks for one and gets a 404 (streamlit/streamlit#1294, #4825).
+    An embedded picture has nothing to fetch."""
+    import base64
+    import html
+
+    from shared.image_files import png_bytes
+
+    uri = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+    text = f'<figcaption style="text-align:center;opacity:.7;font-size:.85em">{html.escape(caption)}</figcaption>' if caption else ""
+    slot.html(f'<figure style="margin:0"><img src="{uri}" alt="{html.escape(caption)}" '
+              f'style="width:100%;image-rendering:pixelated">{text}</figure>')

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from demos.stable_diffusion import cost, explore, options, views
@@ -33,11 +32,6 @@ def load(name: str) -> explore.Parts:
     """The pipeline's parts, loaded on first use and shared by every session (a Hub pipeline fails
     with the offline notice when it is not cached)."""
     return st_ui.resource(f"sd:{name}", lambda: explore.load_pipeline(name))
-
-
-def show_png(slot, image: np.ndarray, **kwargs) -> None:  # noqa: ANN001 (a Streamlit container)
-    """A uint8 picture as lossless PNG (the default JPEG would blur a 32x32 sample's pixels)."""
-    slot.image(png_bytes(image), output_format="PNG", **kwargs)
 
 
 @contextmanager
@@ -63,9 +57,8 @@ class StepSlots:
         self.status = st.empty()
 
     def draw(self, view: explore.StepView, notice: str | None = None) -> None:
-        show_png(self.image, views.zoom(view.image), width="stretch", caption=words.IMAGE_CAPTION)
-        show_png(self.channels, views.step_channels(view), width="stretch",
-                 caption=words.CHANNELS_CAPTION)
+        st_ui.streamed_png(self.image, views.zoom(view.image), caption=words.IMAGE_CAPTION)
+        st_ui.streamed_png(self.channels, views.step_channels(view), caption=words.CHANNELS_CAPTION)
         self.status.markdown(views.step_status(view, notice))
 
 

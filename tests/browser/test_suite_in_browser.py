@@ -47,11 +47,21 @@ def test_overview_links_to_tabs(page, suite_url):
     for needed in ("GANs", "Diffusion", "CLIP", "RLHF"):
         assert needed in concept_map.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
+    assert not page.problems and not error_toasts(page)
     # a card's link opens its tab, through the ?tab= deep link
     page.locator('#concept-map a[href="?tab=data"]').first.click()
     page.wait_for_selector("#tab-data", state="visible", timeout=30_000)
     assert "tab=data" in page.url
-    assert not page.problems and not error_toasts(page)
+    assert not [p for p in page.problems if not left_behind(p)] and not error_toasts(page)
+
+
+# What Chromium logs of the page a link leaves: the result stream Gradio may keep open on an idle
+# session (see conftest.in_flight) is aborted by the navigation. Said of the old page, not the new.
+LEAVING = ("AbortError: signal is aborted without reason", "Unexpected error Connection errored out")
+
+
+def left_behind(problem: str) -> bool:
+    return any(text in problem for text in LEAVING)
 
 
 # where each tab's main action shows its result, and what it must show there
@@ -94,10 +104,15 @@ def test_data_tab_shows_judged_images(page, suite_url):
 
 
 def test_switching_tabs_updates_the_address(page, suite_url):
-    open_tab(page, suite_url, "overview")
+    slug = REGISTRY[0].slug
+    open_tab(page, suite_url, slug)
+    # the first tab's select when the tabs mount did not overwrite the deep link
+    assert f"tab={slug}" in page.url
+    page.get_by_role("tab", name="Overview").click()
+    # written by the browser alone, with no round trip to the server
+    page.wait_for_function("() => window.location.search.includes('tab=overview')", timeout=10_000)
     page.get_by_role("tab", name=REGISTRY[0].title).click()
-    # the select event that writes the address queues behind the page-open events: slow on a loaded machine
-    page.wait_for_function(f"() => window.location.search.includes('tab={REGISTRY[0].slug}')", timeout=60_000)
+    page.wait_for_function(f"() => window.location.search.includes('tab={slug}')", timeout=10_000)
 
 
 def test_unknown_tab_warns_and_opens_overview(page, suite_url):

@@ -59,8 +59,13 @@ def recorded_media(monkeypatch):
 
 
 def shows_picture(at: AppTest, data: bytes) -> bool:
-    """Whether one of the page's images (after its latest run) holds exactly these bytes."""
+    """Whether one of the page's images (after its latest run) holds exactly these bytes: served
+    from the media store (st.image) or embedded in the page (st_ui.streamed_png)."""
+    import base64
+
     from streamlit.runtime.media_file_manager import MediaFileManager
 
     recorded = getattr(MediaFileManager.add, "recorded", {})
-    return any(recorded.get(url) == data for image in at.image for url in image.value)
+    embedded = f'src="data:image/png;base64,{base64.b64encode(data).decode()}"'
+    return (any(recorded.get(url) == data for image in at.image for url in image.value)
+            or any(embedded in str(element.value) for element in at.get("html")))
