@@ -31,6 +31,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("data", "Data & judge", "demos.data.ui"),
     DemoSpec("gan", "GAN", "demos.gan.ui"),
     DemoSpec("diffusion", "Diffusion", "demos.diffusion.ui"),
+    DemoSpec("flows", "Flows", "demos.flows.ui"),
     DemoSpec("gpt", "GPT", "demos.gpt.ui"),
     DemoSpec("alignment", "Alignment", "demos.alignment.ui"),
     DemoSpec("three_d", "3-D data", "demos.three_d.ui"),

@@ -249,7 +249,10 @@ def start(live: LiveRun, press: Press, make: Callable[[], LiveLoop] | None = Non
         budget = press.left if seconds is None else min(seconds, press.left)
         before = run.seconds
         try:
-            yield from run.run(budget, chunk_s, steps)
+            for frame in run.run(budget, chunk_s, steps):
+                press.seconds += run.seconds - before  # counted as it goes: the frame's speed is the press's so far
+                before = run.seconds
+                yield frame
         finally:
             press.seconds += run.seconds - before
 

@@ -64,6 +64,7 @@ def audience(suite_url):
     ("/diffusion_forward", (0, 300, "squaredcos_cap_v2")),
     ("/vae_sample", ("fitted", 1.0, 0, 16, "β = 6")),
     ("/clip_search_text", ("clip-shapes", "a large red star", 12)),
+    ("/flows_train_reset", ("ring8", "nsf", 4, 0)),
 ])
 def test_thirty_identical_requests_at_once_all_get_whole_files(audience, api_name, args):
     start = threading.Barrier(len(audience))
@@ -124,6 +125,20 @@ def test_gan_runs_of_two_sessions_do_not_block_each_other(suite_url):
         job.result(timeout=10)
     finally:
         a.close(), b.close()
+
+
+def test_flows_second_start_and_step_during_a_run_are_refused_and_reset_waits(client):
+    settings = ("ring8", "nsf", 2, 0)
+    job = client.submit(*settings, 5000, api_name="/flows_train")
+    first_update(job)
+    with pytest.raises(AppError, match="already going: press Pause \\(or Stop\\) first"):
+        client.predict(*settings, 100, api_name="/flows_train")
+    with pytest.raises(AppError, match="The flow is training: press Pause first"):
+        client.predict(*settings, api_name="/flows_train_step")
+    assert not job.done()  # the refused calls left the run alone
+    image, status = client.predict(*settings, api_name="/flows_train_reset")  # stops the run, waits, resets
+    assert status.startswith("Press **Start**")
+    job.result(timeout=30)  # the first stream ended cleanly
 
 
 def test_diffusion_2d_second_run_is_refused(client):

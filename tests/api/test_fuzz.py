@@ -52,6 +52,7 @@ CHEAP = {
     "/sd_grid": {"steps": 2, "seeds": "0"},
     "/sd_image_to_image": {"steps": 2},
     "/alignment_rules_vote": {"n": 4},
+    "/flows_train": {"steps": 10},
 }
 
 

@@ -22,7 +22,7 @@ RUNNING = "[data-testid='stApp'][data-test-script-state='running']"  # while the
 EXCEPTIONS = "[data-testid='stException']"
 MAIN = "[data-testid='stMain']"
 MAIN_OUTPUT_KIND = {"gpt": "answers", "three_d": "plots", "alignment": "plots"}  # what each page's main action adds (else pictures)
-SHOWN_ON_OPEN = {"clip", "vae"}  # pages that open on their main action's default result
+SHOWN_ON_OPEN = {"clip", "vae", "flows"}  # pages that open on their main action's default result
 
 
 @pytest.fixture(scope="module")

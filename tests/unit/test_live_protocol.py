@@ -5,6 +5,7 @@ no demo writes its own loop, pause or stop again."""
 import ast
 import math
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,20 @@ def test_a_press_counts_training_seconds_towards_its_cap():
     assert Press(0, 10, seconds=2.0).speed(50) == 25.0
     assert live.capped_text(120) == "Paused after 2 minutes of training; press Start to go on."
     assert live.capped_text(90) == "Paused after 90 s of training; press Start to go on."
+
+
+def test_a_press_counts_its_seconds_while_it_streams():
+    """Each frame's speed is the press's so far, not steps over nothing (Gradio streams one loop)."""
+    class Slow(Counter):
+        def train(self, steps: int) -> None:
+            time.sleep(0.01 * steps)
+            super().train(steps)
+
+    slot, press = LiveRun(), Press(0, cap_s=120)
+    for frame in live.start(slot, press, lambda: Slow(5)):
+        assert press.seconds >= 0.01 * frame
+        assert 0 < press.speed(frame) <= 100 + 1e-6  # at most one step per 10 ms
+    assert slot.run.step == 5
 
 
 def test_start_pause_and_step_on_a_session_slot_refuse_with_the_shared_texts():

@@ -1,0 +1,114 @@
+"""Flows tab: a normalizing flow on 2-D points, trained live in the session (Start, Pause, Step,
+Reset on shared/live.py's protocol). Glue only: the logic is in live.py and views.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from shared.image_files import png_file
+from shared.live import LiveRun
+from shared.presenter_ui import copy_link_button, linkable
+from shared.ui import demo_container, explainer, fill_on_open, header, shows_errors
+
+HERE = Path(__file__).parent
+
+
+def _view(run, speed: float | None = None, snap=None):  # noqa: ANN001
+    from demos.flows import views
+
+    picture, status = views.live_view(run, speed, snap)
+    return png_file(picture), status
+
+
+def _settings(dataset, kind, layers, seed):  # noqa: ANN001
+    from demos.flows import live
+
+    return live.settings_from_values((dataset, kind, layers, seed))
+
+
+@shows_errors
+def reset(slot: LiveRun, dataset, kind, layers, seed):  # noqa: ANN001
+    """A new run with the settings (an untrained flow: a plain Gaussian); a running one is stopped first."""
+    from demos.flows import live
+
+    return _view(live.reset(slot, _settings(dataset, kind, layers, seed)))
+
+
+@shows_errors
+def start(slot: LiveRun, dataset, kind, layers, seed, steps):  # noqa: ANN001
+    """Train this session's flow for the press's steps, streaming the view; one Start at a time."""
+    from demos.flows import live
+
+    press = live.new_press(slot, _settings(dataset, kind, layers, seed), steps)
+    for snap in live.start(slot, press):
+        yield _view(slot.run, press.speed(slot.run.step), snap)
+    if press.capped:  # ended by the time limit, not by its steps
+        gr.Info(live.CAPPED)
+
+
+@shows_errors
+def pause(slot: LiveRun):
+    """Pause: the loop returns after its chunk, and the view shows the step it reached."""
+    from shared import live
+
+    return _view(live.pause(slot))
+
+
+@shows_errors
+def single_step(slot: LiveRun, dataset, kind, layers, seed):  # noqa: ANN001
+    from demos.flows import live
+
+    return _view(live.step(slot, _settings(dataset, kind, layers, seed)))
+
+
+def build() -> gr.Blocks:
+    from demos.flows import wording as words
+    from demos.flows.options import DEFAULTS, FLOW_KINDS, LAYERS_SLIDER, LINK_PARAMS, PRESS_STEPS_SLIDER
+    from shared.datasets import TOY_2D_NAMES
+
+    with demo_container("Normalizing flows") as demo:
+        header(words.TITLE, words.SUBTITLE)
+        explainer(HERE)
+        gr.Markdown(f"## {words.TOY_HEADING}\n{words.TOY_INTRO}")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=280):
+                dataset = gr.Dropdown([(v, k) for k, v in TOY_2D_NAMES.items()], value=DEFAULTS.dataset, label="Data set")
+                kind = gr.Radio([(v, k) for k, v in FLOW_KINDS.items()], value=DEFAULTS.kind, label="Layers",
+                                info=words.KIND_INFO)
+                layers = gr.Slider(LAYERS_SLIDER.shown.low, LAYERS_SLIDER.shown.high, value=DEFAULTS.layers,
+                                   step=LAYERS_SLIDER.step, label="Number of layers", info=words.LAYERS_INFO)
+                seed = gr.Number(value=DEFAULTS.seed, precision=0, label="Seed")
+                steps = gr.Slider(PRESS_STEPS_SLIDER.shown.low, PRESS_STEPS_SLIDER.shown.high, value=DEFAULTS.press_steps,
+                                  step=PRESS_STEPS_SLIDER.step, label="Training steps per press", info=words.PRESS_STEPS_INFO)
+                with gr.Row():
+                    start_btn = gr.Button(words.START, variant="primary", elem_id="flows-main-action")
+                    pause_btn = gr.Button(words.PAUSE)
+                with gr.Row():
+                    step_btn = gr.Button(words.STEP)
+                    reset_btn = gr.Button(words.RESET)
+            with gr.Column(scale=3):
+                picture = gr.Image(label=words.VIEW_LABEL, type="numpy", interactive=False, format="png",
+                                   show_label=False, elem_id="flows-live-view")
+                status = gr.Markdown(words.READY, elem_id="flows-status")
+        settings = [dataset, kind, layers, seed]
+        # a presenter link sets these; the tab's opening then shows that untrained flow, ready to Start
+        link_controls = {"data": dataset, "flow": kind, "layers": layers, "seed": seed, "steps": steps}
+        copy_link_button("flows", LINK_PARAMS, link_controls)
+        linkable(demo, "Flows", LINK_PARAMS, link_controls)
+        # the run lives in the user's session; when the session ends its loop is told to stop
+        trainer = gr.State(LiveRun(), delete_callback=lambda live: live.stop() if live is not None else None)
+        view = [picture, status]
+        for comp in settings:
+            comp.input(reset, [trainer, *settings], view, api_visibility="private")
+        reset_btn.click(reset, [trainer, *settings], view, api_name="flows_train_reset", preprocess=False)
+        run_event = start_btn.click(start, [trainer, *settings, steps], view, api_name="flows_train", preprocess=False,
+                                    concurrency_limit=4, concurrency_id="flows-live-training")
+        # pause() stops the loop after its chunk; cancelling the event as well ends a Start still queued
+        pause_btn.click(pause, trainer, view, api_name="flows_train_pause", preprocess=False,
+                        concurrency_id="flows-pause", cancels=[run_event])
+        step_btn.click(single_step, [trainer, *settings], view, api_name="flows_train_step", preprocess=False)
+        fill_on_open(demo, reset, [trainer, *settings], view)  # the untrained flow, ready to Start
+    return demo

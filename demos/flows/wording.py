@@ -1,0 +1,25 @@
+"""Every sentence the flows demo shows, in both front ends."""
+
+TITLE = "Normalizing flows"
+SUBTITLE = ("An invertible network from simple noise to the data: because every layer can be undone and its "
+            "stretching measured, a flow gives the exact likelihood of any point.")
+TOY_HEADING = "A flow on 2-D points, trained live"
+TOY_INTRO = (
+    "Each layer is an invertible map. Read from the data to the noise, the layers must carry the data onto a "
+    "standard Gaussian; the change-of-variables formula then gives the exact log-density of any point, "
+    "log p(x) = log N(f(x); 0, I) + log |det ∂f/∂x|, and training maximises it on the data. Read from the noise "
+    "to the data, the same layers draw samples. Press **Start**: the heatmap is the learned density, the dots "
+    "are samples from fixed noise, and the two rows below show every layer's warp."
+)
+KIND_INFO = "Splines bend more per layer; affine coupling is the simplest layer that can be inverted exactly."
+LAYERS_INFO = "More layers can warp the Gaussian further (a new run starts)."
+PRESS_STEPS_INFO = "Updates per press of Start (at most 2 minutes of training)."
+START = "▶ Start"
+PAUSE = "⏸ Pause"
+STEP = "Step"
+RESET = "↺ Reset"
+READY = "Press **Start** to train the flow: it begins as a plain Gaussian."
+VIEW_LABEL = "The flow, live"
+NOISE_TO_DATA = "noise → data: a grid and the samples, layer by layer"
+DATA_TO_NOISE = "data → noise: the data, layer by layer"
+STEP_WHILE_RUNNING = "The flow is training: press Pause first; Step then trains 25 more updates."

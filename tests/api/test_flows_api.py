@@ -1,0 +1,58 @@
+"""The flows tab through its HTTP API, as a user's script would call it: the untrained view, a press
+that trains its steps and streams, Step, and every bad value answered in the app's own words."""
+
+import re
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from demos.flows import wording as words
+from demos.flows.options import STEP_STEPS
+
+SETTINGS = ("ring8", "nsf", 3, 0)
+
+
+@pytest.fixture
+def client(suite_url):
+    c = Client(suite_url, verbose=False)
+    yield c
+    c.close()
+
+
+def picture(path: str) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def test_reset_shows_the_untrained_flow_and_a_press_trains_its_steps(client):
+    image, status = client.predict(*SETTINGS, api_name="/flows_train_reset")
+    assert status == words.READY
+    before = picture(image)
+    job = client.submit(*SETTINGS, 40, api_name="/flows_train")
+    updates = list(job)
+    image, status = job.result()
+    assert len(updates) >= 1 and status.startswith("**Step 40**") and "held-out −log p" in status
+    after = picture(image)
+    assert after.shape == before.shape and np.abs(after.astype(int) - before).mean() > 1  # the view changed
+    _, status = client.predict(*SETTINGS, api_name="/flows_train_step")
+    assert status.startswith(f"**Step {40 + STEP_STEPS}**")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("spirals", "nsf", 3, 0, 100), "Unknown data set 'spirals'"),
+    (("ring8", "maf", 3, 0, 100), "Unknown flow 'maf'; choose one of 'nsf', 'realnvp'."),
+    (("ring8", "nsf", 12, 0, 100), "The number of layers must be from 1 to 8; got 12."),
+    (("ring8", "nsf", 3, -4, 100), "The seed must be from 0 to 4294967295; got -4."),
+    (("ring8", "nsf", 3, 0, 1e9), "The training steps per press must be from 10 to 20000; got 1000000000."),
+    (("ring8", "nsf", 3, 0, None), "The training steps per press must be a whole number from 10 to 20000."),
+])
+def test_bad_values_get_the_apps_message(client, args, message):
+    with pytest.raises(AppError, match=re.escape(message)):
+        client.predict(*args, api_name="/flows_train")
+
+
+def test_pause_with_nothing_running_says_so(client):
+    with pytest.raises(AppError, match="Nothing is training yet: press Start."):
+        client.predict(api_name="/flows_train_pause")
