@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, Generic, Literal, TypeVar
 from huggingface_hub import PyTorchModelHubMixin, constants
 
 from shared import limits
+from shared.seeding import MODEL_BUILD_LOCK
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS_DIR = REPO_ROOT / "checkpoints"
@@ -194,7 +194,9 @@ def _from_pretrained(model_class: type[M], location: str, device: str, kwargs: d
 
 
 _cache: dict[tuple, tuple[Loaded, float]] = {}
-_lock = threading.RLock()
+# loads wait for each other and for models built elsewhere (shared/seeding.py: the libraries patch
+# torch process-wide while they build one)
+_lock = MODEL_BUILD_LOCK
 
 
 def load(

@@ -55,13 +55,15 @@ class VoteTuning(LiveLoop):
 
         from demos.alignment import answers
         from demos.alignment.model import lora_config
+        from shared.seeding import seeded_global_rng
 
         if len(votes) < options.MIN_VOTES:
             raise limits.LimitError(words.too_few_votes(len(votes), options.MIN_VOTES))
         self.steps = options.TUNE_STEPS.check(steps)
         self.beta = options.BETA.check(beta)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(limits.SEED.check(seed))  # LoRA's A matrices start random (B at zero: the policy starts as the reference)
+        # LoRA's A matrices start random (B at zero: the policy starts as the reference); built under
+        # the process-wide lock (shared/seeding.py), whoever else is building or loading a model
+        with seeded_global_rng(limits.SEED.check(seed)):
             self.policy = get_peft_model(copy.deepcopy(start_model), lora_config(options.TUNE_RANK, options.TUNE_ALPHA))
         self.policy.train()
         self.tokenizer = tokenizer

@@ -22,6 +22,7 @@ from demos.clip import options
 from shared import heavy, limits
 from shared.limits import LimitError
 from shared.memo import memoised
+from shared.seeding import building_models
 
 Progress = Callable[[float, str], None]  # (fraction done, what is happening)
 NEEDS_NETWORK = ("The Hub CLIPs come from the Hugging Face Hub: this needs the network once, then they are "
@@ -71,7 +72,8 @@ def clip_in_folder(folder: Path) -> Clip:
     heavy.ready("transformers")
     from transformers import CLIPModel, CLIPProcessor
 
-    model = CLIPModel.from_pretrained(folder, use_safetensors=True).eval()
+    with building_models():  # transformers patches torch process-wide while it builds
+        model = CLIPModel.from_pretrained(folder, use_safetensors=True).eval()
     return _clip(folder.name, model, CLIPProcessor.from_pretrained(folder))
 
 

@@ -19,6 +19,7 @@ as in Stable Diffusion (whose factor is 0.18215).
 from __future__ import annotations
 
 from shared import heavy
+from shared.seeding import building_models
 
 BUNDLED_NAME = "sd-shapes"
 TEXT_ENCODER_NAME = "clip-shapes"  # the bundled CLIP (demos/clip) whose text tower this pipeline reads, by checkpoint name
@@ -66,7 +67,8 @@ def text_encoder_from_clip(clip_folder: str):  # noqa: ANN201 ((CLIPTextModel, C
     heavy.ready("transformers")
     from transformers import CLIPModel, CLIPTextModel, CLIPTokenizer
 
-    clip = CLIPModel.from_pretrained(clip_folder, use_safetensors=True)
-    text = CLIPTextModel(clip.config.text_config)
+    with building_models():  # transformers patches torch process-wide while it builds
+        clip = CLIPModel.from_pretrained(clip_folder, use_safetensors=True)
+        text = CLIPTextModel(clip.config.text_config)
     text.load_state_dict(clip.text_model.state_dict())  # transformers 5: CLIPTextModel holds the tower's layers itself
     return text.eval(), CLIPTokenizer.from_pretrained(clip_folder)

@@ -79,7 +79,8 @@ def test_live_training_runs_and_pauses(page, suite_url):
     page.wait_for_timeout(12_000)  # long enough for the fixed preset to spread over the modes
     running = status_step(page)
     assert running > 0
-    page.locator("#gan-train-pause").click()
+    # a loaded machine's renderer, drawing the live frames, can take long to let the click through
+    page.locator("#gan-train-pause").click(timeout=90_000)
     paused = steady_step(page)
     assert paused >= running
     page.wait_for_timeout(1_500)
