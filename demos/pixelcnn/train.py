@@ -102,7 +102,7 @@ def card(cfg: TrainConfig, model: GatedPixelCNN, figures: dict, run: TrainingRun
         f"`{command_line(cfg, 'demos.pixelcnn.train')}`: {run.step:,} steps of batch {cfg.batch_size} on "
         f"{cfg.data_size:,} images, {run.elapsed / 60:.1f} min on {run.hardware}. Adam, lr {cfg.lr:g}, gradient norm "
         "clipped at 1.", "",
-        "## Quality (measured by the training script; `tests/unit/test_pixelcnn_model.py` re-measures it)", "",
+        "## Quality (measured by the training script at the end of the run)", "",
         f"- held-out bits per dimension ({HELD_OUT:,} images, seed {HELD_OUT_SEED}): **{figures['held_out_bpd']:.4f}**",
         f"- training batch at the end: {figures['train_bpd']:.4f}",
         f"- {figures['n_samples']} samples at temperature 1 (seed {SAMPLE_SEED}), both witnesses: "
