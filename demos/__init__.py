@@ -32,6 +32,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("gan", "GAN", "demos.gan.ui"),
     DemoSpec("diffusion", "Diffusion", "demos.diffusion.ui"),
     DemoSpec("flows", "Flows", "demos.flows.ui"),
+    DemoSpec("pixelcnn", "PixelCNN", "demos.pixelcnn.ui"),
     DemoSpec("gpt", "GPT", "demos.gpt.ui"),
     DemoSpec("alignment", "Alignment", "demos.alignment.ui"),
     DemoSpec("three_d", "3-D data", "demos.three_d.ui"),

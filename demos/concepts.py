@@ -29,6 +29,11 @@ FAMILIES: list[Concept] = [
             "ones before it: p(x) = ∏ p(x_t | x_<t). GPT is a transformer with causal self-attention that "
             "predicts the next token; temperature, top-k and top-p turn its probabilities into text.",
             "gpt", ("self-supervised learning", "RLHF")),
+    Concept("Autoregressive images: PixelCNN", "The same chain rule over pixels: each pixel is drawn from a "
+            "distribution predicted from every pixel before it in reading order, by convolutions masked so "
+            "they never look ahead. Slow to sample (one pass per pixel) but its likelihood is exact, the "
+            "lowest bits per dimension of the families here.",
+            "pixelcnn", ("GPT", "Normalizing flows")),
     Concept("Diffusion", "Corrupt data with Gaussian noise over many small steps and train a network to "
             "predict the noise that was added. Sampling runs the process backwards from pure noise, one "
             "denoising step at a time: more steps cost more compute and give cleaner samples.",

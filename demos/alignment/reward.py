@@ -13,6 +13,7 @@ from demos.alignment import answers, options, rules
 from demos.alignment import wording as words
 from demos.alignment.votes import Book, Pair, Seat, _pair_ids, current_model
 from shared import limits
+from shared.memo import memoised
 
 
 @dataclass(frozen=True)
@@ -79,5 +80,13 @@ def check_book(book: Book, seed: object = 0) -> tuple[Check, Check]:
     seed = limits.SEED.check(seed)
     start, tokenizer = answers.stage(options.TUNE_FROM)
     model, _, _ = current_model(book)
-    first = check(start, tokenizer, seed)
+    first = start_check(seed)
     return first, (first if model is start else check(model, tokenizer, seed))
+
+
+@memoised(maxsize=16)
+def start_check(seed: int) -> Check:
+    """check() of the stage tuning starts from: the same for every visitor (an audience pressing
+    Check at once waits for one reading, not thirty)."""
+    start, tokenizer = answers.stage(options.TUNE_FROM)
+    return check(start, tokenizer, seed)

@@ -15,7 +15,9 @@ pixel's row; the vertical feeds the horizontal at every layer. Gates: tanh(a) * 
 Sampling runs pixel by pixel; the vertical stack at row i depends only on the rows above i, so it is
 computed once per row (`row_state`), and each pixel re-runs only the horizontal stack on its own row
 (`row_logits`): about 30x less work than the whole network per pixel, and exactly the same logits
-(tests/unit/test_pixelcnn_model.py).
+(tests/unit/test_pixelcnn_model.py). Within a row, a horizontal activation at column p depends only on
+the pixels left of p, so `RowSampler` keeps each layer's activations and computes one column per
+pixel, as small matrix products: 10x faster again on a CPU, the same logits.
 """
 
 from __future__ import annotations
@@ -114,7 +116,10 @@ class GatedPixelCNN(
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, H, W) palette indices -> (B, n_colours, H, W) logits."""
-        e = self.embed(x).permute(0, 3, 1, 2)
+        return self.from_embedding(self.embed(x).permute(0, 3, 1, 2))
+
+    def from_embedding(self, e: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W) embedded pixels -> logits (the receptive field is a gradient with respect to e)."""
         v, h = self.v_in(e), self.h_in(e)
         for layer in self.layers:
             v, h = layer(v, h)
@@ -146,3 +151,70 @@ class GatedPixelCNN(
         for layer, from_v in zip(self.layers, state):
             h = layer.horizontal(h, from_v[..., :w])
         return self.out(F.elu(h))[:, :, 0]
+
+
+class RowSampler:
+    """The horizontal stack one column at a time, for drawing row i pixel by pixel.
+
+        rows = RowSampler(model, batch)
+        rows.start(model.row_state(x, i))
+        for p in range(W): logits = rows.next_logits(x[:, i, p - 1] if p else None)  # (B, n_colours) at p
+
+    Each layer's 1 x 3 horizontal kernel, masked, sees columns p - d and p (dilation d); the first
+    conv sees p - 1 only. So a column's activations follow from the pixel left of it and columns
+    already computed: the cache holds them, (B, C, W) per layer."""
+
+    def __init__(self, model: GatedPixelCNN, batch: int, width: int = 32) -> None:
+        self.model = model
+        c = model.embed.embedding_dim
+        self.w_in, self.b_in = model.h_in.weight[:, :, 0, 0], model.h_in.bias  # the only unmasked tap: p - 1
+        self.taps = [(layer.h_conv.dilation[1], layer.h_conv.weight[:, :, 0, 0], layer.h_conv.weight[:, :, 0, 1],
+                      layer.h_conv.bias, layer.h_out.weight[:, :, 0, 0], layer.h_out.bias) for layer in model.layers]
+        self.w_out, self.b_out = model.out.weight[:, :, 0, 0], model.out.bias
+        self.cache = [torch.zeros(batch, c, width) for _ in range(len(model.layers) + 1)]
+        self.state: list[torch.Tensor] = []
+        self.p = 0
+
+    def start(self, state: list[torch.Tensor]) -> None:
+        """A new row, with its vertical state (model.row_state)."""
+        self.state, self.p = [s[:, :, 0] for s in state], 0
+
+    def next_logits(self, left: torch.Tensor | None) -> torch.Tensor:
+        """The logits of the next column, given the codes (B,) of the pixel left of it (None at p = 0)."""
+        p, cache = self.p, self.cache
+        h = self.b_in.expand(len(cache[0]), -1)
+        if left is not None:
+            h = h + F.linear(self.model.embed(left), self.w_in)
+        cache[0][:, :, p] = h
+        for k, (d, w_left, w_here, b, w_out, b_out) in enumerate(self.taps):
+            a = F.linear(h, w_here, b) + self.state[k][:, :, p]
+            if p >= d:
+                a = a + F.linear(cache[k][:, :, p - d], w_left)
+            h = h + F.linear(gate(a), w_out, b_out)
+            cache[k + 1][:, :, p] = h
+        self.p += 1
+        return F.linear(F.elu(h), self.w_out, self.b_out)
+
+
+class PlainPixelCNN(nn.Module):
+    """The first PixelCNN's stack (van den Oord et al. 2016a), kept to show its blind spot: 3x3
+    convs masked to the rows above and the pixels to the left, type A (centre hidden) then type B.
+    Stacked, the masks never reach the pixels above and to the right of the current one beyond the
+    first layer's corner: a growing wedge of earlier pixels the prediction cannot see. All weights
+    are 1 and nothing is nonlinear, so the gradient of an output is > 0 exactly where it can see."""
+
+    def __init__(self, layers: int) -> None:
+        super().__init__()
+        a, b = torch.ones(3, 3), torch.ones(3, 3)
+        a[1, 1:], a[2:] = 0, 0
+        b[1, 2:], b[2:] = 0, 0
+        self.convs = nn.ModuleList(MaskedConv2d(1, 1, (3, 3), a if i == 0 else b) for i in range(layers))
+        for conv in self.convs:
+            nn.init.ones_(conv.weight)
+            nn.init.zeros_(conv.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, 1, H, W) -> (B, 1, H, W)."""
+        for conv in self.convs:
+            x = conv(x)
+        return x

@@ -9,6 +9,7 @@ sampling pixel by pixel (streamed), with the distribution of each pixel as it is
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,12 +17,22 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from demos.pixelcnn.model import RowSampler
+from demos.pixelcnn.options import SIDE, TEMPERATURE
 from shared import limits
 
-SIDE = 32
 DIMS = SIDE * SIDE * 3  # what "per dimension" divides by: every colour channel of every pixel
-TEMPERATURE = limits.FloatRange("temperature", 0.05, 2.0)
-SAMPLES = limits.IntRange("number of samples", 1, 64)
+HELD_OUT_SEED = 4242  # images never trained on (training uses seed 0): the card's bits per dimension
+HELD_OUT = 2000
+SAMPLES = limits.IntRange("number of samples", 1, 100)  # one batch of the sampler (the tab asks for at most 16)
+
+
+@functools.lru_cache(maxsize=1)
+def held_out_images() -> np.ndarray:
+    """uint8 (HELD_OUT, 32, 32, 3): the images the card's bits per dimension are measured on."""
+    from shared.datasets import make_shapes
+
+    return make_shapes(HELD_OUT, seed=HELD_OUT_SEED).images
 
 
 def palette_keys(palette: list[list[int]] | np.ndarray) -> np.ndarray:
@@ -67,7 +78,8 @@ def bits_per_dim(model, images: np.ndarray, batch: int = 256) -> np.ndarray:  # 
 
 @dataclass(frozen=True)
 class SampleStep:
-    """The samples after one more pixel: codes (n, H, W) with -1 where nothing is drawn yet."""
+    """The samples after one more pixel: codes (n, H, W) with -1 where nothing is drawn yet (the
+    sampler's own array, changed by the next step: copy what you keep)."""
 
     codes: np.ndarray
     row: int
@@ -89,13 +101,17 @@ def sample(model, n: int, seed: int, temperature: float = 1.0, start: np.ndarray
     if start is not None:
         x.view(n, -1)[:, :from_pixel] = torch.as_tensor(start).reshape(n, -1)[:, :from_pixel]
         drawn.view(n, -1)[:, :from_pixel] = x.view(n, -1)[:, :from_pixel]
+    rows = RowSampler(model, n, SIDE)
     for i in range(from_pixel // SIDE, SIDE):
-        state = model.row_state(x, i)
-        for j in range(from_pixel - i * SIDE if i == from_pixel // SIDE else 0, SIDE):
-            logits = model.row_logits(x, i, state, upto=j + 1)[:, :, j]
+        rows.start(model.row_state(x, i))
+        first = from_pixel - i * SIDE if i == from_pixel // SIDE else 0
+        for j in range(SIDE):
+            logits = rows.next_logits(x[:, i, j - 1] if j else None)  # the kept pixels' columns too
+            if j < first:
+                continue
             probs = torch.softmax(logits / temperature, dim=1)
             x[:, i, j] = drawn[:, i, j] = torch.multinomial(probs, 1, generator=gen)[:, 0]
-            yield SampleStep(drawn.numpy().copy(), i, j, probs.numpy())
+            yield SampleStep(drawn.numpy(), i, j, probs.numpy())  # a view: valid until the next step
 
 
 def sample_images(model, n: int, seed: int, temperature: float = 1.0) -> np.ndarray:  # noqa: ANN001

@@ -65,6 +65,7 @@ def audience(suite_url):
     ("/vae_sample", ("fitted", 1.0, 0, 16, "β = 6")),
     ("/clip_search_text", ("clip-shapes", "a large red star", 12)),
     ("/flows_train_reset", ("ring8", "nsf", 4, 0)),
+    ("/pixelcnn_sample", (16, 1.0, 0)),
 ])
 def test_thirty_identical_requests_at_once_all_get_whole_files(audience, api_name, args):
     start = threading.Barrier(len(audience))
@@ -292,3 +293,27 @@ def test_alignment_thirty_visitors_vote_in_one_room_then_two_press_tune_at_once(
     assert "**0 votes**" in after and "tuned 1 time" in after
     with pytest.raises(AppError, match="drawn before the model changed"):  # a vote on a pair of the old model
         audience[7].predict(room, "A", drawn_before[3], api_name="/alignment_vote")
+
+
+def test_pixelcnn_thirty_identical_presses_draw_once_and_all_watch_the_same_pixels(audience):
+    """The PixelCNN's sampling is shared (shared/shared_stream.py): thirty presses of the same
+    settings start one sampler, and every visitor gets the same streamed pictures to the end."""
+    from demos.pixelcnn import explore
+
+    settings = (6, 0.9, 4242)
+    before = explore._shared_samples.started
+    start = threading.Barrier(len(audience))
+
+    def one(client: Client) -> tuple[int, bytes]:
+        start.wait()
+        job = client.submit(*settings, api_name="/pixelcnn_sample")
+        updates = list(job)
+        (url,) = file_urls(job.result())
+        with httpx.Client(timeout=30) as http:
+            return len(updates), http.get(url).content
+
+    with ThreadPoolExecutor(len(audience)) as pool:
+        results = list(pool.map(one, audience))
+    assert explore._shared_samples.started == before + 1
+    assert len({png for _, png in results}) == 1  # the same finished picture for everyone
+    assert all(n >= 1 for n, _ in results)

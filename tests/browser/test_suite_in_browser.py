@@ -67,7 +67,7 @@ def left_behind(problem: str) -> bool:
 # where each tab's main action shows its result, and what it must show there
 MAIN_OUTPUT = {
     "data": ("#data-grid", "images"), "gan": ("#gan-filmstrip", "images"), "diffusion": ("#diffusion-result", "images"),
-    "flows": ("#flows-live-view", "images"),
+    "flows": ("#flows-live-view", "images"), "pixelcnn": ("#pixelcnn-samples", "images"),
     "gpt": ("#gpt-chat", "answers"),
     "alignment": ("#alignment-cross-plot", "plots"), "three_d": ("#three_d-plot", "plots"), "vae": ("#vae-interp-sheet", "images"),
     "clip": ("#clip-results", "images"), "stable_diffusion": ("#sd-image", "images"),

@@ -5,13 +5,14 @@ bit for bit."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from demos.pixelcnn.model import GatedPixelCNN
+from demos.pixelcnn.model import GatedPixelCNN, PlainPixelCNN, RowSampler
 from demos.pixelcnn.sampling import DIMS, bits_per_dim, sample, sample_images, to_codes, to_images
 from shared.datasets import make_shapes
 from shared.limits import LimitError
@@ -57,6 +58,29 @@ def test_the_row_sampler_gives_exactly_the_networks_logits(model):
             torch.testing.assert_close(model.row_logits(x, i, state, upto=5), full[:, :, i, :5], rtol=0, atol=1e-5)
 
 
+def test_the_column_sampler_gives_exactly_the_networks_logits(model):
+    """RowSampler: one column at a time from its cache, every pixel of every row as forward() gives it."""
+    x = torch.randint(len(PALETTE), (3, 32, 32))
+    rows = RowSampler(model, 3)
+    with torch.no_grad():
+        full = model(x)
+        for i in range(32):
+            rows.start(model.row_state(x, i))
+            got = torch.stack([rows.next_logits(x[:, i, j - 1] if j else None) for j in range(32)], dim=-1)
+            torch.testing.assert_close(got, full[:, :, i], rtol=0, atol=1e-5)
+
+
+def test_the_plain_stack_has_the_blind_spot_the_gated_one_removes():
+    """The first PixelCNN's masked stack, 4 layers: pixel (10, 10) sees (9, 11) and (8, 12) (the
+    up-right diagonal each layer adds), but not (9, 13), earlier in raster order and 4 columns away."""
+    x = torch.zeros(1, 1, 32, 32, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(PlainPixelCNN(4).double()(x)[0, 0, 10, 10], x)
+    seen = grad[0, 0] > 0
+    assert seen[9, 11] and seen[8, 12] and seen[10, 6] and seen[6, 10] and seen[6, 6]
+    assert not seen[9, 13] and not seen[8, 14] and not seen[9, 14]  # the blind spot: before (10, 10), never seen
+    assert not seen[10, 10] and not seen[10, 11] and not seen[11, 0]
+
+
 def test_the_palette_code_of_the_data_is_lossless_and_uploads_snap_to_it():
     images = make_shapes(50, seed=3).images
     palette = np.unique(images.reshape(-1, 3), axis=0).tolist()
@@ -80,19 +104,19 @@ def test_bits_per_dim_is_the_exact_negative_log_likelihood(model):
 
 
 def test_sampling_is_repeatable_streams_every_pixel_and_completes_a_masked_image(model):
-    steps = list(sample(model, 2, seed=5, temperature=0.8))
+    steps = [dataclasses.replace(s, codes=s.codes.copy()) for s in sample(model, 2, seed=5, temperature=0.8)]
     assert len(steps) == 32 * 32 and (steps[0].row, steps[0].col) == (0, 0) and (steps[-1].row, steps[-1].col) == (31, 31)
     assert (steps[0].codes == -1).sum() == 2 * (32 * 32 - 1)  # one pixel drawn in each image
     np.testing.assert_allclose(steps[40].probs.sum(1), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(sample_images(model, 2, 5, 0.8), to_images(steps[-1].codes, PALETTE))
     top = steps[-1].codes.copy()
-    done = list(sample(model, 2, seed=9, start=top, from_pixel=16 * 32))
+    done = [dataclasses.replace(s, codes=s.codes.copy()) for s in sample(model, 2, seed=9, start=top, from_pixel=16 * 32)]
     assert len(done) == 16 * 32
     np.testing.assert_array_equal(done[-1].codes[:, :16], top[:, :16])  # the kept half is untouched
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"n": 0}, "number of samples"), ({"n": 65}, "number of samples"), ({"seed": -1}, "seed"),
+    ({"n": 0}, "number of samples"), ({"n": 101}, "number of samples"), ({"seed": -1}, "seed"),
     ({"temperature": 0.0}, "temperature"), ({"temperature": "hot"}, "temperature"),
 ])
 def test_sampling_values_are_checked(model, kwargs, message):
