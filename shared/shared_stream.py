@@ -6,10 +6,11 @@ An audience pressing the same default "Sample" sends the same inputs thirty time
     for frame in samples(16, 0, 1.0): ...
 
 the first caller with a key starts the generator on a thread of its own; every caller with the same
-key, at the same time or later, reads the same items as they come (a later one replays them from the
-start, then waits for the rest). The last `keep` streams stay in memory. A stream that raised is
-re-raised to its readers and started afresh by the next caller. The producer runs to its end even if
-every reader has gone, so its cost must be bounded (the callers validate sizes first).
+key, at the same time or later, reads the same items as they come (a later one replays them from
+the start, then waits for the rest; `latest=True` skips to the newest item instead). The last `keep`
+streams stay in memory. A stream that raised is re-raised to its readers and started afresh by the
+next caller. The producer runs to its end even if every reader has gone, so its cost must be bounded
+(the callers validate sizes first).
 
 Only for generators that are pure functions of hashable, already validated arguments, whose items
 are never mutated by a reader.
@@ -45,7 +46,7 @@ class _Stream(Generic[T]):
                 self.done = True
                 self.changed.notify_all()
 
-    def read(self) -> Iterator[T]:
+    def read(self, latest: bool) -> Iterator[T]:
         k = 0
         while True:
             with self.changed:
@@ -55,6 +56,8 @@ class _Stream(Generic[T]):
                     if self.error is not None:
                         raise self.error
                     return
+                if latest:  # a reader behind the producer skips to the newest item
+                    k = len(self.items) - 1
                 item = self.items[k]
             k += 1
             yield item
@@ -69,7 +72,10 @@ class SharedStreams(Generic[T]):
         self._lock = threading.Lock()
         self.started = 0  # producers started so far (the audience tests read it)
 
-    def __call__(self, *key: Hashable) -> Iterator[T]:
+    def __call__(self, *key: Hashable, latest: bool = False) -> Iterator[T]:
+        """The stream of `key`'s items; with latest=True, a reader that falls behind gets only the
+        newest item each time it asks (a view that redraws: it never shows stale frames), and
+        always the last."""
         with self._lock:
             stream = self._streams.get(key)
             if stream is None or stream.error is not None:
@@ -80,7 +86,7 @@ class SharedStreams(Generic[T]):
             finished = [k for k, s in self._streams.items() if s.done and k != key]
             for old in finished[:max(0, len(self._streams) - self.keep)]:
                 del self._streams[old]
-        return stream.read()
+        return stream.read(latest)
 
     def clear(self) -> None:
         with self._lock:

@@ -112,15 +112,17 @@ _shared_completions = SharedStreams(_completions, keep=8, name="pixelcnn-complet
 
 
 def stream_samples(n: object, seed: object, temperature: object) -> Iterator[Frame]:
-    """n new images drawn pixel by pixel in raster order; checked here, before anything is drawn."""
-    return _shared_samples(options.SAMPLES.check(n), limits.SEED.check(seed), options.TEMPERATURE.check(temperature))
+    """n new images drawn pixel by pixel in raster order; checked here, before anything is drawn.
+    A reader slower than the sampler gets the newest frame each time (and always the last)."""
+    return _shared_samples(options.SAMPLES.check(n), limits.SEED.check(seed), options.TEMPERATURE.check(temperature),
+                           latest=True)
 
 
 def stream_completions(image: object, rows_kept: object, n: object, seed: object, temperature: object) -> Iterator[Frame]:
     """Held-out image `image` with its rows from `rows_kept` on hidden, drawn again n times."""
     return _shared_completions(options.IMAGE.check(image), options.ROWS_KEPT.check(rows_kept),
                                options.COMPLETIONS.check(n), limits.SEED.check(seed),
-                               options.TEMPERATURE.check(temperature))
+                               options.TEMPERATURE.check(temperature), latest=True)
 
 
 # ---- what each pixel costs -----------------------------------------------------------------------

@@ -40,7 +40,7 @@ def samples_picture(frame, original: np.ndarray | None = None, columns: int = 4,
     rows = -(-n // columns)
     tile = side * scale
     grid_w, grid_h = columns * (tile + PAD) + PAD, rows * (tile + PAD) + PAD
-    bars_w = 300
+    bars_w = 340
     canvas = Image.new("RGB", (grid_w + bars_w + PAD, max(grid_h, 300)), (255, 255, 255))
     draw = ImageDraw.Draw(canvas)
     checker = _checker(side)

@@ -108,6 +108,19 @@ def classifier_slice() -> torch.Tensor:
     return torch.cat([logits[k][0, :2] for k in sorted(logits)])
 
 
+def pixelcnn_slice() -> torch.Tensor:
+    from demos.pixelcnn.model import GatedPixelCNN
+    from demos.pixelcnn.sampling import sample
+
+    gen = _seeded()
+    model = GatedPixelCNN([[i, 2 * i, 3 * i] for i in range(6)], channels=8, dilations=(1, 2)).eval()
+    x = torch.randint(6, (1, 32, 32), generator=gen)
+    with torch.no_grad():
+        logits = model(x)[0, :, -1, -2:].flatten()
+    *_, last = sample(model, 1, seed=0)  # the sampler's draws from this seed, pixel by pixel
+    return torch.cat([logits[:6], torch.from_numpy(last.codes[0, -1, -4:]).float()])
+
+
 SLICES = {
     "gan": (gan_slice, [0.04819, -0.14659, 0.01635, -0.14441, 0.17573, -0.01334, 0.0589, -0.15451, 0.00813, -0.03911, -0.03317]),
     "ddpm": (ddpm_slice, [-0.24691, 0.36675, -0.5726, 0.94688, -0.88237, 0.98283, -0.99983, -1.0, -1.0]),
@@ -116,6 +129,7 @@ SLICES = {
     "gpt": (gpt_slice, [0.04372, -0.0748, -0.05147, 0.15822, -0.16152, -0.05195]),
     "stable_diffusion": (stable_diffusion_slice, [2.16123, 2.26033, -2.95616, 0.50058, 1.43114, 0.24214, 0.46753, 2.84283, 0.67561]),
     "pointnet": (pointnet_slice, [-0.02801, -0.05349, 0.02976]),
+    "pixelcnn": (pixelcnn_slice, [-0.33508, -0.11122, 0.25561, 0.47011, 0.0337, -0.18763, 5.0, 2.0, 4.0, 0.0]),
     "classifier": (classifier_slice, [0.10875, 0.23834, -0.36784, 0.1763, 0.17575, -0.13613, 0.11792, -0.24764]),
 }
 

@@ -79,3 +79,9 @@ def test_finished_streams_beyond_keep_are_dropped_and_drawn_again():
         assert list(streams(k)) == [k]
     assert list(streams(3)) == [3] and calls == [1, 2, 3]  # kept
     assert list(streams(1)) == [1] and calls == [1, 2, 3, 1]  # dropped, drawn again
+
+
+def test_a_reader_that_falls_behind_can_skip_to_the_newest_item():
+    streams = SharedStreams(lambda: iter(range(10)))
+    assert list(streams()) == list(range(10))  # finished: a replaying reader gets every item
+    assert list(streams(latest=True)) == [9]  # a reader wanting the newest gets only the last
