@@ -11,6 +11,7 @@ Only numpy, Pillow and scikit-learn: no torch, so the UI can import this module 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -194,6 +195,20 @@ def make_shapes(n: int, seed: int) -> ShapesData:
 
 
 NOT_SHAPE_KINDS: tuple[str, ...] = ("noise", "background", "blend", "two shapes", "blobs")
+
+
+# the images every likelihood figure is measured on (PixelCNN, the image flow, the arena; the VAE and
+# Stable Diffusion cards use the same seed): never trained on, since every trainer draws seed 0
+HELD_OUT_SEED = 4242
+HELD_OUT_IMAGES = 2000
+
+
+@functools.lru_cache(maxsize=1)
+def held_out_shapes() -> np.ndarray:
+    """uint8 (HELD_OUT_IMAGES, 32, 32, 3), read-only: the held-out images of seed HELD_OUT_SEED."""
+    images = make_shapes(HELD_OUT_IMAGES, HELD_OUT_SEED).images
+    images.setflags(write=False)
+    return images
 
 
 def make_not_shapes(n: int, seed: int) -> np.ndarray:

@@ -9,7 +9,6 @@ sampling pixel by pixel (streamed), with the distribution of each pixel as it is
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,20 +18,12 @@ import torch
 
 from demos.pixelcnn.model import RowSampler
 from demos.pixelcnn.options import SIDE, TEMPERATURE
-from shared import limits
+from shared import datasets, limits
 
 DIMS = SIDE * SIDE * 3  # what "per dimension" divides by: every colour channel of every pixel
-HELD_OUT_SEED = 4242  # images never trained on (training uses seed 0): the card's bits per dimension
-HELD_OUT = 2000
+HELD_OUT_SEED, HELD_OUT = datasets.HELD_OUT_SEED, datasets.HELD_OUT_IMAGES
+held_out_images = datasets.held_out_shapes  # the images the card's bits per dimension are measured on
 SAMPLES = limits.IntRange("number of samples", 1, 100)  # one batch of the sampler (the tab asks for at most 16)
-
-
-@functools.lru_cache(maxsize=1)
-def held_out_images() -> np.ndarray:
-    """uint8 (HELD_OUT, 32, 32, 3): the images the card's bits per dimension are measured on."""
-    from shared.datasets import make_shapes
-
-    return make_shapes(HELD_OUT, seed=HELD_OUT_SEED).images
 
 
 def palette_keys(palette: list[list[int]] | np.ndarray) -> np.ndarray:

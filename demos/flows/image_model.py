@@ -1,0 +1,239 @@
+"""The flows demo's image flow: a multi-scale Glow-style flow on 32x32 RGB `shapes` images (Dinh et
+al. 2017's RealNVP architecture with Kingma & Dhariwal 2018's steps), written here: zuko's flows are
+over vectors, and an image flow needs convolutional couplings and squeezes.
+
+Data to noise, f(x) = z:
+    dequantise and squash: y = (x + u) / 256 with u ~ U[0, 1)^D, s = logit(a + (1 - 2a) y)
+    for each level: squeeze (C, H, W) -> (4C, H/2, W/2); K steps of
+        ActNorm (per-channel scale and shift) -> invertible 1x1 convolution (LU-parametrised)
+        -> affine coupling (half the channels scaled and shifted by a conv net of the other half);
+    then split half the channels off as that level's z (the last level keeps them all).
+    z ~ N(0, I) at every level.
+log p(s) = log N(z) + sum of every layer's log |det J|, and the change of variables back to y gives
+log p(y). Since the noise u spreads each 8-bit value over its bin, E_u[log p(y)] - D log 256 is a
+lower bound on the log-probability of the 8-bit image (Theis et al. 2016): its bits per dimension
+are an upper bound, within about the gap of the dequantisation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from shared.checkpoints import SafetensorsHubMixin
+
+IMAGE_FLOW_NAME = "flow-shapes"
+ALPHA = 0.05  # the squash keeps logit's argument in [ALPHA, 1 - ALPHA]
+
+
+def squeeze(x: torch.Tensor) -> torch.Tensor:
+    """(B, C, H, W) -> (B, 4C, H/2, W/2): each 2x2 block of pixels becomes 4 channels."""
+    b, c, h, w = x.shape
+    x = x.view(b, c, h // 2, 2, w // 2, 2).permute(0, 1, 3, 5, 2, 4)
+    return x.reshape(b, 4 * c, h // 2, w // 2)
+
+
+def unsqueeze(x: torch.Tensor) -> torch.Tensor:
+    b, c, h, w = x.shape
+    x = x.view(b, c // 4, 2, 2, h, w).permute(0, 1, 4, 2, 5, 3)
+    return x.reshape(b, c // 4, 2 * h, 2 * w)
+
+
+class ActNorm(nn.Module):
+    """y = (x + bias) * exp(log_scale) per channel; the first batch it sees sets them so that its
+    output has zero mean and unit variance per channel (data-dependent initialisation)."""
+
+    def __init__(self, c: int) -> None:
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(1, c, 1, 1))
+        self.log_scale = nn.Parameter(torch.zeros(1, c, 1, 1))
+        self.register_buffer("initialised", torch.tensor(0, dtype=torch.uint8))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if not self.initialised:
+            with torch.no_grad():
+                self.bias.copy_(-x.mean((0, 2, 3), keepdim=True))
+                self.log_scale.copy_(-(x.std((0, 2, 3), keepdim=True) + 1e-6).log())
+                self.initialised.fill_(1)
+        return (x + self.bias) * self.log_scale.exp(), self.log_scale.sum() * x.shape[2] * x.shape[3]
+
+    def inverse(self, y: torch.Tensor) -> torch.Tensor:
+        return y * (-self.log_scale).exp() - self.bias
+
+
+class InvConv1x1(nn.Module):
+    """A 1x1 convolution by W = P L (U + diag(sign * exp(log_s))): invertible, log |det W| = sum(log_s)."""
+
+    def __init__(self, c: int, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        q, _ = torch.linalg.qr(torch.randn(c, c, generator=generator))
+        p, lower, upper = torch.linalg.lu(q)
+        s = torch.diagonal(upper)
+        self.register_buffer("p", p)
+        self.register_buffer("sign_s", s.sign())
+        self.register_buffer("l_mask", torch.tril(torch.ones(c, c), -1))
+        self.lower = nn.Parameter(lower)
+        self.upper = nn.Parameter(torch.triu(upper, 1))
+        self.log_s = nn.Parameter(s.abs().log())
+
+    def weight(self) -> torch.Tensor:
+        eye = torch.eye(len(self.log_s), device=self.log_s.device)
+        lower = self.lower * self.l_mask + eye
+        upper = self.upper * self.l_mask.T + torch.diag(self.sign_s * self.log_s.exp())
+        return self.p @ lower @ upper
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        w = self.weight()
+        return F.conv2d(x, w[:, :, None, None]), self.log_s.sum() * x.shape[2] * x.shape[3]
+
+    def inverse(self, y: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(y, torch.linalg.inv(self.weight())[:, :, None, None])
+
+
+class AffineCoupling(nn.Module):
+    """The second half of the channels scaled and shifted by a function of the first half:
+    y_b = (x_b + t(x_a)) * s(x_a), s = sigmoid(raw + 2) in (0, 1) (Glow's stable choice). The net's
+    last conv starts at zero, so a new coupling is close to the identity."""
+
+    def __init__(self, c: int, hidden: int) -> None:
+        super().__init__()
+        self.half = c // 2
+        self.net = nn.Sequential(nn.Conv2d(self.half, hidden, 3, padding=1), nn.ReLU(),
+                                 nn.Conv2d(hidden, hidden, 1), nn.ReLU(),
+                                 nn.Conv2d(hidden, 2 * (c - self.half), 3, padding=1))
+        nn.init.zeros_(self.net[-1].weight)
+        nn.init.zeros_(self.net[-1].bias)
+
+    def _shift_scale(self, xa: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        shift, raw = self.net(xa).chunk(2, dim=1)
+        return shift, torch.sigmoid(raw + 2.0)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        xa, xb = x[:, :self.half], x[:, self.half:]
+        shift, scale = self._shift_scale(xa)
+        return torch.cat([xa, (xb + shift) * scale], 1), scale.log().flatten(1).sum(1)
+
+    def inverse(self, y: torch.Tensor) -> torch.Tensor:
+        ya, yb = y[:, :self.half], y[:, self.half:]
+        shift, scale = self._shift_scale(ya)
+        return torch.cat([ya, yb / scale - shift], 1)
+
+
+class FlowStep(nn.Module):
+    def __init__(self, c: int, hidden: int, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        self.norm, self.mix, self.couple = ActNorm(c), InvConv1x1(c, generator), AffineCoupling(c, hidden)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        logdet = torch.zeros(len(x), device=x.device)
+        for layer in (self.norm, self.mix, self.couple):
+            x, ld = layer(x)
+            logdet = logdet + ld
+        return x, logdet
+
+    def inverse(self, y: torch.Tensor) -> torch.Tensor:
+        for layer in (self.couple, self.mix, self.norm):
+            y = layer.inverse(y)
+        return y
+
+
+class ImageFlow(
+    nn.Module,
+    SafetensorsHubMixin,
+    library_name="genai-demos",
+    tags=["normalizing-flow", "glow", "realnvp", "unconditional-image-generation", "shapes"],
+    license="mit",
+):
+    """levels x steps Glow steps over (channels, side, side) images; `hidden` channels per coupling net."""
+
+    def __init__(self, levels: int = 3, steps: int = 4, hidden: int = 64, channels: int = 3, side: int = 32,
+                 seed: int = 0) -> None:
+        super().__init__()
+        self.levels, self.channels, self.side = levels, channels, side
+        gen = torch.Generator().manual_seed(seed)  # the 1x1 convolutions' random rotations
+        self.blocks = nn.ModuleList()
+        c = channels
+        for level in range(levels):
+            c *= 4
+            self.blocks.append(nn.ModuleList(FlowStep(c, hidden, gen) for _ in range(steps)))
+            if level < levels - 1:
+                c //= 2
+
+    @property
+    def dims(self) -> int:
+        return self.channels * self.side * self.side
+
+    def latent_shapes(self) -> list[tuple[int, int, int]]:
+        """The shape of each level's z (per image)."""
+        shapes, c, s = [], self.channels, self.side
+        for level in range(self.levels):
+            c, s = 4 * c, s // 2
+            if level < self.levels - 1:
+                shapes.append((c // 2, s, s))
+                c //= 2
+            else:
+                shapes.append((c, s, s))
+        return shapes
+
+    def to_noise(self, s: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """(B, C, H, W) squashed images -> (every level's z, log |det| of the whole map, (B,))."""
+        zs, logdet, h = [], torch.zeros(len(s), device=s.device), s
+        for level, steps in enumerate(self.blocks):
+            h = squeeze(h)
+            for step in steps:
+                h, ld = step(h)
+                logdet = logdet + ld
+            if level < self.levels - 1:
+                half = h.shape[1] // 2
+                zs.append(h[:, half:])
+                h = h[:, :half]
+        zs.append(h)
+        return zs, logdet
+
+    def from_noise(self, zs: list[torch.Tensor]) -> torch.Tensor:
+        """Every level's z -> squashed images, the map's exact inverse."""
+        h = zs[-1]
+        for level in reversed(range(self.levels)):
+            if level < self.levels - 1:
+                h = torch.cat([h, zs[level]], 1)
+            for step in reversed(self.blocks[level]):
+                h = step.inverse(h)
+            h = unsqueeze(h)
+        return h
+
+    # ---- pixels <-> the squashed space -----------------------------------------------------------
+
+    @staticmethod
+    def squash(y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """y in (0, 1) -> s = logit(a + (1 - 2a) y), and log |ds/dy| summed per image."""
+        p = ALPHA + (1 - 2 * ALPHA) * y
+        logdet = (math.log(1 - 2 * ALPHA) - p.log() - (1 - p).log()).flatten(1).sum(1)
+        return p.log() - (1 - p).log(), logdet
+
+    @staticmethod
+    def unsquash(s: torch.Tensor) -> torch.Tensor:
+        return ((torch.sigmoid(s) - ALPHA) / (1 - 2 * ALPHA)).clamp(0, 1)
+
+    def log_prob_y(self, y: torch.Tensor) -> torch.Tensor:
+        """log p(y) of (B, C, H, W) images in (0, 1), nats per image."""
+        s, squash_ld = self.squash(y)
+        zs, logdet = self.to_noise(s)
+        log_pz = sum((-0.5 * z**2 - 0.5 * math.log(2 * math.pi)).flatten(1).sum(1) for z in zs)
+        return log_pz + logdet + squash_ld
+
+    def bits_per_dim(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """(B,) the dequantised bound in bits per dimension of uint8-valued (B, C, H, W) images (0-255,
+        any dtype): -(log p((x + u) / 256) - D log 256) / (D ln 2), one draw of u."""
+        u = torch.rand(x.shape, generator=generator, device=x.device)
+        nats = -self.log_prob_y((x.float() + u) / 256) + self.dims * math.log(256)
+        return nats / (self.dims * math.log(2))
+
+    def sample_noise(self, n: int, temperature: float, generator: torch.Generator | None = None) -> list[torch.Tensor]:
+        return [temperature * torch.randn(n, *shape, generator=generator) for shape in self.latent_shapes()]
+
+    def decode(self, zs: list[torch.Tensor]) -> torch.Tensor:
+        """Every level's z -> (B, C, H, W) images in [0, 1]."""
+        return self.unsquash(self.from_noise(zs))
