@@ -39,6 +39,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("vae", "VAE", "demos.vae.ui"),
     DemoSpec("clip", "CLIP", "demos.clip.ui"),
     DemoSpec("stable_diffusion", "Stable Diffusion", "demos.stable_diffusion.ui"),
+    DemoSpec("arena", "Arena", "demos.arena.ui"),
 ]
 
 

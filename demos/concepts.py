@@ -85,6 +85,10 @@ THE_DATA = Concept("The shared data and its judge", "Every image model here lear
                    "procedural shapes with exact labels and is scored by one small classifier: how many "
                    "samples are valid shapes, how evenly they cover the classes, and how far their features "
                    "lie from real data. Compare model families on equal terms.", "data", ())
+THE_ARENA = Concept("The arena", "Every image family side by side on the same data and judge: valid shapes, "
+                    "coverage of every shape and colour, Fréchet distance, bits per dimension where the family "
+                    "has a likelihood (exact for PixelCNN and flows, a bound for VAEs, none for GANs), speed and "
+                    "size. No family wins every column.", "arena", ("The shared data and its judge",))
 
 
 OVERVIEW_TITLE = "How generative AI works, on real models you can run"
@@ -110,7 +114,7 @@ def _card(concept: Concept, titles: dict[str, str]) -> str:
 def sections() -> list[tuple[str, list[Concept]]]:
     """The map's sections in order: (heading, concepts)."""
     return [("Model families", FAMILIES), ("The ideas they are trained with", TRAINING_IDEAS),
-            ("Under every image demo", [THE_DATA])]
+            ("Under every image demo", [THE_DATA, THE_ARENA])]
 
 
 def concept_map_html(titles: dict[str, str]) -> str:

@@ -28,7 +28,8 @@ BUNDLED_NAME = "shapes-classifier"
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (n, 32, 32, 3) -> float32 (n, 3, 32, 32) in [-1, 1], the range every model here uses."""
-    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float()
+    # np.require copies only a read-only or strided array (torch warns on a read-only one)
+    x = torch.from_numpy(np.require(images, requirements=["C", "W"])).permute(0, 3, 1, 2).float()
     return x / 127.5 - 1.0
 
 

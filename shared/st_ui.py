@@ -244,3 +244,23 @@ def streamed_png(slot, image: Any, caption: str = "") -> None:  # noqa: ANN001 (
     text = f'<figcaption style="text-align:center;opacity:.7;font-size:.85em">{html.escape(caption)}</figcaption>' if caption else ""
     slot.html(f'<figure style="margin:0"><img src="{uri}" alt="{html.escape(caption)}" '
               f'style="width:100%;image-rendering:pixelated">{text}</figure>')
+
+
+PICTURE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]  # what st.file_uploader accepts for a picture
+
+
+@contextlib.contextmanager
+def uploaded_path(upload: Any, max_bytes: int) -> Iterator[str | None]:
+    """An st.file_uploader file as a path the logic can open (a temporary copy, removed afterwards),
+    or None when nothing is uploaded; a file over max_bytes gets a clear message first."""
+    import tempfile
+
+    if upload is None:
+        yield None
+        return
+    if upload.size > max_bytes:
+        raise limits.LimitError(f"The file is larger than {max_bytes // 2**20} MB.")
+    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
+        tmp.write(upload.getvalue())
+        tmp.flush()
+        yield tmp.name

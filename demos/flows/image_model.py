@@ -107,19 +107,20 @@ class AffineCoupling(nn.Module):
         nn.init.zeros_(self.net[-1].weight)
         nn.init.zeros_(self.net[-1].bias)
 
-    def _shift_scale(self, xa: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _shift_logit(self, xa: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         shift, raw = self.net(xa).chunk(2, dim=1)
-        return shift, torch.sigmoid(raw + 2.0)
+        return shift, raw + 2.0  # scale = sigmoid(logit)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         xa, xb = x[:, :self.half], x[:, self.half:]
-        shift, scale = self._shift_scale(xa)
-        return torch.cat([xa, (xb + shift) * scale], 1), scale.log().flatten(1).sum(1)
+        shift, logit = self._shift_logit(xa)
+        # log sigmoid stays finite where sigmoid underflows to 0 (an image far from the data)
+        return torch.cat([xa, (xb + shift) * torch.sigmoid(logit)], 1), F.logsigmoid(logit).flatten(1).sum(1)
 
     def inverse(self, y: torch.Tensor) -> torch.Tensor:
         ya, yb = y[:, :self.half], y[:, self.half:]
-        shift, scale = self._shift_scale(ya)
-        return torch.cat([ya, yb / scale - shift], 1)
+        shift, logit = self._shift_logit(ya)
+        return torch.cat([ya, yb / torch.sigmoid(logit) - shift], 1)
 
 
 class FlowStep(nn.Module):

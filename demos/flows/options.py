@@ -48,6 +48,40 @@ class Defaults:
 DEFAULTS = Defaults()
 
 
+# ---- the image flow on shapes (demos/flows/images.py) ----
+IMAGE_FLOW = "flow-shapes"  # checkpoints/flow-shapes (demos/flows/train.py)
+IMAGE_SAMPLES = limits.IntRange("number of samples", 1, 32)
+IMAGE_SAMPLES_SLIDER = limits.Slider(IMAGE_SAMPLES, 16, 1)
+IMAGE_TEMPERATURE = limits.FloatRange("temperature", 0.0, 1.5)
+IMAGE_TEMPERATURE_SLIDER = limits.Slider(IMAGE_TEMPERATURE, 0.7, 0.05)  # 0.7: Glow's choice, cleaner than 1
+IMAGE_INDEX = limits.IntRange("held-out image", 0, 1999)  # shared.datasets.held_out_shapes
+FRAMES = limits.IntRange("number of frames", 2, 16)
+FRAMES_SLIDER = limits.Slider(FRAMES, 8, 1)
+HELD_OUT_SOURCE, UPLOAD_SOURCE = "held-out shape", "your picture"
+from shared.datasets import BACKGROUND, NOT_SHAPE_KINDS  # noqa: E402
+from shared.pictures import PictureLimits  # noqa: E402
+
+SOURCES: tuple[str, ...] = (HELD_OUT_SOURCE, *NOT_SHAPE_KINDS, UPLOAD_SOURCE)
+PICTURE = PictureLimits(max_bytes=20 * 2**20, max_pixels=4096 * 4096, min_side=8, noun="image", background=BACKGROUND)
+SURPRISE_IMAGES = 500  # images that are not shapes, cycling through the kinds (the card's figure uses the same)
+SURPRISE_SEED = 7
+
+
+@dataclass(frozen=True)
+class ImageDefaults:
+    samples: int = IMAGE_SAMPLES_SLIDER.value
+    temperature: float = IMAGE_TEMPERATURE_SLIDER.value
+    seed: int = 0
+    source: str = HELD_OUT_SOURCE
+    image: int = 0
+    a: int = 3
+    b: int = 40
+    frames: int = FRAMES_SLIDER.value
+
+
+IMAGE_DEFAULTS = ImageDefaults()
+
+
 # ---- presenter links: ?tab=flows&present=1&data=checkerboard&flow=nsf&layers=6 opens the run ready to Start ----
 from shared import presenter  # noqa: E402 (kept beside what it declares)
 from shared.datasets import TOY_2D_NAMES  # noqa: E402

@@ -80,3 +80,58 @@ with left:
 with right:
     if slot.run is not None:
         live_view(slot)
+
+
+def image_panels() -> None:
+    """The image flow's panels, as in the Gradio tab: samples, bits of any image, an interpolation, the surprise."""
+    from demos.flows import images, options, views
+    from demos.flows.options import IMAGE_DEFAULTS as D
+    from shared.image_files import png_bytes
+
+    st.header(words.IMAGES_HEADING)
+    st.markdown(words.IMAGES_INTRO)
+    left, right = st.columns([1, 3])
+    with left:
+        n = st_ui.spec_slider("Number of images", options.IMAGE_SAMPLES_SLIDER, key="flows-image-n")
+        temperature = st_ui.spec_slider("Temperature", options.IMAGE_TEMPERATURE_SLIDER, key="flows-image-temperature",
+                                        help=words.IMAGE_TEMPERATURE_INFO)
+        seed = st_ui.seed_input("flows-image-seed", D.seed)
+    with right, st_ui.shows_errors():
+        drawn = images.samples(n, temperature, seed)
+        st.image(png_bytes(views.image_strip(drawn)), output_format="PNG")
+        st.markdown(words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature), seed=int(seed)))
+
+    st.header(words.BITS_HEADING)
+    st.markdown(words.BITS_INTRO)
+    left, right = st.columns([1, 3])
+    with left:
+        source = st.selectbox("Image", list(options.SOURCES), key="flows-source", help=words.SOURCE_INFO)
+        index = st.number_input(f"Held-out shape (0–{options.IMAGE_INDEX.high})", options.IMAGE_INDEX.low,
+                                options.IMAGE_INDEX.high, D.image, key="flows-image-index")
+        upload = st.file_uploader("Your picture", type=st_ui.PICTURE_TYPES, key="flows-upload")
+    with right, st_ui.shows_errors(), st_ui.uploaded_path(upload, options.PICTURE.max_bytes) as path:
+        scored = images.score(images.picture_to_score(source, index, path))
+        st.image(png_bytes(views.bits_picture(scored)), output_format="PNG")
+        st.markdown(words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than))
+
+    st.header(words.INTERP_HEADING)
+    st.markdown(words.INTERP_INTRO)
+    left, right = st.columns([1, 3])
+    with left:
+        a = st.number_input("From held-out image", options.IMAGE_INDEX.low, options.IMAGE_INDEX.high, D.a, key="flows-a")
+        b = st.number_input("To held-out image", options.IMAGE_INDEX.low, options.IMAGE_INDEX.high, D.b, key="flows-b")
+        frames = st_ui.spec_slider("Frames", options.FRAMES_SLIDER, key="flows-frames")
+    with right, st_ui.shows_errors():
+        strip = images.interpolate(a, b, frames)
+        st.image(png_bytes(views.image_strip(strip, columns=len(strip))), output_format="PNG")
+        st.markdown(words.INTERPOLATED.format(frames=len(strip), a=int(a), b=int(b)))
+
+    st.header(words.SURPRISE_HEADING)
+    with st_ui.shows_errors():
+        rows = images.surprise_table()
+        st.markdown(words.SURPRISE_INTRO.format(n=options.SURPRISE_IMAGES))
+        st.markdown(words.surprise_markdown(rows))
+        st.image(png_bytes(views.surprise_picture(rows)), output_format="PNG")
+
+
+image_panels()

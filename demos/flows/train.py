@@ -23,11 +23,13 @@ import numpy as np
 import torch
 
 from demos.flows.image_model import IMAGE_FLOW_NAME, ImageFlow
+from demos.flows.images import as_tensor, bits_per_dim, sample_images
+from demos.flows.options import IMAGE_TEMPERATURE_SLIDER, SURPRISE_IMAGES, SURPRISE_SEED
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import HELD_OUT_IMAGES, HELD_OUT_SEED, held_out_shapes, make_not_shapes, make_shapes
 from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config
 
-TEMPERATURE = 0.7  # the card's samples (Glow's choice: z ~ N(0, 0.7^2 I) trades variety for cleaner images)
+TEMPERATURE = IMAGE_TEMPERATURE_SLIDER.value  # the card's samples (Glow's 0.7: z ~ N(0, 0.7^2 I) trades variety for cleaner images)
 
 
 @dataclass
@@ -45,27 +47,6 @@ class TrainConfig(RunConfig):
     measure_only: int = 0  # 1: re-measure the model in --out by both witnesses over five seeds, rewrite that card section
     out: str = str(CHECKPOINTS_DIR / IMAGE_FLOW_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / IMAGE_FLOW_NAME)
-
-
-def as_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 (n, 32, 32, 3) -> uint8 (n, 3, 32, 32)."""
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
-
-
-@torch.no_grad()
-def bits_per_dim(flow: ImageFlow, images: np.ndarray, seed: int = 0, batch: int = 250) -> np.ndarray:
-    """(n,) the dequantised bound in bits per dimension of uint8 (n, 32, 32, 3) images, the noise from `seed`."""
-    gen = torch.Generator().manual_seed(seed)
-    x = as_tensor(images)
-    return torch.cat([flow.bits_per_dim(x[i:i + batch], gen) for i in range(0, len(x), batch)]).double().numpy()
-
-
-@torch.no_grad()
-def sample_images(flow: ImageFlow, n: int, seed: int, temperature: float = TEMPERATURE) -> np.ndarray:
-    """n samples, uint8 (n, 32, 32, 3), the noise of every level from `seed`."""
-    zs = flow.sample_noise(n, temperature, torch.Generator().manual_seed(seed))
-    pixels = (flow.decode(zs) * 256).floor().clamp(0, 255)  # y = (x + u) / 256: x is y's bin
-    return pixels.to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
 
 @dataclass
@@ -105,7 +86,7 @@ def measure(flow: ImageFlow) -> dict:
     t0 = time.perf_counter()
     sample_images(flow, 16, 0)
     seconds_16 = time.perf_counter() - t0
-    odd = bits_per_dim(flow, make_not_shapes(500, seed=7))
+    odd = bits_per_dim(flow, make_not_shapes(SURPRISE_IMAGES, seed=SURPRISE_SEED))
     held = bits_per_dim(flow, held_out_shapes())
     return {"held_out_bpd": float(held.mean()), "not_shapes_bpd": float(odd.mean()),
             "not_shapes_below_median": float((odd < np.median(held)).mean()), "seconds_16": seconds_16}
@@ -127,7 +108,7 @@ def card(cfg: TrainConfig, flow: ImageFlow, figures: dict, run: TrainingRun) -> 
         "## Likelihood (measured by the training script at the end of the run)", "",
         f"- held-out bits per dimension ({HELD_OUT_IMAGES:,} images of seed {HELD_OUT_SEED}, never trained on; an upper "
         f"bound, one draw of the dequantisation noise): **{figures['held_out_bpd']:.4f}**",
-        f"- images that are not shapes (500: noise, blank, blends, two shapes, blobs): {figures['not_shapes_bpd']:.4f}; "
+        f"- images that are not shapes ({SURPRISE_IMAGES}: noise, blank, blends, two shapes, blobs): {figures['not_shapes_bpd']:.4f}; "
         f"{100 * figures['not_shapes_below_median']:.1f}% of them score better than the median held-out shape",
         f"- sampling: 16 images in {figures['seconds_16']:.2f} s on {run.hardware}", "",
     ])

@@ -11,7 +11,7 @@ import gradio as gr
 from shared.image_files import png_file
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, fill_on_open, header, shows_errors
+from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors
 
 HERE = Path(__file__).parent
 
@@ -64,6 +64,107 @@ def single_step(slot: LiveRun, dataset, kind, layers, seed):  # noqa: ANN001
     return _view(live.step(slot, _settings(dataset, kind, layers, seed)))
 
 
+@shows_errors
+def sample_images(n, temperature, seed):  # noqa: ANN001
+    from demos.flows import images, views
+    from demos.flows import wording as words
+
+    drawn = images.samples(n, temperature, seed)
+    return png_file(views.image_strip(drawn)), words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature),
+                                                                           seed=int(seed))
+
+
+@shows_errors
+def measure_bits(source, index, upload):  # noqa: ANN001
+    """Bits per dimension of a held-out shape, an example of a kind that is not a shape, or the upload."""
+    from demos.flows import images, views
+    from demos.flows import wording as words
+
+    scored = images.score(images.picture_to_score(source, index, file_path(upload)))
+    return png_file(views.bits_picture(scored)), words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than)
+
+
+@shows_errors
+def interpolate(a, b, frames):  # noqa: ANN001
+    from demos.flows import images, views
+    from demos.flows import wording as words
+
+    strip = images.interpolate(a, b, frames)
+    return png_file(views.image_strip(strip, columns=len(strip))), words.INTERPOLATED.format(frames=len(strip), a=int(a),
+                                                                                            b=int(b))
+
+
+@shows_errors
+def surprise():
+    from demos.flows import images, options, views
+    from demos.flows import wording as words
+
+    rows = images.surprise_table()
+    return png_file(views.surprise_picture(rows)), (words.SURPRISE_INTRO.format(n=options.SURPRISE_IMAGES) + "\n\n"
+                                                    + words.surprise_markdown(rows))
+
+
+def build_images(demo) -> None:  # noqa: ANN001 (the demo's container)
+    """The image flow's panels: samples, bits of any image, an interpolation, the surprise."""
+    from demos.flows import options
+    from demos.flows import wording as words
+    from demos.flows.options import IMAGE_DEFAULTS as D
+
+    gr.Markdown(f"## {words.IMAGES_HEADING}\n{words.IMAGES_INTRO}")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            n = gr.Slider(options.IMAGE_SAMPLES_SLIDER.shown.low, options.IMAGE_SAMPLES_SLIDER.shown.high, value=D.samples,
+                          step=options.IMAGE_SAMPLES_SLIDER.step, label="Number of images")
+            temperature = gr.Slider(options.IMAGE_TEMPERATURE_SLIDER.shown.low, options.IMAGE_TEMPERATURE_SLIDER.shown.high,
+                                    value=D.temperature, step=options.IMAGE_TEMPERATURE_SLIDER.step, label="Temperature",
+                                    info=words.IMAGE_TEMPERATURE_INFO)
+            seed = seed_control(D.seed, elem_id="flows-image-seed")
+            sample_btn = gr.Button(words.SAMPLE_IMAGES, variant="primary", elem_id="flows-sample-images")
+        with gr.Column(scale=3):
+            sampled = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="flows-image-samples")
+            sampled_md = gr.Markdown(elem_id="flows-image-samples-status")
+    sample_btn.click(sample_images, [n, temperature, seed], [sampled, sampled_md], api_name="flows_image_samples",
+                     preprocess=False)
+
+    gr.Markdown(f"## {words.BITS_HEADING}\n{words.BITS_INTRO}")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            source = gr.Dropdown(list(options.SOURCES), value=D.source, label="Image", info=words.SOURCE_INFO)
+            index = gr.Number(D.image, precision=0, minimum=options.IMAGE_INDEX.low, maximum=options.IMAGE_INDEX.high,
+                              label=f"Held-out shape (0–{options.IMAGE_INDEX.high})")
+            upload = gr.Image(label="Your picture", type="filepath", sources=("upload", "clipboard"), height=160)
+            bits_btn = gr.Button(words.MEASURE_BITS, variant="primary", elem_id="flows-measure-bits")
+        with gr.Column(scale=3):
+            bits_pic = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="flows-bits")
+            bits_md = gr.Markdown(elem_id="flows-bits-status")
+    bits_btn.click(measure_bits, [source, index, upload], [bits_pic, bits_md], api_name="flows_image_bits",
+                   preprocess=False)
+
+    gr.Markdown(f"## {words.INTERP_HEADING}\n{words.INTERP_INTRO}")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            a = gr.Number(D.a, precision=0, minimum=options.IMAGE_INDEX.low, maximum=options.IMAGE_INDEX.high,
+                          label="From held-out image")
+            b = gr.Number(D.b, precision=0, minimum=options.IMAGE_INDEX.low, maximum=options.IMAGE_INDEX.high,
+                          label="To held-out image")
+            frames = gr.Slider(options.FRAMES_SLIDER.shown.low, options.FRAMES_SLIDER.shown.high, value=D.frames,
+                               step=options.FRAMES_SLIDER.step, label="Frames")
+            interp_btn = gr.Button(words.INTERPOLATE, variant="primary", elem_id="flows-interpolate")
+        with gr.Column(scale=3):
+            strip = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="flows-interpolation")
+            strip_md = gr.Markdown(elem_id="flows-interpolation-status")
+    interp_btn.click(interpolate, [a, b, frames], [strip, strip_md], api_name="flows_image_interpolate",
+                     preprocess=False)
+
+    gr.Markdown(f"## {words.SURPRISE_HEADING}")
+    surprise_md = gr.Markdown(elem_id="flows-surprise")
+    surprise_pic = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="flows-surprise-examples")
+    fill_on_open(demo, sample_images, [n, temperature, seed], [sampled, sampled_md])
+    fill_on_open(demo, measure_bits, [source, index, upload], [bits_pic, bits_md])
+    fill_on_open(demo, interpolate, [a, b, frames], [strip, strip_md])
+    fill_on_open(demo, surprise, [], [surprise_pic, surprise_md])
+
+
 def build() -> gr.Blocks:
     from demos.flows import wording as words
     from demos.flows.options import DEFAULTS, FLOW_KINDS, LAYERS_SLIDER, LINK_PARAMS, PRESS_STEPS_SLIDER
@@ -111,4 +212,5 @@ def build() -> gr.Blocks:
                         concurrency_id="flows-pause", cancels=[run_event])
         step_btn.click(single_step, [trainer, *settings], view, api_name="flows_train_step", preprocess=False)
         fill_on_open(demo, reset, [trainer, *settings], view)  # the untrained flow, ready to Start
+        build_images(demo)
     return demo

@@ -136,3 +136,59 @@ def live_view(run, speed: float | None = None, snap=None) -> tuple[np.ndarray, s
                               f"held-out −log p {snap.test_nll:.3f} nats per point", speed=speed,
                               finished=run.full)
     return flow_picture(snap), status
+
+
+# ---- the image flow on shapes (demos/flows/images.py) ---------------------------------------------
+
+TILE_SCALE = 3  # 32x32 images drawn at 96x96
+MARK = (220, 40, 40)
+BARS = (120, 120, 200)
+
+
+def image_strip(images: np.ndarray, columns: int = 8, scale: int = TILE_SCALE) -> np.ndarray:
+    """uint8 (n, 32, 32, 3) in rows of `columns`, each tile `scale`x (nearest neighbour)."""
+    from shared.datasets import image_grid
+
+    return image_grid(images, columns=columns, pad=4, scale=scale)
+
+
+def bits_picture(scored, width: int = 760, height: int = 200) -> np.ndarray:  # noqa: ANN001 (images.Scored)
+    """The measured image, and where its bits per dimension fall among the held-out shapes' (a histogram)."""
+    canvas = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(canvas)
+    side = height - 2 * PAD
+    canvas.paste(Image.fromarray(scored.image).resize((side, side), Image.NEAREST), (PAD, PAD))
+    left, right, top, bottom = 2 * PAD + side + 10, width - PAD, PAD + 20, height - PAD - 18
+    held = scored.held_out
+    high = max(float(np.quantile(held, 0.995)) * 1.15, scored.bits * 1.08)
+    counts, edges = np.histogram(np.clip(held, 0, high), bins=48, range=(0, high))
+
+    def x_of(v: float) -> float:
+        return left + (right - left) * min(v, high) / high
+
+    peak = counts.max() or 1
+    for c, a, b in zip(counts, edges[:-1], edges[1:], strict=True):
+        if c:
+            draw.rectangle([x_of(a), bottom - (bottom - top) * c / peak, x_of(b) - 1, bottom], fill=BARS)
+    draw.line([left, bottom, right, bottom], fill=TEXT)
+    small = font(12)
+    for v in np.linspace(0, high, 5):
+        draw.text((x_of(v), bottom + 3), f"{v:.2f}", fill=TEXT, font=small, anchor="mt")
+    draw.line([x_of(scored.bits), top - 6, x_of(scored.bits), bottom], fill=MARK, width=3)
+    draw.text((left, PAD), words.BITS_AXIS, fill=TEXT, font=small)
+    return np.asarray(canvas)
+
+
+def surprise_picture(rows) -> np.ndarray:  # noqa: ANN001 (a sequence of images.KindRow)
+    """Each kind of image's first example, its name and its mean bits per dimension beneath."""
+    tile, label_h = 32 * TILE_SCALE, 38
+    width = PAD + len(rows) * (tile + PAD)
+    canvas = Image.new("RGB", (width, PAD + tile + label_h), (255, 255, 255))
+    draw = ImageDraw.Draw(canvas)
+    small = font(12)
+    for k, row in enumerate(rows):
+        x = PAD + k * (tile + PAD)
+        canvas.paste(Image.fromarray(row.example).resize((tile, tile), Image.NEAREST), (x, PAD))
+        draw.text((x + tile // 2, PAD + tile + 4), row.kind, fill=TEXT, font=small, anchor="mt")
+        draw.text((x + tile // 2, PAD + tile + 20), f"{row.mean_bits:.2f} bits", fill=TEXT, font=small, anchor="mt")
+    return np.asarray(canvas)

@@ -23,3 +23,50 @@ VIEW_LABEL = "The flow, live"
 NOISE_TO_DATA = "noise → data: a grid and the samples, layer by layer"
 DATA_TO_NOISE = "data → noise: the data, layer by layer"
 STEP_WHILE_RUNNING = "The flow is training: press Pause first; Step then trains 25 more updates."
+
+IMAGES_HEADING = "A flow on images"
+IMAGES_INTRO = (
+    "The bundled flow (Glow-style: squeezes, ActNorm, invertible 1x1 convolutions and affine couplings at three "
+    "scales) maps every 32x32 `shapes` image to Gaussian noise of the same size and back, exactly. Draw noise and "
+    "run it backwards for samples; the **temperature** scales the noise (Glow's 0.7 trades variety for cleaner "
+    "images; 0 gives the flow's single most typical image)."
+)
+SAMPLE_IMAGES = "Sample images"
+IMAGE_TEMPERATURE_INFO = "Scales the Gaussian noise the samples start from."
+SAMPLED_IMAGES = "{n} samples at temperature {temperature:g}, seed {seed}."
+
+BITS_HEADING = "Exact bits per dimension of any image"
+BITS_INTRO = (
+    "Run an image forwards instead and the change-of-variables formula gives its exact log-likelihood, "
+    "reported as bits per dimension (-log₂ p(x) / 3,072; 8 would be storing the raw bytes). The histogram is "
+    "the 2,000 held-out shapes; the red line is your image. Try a blank background."
+)
+MEASURE_BITS = "Measure"
+SOURCE_INFO = "A held-out shape, an image of a kind that is not a shape, or your own picture."
+BITS_AXIS = "bits per dimension: the held-out shapes (bars) and this image (red line)"
+BITS_STATUS = ("**{bits:.3f} bits per dimension** (an upper bound: one draw of the dequantisation noise). The flow "
+               "finds it more likely than {better:.0%} of the held-out shapes.")
+
+INTERP_HEADING = "A straight line between two codes"
+INTERP_INTRO = (
+    "Both held-out images are run forwards to their noise codes; the points on the straight line between the codes "
+    "are run backwards. Unlike a VAE, nothing is lost at the ends: the first and last frames are the images themselves."
+)
+INTERPOLATE = "Interpolate"
+INTERPOLATED = "{frames} frames from held-out image {a} to held-out image {b}."
+
+SURPRISE_HEADING = "The surprise: what the flow finds likely"
+SURPRISE_INTRO = (
+    "A model of likelihood should find images unlike its data unlikely. Flows often do not (Nalisnick et al. 2019, "
+    "*Do deep generative models know what they don't know?*): an image with less detail can score better than the "
+    "data itself, because bits per dimension measure how compressible an image is more than how typical. Measured "
+    "here on {n} images that are not shapes:"
+)
+SURPRISE_COLUMNS = ("kind of image", "images", "mean bits per dimension", "better than the median held-out shape")
+
+
+def surprise_markdown(rows) -> str:  # noqa: ANN001 (a sequence of images.KindRow)
+    lines = ["| " + " | ".join(SURPRISE_COLUMNS) + " |", "|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row.kind} | {row.n:,} | {row.mean_bits:.3f} | {row.better_than_median:.0%} |")
+    return "\n".join(lines)

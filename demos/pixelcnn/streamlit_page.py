@@ -11,7 +11,7 @@ import streamlit as st
 from demos.pixelcnn import options
 from demos.pixelcnn import wording as words
 from demos.pixelcnn.options import DEFAULTS
-from shared import limits, st_ui
+from shared import st_ui
 from shared.image_files import png_bytes
 
 HERE = Path(__file__).parent
@@ -88,22 +88,12 @@ left, right = st.columns([1, 3])
 with left:
     bits_image = st.number_input(f"Held-out image (0–{options.IMAGE.high})", options.IMAGE.low, options.IMAGE.high,
                                  DEFAULTS.image, key="pixelcnn-bits-image")
-    upload = st.file_uploader("…or your picture", type=["png", "jpg", "jpeg", "webp", "gif", "bmp"],
-                              key="pixelcnn-upload")
+    upload = st.file_uploader("…or your picture", type=st_ui.PICTURE_TYPES, key="pixelcnn-upload")
 with right, st_ui.shows_errors():
-    import tempfile
-
     from demos.pixelcnn import explore, views
 
-    if upload is not None:
-        if upload.size > options.PICTURE.max_bytes:
-            raise limits.LimitError(f"The image is larger than {options.PICTURE.max_bytes // 2**20} MB.")
-        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
-            tmp.write(upload.getvalue())
-            tmp.flush()
-            picture = explore.read_picture(tmp.name)
-    else:
-        picture = explore.held_out_image(bits_image)
+    with st_ui.uploaded_path(upload, options.PICTURE.max_bytes) as path:
+        picture = explore.read_picture(path) if path else explore.held_out_image(bits_image)
     bits = explore.pixel_bits(picture)
     st.image(png_bytes(views.bits_picture(bits)), output_format="PNG")
     st.markdown(words.bits_status(bits, None if upload is not None else int(bits_image)))

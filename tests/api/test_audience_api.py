@@ -4,6 +4,7 @@ session pressing Start twice, or Step during a run, is refused with a message, n
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -317,3 +318,26 @@ def test_pixelcnn_thirty_identical_presses_draw_once_and_all_watch_the_same_pixe
     assert explore._shared_samples.started == before + 1
     assert len({png for _, png in results}) == 1  # the same finished picture for everyone
     assert all(n >= 1 for n, _ in results)
+
+
+def test_arena_thirty_identical_presses_measure_once_and_all_get_the_same_table(audience):
+    """A live round of the arena is shared like the PixelCNN's samples: thirty presses of Measure now
+    with the same settings measure every family once, and everyone gets the same finished table."""
+    from demos.arena import explore
+
+    settings = (4, 4343)
+    before = explore._shared_rounds.started
+    start = threading.Barrier(len(audience))
+
+    def one(client: Client) -> tuple[str, str]:
+        start.wait()
+        table, _, status = client.predict(*settings, api_name="/arena_measure")
+        return table, status
+
+    with ThreadPoolExecutor(len(audience)) as pool:
+        results = list(pool.map(one, audience))
+    assert explore._shared_rounds.started == before + 1
+    assert len(set(results)) == 1
+    from demos.arena_families import FAMILIES
+
+    assert re.fullmatch(rf"{len(FAMILIES)} families measured on 4 samples each in \d+\.\d s\.", results[0][1])

@@ -56,3 +56,35 @@ def test_bad_values_get_the_apps_message(client, args, message):
 def test_pause_with_nothing_running_says_so(client):
     with pytest.raises(AppError, match="Nothing is training yet: press Start."):
         client.predict(api_name="/flows_train_pause")
+
+
+def test_image_flow_endpoints_return_the_logics_pictures_and_figures(client):
+    from demos.flows import images, views
+    from shared.datasets import image_grid
+
+    path, status = client.predict(4, 0.7, 9, api_name="/flows_image_samples")
+    assert status == words.SAMPLED_IMAGES.format(n=4, temperature=0.7, seed=9)
+    np.testing.assert_array_equal(picture(path), views.image_strip(images.samples(4, 0.7, 9)))
+
+    path, status = client.predict("held-out shape", 12, None, api_name="/flows_image_bits")
+    scored = images.score(images.held_out_image(12))
+    assert status == words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than)
+    np.testing.assert_array_equal(picture(path), views.bits_picture(scored))
+
+    path, status = client.predict(3, 40, 5, api_name="/flows_image_interpolate")
+    assert status == "5 frames from held-out image 3 to held-out image 40."
+    np.testing.assert_array_equal(picture(path), image_grid(images.interpolate(3, 40, 5), columns=5, pad=4, scale=3))
+
+
+@pytest.mark.parametrize("api_name, args, message", [
+    ("/flows_image_samples", (0, 0.7, 0), "The number of samples must be from 1 to 32; got 0."),
+    ("/flows_image_samples", (4, "hot", 0), "The temperature must be a number from 0 to 1.5"),
+    ("/flows_image_bits", ("a cat", 0, None), "Unknown image to measure 'a cat'"),
+    ("/flows_image_bits", ("held-out shape", 2000, None), "The held-out image must be from 0 to 1999; got 2000."),
+    ("/flows_image_bits", ("your picture", 0, None), "There is no picture: upload one"),
+    ("/flows_image_interpolate", (3, 40, 99), "The number of frames must be from 2 to 16; got 99."),
+])
+def test_image_flow_bad_values_get_the_apps_message(client, api_name, args, message):
+    with pytest.raises(AppError) as caught:
+        client.predict(*args, api_name=api_name)
+    assert message in str(caught.value)

@@ -39,3 +39,24 @@ def test_open_step_start_pause_and_a_new_setting(open_page):
 
     at.slider(key="flows-layers").set_value(2).run()  # a changed setting starts a new run
     assert at.session_state[RUN].run.step == 0 and at.session_state[RUN].run.settings.layers == 2
+
+
+def test_the_image_flow_panels_show_the_logics_pictures(open_page):
+    from demos.flows import images, options
+    from demos.flows.options import IMAGE_DEFAULTS as D
+
+    at = open_page(SLUG)
+    samples = images.samples(D.samples, D.temperature, D.seed)
+    assert shows_picture(at, png_bytes(views.image_strip(samples)))
+    scored = images.score(images.held_out_image(D.image))
+    assert shows_picture(at, png_bytes(views.bits_picture(scored)))
+    assert words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than) in markdowns(at)
+    strip = images.interpolate(D.a, D.b, D.frames)
+    assert shows_picture(at, png_bytes(views.image_strip(strip, columns=len(strip))))
+    assert words.surprise_markdown(images.surprise_table()) in markdowns(at)
+
+    at.selectbox(key="flows-source").set_value("blend").run()
+    scored = images.score(images.example_of_kind("blend"))
+    assert words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than) in markdowns(at)
+    at.selectbox(key="flows-source").set_value(options.UPLOAD_SOURCE).run()
+    assert any("There is no picture: upload one" in e for e in shown_errors(at))

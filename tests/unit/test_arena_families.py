@@ -11,8 +11,9 @@ from demos.arena_families import FAMILIES, family
 
 
 def test_every_image_family_is_there_once():
-    assert [f.key for f in FAMILIES] == ["gan", "gan-conditional", "vae", "ddpm", "latent-diffusion", "pixelcnn"]
-    assert {f.key: f.bits_kind for f in FAMILIES if f.bits is not None} == {"vae": "bound", "pixelcnn": "exact"}
+    assert [f.key for f in FAMILIES] == ["gan", "gan-conditional", "vae", "ddpm", "latent-diffusion", "flow", "pixelcnn"]
+    assert {f.key: f.bits_kind for f in FAMILIES if f.bits is not None} == {"vae": "bound", "ddpm": "bound", "flow": "exact (dequantised)",
+                                                                         "pixelcnn": "exact"}
 
 
 @pytest.mark.parametrize("key", [f.key for f in FAMILIES])
@@ -33,3 +34,13 @@ def test_bits_per_dimension_are_the_families_own():
     np.testing.assert_allclose(family("pixelcnn").bits(images), bits_per_dim(load_model(), images))
     vae = family("vae").bits(images)
     assert vae.shape == (8,) and (vae > 1).all()  # the VAE's bound: about 5 bits, the PixelCNN's exact figure 0.07
+    # the DDPM's bound and the flow's figure: each family's own function on the same images
+    from demos.arena_families import _ddpm
+    from demos.diffusion.likelihood import bits_per_dim as ddpm_bits
+    from demos.flows.images import bits_per_dim as flow_bits
+    from demos.flows.images import load_image_flow
+
+    unet, config = _ddpm()
+    np.testing.assert_allclose(family("ddpm").bits(images), ddpm_bits(unet, config, images))
+    np.testing.assert_allclose(family("flow").bits(images), flow_bits(load_image_flow(), images))
+    assert (family("ddpm").bits(images) > family("pixelcnn").bits(images)).all()
