@@ -4,6 +4,7 @@ per dimension (demos/arena_families.py).
     python -m benchmarks.arena                               # every family, five seeds of 200 samples
     python -m benchmarks.arena --n 100 --families gan pixelcnn --save-samples runs/arena
     python -m benchmarks.arena --store demos/arena/stored-arena.json   # the table the Arena tab shows
+    python -m benchmarks.arena --store demos/arena/stored-arena.json --families ddpm --bits-only
 
 With --store FILE, each measured family's row is also written to FILE (JSON; rows of families not
 measured this time are kept), the table the Arena tab shows beside its live "measure now".
@@ -39,12 +40,17 @@ def main() -> None:
     parser.add_argument("--families", nargs="+", default=[f.key for f in FAMILIES], choices=[f.key for f in FAMILIES])
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--save-samples", default="", help="write the first seed's raw samples here")
+    parser.add_argument("--bits-only", action="store_true",
+                        help="with --store: measure only the bits per dimension of the families and update their stored rows")
     parser.add_argument("--store", default="", help="also write the rows to this JSON file (the Arena tab's table)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from demos.pixelcnn.sampling import held_out_images
 
     held_out = held_out_images()
+    if args.bits_only:
+        update_bits(Path(args.store), [f for f in FAMILIES if f.key in args.families], held_out)
+        return
     print(f"## The arena ({args.n} samples per seed, seeds {', '.join(map(str, witnesses.SEEDS))}; "
           f"{args.threads} CPU threads)\n")
     print("| family | valid | valid and clean | smallest shape | smallest colour | Fréchet distance | bits per dimension "
@@ -110,6 +116,18 @@ def store(path: Path, family, table: witnesses.SeedTable, bits: float | None, ms
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(rows, indent=1))
     tmp.replace(path)  # never half-written
+
+
+def update_bits(path: Path, families: list, held_out: np.ndarray) -> None:
+    """Re-measure the families' bits per dimension and write them into their stored rows (the rest kept)."""
+    rows = json.loads(path.read_text())
+    for family in families:
+        bits = float(family.bits(held_out).mean()) if family.bits is not None else None
+        rows[family.key].update(bits=bits, bits_kind=family.bits_kind)
+        print(f"{family.name}: {bits if bits is None else f'{bits:.4f}'} ({family.bits_kind})")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(rows, indent=1))
+    tmp.replace(path)
 
 
 if __name__ == "__main__":

@@ -195,7 +195,7 @@ FAMILIES: list[Family] = [
            lambda: _count(_ddpm()[0]), _ddpm_bits, "bound", "7.3 min on an H200"),
     Family("latent-diffusion", "Latent diffusion (sd-shapes)", "sd-shapes",
            "30 DDIM steps in 4x8x8 latents, guidance 5, a uniform random caption", _sd_sample,
-           _sd_parameters, None, "not defined (text-conditioned; no unconditional bound measured)",
+           _sd_parameters, None, "not defined (text-conditioned)",
            "46 min on 2 CPU cores (autoencoder and UNet)"),
     Family("flow", "Flow (Glow-style)", "flow-shapes", "one pass back from z ~ N(0, 0.7² I)", _flow_sample,
            lambda: _count(_flow()), _flow_bits, "exact (dequantised)",

@@ -161,6 +161,25 @@ def file_path(value: object) -> str | None:
     return value
 
 
+def editor_path(value: object) -> str | None:
+    """The picture in a gr.ImageEditor's raw value (its flattened composite, else its background: a
+    dict of FileData dicts), or a plain file, as a local path; None if there is none."""
+    if isinstance(value, dict) and ("composite" in value or "background" in value):
+        return file_path(value.get("composite")) or file_path(value.get("background"))
+    return file_path(value)
+
+
+def shapes_editor(label: str, elem_id: str, side: int = 256, **kwargs: Any) -> gr.ImageEditor:
+    """A picture to upload or draw, the brush in the shapes data's six colours (a drawing is read on
+    the data's background)."""
+    from shared.datasets import COLOURS
+
+    return gr.ImageEditor(type="filepath", image_mode="RGB", sources=("upload", "clipboard"), label=label,
+                          brush=gr.Brush(default_size=24, colors=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in COLOURS.values()],
+                                         default_color="#dc2d2d"),
+                          transforms=(), layers=False, canvas_size=(side, side), height=320, elem_id=elem_id, **kwargs)
+
+
 def notify(notice: str | None) -> None:
     """Show a non-fatal notice (e.g. 'the Hub cannot be reached, using the bundled model')."""
     if notice:

@@ -1,5 +1,5 @@
-"""Arena page (Streamlit): every image family on the same data, judge and bits per dimension. Glue
-only: the same logic (explore.py), picture (views.py), limits and sentences as the Gradio tab."""
+"""Arena page (Streamlit), the page twin of ui.py. Glue only: the same logic (explore.py), picture
+(views.py), limits and sentences as the Gradio tab."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ with right:
         with st_ui.shows_errors():
             for round_ in explore.measure_now(n, seed):
                 status.markdown(words.status_of(round_))
-                table.markdown(words.table_markdown(round_.rows))
+                table.markdown(words.table_markdown(round_.rows, live=True))
                 st_ui.streamed_png(grid, views.samples_grid(round_.names, round_.samples))
     else:
         status.markdown(words.READY)

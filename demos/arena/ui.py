@@ -35,7 +35,7 @@ def measure(n, seed):  # noqa: ANN001
     from demos.arena import wording as words
 
     for round_ in explore.measure_now(n, seed):
-        yield words.table_markdown(round_.rows), png_file(views.samples_grid(round_.names, round_.samples)), \
+        yield words.table_markdown(round_.rows, live=True), png_file(views.samples_grid(round_.names, round_.samples)), \
             words.status_of(round_)
 
 

@@ -52,12 +52,14 @@ def bits_cell(row) -> str:  # noqa: ANN001 (explore.Row)
     return f"{row.bits:.3f} ({row.bits_kind})"
 
 
-def table_markdown(rows) -> str:  # noqa: ANN001 (a sequence of explore.Row)
-    """The rows as a Markdown table, both front ends."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+def table_markdown(rows, live: bool = False) -> str:  # noqa: ANN001 (a sequence of explore.Row)
+    """The rows as a Markdown table, both front ends; `live` leaves out what a live round does not change
+    (parameters, training)."""
+    columns = COLUMNS[:-2] if live else COLUMNS
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         r = row.ranges or {}
-        lines.append("| " + " | ".join([
+        cells = [
             f"**{row.name}**",
             _share(row.figures["valid"], r.get("valid")),
             _share(row.figures["valid_and_clean"], r.get("valid_and_clean")),
@@ -68,7 +70,8 @@ def table_markdown(rows) -> str:  # noqa: ANN001 (a sequence of explore.Row)
             f"{row.ms_per_sample:.1f}",
             f"{row.parameters / 1e6:.2f} M",
             row.trained,
-        ]) + " |")
+        ]
+        lines.append("| " + " | ".join(cells[:len(columns)]) + " |")
     return "\n".join(lines)
 
 

@@ -83,7 +83,7 @@ with right:
 
 
 def image_panels() -> None:
-    """The image flow's panels, as in the Gradio tab: samples, bits of any image, an interpolation, the surprise."""
+    """The image flow's four panels, in the Gradio tab's order."""
     from demos.flows import images, options, views
     from demos.flows.options import IMAGE_DEFAULTS as D
     from shared.image_files import png_bytes

@@ -11,7 +11,7 @@ import gradio as gr
 from shared.image_files import png_file
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors
+from shared.ui import demo_container, editor_path, explainer, fill_on_open, header, seed_control, shapes_editor, shows_errors
 
 HERE = Path(__file__).parent
 
@@ -80,7 +80,7 @@ def measure_bits(source, index, upload):  # noqa: ANN001
     from demos.flows import images, views
     from demos.flows import wording as words
 
-    scored = images.score(images.picture_to_score(source, index, file_path(upload)))
+    scored = images.score(images.picture_to_score(source, index, editor_path(upload)))
     return png_file(views.bits_picture(scored)), words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than)
 
 
@@ -132,7 +132,7 @@ def build_images(demo) -> None:  # noqa: ANN001 (the demo's container)
             source = gr.Dropdown(list(options.SOURCES), value=D.source, label="Image", info=words.SOURCE_INFO)
             index = gr.Number(D.image, precision=0, minimum=options.IMAGE_INDEX.low, maximum=options.IMAGE_INDEX.high,
                               label=f"Held-out shape (0–{options.IMAGE_INDEX.high})")
-            upload = gr.Image(label="Your picture", type="filepath", sources=("upload", "clipboard"), height=160)
+            upload = shapes_editor(words.PICTURE_LABEL, "flows-picture")
             bits_btn = gr.Button(words.MEASURE_BITS, variant="primary", elem_id="flows-measure-bits")
         with gr.Column(scale=3):
             bits_pic = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="flows-bits")

@@ -43,6 +43,7 @@ BITS_INTRO = (
 )
 MEASURE_BITS = "Measure"
 SOURCE_INFO = "A held-out shape, an image of a kind that is not a shape, or your own picture."
+PICTURE_LABEL = "Your picture: upload one or draw (pick “your picture” above)"
 BITS_AXIS = "bits per dimension: the held-out shapes (bars) and this image (red line)"
 BITS_STATUS = ("**{bits:.3f} bits per dimension** (an upper bound: one draw of the dequantisation noise). The flow "
                "finds it more likely than {better:.0%} of the held-out shapes.")

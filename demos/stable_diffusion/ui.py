@@ -15,7 +15,17 @@ from demos.stable_diffusion import wording as words
 from shared import limits, phrasings
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import (
+    demo_container,
+    editor_path,
+    explainer,
+    fill_on_open,
+    header,
+    notify,
+    seed_control,
+    shapes_editor,
+    shows_errors,
+)
 
 HERE = Path(__file__).parent
 SD_MODEL = {"concurrency_limit": 2, "concurrency_id": "sd-model"}
@@ -75,8 +85,7 @@ def run_image_to_image(pipeline: str, picture: object, prompt: str, strength: fl
 
 def _editor_path(picture: object) -> str:
     """A gr.ImageEditor's raw value (its flattened composite, else its background), or a file, as a path."""
-    path = (file_path(picture.get("composite")) or file_path(picture.get("background"))) if isinstance(picture, dict) \
-        else file_path(picture)
+    path = editor_path(picture)
     if not path:
         raise limits.LimitError("There is no starting image: upload one, draw one or take one from the data.")
     return path
@@ -100,13 +109,7 @@ def show_cost(pipeline: str):
 
 def _editor() -> gr.ImageEditor:
     """The starting image: an upload, a data image, or a drawing in the data's colours."""
-    from shared.datasets import COLOURS
-
-    return gr.ImageEditor(type="filepath", image_mode="RGB", sources=("upload", "clipboard"),
-                          label="Starting image: upload one, take one from the data, or draw",
-                          brush=gr.Brush(default_size=24, colors=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in COLOURS.values()],
-                                         default_color="#dc2d2d"),
-                          transforms=(), layers=False, canvas_size=(256, 256), height=320, elem_id="sd-start-image")
+    return shapes_editor("Starting image: upload one, take one from the data, or draw", "sd-start-image")
 
 
 def build() -> gr.Blocks:

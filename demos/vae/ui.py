@@ -16,7 +16,7 @@ from demos.vae import options
 from demos.vae import wording as words
 from shared.image_files import png_file, write_atomic
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors
+from shared.ui import demo_container, editor_path, explainer, file_path, fill_on_open, header, seed_control, shapes_editor, shows_errors
 
 HERE = Path(__file__).parent
 # the events that run the bundled VAEs share one pool: thirty users never run thirty at once
@@ -32,11 +32,7 @@ def editor_image(value: object, what: str):
     models' input, uint8 (32, 32, 3). The value arrives raw: a dict of FileData dicts, or a path."""
     from demos.vae import explore
 
-    if isinstance(value, dict):
-        path = file_path(value.get("composite")) or file_path(value.get("background"))
-    else:
-        path = file_path(value)
-    return explore.read_image(path, what)
+    return explore.read_image(editor_path(value), what)
 
 
 def data_picture(seed: int) -> tuple[dict, str]:
@@ -198,13 +194,7 @@ def run_photos(photo_a, photo_b, model_id: str, side: int, frames: int, mode: st
 
 
 def _editor(label: str, elem_id: str) -> gr.ImageEditor:
-    from shared.datasets import COLOURS
-
-    return gr.ImageEditor(type="filepath", image_mode="RGB", sources=("upload", "clipboard"), label=label,
-                          brush=gr.Brush(default_size=24, colors=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in COLOURS.values()],
-                                         default_color="#dc2d2d"),
-                          transforms=(), layers=False, canvas_size=(options.SHOWN_SIDE, options.SHOWN_SIDE), height=320,
-                          elem_id=elem_id)
+    return shapes_editor(label, elem_id, side=options.SHOWN_SIDE)
 
 
 def build() -> gr.Blocks:

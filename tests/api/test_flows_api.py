@@ -76,6 +76,27 @@ def test_image_flow_endpoints_return_the_logics_pictures_and_figures(client):
     np.testing.assert_array_equal(picture(path), image_grid(images.interpolate(3, 40, 5), columns=5, pad=4, scale=3))
 
 
+def test_a_drawn_or_uploaded_picture_is_measured_as_the_flow_reads_it(client, tmp_path):
+    from gradio_client import handle_file
+
+    from demos.flows import images, views
+    from shared.datasets import held_out_shapes
+
+    path = tmp_path / "star.png"
+    Image.fromarray(held_out_shapes()[7]).resize((256, 256), Image.NEAREST).save(path)
+    editor = {"background": handle_file(str(path)), "layers": [], "composite": handle_file(str(path))}
+    shown, status = client.predict("your picture", 0, editor, api_name="/flows_image_bits")
+    scored = images.score(images.read_picture(str(path)))
+    assert status == words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than)
+    np.testing.assert_array_equal(picture(shown), views.bits_picture(scored))
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture")
+    with pytest.raises(AppError) as caught:
+        client.predict("your picture", 0, {"background": None, "layers": [], "composite": handle_file(str(text))},
+                       api_name="/flows_image_bits")
+    assert "The file is not an image that can be opened (PNG, JPEG, WebP, BMP, GIF, TIFF...)." in str(caught.value)
+
+
 @pytest.mark.parametrize("api_name, args, message", [
     ("/flows_image_samples", (0, 0.7, 0), "The number of samples must be from 1 to 32; got 0."),
     ("/flows_image_samples", (4, "hot", 0), "The temperature must be a number from 0 to 1.5"),

@@ -28,7 +28,7 @@ def test_open_shows_the_stored_table_and_measure_now_fills_every_row(open_page):
     at.button(key="arena-main-action").click().run(timeout=240)
     last = list(explore.measure_now(4, 0))[-1]
     assert last.done and words.status_of(last) in markdowns(at)
-    assert words.table_markdown(last.rows) in markdowns(at)
+    assert words.table_markdown(last.rows, live=True) in markdowns(at)
     assert shows_picture(at, png_bytes(views.samples_grid(last.names, last.samples)))
     assert not shown_errors(at)
 

@@ -121,6 +121,18 @@ def pixelcnn_slice() -> torch.Tensor:
     return torch.cat([logits[:6], torch.from_numpy(last.codes[0, -1, -4:]).float()])
 
 
+def image_flow_slice() -> torch.Tensor:
+    from demos.flows.image_model import ImageFlow
+
+    gen = _seeded()
+    flow = ImageFlow(levels=2, steps=1, hidden=8, seed=0)
+    x = torch.randint(256, (2, 3, 32, 32), generator=gen)
+    bits = flow.bits_per_dim(x, gen)  # the first batch also sets ActNorm (data-dependent initialisation)
+    with torch.no_grad():
+        image = flow.decode(flow.sample_noise(1, 0.7, gen))
+    return torch.cat([bits.detach(), image[0, -1, -3:, -3:].flatten()])
+
+
 SLICES = {
     "gan": (gan_slice, [0.04819, -0.14659, 0.01635, -0.14441, 0.17573, -0.01334, 0.0589, -0.15451, 0.00813, -0.03911, -0.03317]),
     "ddpm": (ddpm_slice, [-0.24691, 0.36675, -0.5726, 0.94688, -0.88237, 0.98283, -0.99983, -1.0, -1.0]),
@@ -130,6 +142,7 @@ SLICES = {
     "stable_diffusion": (stable_diffusion_slice, [2.16123, 2.26033, -2.95616, 0.50058, 1.43114, 0.24214, 0.46753, 2.84283, 0.67561]),
     "pointnet": (pointnet_slice, [-0.02801, -0.05349, 0.02976]),
     "pixelcnn": (pixelcnn_slice, [-0.33508, -0.11122, 0.25561, 0.47011, 0.0337, -0.18763, 5.0, 2.0, 4.0, 0.0]),
+    "image_flow": (image_flow_slice, [8.06581, 8.07066, 0.56246, 0.97574, 0.09981, 0.86581, 0.67879, 0.19754, 0.56138, 0.05228, 0.50641]),
     "classifier": (classifier_slice, [0.10875, 0.23834, -0.36784, 0.1763, 0.17575, -0.13613, 0.11792, -0.24764]),
 }
 
