@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 from demos.arena_families import FAMILIES
 from shared import witnesses
+from shared.image_files import save_raw_samples
 
 
 def main() -> None:
@@ -66,10 +66,7 @@ def main() -> None:
             seconds.append(time.perf_counter() - t0)
             first_samples.append(images)
             if args.save_samples and seed == witnesses.SEEDS[0]:
-                folder = Path(args.save_samples) / family.key
-                folder.mkdir(parents=True, exist_ok=True)
-                for k, image in enumerate(images):
-                    Image.fromarray(image).save(folder / f"{k}.png")
+                save_raw_samples(Path(args.save_samples) / family.key, images)
             return images
 
         table = witnesses.five_seed_table(sample)

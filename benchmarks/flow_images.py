@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 from demos.flows import images
 from shared import witnesses
+from shared.image_files import save_raw_samples
 from shared.timing import median_ms
 
 
@@ -62,10 +62,7 @@ def main() -> None:
 
         print(witnesses.five_seed_table(sample).markdown())
         if args.save_samples:
-            folder = Path(args.save_samples) / f"t{temperature:g}"
-            folder.mkdir(parents=True, exist_ok=True)
-            for k, image in enumerate(first_seed[0]):
-                Image.fromarray(image).save(folder / f"{k}.png")
+            folder = save_raw_samples(Path(args.save_samples) / f"t{temperature:g}", first_seed[0])
             print(f"\nSamples of seed {witnesses.SEEDS[0]} written to {folder}/<k>.png")
 
 

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 from demos.pixelcnn import explore
 from demos.pixelcnn.sampling import bits_per_dim, held_out_images, sample_images
 from demos.pixelcnn.train import sample_seed
 from shared import witnesses
 from shared.datasets import NOT_SHAPE_KINDS, make_not_shapes
+from shared.image_files import save_raw_samples
 
 
 def first_frame_ms(seed: int) -> float:
@@ -99,10 +98,7 @@ def main() -> None:
     print(table.markdown())
     print(f"\n{(time.perf_counter() - t0) / (5 * args.n):.3f} s per sample in batches of up to 100")
     if args.save_samples:
-        folder = Path(args.save_samples)
-        folder.mkdir(parents=True, exist_ok=True)
-        for k, image in enumerate(first_seed[0]):
-            Image.fromarray(image).save(folder / f"{k}.png")
+        folder = save_raw_samples(args.save_samples, first_seed[0])
         print(f"Samples of seed {witnesses.SEEDS[0]} written to {folder}/<k>.png")
 
 

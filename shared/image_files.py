@@ -92,3 +92,14 @@ def _prune(folder: Path) -> None:
                 pass
     finally:
         _prune_lock.release()
+
+
+def save_raw_samples(folder: str | Path, images) -> Path:  # noqa: ANN001 (uint8 (n, h, w, 3))
+    """A generator's samples as they are, one PNG each (folder/<k>.png), for a benchmark's --save-samples."""
+    from PIL import Image
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for k, image in enumerate(images):
+        Image.fromarray(image).save(folder / f"{k}.png")
+    return folder
