@@ -143,7 +143,7 @@ def _flow():  # noqa: ANN202 (ImageFlow)
 
 
 def _flow_sample(n: int, seed: int) -> np.ndarray:
-    """n samples at the tab's default temperature (0.7)."""
+    """n samples at the tab's default temperature (1)."""
     from demos.flows.images import sample_images
 
     return sample_images(_flow(), n, seed)
@@ -197,9 +197,9 @@ FAMILIES: list[Family] = [
            "30 DDIM steps in 4x8x8 latents, guidance 5, a uniform random caption", _sd_sample,
            _sd_parameters, None, "not defined (text-conditioned)",
            "46 min on 2 CPU cores (autoencoder and UNet)"),
-    Family("flow", "Flow (Glow-style)", "flow-shapes", "one pass back from z ~ N(0, 0.7² I)", _flow_sample,
+    Family("flow", "Flow (Glow-style)", "flow-shapes", "one pass back from z ~ N(0, I)", _flow_sample,
            lambda: _count(_flow()), _flow_bits, "exact (dequantised)",
-           "80 min on one CPU thread"),
+           "67 min on one CPU thread"),
     Family("pixelcnn", "PixelCNN", "pixelcnn-shapes", "1,024 steps, one pixel each", _pixelcnn_sample,
            lambda: _count(_pixelcnn()), _pixelcnn_bits, "exact",
            "100 min on one CPU thread"),

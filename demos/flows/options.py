@@ -53,7 +53,9 @@ IMAGE_FLOW = "flow-shapes"  # checkpoints/flow-shapes (demos/flows/train.py)
 IMAGE_SAMPLES = limits.IntRange("number of samples", 1, 32)
 IMAGE_SAMPLES_SLIDER = limits.Slider(IMAGE_SAMPLES, 16, 1)
 IMAGE_TEMPERATURE = limits.FloatRange("temperature", 0.0, 1.5)
-IMAGE_TEMPERATURE_SLIDER = limits.Slider(IMAGE_TEMPERATURE, 0.7, 0.05)  # 0.7: Glow's choice, cleaner than 1
+# 1: the bundled flow's most typical image is the empty background, so Glow's 0.7 fades its samples to
+# blank (valid and clean: 0% at 0.7, 2.5% at 0.85, 4.3% at 1; one clean object 23%, 39%, 48%)
+IMAGE_TEMPERATURE_SLIDER = limits.Slider(IMAGE_TEMPERATURE, 1.0, 0.05)
 IMAGE_INDEX = limits.IntRange("held-out image", 0, 1999)  # shared.datasets.held_out_shapes
 FRAMES = limits.IntRange("number of frames", 2, 16)
 FRAMES_SLIDER = limits.Slider(FRAMES, 8, 1)

@@ -9,7 +9,7 @@ Loss: the dequantised negative log-likelihood in bits per dimension (the image f
 bits_per_dim: uniform noise in each 8-bit bin, a fresh draw per batch). The card gives it on the
 2,000 held-out images (shared.datasets.held_out_shapes), the same figure for images that are not
 shapes (Nalisnick et al. 2019: a flow may like some of them better than the data), and samples at
-the default temperature by both witnesses over five seeds.
+the tab's default temperature by both witnesses over five seeds.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import HELD_OUT_IMAGES, HELD_OUT_SEED, held_out_shapes, make_not_shapes, make_shapes
 from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config
 
-TEMPERATURE = IMAGE_TEMPERATURE_SLIDER.value  # the card's samples (Glow's 0.7: z ~ N(0, 0.7^2 I) trades variety for cleaner images)
+TEMPERATURE = IMAGE_TEMPERATURE_SLIDER.value  # the card's samples: the tab's default (options.py says why 1, not Glow's 0.7)
 
 
 @dataclass
@@ -120,7 +120,7 @@ def measure_witnesses(out: Path, n: int) -> str:
 
     flow = load(ImageFlow, out, device="cpu").model.eval()
     return witnesses.measure_card(out, lambda seed: sample_images(flow, n, seed), witnesses.SEEDS,
-                                  f"{n} samples at temperature {TEMPERATURE} (`demos.flows.train.sample_images`)",
+                                  f"{n} samples at temperature {TEMPERATURE:g} (`demos.flows.train.sample_images`)",
                                   "demos.flows.train")
 
 
