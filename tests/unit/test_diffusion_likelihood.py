@@ -25,13 +25,13 @@ class Oracle(torch.nn.Module):
         super().__init__()
         self.x0, self.abar = x0, abar
 
-    def forward(self, x_t, t):  # noqa: ANN001, ANN201
+    def forward(self, x_t, t):
         a = self.abar[t].view(-1, 1, 1, 1).float()
         return type("Out", (), {"sample": (x_t - a.sqrt() * self.x0) / (1 - a).sqrt()})
 
 
 class Zero(torch.nn.Module):
-    def forward(self, x_t, t):  # noqa: ANN001, ANN201
+    def forward(self, x_t, t):
         return type("Out", (), {"sample": torch.zeros_like(x_t)})
 
 
