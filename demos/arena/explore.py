@@ -47,13 +47,14 @@ def stored_rows() -> list[Row]:
     """The full table (five seeds of 200 samples, 2,000 held-out images), as the benchmark stored it;
     [] if it was never stored."""
     from demos.arena_families import FAMILIES
+    from shared.datasets import HELD_OUT_IMAGES
 
     if not options.STORED.exists():
         return []
     stored = json.loads(options.STORED.read_text())
     order = [f.key for f in FAMILIES]
     return [Row(key, r["name"], r["mean"], {k: tuple(v) for k, v in r["range"].items()}, r["n"], len(r["seeds"]),
-                r["bits"], r["bits_kind"], 2000, r["ms_per_sample"], r["parameters"], r["trained"], r["machine"])
+                r["bits"], r["bits_kind"], HELD_OUT_IMAGES, r["ms_per_sample"], r["parameters"], r["trained"], r["machine"])
             for key, r in sorted(stored.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))]
 
 

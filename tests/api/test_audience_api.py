@@ -67,6 +67,8 @@ def audience(suite_url):
     ("/clip_search_text", ("clip-shapes", "a large red star", 12)),
     ("/flows_train_reset", ("ring8", "nsf", 4, 0)),
     ("/pixelcnn_sample", (16, 1.0, 0)),
+    ("/flows_image_samples", (16, 1.0, 0)),
+    ("/flows_image_interpolate", (3, 40, 8)),
 ])
 def test_thirty_identical_requests_at_once_all_get_whole_files(audience, api_name, args):
     start = threading.Barrier(len(audience))
