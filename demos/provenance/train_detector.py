@@ -87,6 +87,11 @@ def progress(run: TrainingRun, s: Setup) -> dict:
     return {"held_out_real_called_real": float(real), "gan_called_generated": float(fake)}
 
 
+def fit(cfg: TrainConfig, stop_at: int | None = None) -> tuple[TrainingRun, Setup]:
+    """Train (resuming from cfg.state_dir) to cfg.steps, the time limit or stop_at."""
+    return fit_run(cfg, "Detector", build, train_step, progress, eval_every=cfg.eval_every, stop_at=stop_at)
+
+
 def measure(model: GeneratedDetector, n: int) -> dict[str, dict[str, float]]:
     """Per family: the share of n samples (seed 0) called generated, and the balanced accuracy with the
     share of the 2,000 held-out real pictures called real."""
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         (out / "README.md").write_text(card(cfg, table, None, sum(p.numel() for p in model.parameters())))
         print(json.dumps(table, indent=1))
         return
-    run, s = fit_run(cfg, "Detector", build, train_step, progress, eval_every=cfg.eval_every)
+    run, s = fit(cfg)
     model = run.unwrap(s.model).eval().cpu()
     table = measure(model, cfg.card_samples)
     print(json.dumps(table, indent=1))

@@ -48,3 +48,11 @@ def test_the_cards_figures_are_re_measured_and_the_gan_is_caught(model):
         assert measured == pytest.approx(caught, abs=1.5 / n) and balanced == pytest.approx((real + caught) / 2, abs=6e-4)
     assert (real + card_row("GAN (unconditional)")[0]) / 2 >= 0.97  # the goal on the generator it saw
     assert isinstance(np.float64(real), np.floating)
+
+
+def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
+    from demos.provenance.train_detector import TrainConfig, fit
+    from tests.resume_check import assert_resumes_the_same
+
+    cfg = TrainConfig(batch_size=8, data_size=32, eval_every=1000, device="cpu")
+    assert_resumes_the_same(cfg, fit, lambda s: s.model, tmp_path)
