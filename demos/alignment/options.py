@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from demos.alignment.model import SFT
 from shared import limits, presenter
 from shared.limits import Slider
+from shared.rooms import ROOM_CHARS, check_room  # noqa: F401 (the room rules live in shared/rooms.py)
 
 PROMPT_CHARS = 300  # one question
 MAX_NEW = limits.IntRange("number of new tokens", 8, 120)
@@ -24,8 +23,6 @@ MIN_VOTES = 8  # "Tune on these votes" needs at least this many
 MAX_VOTES = 64  # per room or session: the tuning batch stays small enough for 2 cores
 MAX_ROOMS = 12  # rooms alive at once (a room idle for ROOM_IDLE_S is dropped)
 ROOM_IDLE_S = 3 * 3600
-ROOM_CHARS = 32
-ROOM_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 RULE_PAIRS = limits.IntRange("number of questions the rules vote on", 4, 32)
 RULE_PAIRS_DEFAULT = 16
 
@@ -41,18 +38,6 @@ TUNE_BETA = 0.2
 TUNE_SFT_WEIGHT = 1.0  # weight of the chosen answers' per-token NLL beside the DPO loss (holds fluency)
 
 CHECK_QUESTIONS = 32  # "Check with the rules": held-out questions answered by the current model
-
-
-def check_room(name: object) -> str:
-    """A room name from a link or a box: '' (no room: votes stay in the session) or a short slug."""
-    text = limits.check_text("room name", name if name is not None else "", ROOM_CHARS * 4, allow_empty=True)
-    text = text.strip().lower()
-    if len(text) > ROOM_CHARS:
-        raise limits.LimitError(f"A room name has at most {ROOM_CHARS} characters; this one has {len(text)}.")
-    if text and not ROOM_PATTERN.fullmatch(text):
-        raise limits.LimitError("A room name may use only letters, digits, '-' and '_' (for example talk-2026), "
-                                "starting with a letter or digit.")
-    return text
 
 
 def check_prompt(text: object) -> str:

@@ -27,6 +27,7 @@ from demos.alignment import options
 from demos.alignment import wording as words
 from shared import limits
 from shared.live import LiveRun
+from shared.rooms import Rooms, check_room
 
 _pair_ids = itertools.count(1)
 
@@ -108,32 +109,12 @@ class Book:
             return self.model, self.generation, list(self.votes)
 
 
-class Rooms:
-    """The rooms of this process: a name -> Book registry under one lock, at most MAX_ROOMS alive;
-    a room idle for ROOM_IDLE_S is dropped to make space."""
-
-    def __init__(self) -> None:
-        self._books: dict[str, Book] = {}
-        self._lock = threading.Lock()
-
-    def get(self, name: str) -> Book:
-        name = options.check_room(name)
-        with self._lock:
-            book = self._books.get(name)
-            if book is None:
-                now = time.monotonic()
-                for old in [n for n, b in self._books.items() if now - b.used_at > options.ROOM_IDLE_S and not b.tuner.busy]:
-                    del self._books[old]
-                if len(self._books) >= options.MAX_ROOMS:
-                    raise limits.LimitError(words.rooms_full(options.MAX_ROOMS))
-                book = self._books[name] = Book(name)
-            return book
-
-    def __len__(self) -> int:
-        return len(self._books)
+def new_rooms() -> Rooms[Book]:
+    """A registry of rooms' books (shared/rooms.py): capped, a book idle for ROOM_IDLE_S dropped unless tuning."""
+    return Rooms(Book, options.MAX_ROOMS, options.ROOM_IDLE_S, busy=lambda book: book.tuner.busy)
 
 
-ROOMS = Rooms()
+ROOMS = new_rooms()
 
 
 @dataclass
@@ -149,12 +130,12 @@ class Seat:
     def __deepcopy__(self, memo: dict) -> Seat:
         return Seat(copy.deepcopy(self.own, memo))
 
-    def book(self, room: object, rooms: Rooms = ROOMS) -> Book:
+    def book(self, room: object, rooms: Rooms[Book] | None = None) -> Book:
         """The book this session votes in: the room's when it names one, else its own."""
         if self.closed:
             raise limits.LimitError(words.SESSION_CLOSED)
-        name = options.check_room(room)
-        return rooms.get(name) if name else self.own
+        name = check_room(room)
+        return (rooms or ROOMS).get(name) if name else self.own
 
     def close(self) -> None:
         """The session ended (Gradio's delete callback): stop its tuning, refuse what it sends."""

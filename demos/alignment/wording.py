@@ -53,10 +53,6 @@ def book_full(cap: int) -> str:
     return f"This book holds {cap} votes, the most it takes: press Tune on these votes, or Reset."
 
 
-def rooms_full(cap: int) -> str:
-    return f"There are already {cap} rooms on this server, the most it keeps: use an existing room, or no room."
-
-
 def too_few_votes(have: int, need: int) -> str:
     return f"Tuning needs at least {need} votes; there are {have}. Draw pairs and vote on {need - have} more."
 

@@ -79,7 +79,7 @@ def test_a_closed_session_cannot_vote_or_open_a_book():
 
 
 def test_thirty_visitors_voting_at_once_are_counted_exactly_and_the_book_caps():
-    rooms = votes.Rooms()
+    rooms = votes.new_rooms()
     seats = [votes.Seat() for _ in range(30)]
     book = rooms.get("talk")
     for i, seat in enumerate(seats):
@@ -101,7 +101,7 @@ def test_thirty_visitors_voting_at_once_are_counted_exactly_and_the_book_caps():
 
 
 def test_rooms_are_capped():
-    rooms = votes.Rooms()
+    rooms = votes.new_rooms()
     for i in range(options.MAX_ROOMS):
         rooms.get(f"room-{i}")
     assert rooms.get("room-0") is rooms.get("ROOM-0")

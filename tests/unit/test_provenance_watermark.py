@@ -1,4 +1,4 @@
-"""The provenance tab's invisible watermark (demos/provenance/watermark.py), on the suite's own
+"""The provenance tab's invisible watermark (shared/watermark.py), on the suite's own
 pictures at the display size: the message comes back exactly, survives JPEG down to quality 50 and
 noise, is lost to resizing, cropping and rotation (the known limits, shown not hidden), an unmarked
 picture reads as chance, and bad pictures get a plain message."""
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from demos.provenance import watermark
+from shared import watermark
 from shared import limits
 from shared.datasets import held_out_shapes
 

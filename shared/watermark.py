@@ -1,5 +1,6 @@
-"""Invisible watermarks for the provenance tab (issue 36), with `invisible-watermark` (imwatermark: the
-DWT-DCT mark Stable Diffusion's reference code applies), tuned for the suite's pictures and measured.
+"""Invisible watermarks for every generator of the suite and the provenance tab (issue 36), with
+`invisible-watermark` (imwatermark: the DWT-DCT mark Stable Diffusion's reference code applies),
+tuned for the suite's pictures and measured.
 
     marked = mark(picture, payload_of("gan-shapes", seed=42))    # uint8 (H, W, 3) RGB, H, W >= 256
     read(marked)                                                   # -> the 6 payload bytes back
