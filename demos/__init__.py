@@ -40,6 +40,7 @@ REGISTRY: list[DemoSpec] = [
     DemoSpec("clip", "CLIP", "demos.clip.ui"),
     DemoSpec("stable_diffusion", "Stable Diffusion", "demos.stable_diffusion.ui"),
     DemoSpec("arena", "Arena", "demos.arena.ui"),
+    DemoSpec("provenance", "Provenance", "demos.provenance.ui"),
 ]
 
 

@@ -91,6 +91,13 @@ THE_ARENA = Concept("The arena", "Every image family side by side on the same da
                     "size. No family wins every column.", "arena", ("The shared data and its judge",))
 
 
+PROVENANCE = Concept("Ethics and provenance", "Made pictures pass for real ones: people score near chance on "
+                     "good fakes, and a detector trained on one generator misses another's. Invisible watermarks "
+                     "in the pixels and signed content credentials (C2PA) in the file trace a picture to its "
+                     "model, each surviving what the other does not; and a model passes on its data's skew.",
+                     "provenance", ("deepfakes", "bias"))
+
+
 OVERVIEW_TITLE = "How generative AI works, on real models you can run"
 
 
@@ -114,7 +121,7 @@ def _card(concept: Concept, titles: dict[str, str]) -> str:
 def sections() -> list[tuple[str, list[Concept]]]:
     """The map's sections in order: (heading, concepts)."""
     return [("Model families", FAMILIES), ("The ideas they are trained with", TRAINING_IDEAS),
-            ("Under every image demo", [THE_DATA, THE_ARENA])]
+            ("Under every image demo", [THE_DATA, THE_ARENA, PROVENANCE])]
 
 
 def concept_map_html(titles: dict[str, str]) -> str:

@@ -4,6 +4,7 @@ with a manifest that says what made it, read back and checked, all offline.
     signed = sign(png_bytes, model="gan-shapes", settings={"seed": 42}, when=datetime.now(UTC))
     found = read(signed)          # Credentials (the manifest's claims and the checks) or None
     read(re_encoded)              # None: a re-saved or screenshotted file has no manifest left
+    edited = sign_edit(resized_png, signed, "c2pa.resized", editor="an editor")  # the chain survives an edit
 
 The signer is the demo's TEST certificate chain (demos/provenance/test-credentials, written by
 make_test_credentials.py; its keys are public): a reader that does not hold its root reports it as
@@ -62,10 +63,38 @@ def sign(data: bytes, model: str, settings: dict, when: datetime.datetime) -> by
             "softwareAgent": {"name": model}, "parameters": {k: str(v) for k, v in settings.items()},
         }]}}],
     }
+    out = io.BytesIO()
+    c2pa.Builder(json.dumps(manifest)).sign(_signer(), mime, io.BytesIO(data), out)
+    return out.getvalue()
+
+
+def _signer():  # noqa: ANN202 (c2pa.Signer)
+    import c2pa
+
     info = c2pa.C2paSignerInfo(alg="es256", sign_cert=(FOLDER / "signer-chain.pem").read_bytes(),
                                private_key=(FOLDER / "signer-key.pem").read_bytes(), ta_url=None)
+    return c2pa.Signer.from_info(info)
+
+
+def sign_edit(edited: bytes, parent: bytes, action: str, editor: str) -> bytes:
+    """The edited picture `edited` (PNG or JPEG) signed by a credentials-aware editor: a manifest whose
+    ingredient is the signed `parent` file (its manifest carried along) and whose actions are
+    c2pa.opened, then `action` (e.g. c2pa.resized). The chain back to the generator survives the edit."""
+    import c2pa
+
+    _offline()
+    manifest = {
+        "claim_generator_info": [{"name": f"{editor} (TEST credentials)", "version": "1"}],
+        "title": "edited picture",
+        "assertions": [{"label": "c2pa.actions", "data": {"actions": [
+            {"action": "c2pa.opened", "parameters": {"ingredientIds": ["parent"]}}, {"action": action},
+        ]}}],
+    }
+    builder = c2pa.Builder(json.dumps(manifest))
+    builder.add_ingredient(json.dumps({"title": "the generated picture", "relationship": "parentOf", "label": "parent"}),
+                           _mime(parent), io.BytesIO(parent))
     out = io.BytesIO()
-    c2pa.Builder(json.dumps(manifest)).sign(c2pa.Signer.from_info(info), mime, io.BytesIO(data), out)
+    builder.sign(_signer(), _mime(edited), io.BytesIO(edited), out)
     return out.getvalue()
 
 
@@ -78,6 +107,7 @@ class Credentials:
     when: str
     signer: str  # the certificate's common name and organisation
     problems: tuple[str, ...]  # the validation codes that are not successes (e.g. signingCredential.untrusted)
+    history: tuple[str, ...] = ()  # the actions, newest first, down the chain of parent ingredients
 
     @property
     def intact(self) -> bool:
@@ -98,14 +128,22 @@ def read(data: bytes) -> Credentials | None:
         if str(exc).startswith("ManifestNotFound"):  # c2pa's _C2paManifestNotFound: the file carries none
             return None
         raise limits.LimitError(f"The file's content credentials could not be read: {exc}") from None
-    manifest = store["manifests"][store["active_manifest"]]
-    action = next((a for assertion in manifest.get("assertions", []) if assertion["label"].startswith("c2pa.actions")
-                   for a in assertion["data"].get("actions", []) if a.get("action") == "c2pa.created"), {})
-    signature = manifest.get("signature_info", {})
+    manifests = store["manifests"]
+    chain = [manifests[store["active_manifest"]]]  # the active manifest, then its parents' (edits keep them)
+    while len(chain) < 16:
+        parent = next((i.get("active_manifest") for i in chain[-1].get("ingredients", []) if i.get("relationship") == "parentOf"), None)
+        if parent not in manifests:
+            break
+        chain.append(manifests[parent])
+    actions = [[a for assertion in m.get("assertions", []) if assertion["label"].startswith("c2pa.actions")
+                for a in assertion["data"].get("actions", [])] for m in chain]
+    created = next((a for acts in actions for a in acts if a.get("action") == "c2pa.created"), {})
+    signature = chain[0].get("signature_info", {})
     return Credentials(
-        title=manifest.get("title", ""), generated=action.get("digitalSourceType") == GENERATED,
-        agent=action.get("softwareAgent", {}).get("name", ""),
-        settings=dict(action.get("parameters", {})), when=action.get("when", ""),
+        title=chain[0].get("title", ""), generated=created.get("digitalSourceType") == GENERATED,
+        agent=created.get("softwareAgent", {}).get("name", ""),
+        settings=dict(created.get("parameters", {})), when=created.get("when", ""),
         signer=f"{signature.get('common_name', '?')} ({signature.get('issuer', '?')})",
         problems=tuple(s["code"] for s in store.get("validation_status", [])),
+        history=tuple(a["action"] for acts in actions for a in reversed(acts)),
     )

@@ -24,6 +24,13 @@ MAX_ANSWERS = 5_000  # per room: a room stops counting beyond this
 
 # ---- what the detector looks at ----
 UPLOAD_MAX_BYTES = 8 * 2**20
+UPLOADED = "upload"  # the source of a picture the visitor gives (upload or drawing)
+PICTURE_INDEX = limits.IntRange("picture number", 0, 999)  # taken modulo the source's pictures
+SHOW_SIDE = 256  # the editor's canvas
+
+# ---- mark and sign ----
+MARK_DEFAULT_FAMILY = "gan"
+FILE_MAX_BYTES = 20 * 2**20  # an uploaded file to inspect (credentials.MAX_BYTES)
 
 # ---- bias in, bias out: a small GAN trained live on a skewed set ----
 SKEW = limits.FloatRange("share of red pictures in the training set", 1 / 6, 0.9)

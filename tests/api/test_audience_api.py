@@ -10,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import numpy as np
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -343,3 +344,26 @@ def test_arena_thirty_identical_presses_measure_once_and_all_get_the_same_table(
     from demos.arena_families import FAMILIES
 
     assert re.fullmatch(rf"{len(FAMILIES)} families measured on 4 samples each in \d+\.\d s\.", results[0][1])
+
+
+def test_provenance_thirty_visitors_answering_in_one_room_are_counted_exactly(audience):
+    """Thirty visitors of a presenter link with a room each see a quiz picture and answer at once:
+    the room counts every answer once, and each visitor's own score holds their one answer."""
+    from demos.provenance import quiz
+
+    room = "audience-quiz"
+    start = threading.Barrier(len(audience))
+
+    def one(client: Client) -> str:
+        _, question_id, *_ = client.predict(room, 11, api_name="/provenance_picture")
+        start.wait()
+        _, _, mine = client.predict(room, "generated", question_id, api_name="/provenance_answer")
+        return mine
+
+    with ThreadPoolExecutor(len(audience)) as pool:
+        mine = list(pool.map(one, audience))
+    counts = quiz.ROOMS.get(room).snapshot()
+    assert sum(c.answers for c in counts.values()) == len(audience)
+    first = quiz.pool()[int(np.random.default_rng(11).permutation(len(quiz.pool()))[0])][0]
+    assert set(counts) == {first}  # everyone's first picture of seed 11 is the same one
+    assert all("| **All pictures** | 1 |" in m for m in mine)

@@ -71,7 +71,7 @@ MAIN_OUTPUT = {
     "gpt": ("#gpt-chat", "answers"),
     "alignment": ("#alignment-cross-plot", "plots"), "three_d": ("#three_d-plot", "plots"), "vae": ("#vae-interp-sheet", "images"),
     "clip": ("#clip-results", "images"), "stable_diffusion": ("#sd-image", "images"),
-    "arena": ("#arena-samples", "images"),
+    "arena": ("#arena-samples", "images"), "provenance": ("#provenance-picture", "images"),
 }
 
 

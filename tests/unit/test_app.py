@@ -83,7 +83,7 @@ def test_page_open_runs_only_the_tab_selector_and_each_tab_fills_when_first_open
             if event == "select" and dep["backend_fn"] and ids[target]["type"] == "tabitem":
                 filled_by_tab.setdefault(ids[target]["props"]["elem_id"], []).append(dep)
     assert set(filled_by_tab) == {"tab-data", "tab-gan", "tab-diffusion", "tab-flows", "tab-gpt", "tab-alignment", "tab-vae", "tab-clip",
-                                  "tab-stable_diffusion", "tab-pixelcnn", "tab-arena"}
+                                  "tab-stable_diffusion", "tab-pixelcnn", "tab-arena", "tab-provenance"}
     assert len(filled_by_tab["tab-clip"]) == 2  # the default query's results with the query image, the live run ready
     assert len(filled_by_tab["tab-vae"]) == 3  # images A and B with the walk between them, the map, samples
     assert len(filled_by_tab["tab-gan"]) == 2  # the first grid, and the first preset ready to Start

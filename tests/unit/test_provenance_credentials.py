@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from demos.provenance import credentials, watermark
-from shared import limits
+from demos.provenance import credentials
+from shared import limits, watermark
 from shared.datasets import held_out_shapes
 
 WHEN = datetime.datetime(2026, 12, 4, 12, 0, tzinfo=datetime.UTC)
@@ -60,3 +60,12 @@ def test_files_that_are_not_png_or_jpeg_get_a_message():
         credentials.read(b"GIF89a not really")
     with pytest.raises(limits.LimitError, match="The file must be at most 20 MB."):
         credentials.read(b"\x89PNG" + bytes(21 * 2**20))
+
+
+def test_an_editor_that_signs_its_edit_keeps_the_chain_back_to_the_generator():
+    signed = credentials.sign(png(shown(2)), "vae-shapes", {"seed": 3}, WHEN)
+    resized = png(np.asarray(Image.fromarray(shown(2)).resize((384, 384), Image.BILINEAR)))
+    found = credentials.read(credentials.sign_edit(resized, signed, "c2pa.resized", "an editor"))
+    assert found.title == "edited picture" and found.history == ("c2pa.resized", "c2pa.opened", "c2pa.created")
+    assert found.generated and found.agent == "vae-shapes" and found.settings == {"seed": "3"} and found.intact
+    assert credentials.read(resized) is None

@@ -1,0 +1,72 @@
+"""The Provenance tab's pictures and figures, for both front ends: PIL images and plotly figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from demos.provenance import options
+from shared.draw2d import TEXT, font
+
+PANEL = 192  # each panel of the detector's view, pixels a side
+
+
+def quiz_picture(picture: np.ndarray) -> np.ndarray:
+    """A 32x32 picture at options.QUIZ_SHOWN a side, nearest neighbour (no smoothing to hide behind)."""
+    return np.asarray(Image.fromarray(picture).resize((options.QUIZ_SHOWN,) * 2, Image.NEAREST))
+
+
+def _diverging(values: np.ndarray, scale: float) -> np.ndarray:
+    """float (h, w) -> uint8 (h, w, 3): white at 0, red for positive, blue for negative, full at |scale|."""
+    t = np.clip(values / max(scale, 1e-9), -1, 1)[..., None]
+    red, blue, white = np.array([214, 39, 40.0]), np.array([31, 119, 180.0]), np.array([255, 255, 255.0])
+    return np.where(t >= 0, white + t * (red - white), white - t * (blue - white)).astype(np.uint8)
+
+
+def look_figure(look) -> np.ndarray:  # noqa: ANN001 (explain.Look)
+    """uint8 (H, W, 3): the picture | the high-pass residual the network reads | the evidence over it."""
+    gap, top = 12, 26
+    canvas = Image.new("RGB", (3 * PANEL + 4 * gap, PANEL + top + gap), (255, 255, 255))
+    draw = ImageDraw.Draw(canvas)
+    label = font(13)
+    picture = Image.fromarray(look.picture).resize((PANEL, PANEL), Image.NEAREST)
+    residual = look.residual / max(float(look.residual.max()), 1e-9)
+    residual = Image.fromarray((255 * (1 - residual) ** 1.5).astype(np.uint8)).resize((PANEL, PANEL), Image.NEAREST).convert("RGB")
+    scale = float(np.abs(look.evidence).max())
+    heat = Image.fromarray(_diverging(look.evidence, scale)).resize((PANEL, PANEL), Image.NEAREST)
+    overlay = Image.blend(picture.convert("L").convert("RGB"), heat, 0.65)
+    panels = [(picture, "the picture"), (residual, "what the network reads (residual)"),
+              (overlay, "evidence: red = generated, blue = real")]
+    for k, (panel, title) in enumerate(panels):
+        x = gap + k * (PANEL + gap)
+        canvas.paste(panel, (x, top))
+        draw.text((x, top // 2), title, fill=TEXT, font=label, anchor="lm")
+    return np.asarray(canvas)
+
+
+def shares_figure(shares: dict[str, dict]) -> Any:
+    """A plotly heatmap: a row per source (the data, then each generator), a column per colour and per
+    shape, each cell the share of the source's samples the classifier reads as that class."""
+    import plotly.graph_objects as go
+
+    from shared.datasets import LABEL_NAMES
+
+    rows = list(shares)
+    columns = [("colour", c) for c in LABEL_NAMES["colour"]] + [("shape", s) for s in LABEL_NAMES["shape"]]
+    z = [[shares[r][kind][name] for kind, name in columns] for r in rows]
+    names = [shares[r]["name"] for r in rows]
+    figure = go.Figure({"data": [{
+        "type": "heatmap", "z": z, "x": [name for _, name in columns], "y": names, "zmin": 0, "zmax": 0.3,
+        "colorscale": [[0, "#fff5eb"], [1 / 6 / 0.3, "#fdae6b"], [1, "#7f2704"]],
+        "text": [[f"{v:.0%}" for v in row] for row in z], "texttemplate": "%{text}", "showscale": False,
+        "hovertemplate": "%{y}: %{x} %{z:.1%}<extra></extra>", "xgap": 2, "ygap": 2,
+    }], "layout": {
+        "height": 90 + 34 * len(rows), "template": "plotly_white", "margin": {"l": 190, "r": 10, "t": 50, "b": 30},
+        "yaxis": {"autorange": "reversed"}, "xaxis": {"side": "top"},
+        "shapes": [{"type": "line", "x0": 5.5, "x1": 5.5, "y0": -0.5, "y1": len(rows) - 0.5, "line": {"color": "#333", "width": 2}}],
+        "title": {"text": "Share of each colour and shape (1/6 = 17% in the data); the classifier reads", "font": {"size": 13},
+                  "y": 0.99},
+    }})
+    return figure
