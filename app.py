@@ -3,6 +3,7 @@
     python app.py                       # http://127.0.0.1:7860
     python app.py --only gan,vae        # a subset
     python app.py --host 0.0.0.0 --port 8080
+    python app.py --watermark           # every generator's samples carry an invisible mark (model, seed)
     http://127.0.0.1:7860/?tab=gan      # opens the suite on one tab (for talks)
 
 Start-up imports gradio and builds the UI only; models and torch load on a demo's first use.
@@ -20,7 +21,7 @@ import gradio as gr
 
 from demos import REGISTRY, DemoSpec, by_slug, overview_ui
 from shared.presenter_ui import link_hook, wire_links
-from shared.ui import arg_parser, embedded_demos, launch, open_fills
+from shared.ui import apply_switches, arg_parser, embedded_demos, launch, open_fills
 
 log = logging.getLogger("genai-demos")
 OVERVIEW = "overview"
@@ -138,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--only", default="", help="comma-separated demo slugs to mount, e.g. gan,vae "
                         f"(all: {','.join(s.slug for s in REGISTRY)})")
     args = parser.parse_args(argv)
+    apply_switches(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         specs = by_slug([s.strip() for s in args.only.split(",") if s.strip()])

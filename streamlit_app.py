@@ -3,6 +3,7 @@
     make streamlit                      # http://127.0.0.1:8501
     streamlit run streamlit_app.py
     http://127.0.0.1:8501/gan           # opens one page (for talks)
+    GENAI_DEMOS_WATERMARK=1 streamlit run streamlit_app.py   # samples marked invisibly (shared/watermark.py)
 
 Each page (`demos/<slug>/streamlit_page.py`) calls the same logic functions as its Gradio tab
 (`demos/<slug>/ui.py`); neither front end holds logic of its own. Start-up imports streamlit and

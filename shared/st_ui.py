@@ -246,6 +246,22 @@ def streamed_png(slot, image: Any, caption: str = "") -> None:  # noqa: ANN001 (
               f'style="width:100%;image-rendering:pixelated">{text}</figure>')
 
 
+ST_IMAGE_WIDTH = 1460  # st.image serves a wider picture resized down, bilinear (its MAXIMUM_CONTENT_WIDTH)
+
+
+def full_size_image(image: Any, caption: str = "", where: Any = None) -> None:
+    """A generator's picture (uint8 (H, W, 3)) as it is, in `where` (a container; the page by default):
+    st.image, or, when wider than st.image keeps, embedded (streamed_png). A resize would erase the
+    watermark of samples shown marked (shared/watermark.py: a VAE sheet marked is 1,608 pixels wide)."""
+    from shared.image_files import png_bytes
+
+    where = st if where is None else where
+    if image.shape[1] > ST_IMAGE_WIDTH:
+        streamed_png(where.empty(), image, caption)
+    else:
+        where.image(png_bytes(image), caption=caption or None, output_format="PNG")
+
+
 PICTURE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]  # what st.file_uploader accepts for a picture
 
 

@@ -192,7 +192,19 @@ def arg_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                         help="address to serve on (default 127.0.0.1; 0.0.0.0 to share on a network)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    parser.add_argument("--watermark", action="store_true",
+                        help="mark every image a generator shows with an invisible 48-bit watermark naming its model "
+                             "and seed, read back in the Provenance tab (default: GENAI_DEMOS_WATERMARK=1 in the "
+                             "environment; off)")
     return parser
+
+
+def apply_switches(args: argparse.Namespace) -> None:
+    """The server-wide switches of arg_parser's flags, set before the app is built."""
+    if args.watermark:
+        from shared import watermark
+
+        watermark.enable(True)
 
 
 QUEUE_MAX = 64  # events waiting at once; beyond it a visitor is told the app is busy and to try again
@@ -333,6 +345,7 @@ def launch(blocks: gr.Blocks, host: str, port: int, warm_up: Callable[[], object
 def run_standalone(build: Callable[[], gr.Blocks], title: str, argv: Sequence[str] | None = None) -> None:
     """`python -m demos.<slug>`: serve one demo alone."""
     args = arg_parser(f"Serve the {title} demo alone.").parse_args(argv)
+    apply_switches(args)
     logging.basicConfig(level=logging.INFO)
     demo = build()
     with demo:

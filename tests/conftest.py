@@ -17,6 +17,7 @@ os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="genai-demos-hf-")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.pop("GENAI_DEMOS_WATERMARK", None)  # the servers the tests start show unmarked samples (pinned values)
 # Each pytest-xdist worker gets its share of the cores for torch's threads (set before torch is
 # imported, and inherited by the servers the tests start). Two workers of two threads each on two
 # cores spin against each other: a small model's training step took 19x longer that way.

@@ -21,7 +21,7 @@ import torch
 from demos.diffusion import process
 from demos.diffusion.model import BUNDLED_NAME
 from demos.diffusion.options import COMPARE_RUNS, COMPARE_SAMPLES, HUB_DEFAULT, MAX_SIDE, RECT_PERCENT, REGIONS  # noqa: F401 (re-exported)
-from shared import heavy, limits
+from shared import heavy, limits, watermark
 from shared.checkpoints import CheckpointError, load
 
 KEPT_FRAMES = 200  # steps kept for the scrub slider; longer runs keep every k-th step (and the last)
@@ -114,6 +114,8 @@ class Recording:
     known: np.ndarray | None = None  # inpainting: the input with the region to fill greyed out, (h, w, 3)
     final: np.ndarray | None = None  # the samples, once the run has ended
     seconds: float = 0.0
+    model: str = ""  # the checkpoint or Hub id, and the noise seed: what the samples' watermark names
+    seed: int = 0
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -146,10 +148,11 @@ class Recording:
         return f"Done: {self.total} steps in {self.seconds:.2f} s ({per_step:.0f} ms a step). {after}"
 
     def samples_picture(self) -> np.ndarray:
-        """The final samples in a grid (8 a row), enlarged, uint8 RGB."""
+        """The final samples in a grid (8 a row), enlarged, uint8 RGB; watermarked when the server
+        marks its samples (shared/watermark.py)."""
         from shared.datasets import image_grid
 
-        return image_grid(self.final, columns=min(len(self.final), 8), scale=4)
+        return watermark.shown(image_grid(self.final, columns=min(len(self.final), 8), scale=4), self.model, self.seed)
 
     def filled_picture(self, scale: int = 6) -> np.ndarray:
         """The first final sample, enlarged (inpainting's result), uint8 RGB."""
@@ -182,7 +185,7 @@ class Recording:
 def sample_steps(model: ImageModel, sampler: str, steps: int, seed: int, n: int) -> tuple[Recording, Iterator[process.Step]]:
     """A new recording and the (lazy) steps that fill it: n samples from the seed's noise."""
     run = process.sample(model.unet, model.scheduler_config, sampler, steps, seed, n)
-    return Recording(f"{sampler} · {int(steps)} steps · seed {int(seed)}", int(steps)), run
+    return Recording(f"{sampler} · {int(steps)} steps · seed {int(seed)}", int(steps), model=model.spec, seed=int(seed)), run
 
 
 def stream(recording: Recording, steps: Iterator[process.Step], update_s: float = UPDATE_S,

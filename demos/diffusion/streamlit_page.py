@@ -140,7 +140,7 @@ def sampling_section() -> str:
         st.markdown(rec.done_text())
         scrub_recording(rec)
         result_col, gif_col = st.columns([3, 2])
-        result_col.image(rec.samples_picture(), caption="Samples")
+        st_ui.full_size_image(rec.samples_picture(), "Samples", result_col)  # marked, it may be wider than st.image keeps
         with gif_col:
             gif = _recording_gif(rec)
             st.image(gif, caption="The whole run as an animation")

@@ -98,7 +98,7 @@ def image_panels() -> None:
         seed = st_ui.seed_input("flows-image-seed", D.seed)
     with right, st_ui.shows_errors():
         drawn = images.samples(n, temperature, seed)
-        st.image(png_bytes(views.image_strip(drawn)), output_format="PNG")
+        st_ui.full_size_image(views.samples_strip(drawn, seed))  # marked, it may be wider than st.image keeps
         st.markdown(words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature), seed=int(seed)))
 
     st.header(words.BITS_HEADING)

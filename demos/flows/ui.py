@@ -70,7 +70,7 @@ def sample_images(n, temperature, seed):  # noqa: ANN001
     from demos.flows import wording as words
 
     drawn = images.samples(n, temperature, seed)
-    return png_file(views.image_strip(drawn)), words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature),
+    return png_file(views.samples_strip(drawn, seed)), words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature),
                                                                            seed=int(seed))
 
 

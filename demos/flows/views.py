@@ -10,8 +10,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from demos.flows import wording as words
-from demos.flows.options import VIEW_RANGE
-from shared import live
+from demos.flows.options import IMAGE_FLOW, VIEW_RANGE
+from shared import live, watermark
 from shared.draw2d import PAD, TEXT, PointPanel, font, line_chart
 
 WIDTH = 1180
@@ -150,6 +150,12 @@ def image_strip(images: np.ndarray, columns: int = 8, scale: int = TILE_SCALE) -
     from shared.datasets import image_grid
 
     return image_grid(images, columns=columns, pad=4, scale=scale)
+
+
+def samples_strip(drawn: np.ndarray, seed: int) -> np.ndarray:
+    """The image flow's samples (images.samples(n, temperature, seed)) in a strip: the generator's
+    result, watermarked with the model and the seed when the server marks its samples (shared/watermark.py)."""
+    return watermark.shown(image_strip(drawn), IMAGE_FLOW, seed)
 
 
 def bits_picture(scored, width: int = 760, height: int = 200) -> np.ndarray:  # noqa: ANN001 (images.Scored)

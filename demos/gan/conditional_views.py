@@ -11,7 +11,7 @@ frame is green where the classifier reads the asked shape and colour, and grey w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from demos.gan import wording as words
 from demos.gan.options import ANY, GRID_COLUMNS, GRID_SCALE, TRUNCATION_TILES
-from shared import contact_sheet
+from shared import contact_sheet, watermark
 from shared.image_files import png_bytes
 from shared.memo import memoised
 
@@ -49,11 +49,14 @@ class GridView:
 
 
 def grid_view(shape: str, colour: str, seed: int, psi: float) -> GridView:
-    """The grid of asked-for samples and the truncation rows of the same class. Every value is checked."""
+    """The grid of asked-for samples and the truncation rows of the same class. Every value is checked.
+    The grid is the generator's samples: watermarked when the server marks them (shared/watermark.py)."""
     from demos.gan import conditional
+    from demos.gan.conditional_model import CONDITIONAL_NAME
 
     grid = conditional.class_grid(shape, colour, seed, psi)  # validates; memoised
-    return _grid_view(shape, colour, grid.seeds[0], float(psi))
+    view = _grid_view(shape, colour, grid.seeds[0], float(psi))
+    return replace(view, grid_png=watermark.shown_png(view.grid_png, CONDITIONAL_NAME, grid.seeds[0]))
 
 
 @memoised(maxsize=64)

@@ -39,7 +39,7 @@ from demos.gan.options import (
     WAYPOINTS,
     ZOOM,
 )
-from shared import contact_sheet, limits
+from shared import contact_sheet, limits, watermark
 from shared.datasets import RING8_STD, ring8_centres
 from shared.draw2d import HEIGHT, PAD, PANEL, SIDE_H, SIDE_W, TEXT, WIDTH, PointPanel, font, line_chart
 from shared.image_files import png_bytes
@@ -66,11 +66,15 @@ class GridPicture:
 
 
 def grid_picture(seed: int, psi: float) -> GridPicture:
-    """The grid of GRID_SAMPLES samples from seed, seed + 1, ..., truncated by psi."""
+    """The grid of GRID_SAMPLES samples from seed, seed + 1, ..., truncated by psi (watermarked when
+    the server marks its samples: shared/watermark.py; the grid is wider and taller than MIN_SIDE
+    already, so a tile's pixels stay where tile_seed looks)."""
     from demos.gan import explore
+    from demos.gan.model import BUNDLED_NAME
 
     grid = explore.sample_grid(seed, GRID_SAMPLES, psi)  # validates; memoised
-    return GridPicture(_grid_png(grid.seeds[0], float(psi)), grid.seeds, grid.notice)
+    png = watermark.shown_png(_grid_png(grid.seeds[0], float(psi)), BUNDLED_NAME, grid.seeds[0])
+    return GridPicture(png, grid.seeds, grid.notice)
 
 
 @memoised(maxsize=64)

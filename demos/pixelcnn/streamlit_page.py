@@ -17,13 +17,14 @@ from shared.image_files import png_bytes
 HERE = Path(__file__).parent
 
 
-def stream_into(slot, status, frames, original=None) -> None:  # noqa: ANN001
-    """Each frame drawn into the placeholder as it comes, embedded (st_ui.streamed_png)."""
+def stream_into(slot, status, frames, original=None, seed: int | None = None) -> None:  # noqa: ANN001
+    """Each frame drawn into the placeholder as it comes, embedded (st_ui.streamed_png); with the
+    sampling run's `seed`, its last frame as the tab shows it (views.shown_samples: marked)."""
     from demos.pixelcnn import views
 
     completing = original is not None
     for frame in frames:
-        st_ui.streamed_png(slot, views.samples_picture(frame, original=original))
+        st_ui.streamed_png(slot, views.samples_picture(frame, original=original) if seed is None else views.shown_samples(frame, seed))
         status.markdown(words.status_of(frame, completing=completing))
 
 
@@ -45,7 +46,7 @@ with right:
         from demos.pixelcnn import explore
 
         with st_ui.shows_errors():
-            stream_into(slot, status, explore.stream_samples(n, seed, temperature))
+            stream_into(slot, status, explore.stream_samples(n, seed, temperature), seed=seed)
     else:
         status.markdown(words.READY)
 

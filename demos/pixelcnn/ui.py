@@ -23,7 +23,7 @@ def sample(n, temperature, seed):  # noqa: ANN001
     from demos.pixelcnn import wording as words
 
     for frame in explore.stream_samples(n, seed, temperature):
-        yield png_file(views.samples_picture(frame)), words.status_of(frame)
+        yield png_file(views.shown_samples(frame, seed)), words.status_of(frame)
 
 
 @shows_errors

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from demos.pixelcnn import options
 from demos.pixelcnn import wording as words
+from shared import watermark
 from shared.draw2d import TEXT, font
 
 PAD = 12
@@ -56,6 +57,13 @@ def samples_picture(frame, original: np.ndarray | None = None, columns: int = 4,
             draw.rectangle([px - 2, py - 2, px + scale + 1, py + scale + 1], outline=CURRENT, width=2)
     _distribution(draw, frame, (grid_w + PAD // 2, PAD), bars_w)
     return np.asarray(canvas)
+
+
+def shown_samples(frame, seed: int) -> np.ndarray:  # noqa: ANN001 (explore.Frame)
+    """samples_picture of a sampling run; its last frame, the finished samples, watermarked with the
+    bundled model and the seed when the server marks its samples (shared/watermark.py)."""
+    picture = samples_picture(frame)
+    return watermark.shown(picture, options.BUNDLED, seed) if frame.done else picture
 
 
 def _distribution(draw: ImageDraw.ImageDraw, frame, origin: tuple[int, int], width: int) -> None:  # noqa: ANN001

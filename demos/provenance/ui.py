@@ -32,24 +32,23 @@ def _scores(seat: Seat, room: str) -> tuple[str, str]:
 
 @shows_errors
 def show_picture(seat: Seat, room: str, seed):  # noqa: ANN001
-    """The next quiz picture: (picture, question id, status, verdict, room's scores, own scores)."""
+    """The next quiz picture: (picture, status, verdict, room's scores, own scores)."""
     from demos.provenance import quiz, views
     from demos.provenance import wording as words
 
     seat.tally(room)  # a bad room is refused before the picture is drawn
     question = quiz.next_question(seat, seed)
-    return (png_file(views.quiz_picture(question.picture)), question.id, words.ASKING.format(number=question.number),
-            "", *_scores(seat, room))
+    return png_file(views.quiz_picture(question.picture)), words.ASKING.format(number=question.number), "", *_scores(seat, room)
 
 
 @shows_errors
-def answer(seat: Seat, room: str, said: str, question_id):  # noqa: ANN001
-    """(verdict, room's scores, own scores)."""
+def answer(seat: Seat, room: str, said: str):
+    """The answer to the picture this session was shown: (verdict, room's scores, own scores)."""
     from demos.provenance import quiz
     from demos.provenance import wording as words
 
     said = {words.SAY_REAL: quiz.REAL, words.SAY_GENERATED: "generated"}.get(said, said)
-    result = quiz.answer(seat, seat.tally(room), said, question_id)
+    result = quiz.answer(seat, seat.tally(room), said)
     truth = words.truth_of(quiz.source_names()[result.question.source], result.question.generated)
     return (words.verdict(result.right, truth, result.detector_right, result.detector_probability), *_scores(seat, room))
 
@@ -136,7 +135,6 @@ def build() -> gr.Blocks:
         # ---- can you tell? ----
         gr.Markdown(f"## {words.QUIZ_HEADING}\n{words.QUIZ_INTRO}")
         seat = gr.State(Seat(), delete_callback=lambda s: s.close() if s is not None else None)
-        question_id = gr.State(None)
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 room = gr.Textbox("", label=words.ROOM_LABEL, placeholder="none: your answers stay in this session", max_lines=1,
@@ -212,11 +210,11 @@ def build() -> gr.Blocks:
                 skew_md = gr.Markdown(words.SKEW_READY, elem_id="provenance-skew-status")
                 skew_plot = gr.Plot(show_label=False, elem_id="provenance-skew-plot")
 
-        quiz_outputs = [picture, question_id, status, verdict, scores, my_scores]
+        quiz_outputs = [picture, status, verdict, scores, my_scores]
         next_btn.click(show_picture, [seat, room, seed], quiz_outputs, api_name="provenance_picture", preprocess=False, **QUIZ)
-        say_real.click(answer, [seat, room, say_real, question_id], [verdict, scores, my_scores],
+        say_real.click(answer, [seat, room, say_real], [verdict, scores, my_scores],
                        api_name="provenance_answer", preprocess=False, **QUIZ)
-        say_generated.click(answer, [seat, room, say_generated, question_id], [verdict, scores, my_scores],
+        say_generated.click(answer, [seat, room, say_generated], [verdict, scores, my_scores],
                             api_visibility="private", preprocess=False, **QUIZ)
         reset_btn.click(reset_score, [seat, room], [scores, my_scores], api_name="provenance_reset_score", **QUIZ)
         room.submit(lambda s, r: _scores(s, r), [seat, room], [scores, my_scores], api_visibility="private")

@@ -46,27 +46,36 @@ def look_figure(look) -> np.ndarray:  # noqa: ANN001 (explain.Look)
     return np.asarray(canvas)
 
 
+def among_recognised(source: dict, kind: str) -> dict[str, float]:
+    """A source's shares of `kind` ("colour", "shape", "pixel_colour") among the samples its witness
+    recognised, so a generator that draws few valid shapes is compared on the ones it does draw."""
+    total = sum(source[kind].values())
+    return {k: v / total if total else 0.0 for k, v in source[kind].items()}
+
+
 def shares_figure(shares: dict[str, dict]) -> Any:
     """A plotly heatmap: a row per source (the data, then each generator), a column per colour and per
-    shape, each cell the share of the source's samples the classifier reads as that class."""
+    shape, each cell that class's share among the samples the classifier recognised (the first
+    column: the share recognised at all)."""
     import plotly.graph_objects as go
 
     from shared.datasets import LABEL_NAMES
 
     rows = list(shares)
     columns = [("colour", c) for c in LABEL_NAMES["colour"]] + [("shape", s) for s in LABEL_NAMES["shape"]]
-    z = [[shares[r][kind][name] for kind, name in columns] for r in rows]
-    names = [shares[r]["name"] for r in rows]
+    z = [[among_recognised(shares[r], kind)[name] for kind, name in columns] for r in rows]
+    recognised = [sum(shares[r]["shape"].values()) for r in rows]
+    names = [f"{shares[r]['name']} ({v:.0%} recognised)" for r, v in zip(rows, recognised)]
     figure = go.Figure({"data": [{
-        "type": "heatmap", "z": z, "x": [name for _, name in columns], "y": names, "zmin": 0, "zmax": 0.3,
-        "colorscale": [[0, "#fff5eb"], [1 / 6 / 0.3, "#fdae6b"], [1, "#7f2704"]],
+        "type": "heatmap", "z": z, "x": [name for _, name in columns], "y": names, "zmin": 0, "zmax": 0.34,
+        "colorscale": [[0, "#fff5eb"], [1 / 6 / 0.34, "#fdae6b"], [1, "#7f2704"]],
         "text": [[f"{v:.0%}" for v in row] for row in z], "texttemplate": "%{text}", "showscale": False,
         "hovertemplate": "%{y}: %{x} %{z:.1%}<extra></extra>", "xgap": 2, "ygap": 2,
     }], "layout": {
-        "height": 90 + 34 * len(rows), "template": "plotly_white", "margin": {"l": 190, "r": 10, "t": 50, "b": 30},
+        "height": 90 + 34 * len(rows), "template": "plotly_white", "margin": {"l": 270, "r": 10, "t": 60, "b": 20},
         "yaxis": {"autorange": "reversed"}, "xaxis": {"side": "top"},
         "shapes": [{"type": "line", "x0": 5.5, "x1": 5.5, "y0": -0.5, "y1": len(rows) - 0.5, "line": {"color": "#333", "width": 2}}],
-        "title": {"text": "Share of each colour and shape (1/6 = 17% in the data); the classifier reads", "font": {"size": 13},
-                  "y": 0.99},
+        "title": {"text": "Each colour's and shape's share of the samples the classifier recognises (1/6 = 17% in the data)",
+                  "font": {"size": 13}, "y": 0.99},
     }})
     return figure

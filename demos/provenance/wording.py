@@ -156,11 +156,11 @@ def inspect_markdown(found) -> str:  # noqa: ANN001 (trail.Found)
 
 # ---- bias in, bias out ----
 BIAS_HEADING = "Bias in, bias out"
-BIAS_INTRO = ("The training data holds every shape and colour about equally (one in six). The bars show, for each "
-              "generator, the share of {n} samples the classifier recognises as each colour (and each shape), "
-              "beside the data's: a generator that drops a colour has learned a narrower world than it was "
-              "shown. Stored by `{command}`; the pixels' own check (a core colour within the palette's "
-              "distance) is in the table.")
+BIAS_INTRO = ("The training data holds every shape and colour about equally (one in six). For each generator, "
+              "{n} samples: of those the classifier recognises as a shape, the share of each colour and each "
+              "shape, beside the data's. A generator that drops a colour has learned a narrower world than it "
+              "was shown. Stored by `{command}`; the table below is the pixels' own check (a core colour "
+              "within the palette's distance), no network involved.")
 NO_SHARES = "The shares have not been stored yet: run `{command}`."
 SKEW_HEADING = "Skew the data, train, and see"
 SKEW_INTRO = ("A small GAN trained here, now, on a set where a slider sets the share of **red** pictures (the rest "
@@ -203,12 +203,19 @@ def robustness_markdown(rows: list[tuple[str, float]]) -> str:
 
 
 def shares_markdown(shares: dict[str, dict]) -> str:
-    """The pixels' colour shares per source, and the colours each generator all but drops."""
+    """The colours each generator all but drops, and the pixels' colour shares per source."""
+    from demos.provenance.views import among_recognised
+
     colours = list(next(iter(shares.values()))["pixel_colour"])
-    rows = [(s["name"], *(f"{s['pixel_colour'][c]:.0%}" for c in colours)) for s in shares.values()]
-    dropped = [f"the {s['name']} draws {' and '.join(c for c in colours if s['colour'][c] < 0.02)} in under 2% of samples"
-               for k, s in shares.items() if k != "data" and any(s["colour"][c] < 0.02 for c in colours)]
+    dropped = []
+    for key, s in shares.items():
+        by_colour = among_recognised(s, "colour")
+        rare = [c for c in colours if by_colour[c] < 0.03]
+        if key != "data" and rare:
+            dropped.append(f"the {s['name']} draws {' and '.join(rare)} in under 3% of the shapes it draws")
     note = ("By the classifier, " + "; ".join(dropped) + ".") if dropped else \
-        "Every generator draws every colour in at least 2% of samples."
-    return note + "\n\nThe pixels' check (core colour within the palette's distance, one clean piece):\n\n" + \
-        _table(("source", *colours), rows)
+        "Every generator draws every colour in at least 3% of the shapes it draws."
+    rows = [(s["name"], f"{sum(s['pixel_colour'].values()):.0%}", *(f"{among_recognised(s, 'pixel_colour')[c]:.0%}" for c in colours))
+            for s in shares.values()]
+    return note + ("\n\nThe pixels' own check: the share of samples that are one clean piece in a palette colour, and each "
+                   "colour's share of those:\n\n") + _table(("source", "clean", *colours), rows)

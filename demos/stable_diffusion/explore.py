@@ -19,7 +19,7 @@ import torch
 
 from demos.stable_diffusion import options
 from demos.stable_diffusion.pipeline import Parts, decode, denoise
-from shared import heavy, limits, phrasings
+from shared import heavy, limits, phrasings, watermark
 from shared.limits import LimitError
 
 NEEDS_NETWORK = ("stabilityai/sd-turbo comes from the Hugging Face Hub: this needs the network once, then it is "
@@ -139,7 +139,7 @@ class StepView:
     steps: int
     timestep: int
     latent: np.ndarray  # float32 (4, h, w): x_t after this step (batch item 0)
-    image: np.ndarray  # uint8 (H, W, 3): the latent decoded
+    image: np.ndarray  # uint8 (H, W, 3): the latent decoded (the last, marked at 256+ px when the server marks: watermark.shown)
     noise_cond: np.ndarray  # float32 (4, h, w)
     noise_uncond: np.ndarray | None
     guidance: float
@@ -162,7 +162,9 @@ def prepare_run(name: str, prompt: object, guidance: object, steps: object, sche
 
 def text_to_image(name: str, prompt: object, negative: object = "", guidance: object = options.DEFAULT_GUIDANCE,
                   steps: object = options.DEFAULT_STEPS, seed: object = 0, scheduler: object = "DDIM") -> Iterator[StepView]:
-    """Every step of one sample: the latent, its decoding, and both noise predictions."""
+    """Every step of one sample: the latent, its decoding, and both noise predictions. The last
+    step's image is the generator's result: watermarked with the pipeline's name and the seed when
+    the server marks its samples (shared/watermark.py), as diffusers' SDXL pipeline marks its output."""
     guidance, steps, scheduler = check_settings(guidance, steps, scheduler)
     seed = limits.SEED.check(seed)
     parts = load_pipeline(name)
@@ -172,7 +174,7 @@ def text_to_image(name: str, prompt: object, negative: object = "", guidance: ob
     for step in denoise(parts, [text], guidance, steps, seed, scheduler, negative):
         last = step.index + 1 == steps
         yield StepView(step.index + 1, steps, step.timestep, step.latent[0].float().cpu().numpy(),
-                       decode(parts, step.latent)[0] if last else preview(step.latent)[0],
+                       watermark.shown(decode(parts, step.latent)[0], name, seed) if last else preview(step.latent)[0],
                        step.noise_cond[0].float().cpu().numpy(),
                        None if step.noise_uncond is None else step.noise_uncond[0].float().cpu().numpy(), guidance)
 

@@ -240,7 +240,7 @@ def reconstruct_and_sample_section(beta: str) -> None:
         if clicked or "vae-samples" not in st.session_state:
             st.session_state["vae-samples"] = views.samples(prior, temperature, seed, n, beta)
         sheet, text = st.session_state["vae-samples"]
-        st.image(sheet, caption=words.SAMPLES_CAPTION, output_format="PNG")
+        st_ui.full_size_image(sheet, words.SAMPLES_CAPTION)  # marked, it may be wider than st.image keeps
         st.markdown(text)
 
     left, right = st.columns([1, 3])

@@ -281,13 +281,16 @@ def reconstruction(image: np.ndarray, beta: str = options.DEFAULT_BETA) -> Recon
 def samples(prior: str = options.DEFAULT_PRIOR, temperature: float = options.DEFAULT_TEMPERATURE, seed: int = 0,
             n: int = options.DEFAULT_SAMPLES,
             beta: str = options.DEFAULT_BETA) -> tuple[np.ndarray, str]:
-    """A sheet of samples from the prior with the classifier's verdicts, and how many read as a shape."""
+    """A sheet of samples from the prior with the classifier's verdicts, and how many read as a shape
+    (watermarked when the server marks its samples: shared/watermark.py)."""
     from demos.vae import explore
-    from shared import contact_sheet
+    from shared import contact_sheet, watermark
 
-    images, judged = explore.sample(n, temperature, seed, prior, explore.beta_model(beta))
+    model = explore.beta_model(beta)
+    images, judged = explore.sample(n, temperature, seed, prior, model)
     ok = sum(v != NOT_A_SHAPE for v in judged)
-    sheet = contact_sheet.sheet(np.asarray(images), list(judged), columns=SAMPLE_COLUMNS, scale=3)
+    sheet = watermark.shown(contact_sheet.sheet(np.asarray(images), list(judged), columns=SAMPLE_COLUMNS, scale=3),
+                            model, seed)
     return sheet, f"{ok} of {len(judged)} samples read as one clean shape."
 
 

@@ -355,9 +355,9 @@ def test_provenance_thirty_visitors_answering_in_one_room_are_counted_exactly(au
     start = threading.Barrier(len(audience))
 
     def one(client: Client) -> str:
-        _, question_id, *_ = client.predict(room, 11, api_name="/provenance_picture")
+        client.predict(room, 11, api_name="/provenance_picture")
         start.wait()
-        _, _, mine = client.predict(room, "generated", question_id, api_name="/provenance_answer")
+        _, _, mine = client.predict(room, "generated", api_name="/provenance_answer")
         return mine
 
     with ThreadPoolExecutor(len(audience)) as pool:

@@ -23,12 +23,12 @@ def client(suite_url):
 
 
 def test_a_quiz_picture_is_one_of_the_exhibits_and_its_answer_is_judged_and_counted(client):
-    picture, question_id, status, _, scores, _ = client.predict("api-room", 3, api_name="/provenance_picture")
+    picture, status, _, scores, _ = client.predict("api-room", 3, api_name="/provenance_picture")
     assert status == words.ASKING.format(number=1)
     shown = np.asarray(Image.open(picture).convert("RGB"))[::8, ::8]  # 256 px, nearest: every 8th pixel is the 32x32
     source, index = next((s, i) for s, pictures in quiz.exhibits().items() for i in range(len(pictures))
                          if np.array_equal(pictures[i], shown))
-    verdict, scores, mine = client.predict("api-room", "generated", question_id, api_name="/provenance_answer")
+    verdict, scores, mine = client.predict("api-room", "generated", api_name="/provenance_answer")
     right = source != quiz.REAL
     assert verdict.startswith(f"**{'Right' if right else 'Wrong'}**: it is **{words.truth_of(quiz.source_names()[source], right)}**")
     p = float(quiz.detector_verdicts()[source][index])
@@ -37,7 +37,7 @@ def test_a_quiz_picture_is_one_of_the_exhibits_and_its_answer_is_judged_and_coun
     assert f"| {quiz.source_names()[source]} | 1 | {1.0 if right else 0.0:.0%} |" in scores
     assert mine.startswith("### Your answers (this session)")
     with pytest.raises(AppError) as caught:  # answered already
-        client.predict("api-room", "real", question_id, api_name="/provenance_answer")
+        client.predict("api-room", "real", api_name="/provenance_answer")
     assert words.NO_QUESTION in str(caught.value)
 
 
@@ -59,7 +59,8 @@ def test_the_detectors_view_and_a_marked_signed_sample(client):
 @pytest.mark.parametrize("api, args, message", [
     ("/provenance_picture", ("no spaces here", 0), "A room name may use only letters, digits"),
     ("/provenance_picture", ("", -1), "The seed must be from 0 to 4294967295; got -1."),
-    ("/provenance_answer", ("", "generated", None), words.NO_QUESTION),
+    ("/provenance_answer", ("", "generated"), words.NO_QUESTION),
+    ("/provenance_answer", ("", "maybe"), "Unknown answer 'maybe'; choose one of"),
     ("/provenance_look", ("midjourney", 0, None), "Unknown picture source 'midjourney'; choose one of"),
     ("/provenance_look", ("upload", 0, None), "Upload or draw a picture first."),
     ("/provenance_mark", ("dall-e", 0), "Unknown generator 'dall-e'; choose one of"),
