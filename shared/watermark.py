@@ -271,12 +271,17 @@ def display_factor(height: int, width: int) -> int:
 def shown(picture: np.ndarray, model: str, seed: int) -> np.ndarray:
     """What a generator shows, the one place its samples pass through on their way to the screen.
 
-    Switch off (the default): the picture itself, untouched. On: the picture enlarged by
-    display_factor (nearest neighbour: a whole factor keeps the pixels crisp), marked with
-    payload_of(model, seed), and the payload registered (lookup) so the provenance tab can name
-    the model and seed of a picture this server showed. picture: uint8 (H, W, 3) RGB."""
+    Switch off (the default): the picture itself, untouched. On: marked_for(picture, model, seed).
+    picture: uint8 (H, W, 3) RGB."""
     if not enabled():
         return picture
+    return marked_for(picture, model, seed)
+
+
+def marked_for(picture: np.ndarray, model: str, seed: int) -> np.ndarray:
+    """The picture enlarged by display_factor (nearest neighbour: a whole factor keeps the pixels
+    crisp), marked with payload_of(model, seed), and the payload registered (lookup) so the
+    provenance tab can name the model and seed of a picture this server showed."""
     picture = np.asarray(picture)
     k = display_factor(*picture.shape[:2])
     payload = payload_of(model, seed)

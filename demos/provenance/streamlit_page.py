@@ -101,7 +101,7 @@ def mark_section() -> None:
 
     st.header(words.MARK_HEADING)
     st.markdown(words.MARK_INTRO)
-    st.markdown(words.MARK_ON if getattr(watermark, "enabled", lambda: False)() else words.MARK_OFF)
+    st.markdown(words.MARK_ON if watermark.enabled() else words.MARK_OFF)
     left, middle, right = st.columns([1, 1, 2])
     with left:
         families = {k: v for k, v in quiz.source_names().items() if k != quiz.REAL}

@@ -78,7 +78,7 @@ def _exhibit(key: str, seed: int) -> Exhibit:
     picture = f.sample(1, seed)[0]
     payload = watermark.payload_of(f.checkpoint, seed)
     t0 = time.perf_counter()
-    marked = watermark.mark(enlarged(picture), payload)
+    marked = watermark.marked_for(picture, f.checkpoint, seed)  # 256x256, registered for the read-back
     t1 = time.perf_counter()
     signed = credentials.sign(png(marked), model=f.checkpoint, settings={"seed": seed, "family": f.name},
                               when=datetime.datetime.now(datetime.UTC))
@@ -146,11 +146,8 @@ def inspect_file(data: bytes, expected: bytes | None = None) -> Found:
         raise limits.LimitError(words.NOT_A_PICTURE) from None
     bits = watermark.read(picture) if min(picture.shape[:2]) >= watermark.MIN_SIDE else None
     matches = watermark.bit_accuracy(bits, expected) if bits is not None and expected is not None else None
-    marked_by = None
-    lookup = getattr(watermark, "lookup", None)  # the server's register of what it marked
-    if bits is not None and lookup is not None:
-        known = lookup(bits)
-        marked_by = (known[0], known[1]) if known else None
+    known = watermark.lookup(bits) if bits is not None else None  # the server's register of what it marked
+    marked_by = (known[0], known[1]) if known else None
     return Found(found, bits, matches, marked_by, (picture.shape[1], picture.shape[0]))
 
 

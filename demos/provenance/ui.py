@@ -171,7 +171,7 @@ def build() -> gr.Blocks:
                 look_img = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="provenance-look-figure")
 
         # ---- mark and sign ----
-        gr.Markdown(f"## {words.MARK_HEADING}\n{words.MARK_INTRO}\n\n{words.MARK_ON if watermark_on(watermark) else words.MARK_OFF}")
+        gr.Markdown(f"## {words.MARK_HEADING}\n{words.MARK_INTRO}\n\n{words.MARK_ON if watermark.enabled() else words.MARK_OFF}")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 family = gr.Dropdown([(name, key) for key, name in quiz_sources().items() if key != quiz.REAL],
@@ -241,8 +241,3 @@ def quiz_sources() -> dict[str, str]:
         return quiz.source_names()
     except limits.LimitError:  # the exhibits not drawn yet: the tab still builds, and says so when used
         return {quiz.REAL: words.REAL_NAME}
-
-
-def watermark_on(module) -> bool:  # noqa: ANN001 (shared.watermark)
-    enabled = getattr(module, "enabled", None)
-    return bool(enabled()) if enabled is not None else False

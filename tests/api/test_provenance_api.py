@@ -53,7 +53,7 @@ def test_the_detectors_view_and_a_marked_signed_sample(client):
     assert "| JPEG quality 75 | 100% | yes |" in robustness
     found = client.predict(handle_file(signed), api_name="/provenance_inspect")
     assert "**Content credentials**: intact; made by a trained model (vae-shapes)" in found
-    assert f"`{watermark.payload_of('vae-shapes', 2).hex()}`" in found
+    assert f"`{watermark.payload_of('vae-shapes', 2).hex()}`, a mark this server made: **vae-shapes**, seed **2**" in found
 
 
 @pytest.mark.parametrize("api, args, message", [

@@ -180,6 +180,8 @@ def test_reading_a_file_the_visitor_uploads():
     exhibit = trail.make_exhibit("vae", 1)
     found = trail.inspect_file(exhibit.signed)
     assert found.bits == exhibit.payload and found.credentials.agent == "vae-shapes"
+    assert found.marked_by == ("vae-shapes", 1)  # the server's register names the model and seed
+    assert "a mark this server made: **vae-shapes**, seed **1**" in words.inspect_markdown(found)
     small = io.BytesIO()
     Image.fromarray(exhibit.picture).save(small, "PNG")
     found = trail.inspect_file(small.getvalue())
