@@ -146,12 +146,13 @@ def bias_section() -> None:
         seed = st_ui.seed_input("provenance-skew-seed", DEFAULTS.seed)
         go = st.button(words.TRAIN, key="provenance-train")
     with right:
-        status, plot = st.empty(), st.empty()
+        status, plot, samples = st.empty(), st.empty(), st.empty()
         if go:
             with st_ui.shows_errors():
                 for round_ in skew.train_skewed(share, steps, seed):
                     status.markdown(words.skew_status(round_))
                     plot.plotly_chart(views.skew_figure(round_), theme=None, key=f"provenance-skew-{round_.step}")
+                    st_ui.streamed_png(samples, views.skew_samples(round_))
         else:
             status.markdown(words.SKEW_READY)
 

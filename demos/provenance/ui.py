@@ -113,13 +113,13 @@ def inspect(upload):  # noqa: ANN001
 
 @shows_errors
 def train_skewed(skew, steps, seed):  # noqa: ANN001
-    """Streams (figure, status) as the small GAN trains on the skewed set."""
+    """Streams (figure, samples, status) as the small GAN trains on the skewed set."""
     from demos.provenance import skew as skewing
     from demos.provenance import views
     from demos.provenance import wording as words
 
     for round_ in skewing.train_skewed(skew, steps, seed):
-        yield views.skew_figure(round_), words.skew_status(round_)
+        yield views.skew_figure(round_), png_file(views.skew_samples(round_)), words.skew_status(round_)
 
 
 def build() -> gr.Blocks:
@@ -209,6 +209,8 @@ def build() -> gr.Blocks:
             with gr.Column(scale=3):
                 skew_md = gr.Markdown(words.SKEW_READY, elem_id="provenance-skew-status")
                 skew_plot = gr.Plot(show_label=False, elem_id="provenance-skew-plot")
+                skew_samples = gr.Image(type="filepath", interactive=False, show_label=False, height=90,
+                                        elem_id="provenance-skew-samples")
 
         quiz_outputs = [picture, status, verdict, scores, my_scores]
         next_btn.click(show_picture, [seat, room, seed], quiz_outputs, api_name="provenance_picture", preprocess=False, **QUIZ)
@@ -222,7 +224,7 @@ def build() -> gr.Blocks:
         make_btn.click(mark_and_sign, [family, mark_seed], [marked, signed, made_md, survival_md, robustness_md],
                        api_name="provenance_mark", preprocess=False, **MODELS)
         inspect_btn.click(inspect, [upload], inspect_md, api_name="provenance_inspect", preprocess=False, **MODELS)
-        train_btn.click(train_skewed, [skew, steps, skew_seed], [skew_plot, skew_md], api_name="provenance_skew",
+        train_btn.click(train_skewed, [skew, steps, skew_seed], [skew_plot, skew_samples, skew_md], api_name="provenance_skew",
                         preprocess=False, **TRAINING)
         link_controls = {"room": room}
         copy_link_button("provenance", options.LINK_PARAMS, link_controls)

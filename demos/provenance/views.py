@@ -79,3 +79,35 @@ def shares_figure(shares: dict[str, dict]) -> Any:
                   "font": {"size": 13}, "y": 0.99},
     }})
     return figure
+
+
+def skew_figure(round_) -> Any:  # noqa: ANN001 (skew.Round)
+    """Grouped bars: each colour's share in the skewed training set and in the samples, by both
+    witnesses (among the samples each could give a colour to)."""
+    import plotly.graph_objects as go
+
+    from shared.datasets import COLOURS
+
+    colours = list(COLOURS)
+
+    def among(shares: np.ndarray) -> list[float]:
+        total = float(shares.sum())
+        return [float(v) / total if total else 0.0 for v in shares]
+
+    series = [("training data", list(map(float, round_.data_shares)), "#555"),
+              ("samples, by the classifier", among(round_.classifier_shares), "#d62728"),
+              ("samples, by the pixels", among(round_.pixel_shares), "#ff9896")]
+    bars = [{"type": "bar", "name": name, "x": colours, "y": values, "marker": {"color": colour},
+             "hovertemplate": f"{name}: %{{x}} %{{y:.1%}}<extra></extra>"} for name, values, colour in series]
+    return go.Figure({"data": bars, "layout": {
+        "barmode": "group", "height": 320, "template": "plotly_white", "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+        "yaxis": {"title": {"text": "share"}, "tickformat": ".0%", "range": [0, 1]},
+        "title": {"text": f"Step {round_.step} of {round_.steps}: each colour's share", "font": {"size": 13}},
+        "legend": {"orientation": "h", "y": -0.15}}})
+
+
+def skew_samples(round_) -> np.ndarray:  # noqa: ANN001 (skew.Round)
+    """The round's first samples in one row, 2x."""
+    from shared.datasets import image_grid
+
+    return image_grid(round_.samples, columns=len(round_.samples), pad=2, scale=2)

@@ -219,3 +219,19 @@ def shares_markdown(shares: dict[str, dict]) -> str:
             for s in shares.values()]
     return note + ("\n\nThe pixels' own check: the share of samples that are one clean piece in a palette colour, and each "
                    "colour's share of those:\n\n") + _table(("source", "clean", *colours), rows)
+
+
+def skew_status(round_) -> str:  # noqa: ANN001 (skew.Round)
+    parts = [f"Step {round_.step} of {round_.steps} ({round_.seconds:.0f} s). Red is {round_.skew:.0%} of the data"]
+    for witness, by in (("classifier", "by the classifier"), ("pixels", "by the pixels")):
+        judged = round_.judged(witness)
+        if judged > 0:
+            parts.append(f"{round_.red_share(witness):.0%} of the samples {by} (of the {judged:.0%} it could colour; "
+                         f"×{round_.amplification(witness):.2f})")
+    text = "; ".join(parts) + "."
+    if round_.done and round_.judged("classifier") > 0 and round_.judged("pixels") > 0:
+        both = (round_.amplification("classifier"), round_.amplification("pixels"))
+        verdict = ("**amplified** the skew" if min(both) > 1.1 else "**reduced** it" if max(both) < 0.9
+                   else "given it back about as it was" if max(abs(b - 1) for b in both) <= 0.1 else "the witnesses disagree")
+        text += f" Trained: the GAN has {verdict}."
+    return text
