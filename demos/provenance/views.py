@@ -99,10 +99,20 @@ def skew_figure(round_) -> Any:  # noqa: ANN001 (skew.Round)
               ("samples, by the pixels", among(round_.pixel_shares), "#ff9896")]
     bars = [{"type": "bar", "name": name, "x": colours, "y": values, "marker": {"color": colour},
              "hovertemplate": f"{name}: %{{x}} %{{y:.1%}}<extra></extra>"} for name, values, colour in series]
-    return go.Figure({"data": bars, "layout": {
+    steps = [int(v) for v in round_.history[:, 0]]
+    lines = [{"type": "scatter", "mode": "lines+markers", "name": name, "x": steps, "y": list(map(float, round_.history[:, k])),
+              "line": {"color": colour}, "xaxis": "x2", "yaxis": "y2", "showlegend": False,
+              "hovertemplate": f"{name}: step %{{x}}, red %{{y:.0%}}<extra></extra>"}
+             for k, name, colour in ((1, "classifier", "#d62728"), (2, "pixels", "#ff9896"))]
+    data_line = {"type": "scatter", "mode": "lines", "x": [0, round_.steps], "y": [round_.skew] * 2, "xaxis": "x2", "yaxis": "y2",
+                 "line": {"color": "#555", "dash": "dot"}, "showlegend": False, "hoverinfo": "skip"}
+    return go.Figure({"data": bars + lines + [data_line], "layout": {
         "barmode": "group", "height": 320, "template": "plotly_white", "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-        "yaxis": {"title": {"text": "share"}, "tickformat": ".0%", "range": [0, 1]},
-        "title": {"text": f"Step {round_.step} of {round_.steps}: each colour's share", "font": {"size": 13}},
+        "xaxis": {"domain": [0, 0.58]}, "yaxis": {"title": {"text": "share"}, "tickformat": ".0%", "range": [0, 1]},
+        "xaxis2": {"domain": [0.68, 1], "anchor": "y2", "title": {"text": "step"}, "range": [0, round_.steps]},
+        "yaxis2": {"anchor": "x2", "tickformat": ".0%", "range": [0, 1], "title": {"text": "red among the samples"}},
+        "title": {"text": f"Step {round_.step} of {round_.steps}: each colour's share, and red's over the run (dotted: the data)",
+                  "font": {"size": 13}},
         "legend": {"orientation": "h", "y": -0.15}}})
 
 

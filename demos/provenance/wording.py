@@ -222,16 +222,22 @@ def shares_markdown(shares: dict[str, dict]) -> str:
 
 
 def skew_status(round_) -> str:  # noqa: ANN001 (skew.Round)
+    """Where the run is, red's share by each witness now, and the amplification over the run's second
+    half (a GAN's colours swing from round to round: one round can catch a swing)."""
     parts = [f"Step {round_.step} of {round_.steps} ({round_.seconds:.0f} s). Red is {round_.skew:.0%} of the data"]
     for witness, by in (("classifier", "by the classifier"), ("pixels", "by the pixels")):
         judged = round_.judged(witness)
         if judged > 0:
-            parts.append(f"{round_.red_share(witness):.0%} of the samples {by} (of the {judged:.0%} it could colour; "
-                         f"×{round_.amplification(witness):.2f})")
+            parts.append(f"{round_.red_share(witness):.0%} of the samples {by} (of the {judged:.0%} it could colour)")
     text = "; ".join(parts) + "."
-    if round_.done and round_.judged("classifier") > 0 and round_.judged("pixels") > 0:
-        both = (round_.amplification("classifier"), round_.amplification("pixels"))
-        verdict = ("**amplified** the skew" if min(both) > 1.1 else "**reduced** it" if max(both) < 0.9
-                   else "given it back about as it was" if max(abs(b - 1) for b in both) <= 0.1 else "the witnesses disagree")
-        text += f" Trained: the GAN has {verdict}."
+    late = (round_.late_amplification("classifier"), round_.late_amplification("pixels"))
+    if round_.step > 0 and not any(v != v for v in late):  # nan: no trained round yet
+        text += (f" Red drawn ×{late[0]:.2f} (classifier) and ×{late[1]:.2f} (pixels) as often as the data holds it, "
+                 "over the run's second half.")
+    if round_.done and not any(v != v for v in late):
+        verdict = ("the GAN has **amplified** the skew" if min(late) > 1.1 else "the GAN has **reduced** the skew"
+                   if max(late) < 0.9 else "the GAN gives the skew back about as it was" if max(abs(v - 1) for v in late) <= 0.1
+                   else "the two witnesses disagree on what the GAN did to the skew")
+        text += (f" Trained: {verdict}. Compare with the balanced set (1/6 red): this small GAN "
+                 "draws red a little more often than the data holds it even there.")
     return text

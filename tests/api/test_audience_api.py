@@ -367,3 +367,23 @@ def test_provenance_thirty_visitors_answering_in_one_room_are_counted_exactly(au
     first = quiz.pool()[int(np.random.default_rng(11).permutation(len(quiz.pool()))[0])][0]
     assert set(counts) == {first}  # everyone's first picture of seed 11 is the same one
     assert all("| **All pictures** | 1 |" in m for m in mine)
+
+
+def test_provenance_thirty_identical_skew_runs_train_once(audience):
+    """Thirty presses of Train on the skewed set with the same settings (a room pressing the default,
+    or one visitor double-clicking) train one GAN, and everyone sees the same finished run."""
+    from demos.provenance import skew
+
+    settings = (0.7, 50, 4242)
+    before = skew._shared_runs.started
+    start = threading.Barrier(len(audience))
+
+    def one(client: Client) -> str:
+        start.wait()
+        _, _, status = client.predict(*settings, api_name="/provenance_skew")
+        return status
+
+    with ThreadPoolExecutor(len(audience)) as pool:
+        results = list(pool.map(one, audience))
+    assert skew._shared_runs.started == before + 1
+    assert len(set(results)) == 1 and results[0].startswith("Step 50 of 50 (")

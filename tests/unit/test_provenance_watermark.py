@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shared import watermark
-from shared import limits
+from shared import limits, watermark
 from shared.datasets import held_out_shapes
 
 
