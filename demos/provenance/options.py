@@ -33,8 +33,9 @@ MARK_DEFAULT_FAMILY = "gan"
 FILE_MAX_BYTES = 20 * 2**20  # an uploaded file to inspect (credentials.MAX_BYTES)
 
 # ---- bias in, bias out: a small GAN trained live on a skewed set ----
-SKEW = limits.FloatRange("share of red pictures in the training set", 1 / 6, 0.9)
-SKEW_SLIDER = limits.Slider(SKEW, 0.5, 0.05)
+# 1/6 is the balanced set (every colour alike); below it red is the rare colour
+SKEW = limits.FloatRange("share of red pictures in the training set", 0.1, 0.9)
+SKEW_SLIDER = limits.Slider(SKEW, 0.5, 0.01)
 SKEW_STEPS = limits.IntRange("training steps", 50, 2_000)
 SKEW_STEPS_SLIDER = limits.Slider(SKEW_STEPS, 600, 50)
 

@@ -37,8 +37,7 @@ def look_figure(look) -> np.ndarray:  # noqa: ANN001 (explain.Look)
     scale = float(np.abs(look.evidence).max())
     heat = Image.fromarray(_diverging(look.evidence, scale)).resize((PANEL, PANEL), Image.NEAREST)
     overlay = Image.blend(picture.convert("L").convert("RGB"), heat, 0.65)
-    panels = [(picture, "the picture"), (residual, "what the network reads (residual)"),
-              (overlay, "evidence: red = generated, blue = real")]
+    panels = [(picture, "the picture"), (residual, "what it reads (residual)"), (overlay, "red: generated, blue: real")]
     for k, (panel, title) in enumerate(panels):
         x = gap + k * (PANEL + gap)
         canvas.paste(panel, (x, top))

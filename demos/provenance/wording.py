@@ -164,9 +164,10 @@ BIAS_INTRO = ("The training data holds every shape and colour about equally (one
 NO_SHARES = "The shares have not been stored yet: run `{command}`."
 SKEW_HEADING = "Skew the data, train, and see"
 SKEW_INTRO = ("A small GAN trained here, now, on a set where a slider sets the share of **red** pictures (the rest "
-              "split equally among the other five colours). Does it draw red as often as the data holds it, "
-              "less, or more (amplifying the skew)? Both witnesses read 512 samples as it trains.")
-SKEW_LABEL = "Share of red pictures in the training set"
+              "split equally among the other five colours; at 1/6 every colour is alike). Does it draw red as "
+              "often as the data holds it, less, or more (amplifying the skew)? Both witnesses read 512 samples as "
+              "it trains.")
+SKEW_LABEL = "Share of red pictures in the training set (0.17: balanced)"
 SKEW_STEPS_LABEL = "Training steps"
 TRAIN = "Train on the skewed set"
 SKEW_READY = "Press **Train on the skewed set**: about 30 s at the defaults."

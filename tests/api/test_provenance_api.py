@@ -65,7 +65,7 @@ def test_the_detectors_view_and_a_marked_signed_sample(client):
     ("/provenance_look", ("upload", 0, None), "Upload or draw a picture first."),
     ("/provenance_mark", ("dall-e", 0), "Unknown generator 'dall-e'; choose one of"),
     ("/provenance_inspect", (None,), words.NO_FILE),
-    ("/provenance_skew", (0.95, 600, 0), "The share of red pictures in the training set must be a number from 0.166667 to 0.9; got 0.95."),
+    ("/provenance_skew", (0.95, 600, 0), "The share of red pictures in the training set must be a number from 0.1 to 0.9; got 0.95."),
     ("/provenance_skew", (0.5, 10, 0), "The training steps must be from 50 to 2000; got 10."),
 ])
 def test_bad_values_get_the_tabs_message(client, api, args, message):

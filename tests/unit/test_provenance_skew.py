@@ -13,12 +13,12 @@ import pytest
 from demos.provenance import skew
 from shared.limits import LimitError
 
-SKEW_RANGE = "The share of red pictures in the training set must be a number from 0.166667 to 0.9"
+SKEW_RANGE = "The share of red pictures in the training set must be a number from 0.1 to 0.9"
 
 
 @pytest.mark.parametrize(("args", "message"), [
     ((0.95, 600, 0), f"{SKEW_RANGE}; got 0.95."),
-    ((0.1, 600, 0), f"{SKEW_RANGE}; got 0.1."),
+    ((0.05, 600, 0), f"{SKEW_RANGE}; got 0.05."),
     (("half", 600, 0), f"{SKEW_RANGE}; got 'half'."),
     ((0.5, 10, 0), "The training steps must be from 50 to 2000; got 10."),
     ((0.5, 2001, 0), "The training steps must be from 50 to 2000; got 2001."),
