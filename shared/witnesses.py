@@ -34,26 +34,49 @@ MEASURES = {  # key: the row's label in a card
 }
 
 
-def witness(images: np.ndarray) -> dict[str, float]:
-    """The figures of one seed's samples, uint8 (n, 32, 32, 3)."""
-    from shared.metrics import CONFIDENCE, _bundled_classifier, frechet_distance, reference_features
+@dataclass(frozen=True)
+class Reading:
+    """What both witnesses read in each of n pictures."""
+
+    shape: np.ndarray  # int (n,): the classifier's shape, an index into HEAD_CLASSES["shape"] (NOT_A_SHAPE last)
+    valid: np.ndarray  # bool (n,): recognised as one of the shapes with confidence >= CONFIDENCE
+    colour: np.ndarray  # int (n,): the classifier's colour, an index into HEAD_CLASSES["colour"]
+    colour_sure: np.ndarray  # bool (n,): that colour's probability >= CONFIDENCE
+    features: np.ndarray  # float64 (n, n_features): the classifier's, for the Fréchet distance
+    pixels: object  # shared.pixel_check.PixelCheck
+
+    @property
+    def clean(self) -> np.ndarray:
+        """bool (n,): one connected object whose core colour is within the palette's distance."""
+        return self.pixels.one_piece & (self.pixels.colour >= 0)
+
+
+def read(images: np.ndarray) -> Reading:
+    """Both witnesses on uint8 (n, 32, 32, 3) pictures: the bundled classifier and the pixels alone."""
+    from shared.metrics import CONFIDENCE, _bundled_classifier
     from shared.pixel_check import pixel_check
     from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
 
-    model = _bundled_classifier()
-    probs, feats = classify(model, images)
-    names = HEAD_CLASSES["shape"]
+    probs, feats = classify(_bundled_classifier(), images)
     shape = probs["shape"].argmax(1)
-    valid = (probs["shape"].max(1) >= CONFIDENCE) & (shape != names.index(NOT_A_SHAPE))
-    colour = probs["colour"].argmax(1)
-    check = pixel_check(images)
-    clean = check.one_piece & (check.colour >= 0)
+    valid = (probs["shape"].max(1) >= CONFIDENCE) & (shape != HEAD_CLASSES["shape"].index(NOT_A_SHAPE))
+    return Reading(shape, valid, probs["colour"].argmax(1), probs["colour"].max(1) >= CONFIDENCE, feats, pixel_check(images))
+
+
+def witness(images: np.ndarray) -> dict[str, float]:
+    """The figures of one seed's samples, uint8 (n, 32, 32, 3)."""
+    from shared.metrics import _bundled_classifier, frechet_distance, reference_features
+    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE
+
+    seen = read(images)
+    names = HEAD_CLASSES["shape"]
+    valid, shape, colour, clean = seen.valid, seen.shape, seen.colour, seen.clean
     n = len(images)
     return {
         "valid": float(valid.mean()), "clean": float(clean.mean()), "valid_and_clean": float((valid & clean).mean()),
         "min_shape": min(float((valid & (shape == i)).sum() / n) for i, s in enumerate(names) if s != NOT_A_SHAPE),
         "min_colour": min(float((valid & (colour == i)).sum() / n) for i in range(len(HEAD_CLASSES["colour"]))),
-        "fd": frechet_distance(feats, reference_features(model)),
+        "fd": frechet_distance(seen.features, reference_features(_bundled_classifier())),
     }
 
 

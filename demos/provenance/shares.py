@@ -20,17 +20,12 @@ from shared.datasets import LABEL_NAMES
 
 def shares_of(images: np.ndarray) -> dict[str, dict[str, float]]:
     """{"shape": {name: share}, "colour": {...}, "pixel_colour": {...}} over uint8 (n, 32, 32, 3)."""
-    from shared.metrics import CONFIDENCE, _bundled_classifier
-    from shared.pixel_check import pixel_check
-    from shared.shapes_classifier import HEAD_CLASSES, NOT_A_SHAPE, classify
+    from shared.shapes_classifier import HEAD_CLASSES
+    from shared.witnesses import read
 
-    probs, _ = classify(_bundled_classifier(), images)
+    seen = read(images)
     names = HEAD_CLASSES["shape"]
-    shape = probs["shape"].argmax(1)
-    valid = (probs["shape"].max(1) >= CONFIDENCE) & (shape != names.index(NOT_A_SHAPE))
-    colour = probs["colour"].argmax(1)
-    check = pixel_check(images)
-    clean = check.one_piece & (check.colour >= 0)
+    shape, valid, colour, clean, check = seen.shape, seen.valid, seen.colour, seen.clean, seen.pixels
     n = len(images)
     return {
         "shape": {s: float((valid & (shape == names.index(s))).sum() / n) for s in LABEL_NAMES["shape"]},

@@ -81,15 +81,12 @@ def skewed_set(skew: float, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def colour_shares(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each colour's share of the pictures, uint8 (n, 32, 32, 3), by the two witnesses (see the module's
     doc): (classifier, pixels), float (6,) each in COLOURS order; each sums to the share it judged."""
-    from shared.metrics import CONFIDENCE, _bundled_classifier
-    from shared.pixel_check import pixel_check
-    from shared.shapes_classifier import classify
+    from shared.witnesses import read
 
     n = len(images)
-    probs = classify(_bundled_classifier(), images)[0]["colour"]
-    sure = probs.max(1) >= CONFIDENCE
-    classifier = np.bincount(probs.argmax(1)[sure], minlength=len(COLOURS)) / n
-    found = pixel_check(images).colour
+    seen = read(images)
+    classifier = np.bincount(seen.colour[seen.colour_sure], minlength=len(COLOURS)) / n
+    found = seen.pixels.colour
     pixels = np.bincount(found[found >= 0], minlength=len(COLOURS)) / n
     return classifier.astype(np.float64), pixels.astype(np.float64)
 
