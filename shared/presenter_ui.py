@@ -73,21 +73,26 @@ def _widget_value(hook: LinkHook, name: str, value: Any) -> Any:
     return value
 
 
-def apply_link(slug: str, hook: LinkHook) -> Callable:
-    """A load handler: the link's values for this demo's controls (gr.skip() for the others)."""
-    names = list(hook.controls)
+def apply_links(hooks: Mapping[str, LinkHook]) -> Callable:
+    """A load handler for every demo's controls at once: the values of the link's demo (the one
+    ?tab= names), gr.skip() for every other control. One event, so opening the page costs one
+    round trip through the queue however many demos take links."""
+    names = [(slug, name) for slug, hook in hooks.items() for name in hook.controls]
 
     def apply(request: gr.Request):
         query = dict(request.query_params)
-        if (query.get("tab") or "").strip() != slug:
-            return tuple(gr.skip() for _ in names) if len(names) > 1 else gr.skip()
-        values, notices = presenter.read(query, hook.declared, f"the {hook.title} tab")
-        for notice in notices:
-            gr.Warning(notice)
-        updates = tuple(_widget_value(hook, n, values[n]) if n in values else gr.skip() for n in names)
-        return updates if len(names) > 1 else updates[0]
+        slug = (query.get("tab") or "").strip()
+        updates: dict[tuple[str, str], Any] = {}
+        if slug in hooks:
+            hook = hooks[slug]
+            values, notices = presenter.read(query, hook.declared, f"the {hook.title} tab")
+            for notice in notices:
+                gr.Warning(notice)
+            updates = {(slug, n): _widget_value(hook, n, values[n]) for n in hook.controls if n in values}
+        out = tuple(updates.get(key, gr.skip()) for key in names)
+        return out if len(out) > 1 else out[0]
 
-    apply.__name__ = f"link_{slug}"
+    apply.__name__ = "apply_links"
     return apply
 
 
@@ -153,11 +158,10 @@ def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[C
     `then_open` (the load handler that selects the ?tab= tab, whose opening fills run with the
     linked values), then the linked demo's run. Call inside `with app:`."""
     event = None
-    for slug, hook in hooks.items():
-        handler = apply_link(slug, hook)
-        outputs = list(hook.controls.values())
+    controls = [control for hook in hooks.values() for control in hook.controls.values()]
+    if controls:
         # queued: Gradio shows a gr.Warning (a bad link value's notice) only from a queued event
-        event = (app.load if event is None else event.then)(handler, None, outputs, api_visibility="private")
+        event = app.load(apply_links(hooks), None, controls, api_visibility="private")
     fn, inputs, outputs = then_open
     event = (app.load if event is None else event.then)(fn, inputs, outputs, api_visibility="private")
     for slug, hook in hooks.items():
