@@ -5,6 +5,7 @@ attribute direction, each from the bundled GAN (or any ShapesGAN folder or Hub i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -46,6 +47,18 @@ def load_gan(spec: str | None = None):  # noqa: ANN201 (Loaded[ShapesGAN])
     from shared.checkpoints import load
 
     return load(ShapesGAN, spec or BUNDLED_NAME, fallback=BUNDLED_NAME)
+
+
+def bundled_folders(loaded) -> tuple[Path, Path] | None:  # noqa: ANN001 (Loaded[ShapesGAN])
+    """(the bundled GAN's folder, the bundled classifier's folder) when `loaded` is the bundled GAN:
+    where the arithmetic's stored labelling lives (latent.labelled_latents)."""
+    from demos.gan.model import BUNDLED_NAME
+    from shared.checkpoints import resolve
+    from shared.shapes_classifier import BUNDLED_NAME as CLASSIFIER
+
+    if loaded.source != "bundled" or loaded.spec != BUNDLED_NAME:
+        return None
+    return Path(resolve(BUNDLED_NAME)[1]), Path(resolve(CLASSIFIER)[1])
 
 
 def sample_grid(seed: int, n: int = 16, psi: float = 1.0) -> Grid:
@@ -94,7 +107,7 @@ def move_along(seed: int, attribute: str, source: str, target: str, amount: floa
     loaded = load_gan()
     gan = loaded.model
     classifier = _bundled_classifier()
-    direction = latent.attribute_direction(gan, classifier, attribute, source, target)
+    direction = latent.attribute_direction(gan, classifier, attribute, source, target, stored_in=bundled_folders(loaded))
     z = latent.truncate(latent.latent_for_seed(seed, gan.z_dim), psi)
     amounts = np.linspace(0.0, amount, ARITHMETIC_FRAMES)
     zs = z[None] + torch.as_tensor(amounts, dtype=torch.float32)[:, None] * direction.vector[None]

@@ -2,6 +2,7 @@
 
     python -m demos.gan.train                   # resumable: rerun to continue from runs/gan-shapes
     python -m demos.gan.train --steps 200 --out /tmp/gan --state-dir /tmp/gan-state   # a quick look
+    python -m demos.gan.train --store-labels-only 1   # the arithmetic's stored labelling, after a retraining
 
 Hinge loss, spectral norm in the discriminator, Adam with beta1 = 0, and an exponential moving
 average (EMA) of the generator's weights, which is the generator that ships.
@@ -53,6 +54,7 @@ class TrainConfig(RunConfig):
     eval_every: int = 2500
     init_from: str = ""  # a saved ShapesGAN folder to start from (its EMA generator and discriminator)
     measure_only: int = 0  # 1: re-measure the model in --out by both witnesses over five seeds, rewrite that card section
+    store_labels_only: int = 0  # 1: label the model in --out's 2,000 arithmetic samples and store that beside it
     out: str = str(CHECKPOINTS_DIR / BUNDLED_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / BUNDLED_NAME)
 
@@ -215,9 +217,24 @@ def measure_witnesses(out: Path) -> str:
                                   (EVAL_SEED, 1, 2, 3, 4), "1,000 samples from latents of the seed", "demos.gan.train")
 
 
+def store_arithmetic_labels(out: Path) -> Path:
+    """The latent arithmetic's 2,000 samples of the saved generator, read by the bundled classifier,
+    stored beside it (demos/gan/latent.py: its first press then answers at once)."""
+    from demos.gan.latent import store_labels
+    from shared.checkpoints import load, resolve
+    from shared.metrics import _bundled_classifier
+    from shared.shapes_classifier import BUNDLED_NAME as CLASSIFIER
+
+    gan = load(ShapesGAN, out, device="cpu").model.eval()
+    return store_labels(gan, _bundled_classifier(), out, Path(resolve(CLASSIFIER)[1]))
+
+
 def train(cfg: TrainConfig) -> None:
     if cfg.measure_only:
         print(measure_witnesses(Path(cfg.out)))
+        return
+    if cfg.store_labels_only:
+        print(f"stored {store_arithmetic_labels(Path(cfg.out))}")
         return
     run, s = fit(cfg)
     gan = s.gan

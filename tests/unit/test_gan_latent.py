@@ -110,3 +110,32 @@ def test_filmstrip_labels_every_frame():
     sheet = latent.filmstrip(r, columns=3, scale=2)
     assert sheet.dtype == np.uint8 and sheet.shape[2] == 3
     assert sheet.shape[1] == 3 * (64 + 4) + 4  # three columns of 64-pixel tiles
+
+
+def test_the_arithmetic_reads_its_stored_labelling_which_a_fresh_one_repeats(monkeypatch):
+    """The bundled GAN's 2,000 labelled latents are stored beside its weights: the arithmetic reads
+    them instead of labelling on its first press, and labelling the first 200 again gives the same."""
+    from demos.gan import explore
+    from shared.metrics import _bundled_classifier
+
+    loaded = explore.load_gan()
+    gan, classifier = loaded.model, _bundled_classifier()
+    folders = explore.bundled_folders(loaded)
+    assert folders is not None
+    monkeypatch.setattr(latent, "_labelled", {})
+    z = latent.seeded_latents(2000, gan.z_dim, 0)
+    valid, labels = latent.label_latents(gan, classifier, z[:200])
+
+    def no_labelling(*args):
+        raise AssertionError("labelled live although a stored labelling exists")
+
+    with monkeypatch.context() as m:
+        m.setattr(latent, "label_latents", no_labelling)
+        drawn = latent.labelled_latents(gan, classifier, 2000, 0, folders)
+    torch.testing.assert_close(drawn.z, z, rtol=0, atol=0)
+    np.testing.assert_array_equal(drawn.valid[:200], valid)
+    for attribute, read in labels.items():
+        np.testing.assert_array_equal(drawn.labels[attribute][:200], read)
+    assert 0.5 < drawn.valid.mean() < 1.0  # the card's sample validity, near 88%
+    # for other inputs (another seed) nothing is stored: labelled now
+    assert latent.labelled_latents(gan, classifier, 50, 1, folders).valid.shape == (50,)
