@@ -132,9 +132,16 @@ def concept_examples(split: Split) -> list[Example]:
     return [e for e in examples(split, two_turn=0) if e.topic in keys]
 
 
-def sft_rows(seed: int = 0) -> list[dict[str, list[dict[str, str]]]]:
-    """The SFT training set (train split) as TRL rows."""
-    return [e.prompt_completion() for e in examples("train", seed)]
+def sft_rows(seed: int = 0, scrambled: int = 0) -> list[dict[str, list[dict[str, str]]]]:
+    """The SFT training set (train split) as TRL rows; with `scrambled`, also that many questions per
+    concept and shapes-world topic that are its name among random words (`scrambled_question`: no
+    three words of a held-out template), so the model learns to read the name, not the template."""
+    rows = [e.prompt_completion() for e in examples("train", seed)]
+    if scrambled:
+        rng = random.Random(seed + 1)
+        rows += [e.prompt_completion() for e in scrambled_examples(scrambled, rng)]
+        rng.shuffle(rows)
+    return rows
 
 
 # ---- rule-built preference pairs -----------------------------------------------------------------
@@ -228,10 +235,18 @@ def dpo_prompts(seed: int = 0, per_topic: int = 20, scrambled: int = 0) -> list[
             dressed = rng.choice((rng.choice(LEAD_INS) + q[:1].lower() + q[1:], q + rng.choice(TAILS),
                                   rng.choice(LEAD_INS) + q[:1].lower() + q[1:] + rng.choice(TAILS)))
             out.append(Example((dressed,), e.answers, topic, "train"))
+    return out + scrambled_examples(scrambled, rng)
+
+
+def scrambled_examples(per_topic: int, rng: random.Random) -> list[Example]:
+    """per_topic questions for each concept and shapes-world topic that are one of its names among
+    random filler words (scrambled_question), with the topic's taught answer."""
     held_out = _held_out_trigrams()
-    for topic in sorted(by_topic):
+    answers = {e.topic: e.answers for e in concept_examples("train")}
+    out = []
+    for topic in sorted(answers):
         names = [t for t in TOPICS if t.key == topic][0].names
-        for _ in range(scrambled if names else 0):
+        for _ in range(per_topic if names else 0):
             q = scrambled_question(rng.choice(names), rng, held_out)
-            out.append(Example((q,), by_topic[topic][0].answers, topic, "train"))
+            out.append(Example((q,), answers[topic], topic, "train"))
     return out

@@ -45,7 +45,9 @@ class TrainConfig(RunConfig):
     rule_pairs: int = 300  # DPO: rule-built repetition pairs beside the pairs from the model's own samples
     sft_weight: float = 1.0  # DPO: weight of the chosen answers' NLL added to the DPO loss
     other_topic_rejected: int = 1  # DPO: 0 drops sampled pairs whose rejected answer is another topic's right answer
-    scrambled: int = 0  # DPO: prompts per topic that are its name among random words (chat_data.scrambled_question)
+    # prompts per concept topic that are its name among random words (chat_data.scrambled_question):
+    # SFT trains on them beside the training phrasings; DPO samples the SFT model on them for pairs
+    scrambled: int = 0
     pair_failures: int = 0  # DPO: 1 pairs the taught answer against the worst sample whenever no sample meets every rule
     warmup: int = 20
     measure_only: int = 0  # 1: re-measure the bundled stage and rewrite its card, no training
@@ -126,7 +128,7 @@ def train_sft(cfg: TrainConfig, callbacks: list | None = None) -> tuple[object, 
     from trl import SFTConfig, SFTTrainer
 
     model, tokenizer = load_stage(BASE)
-    rows = chat_data.sft_rows(cfg.seed)
+    rows = chat_data.sft_rows(cfg.seed, cfg.scrambled)
     trainer = SFTTrainer(model=model, args=trainer_args(cfg, SFTConfig), train_dataset=Dataset.from_list(rows),
                          processing_class=tokenizer, peft_config=lora_config(cfg.rank, cfg.alpha),
                          callbacks=[time_limit(cfg.time_limit_min), *(callbacks or [])])
@@ -338,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     start = time.monotonic()
     if cfg.stage == "sft":
         model, tokenizer, history = train_sft(cfg)
-        sizes = {"training conversations": len(chat_data.sft_rows(cfg.seed))}
+        sizes = {"training conversations": len(chat_data.sft_rows(cfg.seed, cfg.scrambled))}
         base = BASE
     else:
         model, tokenizer, history, sizes = train_dpo(cfg)

@@ -38,6 +38,15 @@ def test_dpo_prompts_hold_no_held_out_phrasing():
         assert not any(tuple(words[i:i + 3]) in grams for i in range(len(words) - 2)), p.question
 
 
+def test_sft_rows_with_scrambled_questions_add_them_and_keep_the_held_out_split_unseen():
+    plain, scrambled = chat_data.sft_rows(0), chat_data.sft_rows(0, scrambled=10)
+    topics = {e.topic for e in chat_data.concept_examples("train")}
+    assert len(scrambled) == len(plain) + 10 * len(topics)
+    held_out = {e.question.lower() for e in chat_data.examples("held_out")}
+    assert not [r for r in scrambled if r["prompt"][-1]["content"].lower() in held_out]
+    assert chat_data.sft_rows(0) == plain  # the default set is unchanged (the bundled stage's command)
+
+
 def test_rows_are_trl_conversational_prompt_completion():
     row = chat_data.sft_rows()[0]
     assert set(row) == {"prompt", "completion"}
