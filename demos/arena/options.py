@@ -28,11 +28,11 @@ class Defaults:
 DEFAULTS = Defaults()
 
 
-# ---- presenter links: ?tab=arena&present=1&n=16&seed=3 opens the tab with these ----
+# ---- presenter links: ?tab=arena&present=1&n=4&seed=3 opens the tab with these ----
 from shared import presenter  # noqa: E402 (kept beside what it declares)
 
 LINK_PARAMS: dict[str, presenter.LinkParam] = {
     "n": presenter.int_param(SAMPLES),
     "seed": presenter.int_param(limits.SEED),
 }
-LINK_EXAMPLE: dict[str, str] = {"n": "16", "seed": "3"}
+LINK_EXAMPLE: dict[str, str] = {"n": "4", "seed": "3"}

@@ -2,13 +2,14 @@
 every kind gets a plain message, and the server keeps serving."""
 
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
+
+from tests.api.visitors import visitor
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 def test_side_by_side_and_worked_pair(client):

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
 from PIL import Image
 
 from demos.arena import explore, views
 from demos.arena import wording as words
 from demos.arena_families import FAMILIES
+from tests.api.visitors import visitor
 
 
 @pytest.fixture
 def client(suite_url):
-    c = Client(suite_url, verbose=False)
+    c = visitor(suite_url)
     yield c
     c.close()
 

@@ -15,6 +15,8 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from tests.api.visitors import tls_context, visitor
+
 GAN_SETTINGS = ("ring8", "non-saturating", 2, 64, 2, 64, 2, 1e-3, 1e-3, 1, 0.0, 256, 0)
 
 
@@ -51,7 +53,7 @@ def audience(suite_url):
     """Thirty visitors, each a client with a session of its own, made at once (as they would arrive)
     and shared by this module's audience tests: a session's state is its own whichever test uses it."""
     with ThreadPoolExecutor(AUDIENCE) as pool:
-        clients = list(pool.map(lambda _: Client(suite_url, verbose=False, download_files=False,
+        clients = list(pool.map(lambda _: visitor(suite_url, download_files=False,
                                                  httpx_kwargs={"timeout": CONFIG_TIMEOUT}), range(AUDIENCE)))
     assert len({c.session_hash for c in clients}) == AUDIENCE
     yield clients
@@ -77,7 +79,7 @@ def test_thirty_identical_requests_at_once_all_get_whole_files(audience, api_nam
     def one(client: Client) -> list[tuple[int, int]]:
         start.wait()
         result = client.predict(*args, api_name=api_name)
-        with httpx.Client(timeout=30) as http:
+        with httpx.Client(timeout=30, verify=tls_context()) as http:
             return [fetch_whole_image(http, url) for url in file_urls(result)]
 
     with ThreadPoolExecutor(len(audience)) as pool:
@@ -91,7 +93,7 @@ def test_thirty_identical_requests_at_once_all_get_whole_files(audience, api_nam
 
 @pytest.fixture
 def client(suite_url):
-    c = Client(suite_url, verbose=False)
+    c = visitor(suite_url)
     yield c
     c.close()
 
@@ -121,7 +123,7 @@ def test_gan_second_start_and_step_during_a_run_are_refused_and_reset_waits(clie
 
 
 def test_gan_runs_of_two_sessions_do_not_block_each_other(suite_url):
-    a, b = Client(suite_url, verbose=False), Client(suite_url, verbose=False)
+    a, b = visitor(suite_url), visitor(suite_url)
     try:
         job = a.submit(*GAN_SETTINGS, api_name="/gan_train")
         first_update(job)
@@ -243,7 +245,7 @@ def test_a_closed_session_is_freed_after_the_grace_period_and_its_run_stopped():
     release_sessions_on_close(demo, grace_s=0.5)
     _, url, _ = demo.queue().launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
     try:
-        client = Client(url, verbose=False)
+        client = visitor(url)
         assert client.predict(api_name="/start") == "started"
         session = client.session_hash
         assert session in demo.state_holder.session_data
@@ -313,7 +315,7 @@ def test_pixelcnn_thirty_identical_presses_draw_once_and_all_watch_the_same_pixe
         job = client.submit(*settings, api_name="/pixelcnn_sample")
         updates = list(job)
         (url,) = file_urls(job.result())
-        with httpx.Client(timeout=30) as http:
+        with httpx.Client(timeout=30, verify=tls_context()) as http:
             return len(updates), http.get(url).content
 
     with ThreadPoolExecutor(len(audience)) as pool:

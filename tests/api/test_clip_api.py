@@ -6,16 +6,17 @@ import re
 import zipfile
 
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
 from demos.clip import options
+from tests.api.visitors import visitor
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,7 @@ def test_a_gallery_upload_is_searched_in_its_session_only(client, suite_url, fil
                                     api_name="/clip_search_image")
     assert table(summary)[0] == (1, 1.0, "holiday.zip/pictures/flat1.png", "yours")
     assert "of 10,002 images" in summary
-    stranger = Client(suite_url, verbose=False)  # another visitor: a session of their own
+    stranger = visitor(suite_url)  # another visitor: a session of their own
     sheet, summary = stranger.predict(options.BUNDLED, handle_file(str(files["zip"].parent / "flat1.png")), 48,
                                       api_name="/clip_search_image")
     assert "of 10,000 images" in summary and not any(r[3] == "yours" for r in table(summary))
@@ -137,7 +138,7 @@ def test_a_hub_model_offline_says_it_needs_the_network(client):
     ("/clip_projection", (24, "t-SNE", 0), "Unknown projection 't-SNE'; choose one of 'PCA', 'UMAP'."),
 ])
 def test_bad_values_get_a_message_and_the_app_keeps_serving(suite_url, files, api_name, args, message):
-    client = Client(suite_url, verbose=False)  # a fresh session: no live run or gallery left from another test
+    client = visitor(suite_url)  # a fresh session: no live run or gallery left from another test
     swap = {"TEXT": handle_file(str(files["text"])), "STAR": handle_file(str(files["star"]))}
     args = [[swap.get(x, x) for x in a] if isinstance(a, list) else swap.get(a, a) if isinstance(a, str) else a for a in args]
     with pytest.raises(AppError, match=re.escape(message)):

@@ -3,13 +3,14 @@
 import re
 
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
+
+from tests.api.visitors import visitor
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 def test_draw_and_judge(client):
@@ -80,7 +81,7 @@ def test_app_with_a_broken_demo_still_serves():
     _, url, _ = launch(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
     try:
         assert urllib.request.urlopen(url).status == 200
-        grid, _, _ = Client(url, verbose=False).predict(3, 0, 0.0, api_name="/data_draw_and_judge")
+        grid, _, _ = visitor(url).predict(3, 0, 0.0, api_name="/data_draw_and_judge")
         assert grid.count("<figure") == 3
     finally:
         app.close()

@@ -8,15 +8,15 @@ crash that the app wraps as "Something went wrong (TypeError ...)" is still an e
 import re
 
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from shared.checkpoints import bundled_names
+from tests.api.visitors import visitor
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 def test_forward_process(client):

@@ -5,19 +5,19 @@ import re
 
 import numpy as np
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
 from PIL import Image
 
 from demos.flows import wording as words
 from demos.flows.options import STEP_STEPS
+from tests.api.visitors import visitor
 
 SETTINGS = ("ring8", "nsf", 3, 0)
 
 
 @pytest.fixture
 def client(suite_url):
-    c = Client(suite_url, verbose=False)
+    c = visitor(suite_url)
     yield c
     c.close()
 

@@ -15,6 +15,8 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
+from tests.api.visitors import visitor
+
 CALL_LIMIT_S = 60.0
 # until an endpoint has once run its work (a call that ends in a result, not a refusal): its first
 # use loads its model and builds what it memoises (the GAN's arithmetic labels 2,000 samples, 13 s
@@ -173,7 +175,7 @@ def fuzz_endpoint(client: Client, api_name: str, calls: list[tuple[str, list]]) 
 def test_every_endpoint_answers_every_bad_value_in_its_own_words(suite_url, bad_files):
     from concurrent.futures import ThreadPoolExecutor
 
-    clients = [Client(suite_url, verbose=False, download_files=False) for _ in range(VISITORS)]
+    clients = [visitor(suite_url, download_files=False) for _ in range(VISITORS)]
     endpoints = clients[0].view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert len(endpoints) >= 30
     for client in clients:

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
+
+from tests.api.visitors import visitor
 
 GOOD_SETTINGS = ("ring8", "non-saturating", 2, 64, 2, 64, 2, 1e-3, 1e-3, 1, 0.0, 256, 0)
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 def test_sample_grid_is_repeatable(client):

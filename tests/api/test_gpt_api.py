@@ -4,17 +4,17 @@ distribution, attention and comparison work on the session's last answer; bad va
 import re
 
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from shared.checkpoints import bundled_names
+from tests.api.visitors import visitor
 
 SETTINGS = (0.8, 40, 0.95)  # temperature, top-k, top-p
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 def _chat(client, message="And God said,", history=None, model="gpt-kjv", max_new=20, seed=0):

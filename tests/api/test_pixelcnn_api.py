@@ -8,18 +8,19 @@ import re
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
 from demos.pixelcnn import explore, field
 from demos.pixelcnn import wording as words
 from demos.pixelcnn.views import PAD
+from tests.api.visitors import visitor
 
 
 @pytest.fixture
 def client(suite_url):
-    c = Client(suite_url, verbose=False)
+    c = visitor(suite_url)
     yield c
     c.close()
 

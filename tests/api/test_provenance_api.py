@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
 from demos.provenance import quiz, trail
 from demos.provenance import wording as words
 from shared import watermark
+from tests.api.visitors import visitor
 
 
 @pytest.fixture
 def client(suite_url):
-    c = Client(suite_url, verbose=False)
+    c = visitor(suite_url)
     yield c
     c.close()
 

@@ -4,18 +4,19 @@ maps, the grid, image to image and the cost table; bad values get the app's own 
 import re
 
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
 from demos.stable_diffusion import options
+from tests.api.visitors import visitor
 
 SETTINGS = (options.BUNDLED, "a large red circle in the center", "", 5.0, 6, 0, "DDIM")
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 @pytest.fixture(scope="module")

@@ -9,15 +9,16 @@ import re
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 
+from tests.api.visitors import visitor
 from tests.unit.test_three_d_depth import png_claiming
 
 
 @pytest.fixture
 def client(suite_url):
-    return Client(suite_url, verbose=False)  # a fresh session (its own current object) per test
+    return visitor(suite_url)  # a fresh session (its own current object) per test
 
 
 def open_sample(client, name="Torus knot (mesh)", colour="height"):

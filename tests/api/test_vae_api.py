@@ -5,16 +5,17 @@ import re
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
 from demos.vae import options
+from tests.api.visitors import visitor
 
 
 @pytest.fixture(scope="module")
 def client(suite_url):
-    return Client(suite_url, verbose=False)
+    return visitor(suite_url)
 
 
 @pytest.fixture(scope="module")

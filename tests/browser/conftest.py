@@ -37,8 +37,8 @@ class PageProblems(list):
     """Console errors, uncaught page errors and failed requests seen while a test ran."""
 
 
-@pytest.fixture
-def page(browser):
+def new_page(browser):
+    """A page in a context of its own that records its problems, its requests and those in flight."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     problems = PageProblems()
@@ -58,8 +58,14 @@ def page(browser):
     page.on("requestfailed", lambda r: pending.discard(r))
     page.pending_requests = pending
     SCREENSHOTS.mkdir(exist_ok=True)
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = new_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
 def in_flight(page) -> list[str]:
@@ -123,3 +129,14 @@ SHOWN_JS = """(root) => {
 def shown(page, root: str) -> dict[str, int]:
     """How many decoded pictures, plots with data and chat answers with text `root` shows now."""
     return page.evaluate(SHOWN_JS, root)
+
+
+def wait_for_shown(page, root: str, kind: str, timeout_ms: int = 10_000) -> None:
+    """Wait until `root` shows at least one of `kind` (decoded pictures, plots with data, answers);
+    the error names what it shows instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"(root) => ({SHOWN_JS})(root).{kind} >= 1", arg=root, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{root} shows no {kind} after {timeout_ms} ms: {shown(page, root)}") from None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from demos import REGISTRY
-from tests.browser.conftest import SCREENSHOTS, foreign_hosts, shown
+from tests.browser.conftest import SCREENSHOTS, foreign_hosts, new_page, shown
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,9 +80,24 @@ def open_page(page, url: str, title: str | None = None) -> list[str]:
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
     wait_until_done(page)
     if title is not None:
-        page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
-        wait_until_done(page)
+        go_to(page, title)
     return page.requested
+
+
+def go_to(page, title: str) -> None:
+    """Follow the sidebar's link to the page with this title, and wait for its script to finish."""
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+    wait_until_done(page)
+
+
+@pytest.fixture(scope="module")
+def visitor(browser, streamlit_url):
+    """One visitor's tab, opened on the overview once and led from page to page through the sidebar
+    by the tests below, as a person tours the app (a page's problems are cleared when it is left)."""
+    page = new_page(browser)
+    open_page(page, streamlit_url)
+    yield page
+    page.context.close()
 
 
 def test_overview_lists_every_page(page, streamlit_url):
@@ -98,8 +113,11 @@ def test_overview_lists_every_page(page, streamlit_url):
 
 
 @pytest.mark.parametrize("slug", [spec.slug for spec in REGISTRY])
-def test_page_main_action(page, streamlit_url, slug):
-    requests = open_page(page, streamlit_url, next(s.title for s in REGISTRY if s.slug == slug))
+def test_page_main_action(visitor, streamlit_url, slug):
+    page = visitor
+    page.problems.clear()
+    go_to(page, next(s.title for s in REGISTRY if s.slug == slug))
+    requests = page.requested
     assert page.url.rstrip("/").endswith(f"/{slug}")
     assert page.locator(EXCEPTIONS).count() == 0, page.locator(EXCEPTIONS).all_inner_texts()
     before = shown(page, MAIN)

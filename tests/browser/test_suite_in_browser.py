@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from demos import REGISTRY
-from tests.browser.conftest import SCREENSHOTS, foreign_hosts, shown, wait_for_quiet
+from tests.browser.conftest import SCREENSHOTS, foreign_hosts, wait_for_quiet, wait_for_shown
 
 TAB_QUIET_MS = 120_000
 BUSY = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
@@ -86,9 +86,8 @@ def test_tab_main_action(page, suite_url, slug):
     root, kind = MAIN_OUTPUT[slug]
     page.locator(f"#{slug}-main-action").click()
     wait_until_idle(page)
-    page.wait_for_timeout(500)  # let plots finish drawing before the picture
+    wait_for_shown(page, root, kind)  # the action's result is on screen (a plot drawn, a picture decoded)
     page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
-    assert shown(page, root)[kind] >= 1, (root, kind, shown(page, root))  # the action's result is on screen
     assert not error_toasts(page), error_toasts(page)
     assert not page.problems, page.problems
     # the page stays offline: opening the tab and running its main action asked no other host
