@@ -19,9 +19,10 @@ run: $(VENV)/.installed
 streamlit: $(VENV)/.installed
 	$(BIN)/python -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(ST_PORT) $(ARGS)
 
-# two pytest-xdist workers, one per core, each test file whole on one of them (tests/conftest.py):
-# 19 minutes on 2 cores where one process took 27; `make test TEST_WORKERS=` runs one process
-TEST_WORKERS ?= -n 2 --dist loadgroup
+# two pytest-xdist workers, one per core, each sent the next test as it finishes one (a file's tests
+# may run on both). Whole files per worker (`--dist loadfile`) balanced worse: tests/api took 277 s
+# against 216 s. `make test TEST_WORKERS=` runs one process
+TEST_WORKERS ?= -n 2 --dist load
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(TEST_WORKERS) $(ARGS)
 

@@ -81,11 +81,3 @@ def tiny_depth_model():
     """The Hub id of a tiny Depth Anything placed in the (offline, temporary) Hub cache, for the
     photo-to-depth tests of the unit, API and page suites."""
     return save_tiny_depth_model(TINY_DEPTH_ID)
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks
-def pytest_collection_modifyitems(config, items) -> None:
-    """Under `pytest -n 2 --dist loadgroup` (`make test`): each test file runs whole on one worker,
-    so its module fixtures (thirty clients, a Streamlit server, a browser page) are made once."""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).relative_to(REPO_ROOT).as_posix()))
