@@ -84,11 +84,14 @@ def settle_streamlit(page, t0: float, timeout: float = 120) -> float | None:
 
 
 def settle_gradio(page, t0: float, timeout: float = 120) -> float | None:
-    """Seconds from t0 until no event runs and no request is in flight for 0.6 s (None: timed out)."""
+    """Seconds from t0 until no event shows progress and no request is in flight for 0.6 s (None:
+    timed out). The session's result stream (`queue/data`) is not counted: Gradio 6 sometimes keeps it
+    open after the last result (see tests/browser/conftest.py), which added seconds to some presses."""
     last_busy = t0
     while time.perf_counter() - t0 < timeout:
         now = time.perf_counter()
-        if page.pending_requests or page.evaluate(GR_BUSY):
+        fetching = [r for r in page.pending_requests if "/queue/data" not in r.url]
+        if fetching or page.evaluate(GR_BUSY):
             last_busy = now
         elif now - last_busy > 0.6:
             return last_busy - t0
