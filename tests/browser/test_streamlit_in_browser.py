@@ -72,20 +72,18 @@ def wait_until_done(page, timeout_ms: int = 180_000) -> None:
     raise TimeoutError(f"the page was still running after {timeout_ms} ms")
 
 
-def open_page(page, url: str, title: str | None = None) -> list[str]:
-    """Open the app, then the page with this title from the sidebar, as a visitor does (opening
-    /<page> directly makes Streamlit's client try /<page>/_stcore/... first, which logs 404s).
-    page.requested records every request the page makes."""
+def open_page(page, url: str) -> list[str]:
+    """Open the app on its overview; page.requested records every request the page makes."""
     page.goto(url)
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
     wait_until_done(page)
-    if title is not None:
-        go_to(page, title)
     return page.requested
 
 
 def go_to(page, title: str) -> None:
-    """Follow the sidebar's link to the page with this title, and wait for its script to finish."""
+    """Follow the sidebar's link to the page with this title, as a visitor does (opening /<page>
+    directly makes Streamlit's client try /<page>/_stcore/... first, which logs 404s), and wait for
+    its script to finish."""
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
     wait_until_done(page)
 
