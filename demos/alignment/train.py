@@ -282,9 +282,12 @@ def measured_section(stage: str, seeds: tuple[int, ...] = measure.SEEDS) -> str:
     return text
 
 
-def write_card(cfg: TrainConfig, out: Path, history: list[dict], sizes: dict, minutes: float) -> None:
+def write_card(cfg: TrainConfig, out: Path, history: list[dict], sizes: dict, minutes: float, threads: int = 2,
+               note: str = "") -> None:
     stage = SFT if cfg.stage == "sft" else DPO
     model, tokenizer = load_stage(stage) if out == CHECKPOINTS_DIR / stage else (None, None)
+    where = (f"{cfg.device if cfg.device != 'auto' else 'the CPU'} "
+             f"({threads} thread{'' if threads == 1 else 's'}{'; ' + note if note else ''})")
     what = ("a LoRA adapter over gpt-kjv that teaches it to answer questions: supervised fine-tuning with TRL's "
             "SFTTrainer, the loss on the answers only" if stage == SFT else
             "a LoRA adapter over gpt-kjv-sft tuned on preference pairs with TRL's DPOTrainer (beta "
@@ -308,7 +311,7 @@ chain into the base weights (`base_model_name_or_path` names the bundled stage b
   `demos/alignment/topics.py`; the held-out phrasings are never trained on
 - LoRA rank {cfg.rank}, alpha {cfg.alpha:g}, on every linear layer (c_attn, c_proj, c_fc); {cfg.steps} steps of
   {cfg.batch_size}, learning rate {cfg.lr:g}, cosine decay after {cfg.warmup} warm-up steps
-- Time: {minutes:.1f} minutes on {cfg.device if cfg.device != "auto" else "the CPU"} (2 threads)
+- Time: {minutes:.1f} minutes on {where}
 - TRL's log: `{CURVES}`
 
 {curves}
@@ -334,7 +337,8 @@ def main(argv: list[str] | None = None) -> None:
         run = json.loads((out / "run.json").read_text(encoding="utf-8"))
         cfg = TrainConfig(**{**run["config"], "out": cfg.out, "state_dir": cfg.state_dir})
         history = json.loads((out / CURVES).read_text(encoding="utf-8"))
-        write_card(cfg, out, history, run["data"], run["minutes"])
+        write_card(cfg, out, history, run["data"], run["minutes"], run.get("threads", 2),
+                   run.get("note", ""))
         print((out / "README.md").read_text(encoding="utf-8"))
         return
     start = time.monotonic()
@@ -348,8 +352,12 @@ def main(argv: list[str] | None = None) -> None:
     save_stage(model, tokenizer, out, base, history)
     minutes = (time.monotonic() - start) / 60
     config = {k: v for k, v in asdict(cfg).items() if k not in ("out", "state_dir")}  # no local paths
-    (out / "run.json").write_text(json.dumps({"config": config, "minutes": round(minutes, 1), "data": sizes}, indent=1) + "\n")
-    write_card(cfg, out, history, sizes, minutes)
+    import torch
+
+    threads = torch.get_num_threads()
+    (out / "run.json").write_text(json.dumps({"config": config, "minutes": round(minutes, 1), "threads": threads, "data": sizes},
+                                             indent=1) + "\n")
+    write_card(cfg, out, history, sizes, minutes, threads)
     print(f"saved {out} after {minutes:.1f} min")
 
 
