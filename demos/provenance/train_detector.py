@@ -13,6 +13,7 @@ other rows are the generalisation gap.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -106,13 +107,14 @@ def measure(model: GeneratedDetector, n: int) -> dict[str, dict[str, float]]:
     return table
 
 
-def card(cfg: TrainConfig, table: dict, run: TrainingRun | None, params: int) -> str:
+def card(cfg: TrainConfig, table: dict, run: TrainingRun | str | None, params: int) -> str:
+    """The model card; run: the training run, or (re-measuring) what the card said of it."""
     from demos.arena_families import FAMILIES
 
     rows = [f"| {f.name}{' (trained on)' if f.key == TRAINED_ON else ''} | {table[f.key]['called_generated']:.1%} | "
             f"{table[f.key]['balanced_accuracy']:.1%} |" for f in FAMILIES]
     trained = (f"{run.step:,} steps of batch {cfg.batch_size}, {run.elapsed / 60:.1f} min on {run.hardware}"
-               if run is not None else "see training.json")
+               if isinstance(run, TrainingRun) else run or "see training.json")
     return "\n".join([
         "---", "library_name: genai-demos", "tags: [image-classification, synthetic-image-detection, shapes]",
         "license: mit", "---", "", f"# {BUNDLED_NAME}", "",
@@ -133,9 +135,14 @@ def main(argv: list[str] | None = None) -> None:
     cfg = parse_config(TrainConfig, __doc__, argv)
     out = Path(cfg.out)
     if cfg.measure_only:
+        # the figures re-measured (after a generator was retrained, say); the training as it was
         model = load(GeneratedDetector, out, device="cpu").model
-        table = measure(model, cfg.card_samples)
-        (out / "README.md").write_text(card(cfg, table, None, sum(p.numel() for p in model.parameters())))
+        record = json.loads((out / "training.json").read_text())
+        trained_cfg = TrainConfig(**{**record["config"], "out": cfg.out, "state_dir": cfg.state_dir, "measure_only": 0})
+        said = re.search(r"`python -m demos\.provenance\.train_detector[^`]*`: (.+?)\. Adam", (out / "README.md").read_text())
+        table = measure(model, trained_cfg.card_samples)
+        (out / "README.md").write_text(card(trained_cfg, table, said and said.group(1), sum(p.numel() for p in model.parameters())))
+        (out / "training.json").write_text(json.dumps({**record, "table": table}, indent=1))
         print(json.dumps(table, indent=1))
         return
     run, s = fit(cfg)

@@ -127,7 +127,7 @@ def test_the_evidence_map_splits_the_logit_exactly_and_matches_the_network():
             logit = float(explain.detector()(to_tensor(picture[None]))[0])
         assert look.logit == pytest.approx(logit, abs=1e-4)
         assert look.evidence.sum() + float(explain.detector().head.bias[0]) == pytest.approx(logit, abs=1e-3)
-        assert look.probability == pytest.approx(1 / (1 + np.exp(-logit)), rel=1e-6)
+        assert look.probability == pytest.approx(1 / (1 + np.exp(-look.logit)), rel=1e-6)  # its own logit's sigmoid
     assert explain.look_at(quiz.exhibits()["gan"][0]).probability > 0.5 > explain.look_at(quiz.exhibits()["real"][0]).probability
 
 
