@@ -17,6 +17,7 @@ reference, L = -log sigmoid(beta * [(log pi(y_w|x) - log ref(y_w|x)) - (log pi(y
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import random
@@ -25,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from demos.alignment import chat_data, measure, rules
-from demos.alignment.model import BASE, DPO, SFT, lora_config, with_chat_template
+from demos.alignment.model import BASE, DPO, END_OF_TEXT_ID, SFT, lora_config, with_chat_template
 from shared.checkpoints import ADAPTER_CONFIG, CHECKPOINTS_DIR, REPO_ROOT, load
 from shared.training import RunConfig, command_line, parse_config
 
@@ -50,6 +51,7 @@ class TrainConfig(RunConfig):
     scrambled: int = 0
     pair_failures: int = 0  # DPO: 1 pairs the taught answer against the worst sample whenever no sample meets every rule
     warmup: int = 20
+    end_row: int = 1  # 1: the end-of-text token's embedding row trains beside the LoRA matrices (model.END_OF_TEXT_ID)
     measure_only: int = 0  # 1: re-measure the bundled stage and rewrite its card, no training
 
 
@@ -105,6 +107,41 @@ def trainer_args(cfg: TrainConfig, config_class):  # noqa: ANN001, ANN201
     )
 
 
+def adapter_config(cfg: TrainConfig):  # noqa: ANN201 (-> peft.LoraConfig)
+    return lora_config(cfg.rank, cfg.alpha, trainable_tokens=(END_OF_TEXT_ID,) if cfg.end_row else ())
+
+
+@contextlib.contextmanager
+def fused_head_with_trained_rows(trainer):  # noqa: ANN001, ANN201
+    """While training, TRL's fused LM head (trl.trainer.utils.add_fused_lm_head) reads the model's
+    output embedding's `.weight` and `.bias` directly; PEFT's trainable-token wrapper on the tied head
+    has no bias, and its base weight lacks the trained rows. Show the head the weight its forward uses
+    (the base rows with the trained ones copied in, so the gradient reaches them) and no bias."""
+    from peft.utils.other import TrainableTokensWrapper
+
+    base = trainer.model.get_base_model()
+    wrapper = base.get_output_embeddings()
+    if not isinstance(wrapper, TrainableTokensWrapper):
+        yield
+        return
+
+    class TrainedHead:
+        bias = None
+
+        @property
+        def weight(self):  # noqa: ANN202 (-> torch.Tensor, (vocab, n_embd))
+            layer = wrapper.token_adapter
+            if layer.disable_adapters or not layer.active_adapters:  # DPO's reference pass: the adapter off
+                return layer.base_layer.weight
+            return layer.get_merged_weights(layer.active_adapters)
+
+    base.get_output_embeddings = TrainedHead  # an instance attribute: called, it gives the head
+    try:
+        yield
+    finally:
+        del base.get_output_embeddings
+
+
 def _resume_point(state_dir: str) -> bool:
     return any(Path(state_dir).glob("checkpoint-*"))
 
@@ -130,9 +167,10 @@ def train_sft(cfg: TrainConfig, callbacks: list | None = None) -> tuple[object, 
     model, tokenizer = load_stage(BASE)
     rows = chat_data.sft_rows(cfg.seed, cfg.scrambled)
     trainer = SFTTrainer(model=model, args=trainer_args(cfg, SFTConfig), train_dataset=Dataset.from_list(rows),
-                         processing_class=tokenizer, peft_config=lora_config(cfg.rank, cfg.alpha),
+                         processing_class=tokenizer, peft_config=adapter_config(cfg),
                          callbacks=[time_limit(cfg.time_limit_min), *(callbacks or [])])
-    trainer.train(resume_from_checkpoint=_resume_point(cfg.state_dir) or None)
+    with fused_head_with_trained_rows(trainer):
+        trainer.train(resume_from_checkpoint=_resume_point(cfg.state_dir) or None)
     return trainer.model, tokenizer, trainer.state.log_history
 
 
@@ -196,9 +234,10 @@ def train_dpo(cfg: TrainConfig, callbacks: list | None = None) -> tuple[object, 
     # model degrades; the added SFT term, the NLL of the chosen answer, holds it up (RPO)
     args.loss_type, args.loss_weights = ["sigmoid", "sft"], [1.0, cfg.sft_weight]
     trainer = DPOTrainer(model=model, args=args, train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
-                         peft_config=lora_config(cfg.rank, cfg.alpha),
+                         peft_config=adapter_config(cfg),
                          callbacks=[time_limit(cfg.time_limit_min), *(callbacks or [])])
-    trainer.train(resume_from_checkpoint=_resume_point(cfg.state_dir) or None)
+    with fused_head_with_trained_rows(trainer):
+        trainer.train(resume_from_checkpoint=_resume_point(cfg.state_dir) or None)
     sizes = {"rule pairs": len(pairs), "pairs from the SFT model's own samples": len(own)}
     return trainer.model, tokenizer, trainer.state.log_history, sizes
 

@@ -131,8 +131,9 @@ def test_sampling_is_repeatable_by_seed_and_scores_match_the_unpadded_formula():
     first = answers.sample(model, tokenizer, prompt, 2, seed=5, temperature=1.0)
     again = answers.sample(model, tokenizer, prompt, 2, seed=5, temperature=1.0)
     assert first == again and first[0].text
-    other = answers.sample(model, tokenizer, prompt, 2, seed=6, temperature=1.0)
-    assert [a.ids for a in other] != [a.ids for a in first]
+    # another seed draws other answers (the SFT stage is sure of this one: seeds 5 and 6 agree, 7 does not)
+    others = [answers.sample(model, tokenizer, prompt, 2, seed=s, temperature=1.0) for s in (6, 7)]
+    assert any([a.ids for a in other] != [a.ids for a in first] for other in others)
     ids = [answers.answer_ids(tokenizer, a.text) for a in first]
     padded = answers.token_logprobs(model, prompt, ids)
     with torch.no_grad():
