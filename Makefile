@@ -19,10 +19,12 @@ run: $(VENV)/.installed
 streamlit: $(VENV)/.installed
 	$(BIN)/python -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(ST_PORT) $(ARGS)
 
-# two pytest-xdist workers, one per core, each sent the next test as it finishes one (a file's tests
-# may run on both). Whole files per worker (`--dist loadfile`) balanced worse: tests/api took 277 s
-# against 216 s. `make test TEST_WORKERS=` runs one process
-TEST_WORKERS ?= -n 2 --dist load
+# three pytest-xdist workers on two cores, each sent the next test as it finishes one and taking
+# over a slower worker's queue at the end (`--dist worksteal`). With two, the cores sat idle a third
+# of the time (user + system time 27.4 min in 21.9 min on 2 cores): the browser tests wait on pages
+# and servers, the live runs on their time caps. Whole files per worker (`--dist loadfile`)
+# balanced worse. `make test TEST_WORKERS=` runs one process
+TEST_WORKERS ?= -n 3 --dist worksteal
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(TEST_WORKERS) $(ARGS)
 

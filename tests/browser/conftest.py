@@ -131,7 +131,7 @@ def shown(page, root: str) -> dict[str, int]:
     return page.evaluate(SHOWN_JS, root)
 
 
-def wait_for_shown(page, root: str, kind: str, timeout_ms: int = 10_000) -> None:
+def wait_for_shown(page, root: str, kind: str, timeout_ms: int = 30_000) -> None:
     """Wait until `root` shows at least one of `kind` (decoded pictures, plots with data, answers);
     the error names what it shows instead."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout

@@ -27,10 +27,10 @@ def test_diffusers_loads_the_folder_as_it_loads_a_hub_model():
     assert DDIMScheduler.from_pretrained(FOLDER).config.beta_schedule == "squaredcos_cap_v2"
 
 
-def test_quality_of_the_first_hundred_card_samples_is_what_was_measured():
+def test_quality_of_the_first_fifty_card_samples_is_what_was_measured():
     """The card's figures come from 500 samples, which take about 1.5 minutes on 2 idle CPU cores
-    and over 5 under a shared machine's load; re-measure the first 100 (same seed, same sampler,
-    the same noise as the first 100 the card drew) and hold them to what they measured, by the
+    and over 5 under a shared machine's load; re-measure the first 50 (same seed, same sampler,
+    the same noise as the first 50 the card drew) and hold them to what they measured, by the
     classifier and by the pixels. `python -m benchmarks.diffusion --card` re-measures all 500."""
     from demos.diffusion.sampling import load_model
     from demos.diffusion.train import EVAL_SAMPLES, EVAL_SEED, EVAL_STEPS, samples
@@ -39,17 +39,19 @@ def test_quality_of_the_first_hundred_card_samples_is_what_was_measured():
 
     assert (EVAL_SAMPLES, EVAL_SEED, EVAL_STEPS) == (500, 2024, 50)
     model = load_model("")
-    images = samples(model.unet, model.scheduler_config, n=100)
+    images = samples(model.unet, model.scheduler_config, n=50)
     scores, both = score_images(images), witnesses.witness(images)
-    # The first 100 of the card's noise, drawn on this CPU, read 95.0% valid, 12.0% smallest shape class
-    # and a Frechet distance of 423.1 (deterministic here; the card's 500 on a GPU read 91.4%, 11.8%,
-    # 214.5, and 500 on a CPU 91.2%, 11.6%, 214.9: a sample or two apart); the pixels find all 100
-    # of them one clean object in a palette colour. Pinned to those values, a sample's worth of slack
-    # for another CPU's arithmetic.
-    assert scores.valid_fraction == pytest.approx(0.95, abs=0.011)
-    assert scores.min_class_share == pytest.approx(0.12, abs=0.011)
-    assert scores.frechet_distance == pytest.approx(423.1, abs=2.0)
-    assert both["clean"] == pytest.approx(1.0, abs=0.011) and both["valid_and_clean"] == pytest.approx(0.95, abs=0.011)
+    # The first 50 of the card's noise, drawn on this CPU, read 92% valid, 6% smallest shape class
+    # (3 of 50), 2% rarest colour and a Frechet distance of 748.0 (deterministic here; a Frechet
+    # distance over 50 samples is far above the 500's: the card's 500 on a GPU read 91.4%, 11.8%,
+    # 214.5, and 500 on a CPU 91.2%, 11.6%, 214.9: a sample or two apart); the pixels find all 50 of
+    # them one clean object in a palette colour. Pinned to those values, a sample's worth of slack for
+    # another CPU's arithmetic.
+    assert scores.valid_fraction == pytest.approx(0.92, abs=0.021)
+    assert scores.min_class_share == pytest.approx(0.06, abs=0.021)
+    assert scores.frechet_distance == pytest.approx(748.0, abs=2.0)
+    assert both["clean"] == pytest.approx(1.0, abs=0.021) and both["valid_and_clean"] == pytest.approx(0.92, abs=0.021)
+    assert both["min_colour"] == pytest.approx(0.02, abs=0.021)
     # the card's five-seed section holds its first seed's 500 within the spread
     card = (CHECKPOINTS_DIR / BUNDLED_NAME / "README.md").read_text()
     for key in witnesses.MEASURES:
