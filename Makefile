@@ -24,7 +24,7 @@ streamlit: $(VENV)/.installed
 # of the time (user + system time 27.4 min in 21.9 min on 2 cores): the browser tests wait on pages
 # and servers, the live runs on their time caps. Whole files per worker (`--dist loadfile`)
 # balanced worse. `make test TEST_WORKERS=` runs one process
-TEST_WORKERS ?= -n 3 --dist worksteal
+TEST_WORKERS ?= -n 4 --dist worksteal
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(TEST_WORKERS) $(ARGS)
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shared import heavy
+
 
 @dataclass(frozen=True)
 class Family:
@@ -95,6 +97,7 @@ def _vae_bits(images: np.ndarray) -> np.ndarray:
 
 
 def _ddpm():  # noqa: ANN202 ((UNet2DModel, scheduler config))
+    heavy.ready("diffusers")  # shared/heavy.py: no two threads race its lazy import
     from diffusers import DDPMScheduler, UNet2DModel
 
     from shared.checkpoints import load

@@ -23,6 +23,8 @@ import math
 import numpy as np
 import torch
 
+from shared import heavy
+
 LN2 = math.log(2)
 
 
@@ -52,6 +54,7 @@ class Bound:
     """The schedule's constants, float64 (T,): abar_t, the posterior's coefficients and log variance."""
 
     def __init__(self, config) -> None:  # noqa: ANN001 (a DDPMScheduler config)
+        heavy.ready("diffusers")  # shared/heavy.py: no two threads race its lazy import
         from diffusers import DDPMScheduler
 
         scheduler = DDPMScheduler.from_config(config)
