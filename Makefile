@@ -23,8 +23,9 @@ streamlit: $(VENV)/.installed
 # over a slower worker's queue at the end (`--dist worksteal`). With two, the cores sat idle a third
 # of the time (user + system time 27.4 min in 21.9 min on 2 cores): the browser tests wait on pages
 # and servers, the live runs on their time caps. Whole files per worker (`--dist loadfile`)
-# balanced worse. `make test TEST_WORKERS=` runs one process
-TEST_WORKERS ?= -n 4 --dist worksteal
+# balanced worse; four workers were slower than three (18.1 min against 16.6 from a fresh clone). `make test TEST_WORKERS=`
+# runs one process
+TEST_WORKERS ?= -n 3 --dist worksteal
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(TEST_WORKERS) $(ARGS)
 
