@@ -9,6 +9,7 @@ The parsing and checking are shared.presenter's (no UI library); this module onl
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,33 +97,59 @@ def apply_links(hooks: Mapping[str, LinkHook]) -> Callable:
     return apply
 
 
-def run_if_linked(slug: str, hook: LinkHook) -> Callable:
-    """hook.run's handler, run only when the page was opened with a link to this demo that set
-    something; otherwise its outputs are left as they are."""
-    fn, _, outputs = hook.run  # type: ignore[misc]
-    n_out = len(outputs) if isinstance(outputs, (list, tuple)) else 1
+def _as_list(components: Any) -> list:
+    if components is None:
+        return []
+    return list(components) if isinstance(components, (list, tuple)) else [components]
 
-    def skip():
-        return gr.skip() if n_out == 1 else tuple(gr.skip() for _ in range(n_out))
+
+def run_linked(hooks: Mapping[str, LinkHook]) -> tuple[Callable, list, list]:
+    """(handler, inputs, outputs): one event for every demo's hook.run, the one the link names run
+    with its inputs, gr.skip() for every other output. One event, not one per demo: each event a page
+    load triggers costs the browser a status update of every component (1.5 CPU-s of Gradio's
+    JavaScript per page load for eight demos' events, measured) and the server a queue round trip.
+    A stream (a generator) either way: a demo's plain handler gives its one result."""
+    parts: list[tuple[str, LinkHook, slice, slice]] = []
+    inputs: list = []
+    outputs: list = []
+    for slug, hook in hooks.items():
+        _, run_inputs, run_outputs = hook.run  # type: ignore[misc]
+        run_inputs, run_outputs = _as_list(run_inputs), _as_list(run_outputs)
+        parts.append((slug, hook, slice(len(inputs), len(inputs) + len(run_inputs)),
+                      slice(len(outputs), len(outputs) + len(run_outputs))))
+        inputs += run_inputs
+        outputs += run_outputs
+
+    def whole(values: list) -> Any:
+        return tuple(values) if len(values) > 1 else values[0]  # Gradio takes one output bare
+
+    def placed(out: slice, result: Any) -> Any:
+        """The whole output: this demo's result in its place, gr.skip() elsewhere."""
+        values = [gr.skip()] * len(outputs)
+        n = out.stop - out.start
+        if n == 1:
+            values[out] = [result]
+        else:
+            if not isinstance(result, (list, tuple)) or len(result) != n:
+                raise TypeError(f"a linked run must return {n} values as a tuple, got {type(result).__name__}")
+            values[out] = list(result)
+        return whole(values)
 
     def run(request: gr.Request, *args: Any):
         query = dict(request.query_params)
-        if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
-            return skip()
-        return fn(*args)
-
-    def run_streamed(request: gr.Request, *args: Any):
-        query = dict(request.query_params)
-        if (query.get("tab") or "").strip() != slug or not presenter.read(query, hook.declared)[0]:
-            yield skip()
+        slug = (query.get("tab") or "").strip()
+        part = next((p for p in parts if p[0] == slug), None)
+        if part is None or not presenter.read(query, part[1].declared)[0]:
+            yield whole([gr.skip()] * len(outputs))
             return
-        yield from fn(*args)
+        _, hook, taken, out = part
+        fn = hook.run[0]  # type: ignore[index]
+        result = fn(*args[taken])
+        for item in (result if inspect.isgenerator(result) else [result]):
+            yield placed(out, item)
 
-    import inspect
-
-    chosen = run_streamed if inspect.isgeneratorfunction(fn) else run
-    chosen.__name__ = f"linked_{slug}"
-    return chosen
+    run.__name__ = "linked_run"
+    return run, inputs, outputs
 
 
 def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
@@ -164,10 +191,11 @@ def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[C
         event = app.load(apply_links(hooks), None, controls, api_visibility="private")
     fn, inputs, outputs = then_open
     event = (app.load if event is None else event.then)(fn, inputs, outputs, api_visibility="private")
-    for slug, hook in hooks.items():
-        if hook.run is not None:
-            _, run_inputs, run_outputs = hook.run
-            # not in the model's concurrency group: on every page open without a link this event
-            # only returns "skip", and it must not wait behind other visitors' runs of the model
-            event.then(run_if_linked(slug, hook), run_inputs, run_outputs, api_visibility="private")
+    runs = {slug: hook for slug, hook in hooks.items() if hook.run is not None}
+    if runs:
+        fn, run_inputs, run_outputs = run_linked(runs)
+        # not in a model's concurrency group, nor limited: on every page open without a link this
+        # event only returns "skip", and it must not wait behind other visitors' runs (each demo's
+        # logic guards its own model)
+        event.then(fn, run_inputs, run_outputs, api_visibility="private", concurrency_limit=None)
     return event
