@@ -185,7 +185,6 @@ def _taught_votes(book: votes.Book, n: int) -> None:
 
 
 def test_tuning_on_votes_streams_lowers_the_loss_and_publishes_without_touching_the_stage():
-    import time
 
     import torch
 
@@ -198,10 +197,9 @@ def test_tuning_on_votes_streams_lowers_the_loss_and_publishes_without_touching_
     with pytest.raises(LimitError, match="Tuning needs at least 8 votes; there are 7"):
         list(live.tune(book, Press(0), 4))
     _taught_votes(book, 9)
-    start = time.perf_counter()
     stream = live.tune(book, Press(0, cap_s=math.inf), 6, seed=0, seconds=math.inf)  # its steps, not a clock, end it
     first = next(stream)
-    assert time.perf_counter() - start < 0.2 and first.step == 0 and first.votes == 16  # streamed at once
+    assert first.step == 0 and not first.loss and first.votes == 16  # streamed at once, before the first step
     with pytest.raises(LimitError) as err:  # a second press on the same book while it runs
         next(live.tune(book, Press(0), 6))
     assert str(err.value) == words.TUNING_RUNNING
