@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import ssl
 from functools import cache
 
@@ -20,6 +21,21 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def visitor(url: str, **kwargs) -> Client:
+class Visitor(Client):
+    """gradio_client's Client, asking once more when a finished call comes back as cancelled.
+
+    Its stream reader can hand a finished job back as CancelledError when its SSE thread sees the
+    stream close before the reader takes the last message: about once in 1,300 calls under load (the
+    fuzz test's count), most often on a refusal, which ends its stream at once. The server has
+    answered; the answer is lost in the client. Asked again, the app gives the same answer."""
+
+    def predict(self, *args, **kwargs):
+        try:
+            return super().predict(*args, **kwargs)
+        except concurrent.futures.CancelledError:
+            return super().predict(*args, **kwargs)
+
+
+def visitor(url: str, **kwargs) -> Visitor:
     """A visitor with a session of its own, as `Client(url)` makes one."""
-    return Client(url, verbose=False, ssl_verify=tls_context(), **kwargs)
+    return Visitor(url, verbose=False, ssl_verify=tls_context(), **kwargs)
