@@ -194,8 +194,8 @@ def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[C
     runs = {slug: hook for slug, hook in hooks.items() if hook.run is not None}
     if runs:
         fn, run_inputs, run_outputs = run_linked(runs)
-        # not in a model's concurrency group, nor limited: on every page open without a link this
-        # event only returns "skip", and it must not wait behind other visitors' runs (each demo's
-        # logic guards its own model)
-        event.then(fn, run_inputs, run_outputs, api_visibility="private", concurrency_limit=None)
+        # not in a model's concurrency group: on every page open without a link this event only
+        # returns "skip", and it must not wait behind other visitors' runs of a model. Two at a time
+        # per demo, as when each demo had an event of its own (the default limit of 2 each)
+        event.then(fn, run_inputs, run_outputs, api_visibility="private", concurrency_limit=2 * len(runs))
     return event
