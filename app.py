@@ -20,7 +20,7 @@ from typing import Any
 import gradio as gr
 
 from demos import REGISTRY, DemoSpec, by_slug, overview_ui
-from shared.presenter_ui import link_hook, wire_links
+from shared.presenter_ui import as_list, link_hook, wire_links
 from shared.ui import apply_switches, arg_parser, embedded_demos, launch, open_fills
 
 log = logging.getLogger("genai-demos")
@@ -71,12 +71,6 @@ def address_sync_js(slug: str) -> str:
             f" if (!window.genaiTabsReady) {{ if (u.searchParams.get('tab') !== '{slug}') return;"
             f" window.genaiTabsReady = true; }}"
             f" u.searchParams.set('tab', '{slug}'); window.history.replaceState(null, '', u); }}")
-
-
-def as_list(components) -> list:  # noqa: ANN001
-    if components is None:
-        return []
-    return list(components) if isinstance(components, (list, tuple)) else [components]
 
 
 def first_time(slug: str, fn, outputs) -> Callable[..., Any]:  # noqa: ANN001

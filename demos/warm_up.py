@@ -37,6 +37,12 @@ def _data_default() -> None:
     explore.judged_batch(options.JUDGED_IMAGES_SLIDER.value, 0, options.MIX_SHARE_SLIDER.value)
 
 
+def _pixelcnn() -> None:
+    from demos.pixelcnn.explore import load_model
+
+    load_model()
+
+
 def _diffusion() -> None:
     from demos.diffusion.sampling import load_model
 
@@ -55,9 +61,11 @@ def _assistant() -> None:
     load_lm("")  # the base, with the SFT and DPO adapters merged: about 3.5 s cold (PEFT's import is most of it)
 
 
+# The first tab's answer first: diffusers and transformers take seconds to import, and until they are in
+# (the import holds the interpreter lock) a press of the Data tab's button would wait behind them.
 STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
-    ("torch", _torch), ("diffusers and transformers", _libraries), ("the shapes classifier", _classifier),
-    ("the Data tab's default batch", _data_default), ("the bundled DDPM", _diffusion),
+    ("torch", _torch), ("the shapes classifier", _classifier), ("the Data tab's default batch", _data_default),
+    ("the bundled PixelCNN", _pixelcnn), ("diffusers and transformers", _libraries), ("the bundled DDPM", _diffusion),
     ("the bundled Stable Diffusion pipeline", _stable_diffusion), ("the bundled GPT assistant", _assistant),
 )
 
@@ -65,7 +73,7 @@ STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
 def warm_up(slugs: set[str] | None = None) -> list[tuple[str, float]]:
     """Run every step (those of the mounted demos when `slugs` is given); (step, seconds) each. A
     failing step is logged and skipped: the tab it serves then loads on its first use, as without."""
-    needs = {"the Data tab's default batch": "data", "the bundled DDPM": "diffusion",
+    needs = {"the Data tab's default batch": "data", "the bundled PixelCNN": "pixelcnn", "the bundled DDPM": "diffusion",
              "the bundled Stable Diffusion pipeline": "stable_diffusion", "the bundled GPT assistant": "gpt"}
     done = []
     for name, step in STEPS:

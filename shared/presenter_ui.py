@@ -97,7 +97,8 @@ def apply_links(hooks: Mapping[str, LinkHook]) -> Callable:
     return apply
 
 
-def _as_list(components: Any) -> list:
+def as_list(components: Any) -> list:
+    """An event's inputs or outputs (None, one component, or a list or tuple of them) as a list."""
     if components is None:
         return []
     return list(components) if isinstance(components, (list, tuple)) else [components]
@@ -114,7 +115,7 @@ def run_linked(hooks: Mapping[str, LinkHook]) -> tuple[Callable, list, list]:
     outputs: list = []
     for slug, hook in hooks.items():
         _, run_inputs, run_outputs = hook.run  # type: ignore[misc]
-        run_inputs, run_outputs = _as_list(run_inputs), _as_list(run_outputs)
+        run_inputs, run_outputs = as_list(run_inputs), as_list(run_outputs)
         parts.append((slug, hook, slice(len(inputs), len(inputs) + len(run_inputs)),
                       slice(len(outputs), len(outputs) + len(run_outputs))))
         inputs += run_inputs

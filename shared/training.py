@@ -206,6 +206,11 @@ class TrainingRun:
         """Models and optimisers that train, placed (and wrapped where Accelerate needs to)."""
         return self.accelerator.prepare(*objects)
 
+    def start_at(self, step: int, seconds: float, history: list[dict]) -> None:
+        """Count from where an earlier run of the same model stopped (a run continued from saved
+        weights whose state is gone); a saved state, if any, replaces this in resume()."""
+        self._progress.step, self._progress.seconds, self._progress.history = step, seconds, list(history)
+
     def keep(self, *objects: Any) -> None:
         """Other objects with state_dict()/load_state_dict() the saved state holds (EMA copies)."""
         self.accelerator.register_for_checkpointing(*objects)

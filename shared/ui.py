@@ -251,8 +251,9 @@ def release_sessions_on_close(blocks: gr.Blocks, grace_s: float = RELEASE_GRACE_
         timer.daemon = True
         timer.start()
 
-    with blocks:
-        blocks.unload(release)
+    # Registered without `with blocks:`, whose exit would build the configuration of every component
+    # again (0.2 s for the suite); launch() builds it once more anyway, with this event in it.
+    blocks.unload(release)
 
 
 # What Gradio's data models stand for, in words (the model named in a pydantic ValidationError)

@@ -2,6 +2,8 @@
 
     python -m demos.pixelcnn.train --time-limit-min 60          # resumable: rerun to continue
     python -m demos.pixelcnn.train --steps 200 --out /tmp/pcnn --state-dir /tmp/pcnn-state   # a quick look
+    python -m demos.pixelcnn.train --init-from checkpoints/pixelcnn-shapes --steps 20000 --decay-from 14000
+        # continue a bundled model whose run state is gone: its weights, steps and history, a fresh optimiser
 
 The palette is every colour the training images use (146: the background, six shape colours and
 the blends of their anti-aliased edges), each pixel a categorical over it. Loss: the exact negative
@@ -39,6 +41,8 @@ class TrainConfig(RunConfig):
     # 1, 2, 1, 4, 1, 2, 1, 1 saw 14, and lower down could not tell whether a shape had been drawn
     dilations: str = "1,2,4,8,16,1,2,4"
     lr: float = 1e-3
+    decay_from: int = 0  # from this step a cosine fall of the learning rate to lr/20 at `steps`; 0: constant
+    init_from: str = ""  # a saved model to start from when state_dir holds no run state (its optimiser is not kept)
     data_size: int = 40_000
     eval_every: int = 500
     eval_images: int = 500  # held-out images in the progress figures
@@ -65,6 +69,8 @@ def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     images = make_shapes(cfg.data_size, seed=cfg.seed).images
     palette = palette_of(images)
     model = GatedPixelCNN(palette, cfg.channels, [int(d) for d in cfg.dilations.split(",")])
+    if cfg.init_from:  # a saved state, if any, replaces all of this in run.resume()
+        start_from(model, run, Path(cfg.init_from))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     model, opt = run.prepare(model, opt)
     codes, missing = to_codes(images, palette)
@@ -72,12 +78,35 @@ def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     return Setup(model, opt, torch.from_numpy(codes).to(run.device))
 
 
+def start_from(model: GatedPixelCNN, run: TrainingRun, saved: Path) -> None:
+    """The weights of a saved model (same palette and layers), and its steps, minutes and history as the run's."""
+    from shared.checkpoints import load
+
+    done = load(GatedPixelCNN, saved, device="cpu").model
+    if done.palette != model.palette:
+        raise ValueError(f"{saved} was trained on another palette ({done.n_colours} colours, not {model.n_colours})")
+    model.load_state_dict(done.state_dict())
+    record = json.loads((saved / "training.json").read_text())
+    run.start_at(record["config"]["steps"], 60 * record["minutes"], record["history"])
+    print(f"starting from {saved} at step {run.step}")
+
+
+def learning_rate(cfg: TrainConfig, step: int) -> float:
+    """Constant, then (from decay_from) a cosine fall to lr/20 at cfg.steps."""
+    if not cfg.decay_from or step < cfg.decay_from:
+        return cfg.lr
+    fall = min(1.0, (step - cfg.decay_from) / max(1, cfg.steps - cfg.decay_from))
+    return cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * fall)))
+
+
 def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
     s.model.train()
+    for group in s.opt.param_groups:
+        group["lr"] = learning_rate(cfg, run.step)
     x = s.codes[torch.randint(len(s.codes), (cfg.batch_size,), generator=run.gen, device=run.device)]
     nats = torch.nn.functional.cross_entropy(s.model(x), x)  # per pixel
     run.optimise(s.opt, nats, clip=s.model.parameters(), max_norm=1.0)
-    return {"bits_per_dim": float(nats.detach()) / (3 * math.log(2))}
+    return {"bits_per_dim": float(nats.detach()) / (3 * math.log(2)), "lr": s.opt.param_groups[0]["lr"]}
 
 
 def progress(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict:
@@ -85,7 +114,7 @@ def progress(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict:
     return {"held_out_bits_per_dim": float(bits_per_dim(model, held_out_images()[:cfg.eval_images]).mean())}
 
 
-def card(cfg: TrainConfig, model: GatedPixelCNN, figures: dict, run: TrainingRun) -> str:
+def card(cfg: TrainConfig, model: GatedPixelCNN, figures: dict, run: TrainingRun, hardware: str) -> str:
     params = sum(p.numel() for p in model.parameters())
     lines = [
         "---", "library_name: genai-demos", "tags: [pixelcnn, autoregressive, unconditional-image-generation, shapes]",
@@ -97,14 +126,17 @@ def card(cfg: TrainConfig, model: GatedPixelCNN, figures: dict, run: TrainingRun
         "likelihood over 8-bit RGB images, so bits per dimension = -log2 p(x) / (32 x 32 x 3).", "",
         "## Training", "",
         f"`{command_line(cfg, 'demos.pixelcnn.train')}`: {run.step:,} steps of batch {cfg.batch_size} on "
-        f"{cfg.data_size:,} images, {run.elapsed / 60:.1f} min on {run.hardware}. Adam, lr {cfg.lr:g}, gradient norm "
-        "clipped at 1. Resumable: the same command continues from `runs/pixelcnn-shapes`.", "",
+        f"{cfg.data_size:,} images, {run.elapsed / 60:.1f} min in all, this run on {hardware}. Adam, lr {cfg.lr:g}"
+        + (f", from step {cfg.decay_from:,} a cosine fall to {cfg.lr / 20:g}" if cfg.decay_from else "")
+        + ", gradient norm clipped at 1. Resumable: the same command continues from `runs/pixelcnn-shapes`."
+        + (f" It started from the weights, steps and history of `{Path(cfg.init_from).name}` (its optimiser state was "
+           "not kept: Adam's moments started afresh)." if cfg.init_from else ""), "",
         "## Likelihood (measured by the training script at the end of the run)", "",
         f"- held-out bits per dimension ({HELD_OUT:,} images of seed {HELD_OUT_SEED}, never trained on): "
         f"**{figures['held_out_bpd']:.4f}**",
         f"- held-out bits per dimension during training (500 images, every {cfg.eval_every} steps): "
         + ", ".join(f"{h['held_out_bits_per_dim']:.4f} at {h['step']:,}" for h in run.history),
-        f"- sampling: 16 images in {figures['seconds_16']:.1f} s on {run.hardware}", "",
+        f"- sampling: 16 images in {figures['seconds_16']:.1f} s on 1 CPU thread", "",
     ]
     return "\n".join(lines)
 
@@ -147,14 +179,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     run, s = fit(cfg)
     model = run.unwrap(s.model).eval().cpu()
+    hardware = run.hardware  # before the sampling below takes one thread
     torch.set_num_threads(1)  # the card's sampling time: one thread, as a loaded 2-core server gives it
     figures = measure(model)
     print(json.dumps(figures, indent=1))
     out = Path(cfg.out)
     model.save_pretrained(out)
-    (out / "README.md").write_text(card(cfg, model, figures, run))
+    (out / "README.md").write_text(card(cfg, model, figures, run, hardware))
     (out / "training.json").write_text(json.dumps({"config": asdict(cfg), "figures": figures, "history": run.history,
-                                                   "dims": DIMS}, indent=1))
+                                                   "minutes": run.elapsed / 60, "dims": DIMS}, indent=1))
     print(measure_witnesses(out, cfg.card_samples))
     print(f"saved {out}")
 

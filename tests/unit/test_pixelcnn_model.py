@@ -131,3 +131,29 @@ def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_pat
 
     cfg = TrainConfig(batch_size=4, channels=8, data_size=64, eval_every=1000, device="cpu")
     assert_resumes_the_same(cfg, fit, lambda s: s.model, tmp_path)
+
+
+def test_a_run_continued_from_saved_weights_starts_at_their_step_with_them_and_anneals_its_rate(tmp_path):
+    """--init-from: the bundled model's run state was lost; a run continues from its weights, steps,
+    minutes and history (a fresh optimiser), and --decay-from brings the rate down to lr/20 by the end."""
+    import json
+
+    from demos.pixelcnn.train import TrainConfig, fit, learning_rate
+
+    first = TrainConfig(steps=3, batch_size=4, channels=8, data_size=64, eval_every=2, eval_images=8, device="cpu",
+                        out=str(tmp_path / "out"), state_dir=str(tmp_path / "state"))
+    run, s = fit(first)
+    saved = run.unwrap(s.model)
+    saved.save_pretrained(tmp_path / "out")
+    (tmp_path / "out" / "training.json").write_text(json.dumps(
+        {"config": {"steps": 3}, "history": run.history, "minutes": 1.5}))
+    more = TrainConfig(steps=5, batch_size=4, channels=8, data_size=64, eval_every=2, eval_images=8, device="cpu",
+                       decay_from=3, init_from=str(tmp_path / "out"), state_dir=str(tmp_path / "state2"),
+                       out=str(tmp_path / "out2"))
+    later, s2 = fit(more, stop_at=3)  # no step taken: the weights and the counts are the saved run's
+    assert later.step == 3 and later.history == run.history and later.elapsed == pytest.approx(90.0, abs=1.0)
+    for a, b in zip(saved.state_dict().values(), later.unwrap(s2.model).state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    assert [learning_rate(more, k) for k in (0, 3)] == [more.lr, more.lr]
+    assert learning_rate(more, 4) == pytest.approx(more.lr * (0.05 + 0.95 * 0.5))  # half way down the cosine
+    assert learning_rate(more, 5) == pytest.approx(more.lr / 20)

@@ -42,3 +42,13 @@ def test_the_thread_waits_for_the_server_then_runs_at_low_priority():
     finally:
         server.shutdown()
     assert seen["nice"] >= 10
+
+
+def test_the_first_tab_s_answer_and_the_pixelcnn_are_ready_before_the_slow_library_imports():
+    from demos.pixelcnn import explore
+
+    names = [name for name, _ in warm_up.STEPS]
+    slow = names.index("diffusers and transformers")
+    assert names.index("the Data tab's default batch") < slow and names.index("the bundled PixelCNN") < slow
+    warm_up._pixelcnn()
+    assert explore.load_model() is explore.load_model()  # loaded once: the first press only samples
