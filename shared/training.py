@@ -28,6 +28,7 @@ import torch
 from tqdm import tqdm
 
 C = TypeVar("C")
+T = TypeVar("T")
 
 # options that say where and how long a run goes, not what it learns: left out of the card's command
 RUN_OPTIONS = frozenset({"out", "state_dir", "device", "time_limit_min"})
@@ -99,6 +100,26 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
         e.copy_(b)
 
 
+def through_forward(model: torch.nn.Module, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(module, *args, **kwargs) where `module` is the network `model` holds, run as the forward of
+    `model` when a wrapper holds it (DistributedDataParallel under `accelerate launch`): a wrapper
+    synchronises the gradients of what runs inside its forward only, and a method called on the
+    module it holds (`vae.negative_elbo`, `clip.get_image_features`) would bypass it, leaving each
+    GPU with its own gradients. Without a wrapper, just fn(model, ...)."""
+    inner = getattr(model, "module", None)
+    if not isinstance(inner, torch.nn.Module):
+        return fn(model, *args, **kwargs)
+    own = inner.__dict__.get("forward")  # an instance forward (Accelerate's autocast wrapper) is put back
+    inner.forward = lambda *a, **k: fn(inner, *a, **k)
+    try:
+        return model(*args, **kwargs)
+    finally:
+        if own is None:
+            del inner.forward
+        else:
+            inner.forward = own
+
+
 # ---- the one training loop ---------------------------------------------------------------------
 
 
@@ -156,8 +177,9 @@ class TrainingRun:
         run.unwrap(model).save_pretrained(run.out)
 
     `run.gen` draws the batches (its state is saved too); `run.backward(loss)` replaces
-    loss.backward(); `run.elapsed` is the training time so far (for a schedule that ends at the
-    time limit).
+    loss.backward(); a loss from a method of the model, not its forward, goes through
+    `run.call(model, lambda m, x: m.negative_elbo(x), x)`, so several GPUs share its gradients;
+    `run.elapsed` is the training time so far (for a schedule that ends at the time limit).
     """
 
     def __init__(self, cfg: RunConfig, desc: str) -> None:
@@ -229,6 +251,12 @@ class TrainingRun:
         if clip is not None:
             self.clip_grad_norm(clip, max_norm)
         opt.step()
+
+    def call(self, model: torch.nn.Module, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """fn(module, *args) through the prepared model's forward, in the run's mixed precision: for a
+        loss that is not the network's forward (through_forward says why)."""
+        with self.accelerator.autocast():
+            return through_forward(model, fn, *args, **kwargs)
 
     def unwrap(self, model: torch.nn.Module) -> torch.nn.Module:
         return self.accelerator.unwrap_model(model)

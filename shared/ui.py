@@ -81,6 +81,12 @@ def seed_control(value: int = 0, label: str = "Seed", elem_id: str | None = None
     return seed
 
 
+def spec_slider(spec: limits.Slider, label: str, **kwargs: Any) -> gr.Slider:
+    """A slider from a `limits.Slider` spec in the demo's options (range shown, starting value, step),
+    the same spec the Streamlit page builds its slider from (shared.st_ui.spec_slider)."""
+    return gr.Slider(spec.shown.low, spec.shown.high, value=spec.value, step=spec.step, label=label, **kwargs)
+
+
 def _as_user_error(exc: Exception) -> gr.Error:
     if isinstance(exc, gr.Error):
         return exc

@@ -337,6 +337,13 @@ def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     return Setup(model, opt, to_tensor(data.images[keep]), labels, new_processor().tokenizer)
 
 
+def features(model: torch.nn.Module, pixels: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor) -> tuple:
+    """(image features, text features, the learnt logit scale) of one batch: the loss's inputs."""
+    image = model.get_image_features(pixel_values=pixels).pooler_output
+    text = model.get_text_features(input_ids=ids, attention_mask=mask).pooler_output
+    return image, text, model.logit_scale
+
+
 def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
     """A batch of images (some re-composed) and texts (captions or phrasings naming some of their
     labels; some in grey naming no colour), and one step of the symmetric InfoNCE. The batch is
@@ -358,9 +365,8 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
     for group in s.opt.param_groups:
         group["lr"] = lr
     model.train()
-    image = model.get_image_features(pixel_values=x.to(device)).pooler_output
-    text = model.get_text_features(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"].to(device)).pooler_output
-    loss = contrastive_loss(image, text, fits(lab, named).to(device), model.logit_scale)
+    image, text, scale = run.call(s.model, features, x.to(device), enc["input_ids"].to(device), enc["attention_mask"].to(device))
+    loss = contrastive_loss(image, text, fits(lab, named).to(device), scale)
     run.optimise(s.opt, loss)
     with torch.no_grad():
         model.logit_scale.clamp_(0, MAX_LOGIT_SCALE)

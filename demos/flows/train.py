@@ -66,7 +66,7 @@ def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
 def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
     s.flow.train()
     x = s.data[torch.randint(len(s.data), (cfg.batch_size,), generator=run.gen, device=run.device)]
-    loss = run.unwrap(s.flow).bits_per_dim(x, run.gen).mean()
+    loss = run.call(s.flow, lambda flow, x: flow.bits_per_dim(x, run.gen).mean(), x)
     run.optimise(s.opt, loss, clip=s.flow.parameters(), max_norm=50.0)
     return {"bits_per_dim": float(loss.detach())}
 

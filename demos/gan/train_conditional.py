@@ -134,7 +134,9 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
     real, shape, colour = s.data[pick], s.shape[pick], s.colour[pick]
     with torch.no_grad():
         fake = g(torch.randn(b, cfg.z_dim, generator=gen, device=device), shape, colour)
-    judge = run.unwrap(d).judge
+    def judge(*args: torch.Tensor) -> tuple[torch.Tensor, ...]:  # the discriminator's method, as its forward
+        return run.call(d, lambda net, *a: net.judge(*a), *args)
+
     logits, shape_logits, colour_logits = judge(torch.cat([real, fake]), torch.cat([shape, shape]), torch.cat([colour, colour]))
     real_logits, fake_logits = logits.split(b)
     # the auxiliary heads learn the classes from real images only (fakes would teach them the generator's mistakes)

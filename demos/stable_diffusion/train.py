@@ -179,12 +179,17 @@ def autoencoder_step(cfg: TrainConfig, run: TrainingRun, s: AutoencoderSetup) ->
     x = to_tensor(s.images[pick]).to(run.device)
     for group in s.opt.param_groups:
         group["lr"] = lr_at(cfg, run.step, run.elapsed)
-    posterior = run.unwrap(s.vae).encode(x).latent_dist
-    recon = run.unwrap(s.vae).decode(posterior.sample(generator=None)).sample
+    recon, kl = run.call(s.vae, autoencode, x)
     mse = F.mse_loss(recon, x)
-    loss = mse + cfg.kl_weight * posterior.kl().mean()
+    loss = mse + cfg.kl_weight * kl
     run.optimise(s.opt, loss)
     return {"mse": mse.item()}
+
+
+def autoencode(vae: torch.nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the reconstruction of x through a sampled latent, the posterior's mean KL to the prior)."""
+    posterior = vae.encode(x).latent_dist
+    return vae.decode(posterior.sample(generator=None)).sample, posterior.kl().mean()
 
 
 def autoencoder_progress(run: TrainingRun, s: AutoencoderSetup) -> dict:

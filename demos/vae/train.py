@@ -223,7 +223,7 @@ def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
 def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
     """One step of the negative ELBO (beta on the KL term)."""
     batch = s.data[torch.randint(len(s.data), (cfg.batch_size,), generator=run.gen, device=run.device)]
-    loss = run.unwrap(s.vae).negative_elbo(batch, run.gen, cfg.beta)[0].mean()
+    loss = run.call(s.vae, lambda vae, x: vae.negative_elbo(x, run.gen, cfg.beta)[0].mean(), batch)
     run.optimise(s.opt, loss)
     return {"loss": loss.item()}
 
