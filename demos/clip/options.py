@@ -24,7 +24,8 @@ EMBED_BATCH = 500  # images per forward pass while a gallery is embedded (one pr
 FAISS_FROM = 100_000  # from this many images the index is FAISS (IVF), below it an exact matrix product
 KEPT_SIDE = 128  # a user's or a photo gallery's image is kept at this size: shown, and embedded again by another model
 TOP_K = limits.IntRange("number of results", 1, 48)
-DEFAULT_TOP_K = 12
+TOP_K_SLIDER = limits.Slider(TOP_K, 12, 1)
+DEFAULT_TOP_K = TOP_K_SLIDER.value
 DEFAULT_QUERY = "a large red star"
 PHOTO_QUERY = "a cat"  # the default query when a Hub model searches the photo gallery
 
@@ -56,8 +57,8 @@ NESTED_ARCHIVES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", 
 
 # ---- the objective, live ----
 LIVE_STEPS = limits.IntRange("number of training steps", 10, 1_000)
-DEFAULT_LIVE_STEPS = 300
-LIVE_STEPS_STEP = 10  # the steps slider moves by this much
+LIVE_STEPS_SLIDER = limits.Slider(LIVE_STEPS, 300, 10)  # the steps slider moves by 10
+DEFAULT_LIVE_STEPS = LIVE_STEPS_SLIDER.value
 DEFAULT_LIVE_SEED = 0
 LIVE_BATCH = 64  # training batch of the live model
 SHOWN_BATCH = 10  # images and captions in the heatmap: one per (shape, colour) of a fixed set
@@ -67,7 +68,8 @@ LIVE_RUN_S = 120.0  # a live run stops itself after this long, whatever its step
 # ---- the space ----
 PROJECTIONS: tuple[str, ...] = ("PCA", "UMAP")  # UMAP only where umap-learn is installed
 PROJECTION_IMAGES = limits.IntRange("number of images", 12, 120)
-DEFAULT_PROJECTION_IMAGES = 48
+PROJECTION_IMAGES_SLIDER = limits.Slider(PROJECTION_IMAGES, 48, 1)
+DEFAULT_PROJECTION_IMAGES = PROJECTION_IMAGES_SLIDER.value
 DEFAULT_PROJECTION = "PCA"
 
 

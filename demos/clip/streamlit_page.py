@@ -108,7 +108,7 @@ def search_section(model: str, user: UserGallery) -> None:
     left, right = st.columns([2, 1])
     with left:
         st.text_input(words.QUERY, key="clip-query", help=options.QUERY_HELP)
-        k = st_ui.limit_slider(words.RESULTS, options.TOP_K, options.DEFAULT_TOP_K, key="clip-top-k")
+        k = st_ui.spec_slider(words.RESULTS, options.TOP_K_SLIDER, key="clip-top-k")
         by_text = st.button(words.SEARCH, type="primary", key=MAIN_ACTION)
         with st.expander(words.KNOWN_WORDS_TITLE, expanded=False):
             st.markdown(phrasings.known_words_markdown())
@@ -217,8 +217,7 @@ def live_section() -> None:
     slot = st_ui.live_slot("clip-live")
     settings, seed_box, buttons = st.columns([3, 2, 3], vertical_alignment="bottom")
     with settings:
-        steps = st_ui.limit_slider(words.LIVE_STEPS, options.LIVE_STEPS, options.DEFAULT_LIVE_STEPS,
-                                   key="clip-live-steps", step=options.LIVE_STEPS_STEP)
+        steps = st_ui.spec_slider(words.LIVE_STEPS, options.LIVE_STEPS_SLIDER, key="clip-live-steps")
     with seed_box:
         seed = st_ui.seed_input("clip-live-seed", options.DEFAULT_LIVE_SEED, label=words.SEED)
     with buttons:
@@ -249,8 +248,7 @@ def space_section() -> None:
     st.markdown(f"## {words.SPACE_HEADING}\n{words.SPACE_INTRO}")
     left, right = st.columns([1, 3])
     with left:
-        n = st_ui.limit_slider(words.IMAGES, options.PROJECTION_IMAGES, options.DEFAULT_PROJECTION_IMAGES,
-                               key="clip-space-images")
+        n = st_ui.spec_slider(words.IMAGES, options.PROJECTION_IMAGES_SLIDER, key="clip-space-images")
         method = st.radio(words.PROJECTION, options.PROJECTIONS,
                           index=options.PROJECTIONS.index(options.DEFAULT_PROJECTION), horizontal=True,
                           key="clip-space-method", help=words.PROJECTION_HELP)

@@ -18,7 +18,7 @@ from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import demo_container, explainer, file_path, fill_on_open, header, notify, seed_control, shows_errors, spec_slider
 
 HERE = Path(__file__).parent
 # the events that run a CLIP share one pool: thirty users never run thirty forward passes at once
@@ -181,8 +181,7 @@ def build() -> gr.Blocks:
                                     value=options.BUNDLED, label=words.MODEL, elem_id="clip-model")
                 query = gr.Textbox(options.DEFAULT_QUERY, label=words.QUERY, elem_id="clip-query",
                                    info=options.QUERY_HELP)
-                top_k = gr.Slider(options.TOP_K.low, options.TOP_K.high, value=options.DEFAULT_TOP_K, step=1,
-                                  label=words.RESULTS)
+                top_k = spec_slider(options.TOP_K_SLIDER, words.RESULTS)
                 search_btn = gr.Button(words.SEARCH, variant="primary", elem_id="clip-main-action")
                 with gr.Accordion(words.KNOWN_WORDS_TITLE, open=False, elem_id="clip-known-words"):
                     gr.Markdown(phrasings.known_words_markdown())
@@ -238,8 +237,7 @@ def build() -> gr.Blocks:
         gr.Markdown(f"## {words.LIVE_HEADING}\n{words.LIVE_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=220):
-                live_steps = gr.Slider(options.LIVE_STEPS.low, options.LIVE_STEPS.high, value=options.DEFAULT_LIVE_STEPS,
-                                       step=options.LIVE_STEPS_STEP, label=words.LIVE_STEPS)
+                live_steps = spec_slider(options.LIVE_STEPS_SLIDER, words.LIVE_STEPS)
                 live_seed = seed_control(options.DEFAULT_LIVE_SEED, label=words.SEED, elem_id="clip-live-seed")
                 with gr.Row():
                     start_btn = gr.Button(words.START, variant="secondary", elem_id="clip-live-start")
@@ -262,8 +260,7 @@ def build() -> gr.Blocks:
         gr.Markdown(f"## {words.SPACE_HEADING}\n{words.SPACE_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=220):
-                n_points = gr.Slider(options.PROJECTION_IMAGES.low, options.PROJECTION_IMAGES.high,
-                                     value=options.DEFAULT_PROJECTION_IMAGES, step=1, label=words.IMAGES)
+                n_points = spec_slider(options.PROJECTION_IMAGES_SLIDER, words.IMAGES)
                 method = gr.Radio(list(options.PROJECTIONS), value=options.DEFAULT_PROJECTION, label=words.PROJECTION,
                                   info=words.PROJECTION_HELP)
                 space_seed = seed_control(options.GALLERY_SEED, label=words.SEED, elem_id="clip-space-seed")

@@ -13,7 +13,7 @@ from demos.diffusion.options import MODEL_CHOICES
 from shared import limits
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button
-from shared.ui import notify, seed_control, shows_errors
+from shared.ui import notify, seed_control, shows_errors, spec_slider
 
 EDITOR_PX = 256
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "diffusion-images"}
@@ -137,7 +137,16 @@ def build_sections() -> tuple[dict, tuple]:
     sampling controls, by link name) and the run that shows them: (fn, inputs, outputs)."""
     from demos.diffusion import options
     from demos.diffusion import wording as words
-    from demos.diffusion.options import COMPARE_SAMPLES, DEFAULTS, INPAINT_SAMPLERS, SAMPLERS, SAMPLES, STEPS
+    from demos.diffusion.options import (
+        COMPARE_SAMPLES_SLIDER,
+        DEFAULTS,
+        INPAINT_SAMPLERS,
+        INPAINT_STEPS_SLIDER,
+        SAMPLERS,
+        SAMPLES_SLIDER,
+        STEPS,
+        STEPS_SLIDER,
+    )
 
     gr.Markdown(f"## {words.SAMPLING_HEADING}\n{words.SAMPLING_INTRO}")
     with gr.Row():
@@ -148,9 +157,8 @@ def build_sections() -> tuple[dict, tuple]:
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             sampler = gr.Radio(list(SAMPLERS), value=DEFAULTS.sampler, label="Sampler")
-            steps = gr.Slider(STEPS.low, STEPS.high, value=DEFAULTS.steps, step=1, label="Denoising steps",
-                              info=words.STEPS_INFO)
-            n = gr.Slider(SAMPLES.low, SAMPLES.high, value=DEFAULTS.n, step=1, label="Images")
+            steps = spec_slider(STEPS_SLIDER, "Denoising steps", info=words.STEPS_INFO)
+            n = spec_slider(SAMPLES_SLIDER, "Images")
             seed = seed_control(DEFAULTS.seed, label="Noise seed", elem_id="diffusion-sample-seed")
             go = gr.Button("Sample", variant="primary", elem_id="diffusion-main-action")
             stop = gr.Button("Stop")
@@ -184,8 +192,7 @@ def build_sections() -> tuple[dict, tuple]:
                                          label=f"Sampler {i + 1}"))
                 pairs.append(gr.Number(count, precision=0, label="steps", minimum=STEPS.low, maximum=STEPS.high))
         with gr.Column(min_width=180):
-            cmp_n = gr.Slider(COMPARE_SAMPLES.low, COMPARE_SAMPLES.high, value=DEFAULTS.compare_n, step=1,
-                              label="Images per sampler")
+            cmp_n = spec_slider(COMPARE_SAMPLES_SLIDER, "Images per sampler")
             cmp_seed = gr.Number(DEFAULTS.compare_seed, precision=0, label="Noise seed")
             cmp_go = gr.Button("Compare", variant="primary", elem_id="diffusion-compare")
     with gr.Row():
@@ -209,7 +216,7 @@ def build_sections() -> tuple[dict, tuple]:
             new_pic = gr.Button("New picture")
             region = gr.Radio(list(options.REGIONS), value=DEFAULTS.region, label="Region to fill when nothing is painted")
             inp_sampler = gr.Radio(list(INPAINT_SAMPLERS), value=DEFAULTS.inpaint_sampler, label="Sampler")
-            inp_steps = gr.Slider(STEPS.low, STEPS.high, value=DEFAULTS.inpaint_steps, step=1, label="Steps")
+            inp_steps = spec_slider(INPAINT_STEPS_SLIDER, "Steps")
             inp_seed = gr.Number(DEFAULTS.inpaint_seed, precision=0, label="Noise seed")
             inp_go = gr.Button("Fill", variant="primary", elem_id="diffusion-inpaint")
             inp_stop = gr.Button("Stop")

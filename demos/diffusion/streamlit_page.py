@@ -21,17 +21,20 @@ from demos.diffusion import sampling, views
 from demos.diffusion import wording as words
 from demos.diffusion.options import (
     COMPARE_SAMPLES,
+    COMPARE_SAMPLES_SLIDER,
     DEFAULTS,
     INPAINT_SAMPLERS,
+    INPAINT_STEPS_SLIDER,
     MODEL_CHOICES,
-    PRESS_STEPS,
+    PRESS_STEPS_SLIDER,
     RECT_PERCENT,
     REGIONS,
     SAMPLERS,
-    SAMPLES,
+    SAMPLES_SLIDER,
     SCHEDULE_CHOICES,
     STEPS,
-    TIMESTEP,
+    STEPS_SLIDER,
+    TIMESTEP_SLIDER,
     T,
 )
 from shared import limits, st_ui
@@ -79,7 +82,7 @@ def forward_section() -> None:
         seed = st_ui.seed_input("diffusion-forward-seed", DEFAULTS.forward_seed, "Images and noise seed")
         schedule = st.radio("Noise schedule", list(schedules), format_func=schedules.get, key="diffusion-schedule",
                             index=list(schedules).index(DEFAULTS.schedule), help=words.SCHEDULE_INFO, horizontal=True)
-        t = st_ui.limit_slider("Timestep t", TIMESTEP, DEFAULTS.t, key="diffusion-t")
+        t = st_ui.spec_slider("Timestep t", TIMESTEP_SLIDER, key="diffusion-t")
     with right, st_ui.shows_errors():
         row, across = views.forward_rows(seed, t, schedule)  # memoised: a rerun redraws nothing
         st.image(row, caption="Eight images at step t")
@@ -114,8 +117,8 @@ def sampling_section() -> str:
     with left:
         sampler = st.radio("Sampler", SAMPLERS, index=SAMPLERS.index(DEFAULTS.sampler), key="diffusion-sampler",
                            horizontal=True)
-        steps = st_ui.limit_slider("Denoising steps", STEPS, DEFAULTS.steps, key="diffusion-steps", help=words.STEPS_INFO)
-        n = st_ui.limit_slider("Images", SAMPLES, DEFAULTS.n, key="diffusion-n")
+        steps = st_ui.spec_slider("Denoising steps", STEPS_SLIDER, key="diffusion-steps", help=words.STEPS_INFO)
+        n = st_ui.spec_slider("Images", SAMPLES_SLIDER, key="diffusion-n")
         seed = st_ui.seed_input("diffusion-sample-seed", DEFAULTS.seed, "Noise seed")
         pressed = st.button("Sample", key="diffusion-main-action", type="primary")
         # a press reruns the page, and a rerun stops a run: Stop needs no handler of its own
@@ -184,7 +187,7 @@ def compare_section(spec: str) -> None:
             if sampler:
                 runs.append((sampler, int(steps)))
     with columns[3]:
-        n = st_ui.limit_slider("Images per sampler", COMPARE_SAMPLES, DEFAULTS.compare_n, key="diffusion-cmp-n")
+        n = st_ui.spec_slider("Images per sampler", COMPARE_SAMPLES_SLIDER, key="diffusion-cmp-n")
         seed = st.number_input("Noise seed", limits.SEED.low, limits.SEED.high, DEFAULTS.compare_seed, step=1,
                                key="diffusion-cmp-seed")
         pressed = st.button("Compare", key="diffusion-compare", type="primary")
@@ -242,7 +245,7 @@ def inpaint_section(spec: str) -> None:
     with middle:
         sampler = st.radio("Sampler", INPAINT_SAMPLERS, index=INPAINT_SAMPLERS.index(DEFAULTS.inpaint_sampler),
                            key="diffusion-inpaint-sampler", horizontal=True)
-        steps = st_ui.limit_slider("Steps", STEPS, DEFAULTS.inpaint_steps, key="diffusion-inpaint-steps")
+        steps = st_ui.spec_slider("Steps", INPAINT_STEPS_SLIDER, key="diffusion-inpaint-steps")
         seed = st.number_input("Noise seed", limits.SEED.low, limits.SEED.high, DEFAULTS.inpaint_seed, step=1,
                                key="diffusion-inpaint-seed")
         pressed = st.button("Fill", key="diffusion-inpaint", type="primary")
@@ -295,8 +298,8 @@ def toy_section() -> None:
                                key="diffusion-dataset")
         seed = st.number_input("Seed", limits.SEED.low, limits.SEED.high, DEFAULTS.toy_seed, step=1,
                                key="diffusion-toy-seed")
-        steps = st_ui.limit_slider("Training steps per press", PRESS_STEPS, DEFAULTS.press_steps, step=100,
-                                   key="diffusion-press-steps", help=words.PRESS_STEPS_INFO)
+        steps = st_ui.spec_slider("Training steps per press", PRESS_STEPS_SLIDER, key="diffusion-press-steps",
+                                  help=words.PRESS_STEPS_INFO)
         pressed = st.button("Train and sample", key="diffusion-toy-action", type="primary")
         # a press reruns the page, and a rerun stops the loop below: Stop needs no handler of its own
         st.button("Stop", key="diffusion-toy-stop")

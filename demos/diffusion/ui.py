@@ -14,7 +14,7 @@ from shared.image_files import png_bytes, png_file, write_atomic
 from shared.live import LiveRun
 from shared.memo import memoised
 from shared.presenter_ui import linkable
-from shared.ui import demo_container, explainer, fill_on_open, header, seed_control, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, seed_control, shows_errors, spec_slider
 
 HERE = Path(__file__).parent
 
@@ -64,7 +64,7 @@ def scrub_flow(live: LiveRun, flow, k: int):  # noqa: ANN001
 def build() -> gr.Blocks:
     from demos.diffusion import wording as words
     from demos.diffusion.images_ui import CONCURRENCY, build_sections
-    from demos.diffusion.options import DEFAULTS, LINK_PARAMS, PRESS_STEPS, SCHEDULE_CHOICES, TIMESTEP, T
+    from demos.diffusion.options import DEFAULTS, LINK_PARAMS, PRESS_STEPS_SLIDER, SCHEDULE_CHOICES, TIMESTEP_SLIDER, T
 
     with demo_container("Diffusion") as demo:
         header(words.TITLE, words.SUBTITLE)
@@ -76,7 +76,7 @@ def build() -> gr.Blocks:
                 fwd_seed = seed_control(DEFAULTS.forward_seed, label="Images and noise seed", elem_id="diffusion-forward-seed")
                 schedule = gr.Radio(list(SCHEDULE_CHOICES), value=DEFAULTS.schedule, label="Noise schedule",
                                     info=words.SCHEDULE_INFO)
-                t = gr.Slider(TIMESTEP.low, TIMESTEP.high, value=DEFAULTS.t, step=1, label="Timestep t", elem_id="diffusion-t")
+                t = spec_slider(TIMESTEP_SLIDER, "Timestep t", elem_id="diffusion-t")
             with gr.Column(scale=3):
                 fwd_row = gr.Image(label="Eight images at step t", type="numpy", interactive=False, format="png",
                                    elem_id="diffusion-forward-row")
@@ -93,8 +93,7 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1, min_width=260):
                 dataset = gr.Dropdown([(v, k) for k, v in datasets.TOY_2D_NAMES.items()], value=DEFAULTS.dataset, label="Data set")
                 toy_seed = gr.Number(value=DEFAULTS.toy_seed, precision=0, label="Seed")
-                steps = gr.Slider(PRESS_STEPS.low, PRESS_STEPS.high, value=DEFAULTS.press_steps, step=100,
-                                  label="Training steps per press", info=words.PRESS_STEPS_INFO)
+                steps = spec_slider(PRESS_STEPS_SLIDER, "Training steps per press", info=words.PRESS_STEPS_INFO)
                 go_btn = gr.Button("Train and sample", variant="primary", elem_id="diffusion-toy-action")
                 stop_btn = gr.Button("Stop")
                 flow_slider = gr.Slider(0, T, value=T, step=1, label="Replay the flow (reverse step)",

@@ -17,9 +17,13 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {k: LABEL_NAMES[k] for k in ("colour", 
 
 WAYPOINTS = limits.IntRange("number of waypoints", 2, 8)
 WALK_FRAMES = limits.IntRange("number of frames", 2, 240)
+WALK_FRAMES_SLIDER = limits.Slider(WALK_FRAMES, 37, 1)
 PSI = limits.FloatRange("truncation psi", 0.0, 1.0)
+PSI_SLIDER = limits.Slider(PSI, 1.0, 0.05)  # both truncation sliders: the walk's and the conditional GAN's
 AMOUNT = limits.FloatRange("amount along the direction", -4.0, 4.0)
+AMOUNT_SLIDER = limits.Slider(AMOUNT, 2.0, 0.1)
 FPS = limits.IntRange("frames per second", 1, 50)
+FPS_SLIDER = limits.Slider(FPS, 12, 1)
 GRID_SAMPLES = 16  # the grid: 16 tiles in two rows, each 32x32 sample at 128x128
 GRID_COLUMNS, GRID_SCALE = 8, 4
 ZOOM = 8  # a 32x32 frame shown at 256x256, pixels kept sharp
@@ -33,6 +37,7 @@ ANY = "any"  # a class drawn at random for each tile
 SHAPE_CHOICES: tuple[str, ...] = (ANY, *LABEL_NAMES["shape"])
 COLOUR_CHOICES: tuple[str, ...] = (ANY, *LABEL_NAMES["colour"])
 CLASS_WALK_FRAMES = limits.IntRange("number of frames", 2, 24)
+CLASS_WALK_FRAMES_SLIDER = limits.Slider(CLASS_WALK_FRAMES, 9, 1)
 TRUNCATION_PSIS: tuple[float, ...] = (1.0, 0.7, 0.4, 0.0)  # the rows of the truncation view
 TRUNCATION_TILES = 8  # latents per row
 SHARE_SAMPLES = 600  # samples per source in the colour-share bars
@@ -46,10 +51,10 @@ class ConditionalDefaults:
     shape: str = "star"
     colour: str = "blue"
     seed: int = 0
-    psi: float = 1.0
+    psi: float = PSI_SLIDER.value
     walk_from: tuple[str, str] = ("circle", "red")
     walk_to: tuple[str, str] = ("star", "blue")
-    walk_frames: int = 9
+    walk_frames: int = CLASS_WALK_FRAMES_SLIDER.value
 
 
 CONDITIONAL = ConditionalDefaults()
@@ -60,14 +65,14 @@ class WalkDefaults:
     """Where every widget of the walk half starts, in both UIs."""
 
     grid_seed: int = 0
-    psi: float = 1.0
+    psi: float = PSI_SLIDER.value
     waypoints: str = "0, 6, 8, 15"  # seeds the bundled model draws cleanly: a good first walk
-    frames: int = 37
+    frames: int = WALK_FRAMES_SLIDER.value
     mode: str = "slerp"
-    fps: int = 12
+    fps: int = FPS_SLIDER.value
     arithmetic_seed: int = 0
     attribute: str = "colour"
-    amount: float = 2.0
+    amount: float = AMOUNT_SLIDER.value
 
 
 WALK = WalkDefaults()
@@ -78,12 +83,18 @@ Loss = Literal["non-saturating", "least-squares", "hinge"]
 LOSSES: tuple[str, ...] = ("non-saturating", "least-squares", "hinge")
 
 HIDDEN = limits.IntRange("hidden width", 4, 256)
+HIDDEN_SLIDER = limits.Slider(HIDDEN, 64, 4)  # both networks' widths
 LAYERS = limits.IntRange("number of hidden layers", 1, 4)
+LAYERS_SLIDER = limits.Slider(LAYERS, 2, 1)  # both networks' depths
 Z_DIM = limits.IntRange("latent size", 1, 16)
+Z_DIM_SLIDER = limits.Slider(Z_DIM, 2, 1)
 LR = limits.FloatRange("learning rate", 1e-5, 0.1)
 D_STEPS = limits.IntRange("discriminator steps per generator step", 1, 10)
+D_STEPS_SLIDER = limits.Slider(D_STEPS, 1, 1)
 BATCH = limits.IntRange("batch size", 16, 1024)
+BATCH_SLIDER = limits.Slider(BATCH, 256, 16)
 R1 = limits.FloatRange("gradient penalty weight", 0.0, 10.0)
+R1_SLIDER = limits.Slider(R1, 0.0, 0.1)
 MAX_STEPS = 20_000  # a run stops here: long enough to see it converge or collapse
 TRAIN_STEPS = limits.IntRange("number of training steps", 1, MAX_STEPS)
 RUN_SECONDS = 120  # one press of Start trains at most this long, so a forgotten tab stops itself
@@ -105,17 +116,17 @@ def _of(network: str, limit: limits.IntRange | limits.FloatRange) -> limits.IntR
 @dataclass(frozen=True)
 class ToySettings:
     dataset: str = "ring8"
-    z_dim: int = 2
-    g_hidden: int = 64
-    g_layers: int = 2
-    d_hidden: int = 64
-    d_layers: int = 2
+    z_dim: int = Z_DIM_SLIDER.value
+    g_hidden: int = HIDDEN_SLIDER.value
+    g_layers: int = LAYERS_SLIDER.value
+    d_hidden: int = HIDDEN_SLIDER.value
+    d_layers: int = LAYERS_SLIDER.value
     lr_g: float = 1e-3
     lr_d: float = 1e-3
     loss: str = "non-saturating"
-    d_steps: int = 1
-    r1_gamma: float = 0.0  # R1 penalty: gamma/2 * E|grad_x D(x)|^2 on real data
-    batch: int = 256
+    d_steps: int = D_STEPS_SLIDER.value
+    r1_gamma: float = R1_SLIDER.value  # R1 penalty: gamma/2 * E|grad_x D(x)|^2 on real data
+    batch: int = BATCH_SLIDER.value
     seed: int = 0
 
     def checked(self) -> ToySettings:

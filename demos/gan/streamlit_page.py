@@ -16,24 +16,24 @@ import streamlit as st
 from demos.gan import views
 from demos.gan import wording as words
 from demos.gan.options import (
-    AMOUNT,
+    AMOUNT_SLIDER,
     ATTRIBUTES,
-    BATCH,
-    D_STEPS,
+    BATCH_SLIDER,
+    D_STEPS_SLIDER,
     FIRST_PRESET,
-    FPS,
-    HIDDEN,
+    FPS_SLIDER,
+    HIDDEN_SLIDER,
     INTERPOLATIONS,
-    LAYERS,
+    LAYERS_SLIDER,
     LOSSES,
     LR,
     PRESETS,
-    PSI,
-    R1,
+    PSI_SLIDER,
+    R1_SLIDER,
     WALK,
-    WALK_FRAMES,
+    WALK_FRAMES_SLIDER,
     WAYPOINTS,
-    Z_DIM,
+    Z_DIM_SLIDER,
 )
 from shared import limits, st_ui
 from shared.datasets import TOY_2D_NAMES
@@ -74,7 +74,7 @@ def grid_section() -> float:
     left, right = st.columns([1, 3])
     with left:
         seed = st_ui.seed_input("gan-grid-seed", WALK.grid_seed, "Grid seed (tile i uses seed + i)")
-        psi = st_ui.limit_slider("Truncation psi", PSI, WALK.psi, key="gan-psi", step=0.05, help=words.PSI_INFO)
+        psi = st_ui.spec_slider("Truncation psi", PSI_SLIDER, key="gan-psi", help=words.PSI_INFO)
     with right, st_ui.shows_errors():
         grid = views.grid_picture(seed, psi)  # memoised: a rerun redraws nothing
         st_ui.notify(grid.notice)
@@ -101,10 +101,10 @@ def walk_section(psi: float) -> None:
         _init("gan-waypoints", WALK.waypoints)
         seeds_text = st.text_input(f"Waypoint seeds ({WAYPOINTS.low} to {WAYPOINTS.high})", key="gan-waypoints",
                                    help="Pick grid seeds above to add them, or type seeds separated by commas.")
-        frames = st_ui.limit_slider("Frames", WALK_FRAMES, WALK.frames, key="gan-frames")
+        frames = st_ui.spec_slider("Frames", WALK_FRAMES_SLIDER, key="gan-frames")
         mode = st.radio("Interpolation", INTERPOLATIONS, index=INTERPOLATIONS.index(WALK.mode), key="gan-mode",
                         help=words.INTERPOLATION_INFO, horizontal=True)
-        fps = st_ui.limit_slider("Animation frames per second", FPS, WALK.fps, key="gan-fps")
+        fps = st_ui.spec_slider("Animation frames per second", FPS_SLIDER, key="gan-fps")
         inputs = (seeds_text, frames, mode, psi, fps)
         if st.button("Walk", key="gan-main-action", type="primary"):
             with st_ui.shows_errors(), st.spinner("Rendering the walk…"):
@@ -151,7 +151,7 @@ def arithmetic_section(psi: float) -> None:
         from_col, to_col = st.columns(2)
         source = from_col.selectbox("From", values, key="gan-source")
         target = to_col.selectbox("To", values, key="gan-target")
-        amount = st_ui.limit_slider("Amount along the direction", AMOUNT, WALK.amount, key="gan-amount", step=0.1)
+        amount = st_ui.spec_slider("Amount along the direction", AMOUNT_SLIDER, key="gan-amount")
         pressed = st.button("Move the sample", key="gan-arith-go")
     inputs = (seed, attribute, source, target, amount, psi)
     stored = st.session_state.get("gan-arith")
@@ -175,7 +175,7 @@ def arithmetic_section(psi: float) -> None:
 def conditional_section() -> None:
     """Tell the GAN what to draw: the same views as the tab (conditional_views.py), memoised there."""
     from demos.gan import conditional_views
-    from demos.gan.options import CLASS_WALK_FRAMES, COLOUR_CHOICES, CONDITIONAL, SHAPE_CHOICES
+    from demos.gan.options import CLASS_WALK_FRAMES_SLIDER, COLOUR_CHOICES, CONDITIONAL, SHAPE_CHOICES
     from shared.datasets import LABEL_NAMES
 
     c = CONDITIONAL
@@ -187,7 +187,7 @@ def conditional_section() -> None:
         shape = shape_col.selectbox("Shape", SHAPE_CHOICES, index=SHAPE_CHOICES.index(c.shape), key="gan-cond-shape")
         colour = colour_col.selectbox("Colour", COLOUR_CHOICES, index=COLOUR_CHOICES.index(c.colour), key="gan-cond-colour")
         seed = st_ui.seed_input("gan-cond-seed", c.seed, "Seed (tile i uses seed + i)")
-        psi = st_ui.limit_slider("Truncation psi", PSI, c.psi, key="gan-cond-psi", step=0.05, help=words.PSI_INFO)
+        psi = st_ui.spec_slider("Truncation psi", PSI_SLIDER, key="gan-cond-psi", help=words.PSI_INFO)
     with right, st_ui.shows_errors(), st.spinner("Drawing…"):
         view = conditional_views.grid_view(shape, colour, seed, psi)  # memoised: a rerun redraws nothing
         st_ui.notify(view.notice)
@@ -205,7 +205,7 @@ def conditional_section() -> None:
         a, b = st.columns(2)
         to_shape = a.selectbox("To shape", shapes, index=shapes.index(c.walk_to[0]), key="gan-walk-to-shape")
         to_colour = b.selectbox("To colour", colours, index=colours.index(c.walk_to[1]), key="gan-walk-to-colour")
-        frames = st_ui.limit_slider("Frames", CLASS_WALK_FRAMES, c.walk_frames, key="gan-class-walk-frames")
+        frames = st_ui.spec_slider("Frames", CLASS_WALK_FRAMES_SLIDER, key="gan-class-walk-frames")
     with right, st_ui.shows_errors(), st.spinner("Walking…"):
         walk = conditional_views.walk_view(from_shape, from_colour, to_shape, to_colour, seed, frames, psi)
         st.image(walk.by_class_png, caption="One latent, the class moving")
@@ -239,8 +239,9 @@ def _apply_preset_if_changed(slot, name: str) -> None:  # noqa: ANN001 (shared.l
     TICKER.halt()
 
 
-def _setting_slider(field: str, rng: limits.IntRange | limits.FloatRange, step: float) -> object:
-    return st.slider(words.SETTING_LABELS[field], rng.low, rng.high, step=step, key=f"gan-{field}")
+def _setting_slider(field: str, spec: limits.Slider) -> object:
+    """The spec's range and step; its value is the preset's, set in the session state (so none is passed)."""
+    return st.slider(words.SETTING_LABELS[field], spec.shown.low, spec.shown.high, step=spec.step, key=f"gan-{field}")
 
 
 def settings_widgets() -> list:
@@ -249,11 +250,12 @@ def settings_widgets() -> list:
     return [
         st.selectbox(label["dataset"], list(TOY_2D_NAMES), format_func=TOY_2D_NAMES.get, key="gan-dataset"),
         st.radio(label["loss"], LOSSES, key="gan-loss", horizontal=True),
-        _setting_slider("z_dim", Z_DIM, 1), _setting_slider("g_hidden", HIDDEN, 4), _setting_slider("g_layers", LAYERS, 1),
-        _setting_slider("d_hidden", HIDDEN, 4), _setting_slider("d_layers", LAYERS, 1),
+        _setting_slider("z_dim", Z_DIM_SLIDER), _setting_slider("g_hidden", HIDDEN_SLIDER),
+        _setting_slider("g_layers", LAYERS_SLIDER), _setting_slider("d_hidden", HIDDEN_SLIDER),
+        _setting_slider("d_layers", LAYERS_SLIDER),
         st.number_input(label["lr_g"], LR.low, LR.high, step=1e-4, format="%.5f", key="gan-lr_g"),
         st.number_input(label["lr_d"], LR.low, LR.high, step=1e-4, format="%.5f", key="gan-lr_d"),
-        _setting_slider("d_steps", D_STEPS, 1), _setting_slider("r1_gamma", R1, 0.1), _setting_slider("batch", BATCH, 16),
+        _setting_slider("d_steps", D_STEPS_SLIDER), _setting_slider("r1_gamma", R1_SLIDER), _setting_slider("batch", BATCH_SLIDER),
         st.number_input(label["seed"], limits.SEED.low, limits.SEED.high, step=1, key="gan-seed"),
     ]
 

@@ -17,7 +17,7 @@ from shared import datasets
 from shared.image_files import png_file, write_atomic
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors, spec_slider
 
 HERE = Path(__file__).parent
 # the events that run the bundled GAN share one pool: thirty users never run thirty generators at once
@@ -121,7 +121,7 @@ def run_colour_shares():
 def conditional_section() -> None:
     """Tell the GAN what to draw: a grid of the asked class, truncation per class, the class walk
     beside the noise walk, and the colour shares of both GANs."""
-    from demos.gan.options import CLASS_WALK_FRAMES, COLOUR_CHOICES, CONDITIONAL, PSI, SHAPE_CHOICES
+    from demos.gan.options import CLASS_WALK_FRAMES_SLIDER, COLOUR_CHOICES, CONDITIONAL, PSI_SLIDER, SHAPE_CHOICES
     from shared.datasets import LABEL_NAMES
 
     c = CONDITIONAL
@@ -132,7 +132,7 @@ def conditional_section() -> None:
                 shape = gr.Dropdown(list(SHAPE_CHOICES), value=c.shape, label="Shape", elem_id="gan-cond-shape")
                 colour = gr.Dropdown(list(COLOUR_CHOICES), value=c.colour, label="Colour", elem_id="gan-cond-colour")
             seed = seed_control(c.seed, label="Seed (tile i uses seed + i)", elem_id="gan-cond-seed")
-            psi = gr.Slider(PSI.low, PSI.high, value=c.psi, step=0.05, label="Truncation psi", info=PSI_INFO)
+            psi = spec_slider(PSI_SLIDER, "Truncation psi", info=PSI_INFO)  # c.psi: the spec's value
             draw_btn = gr.Button("Draw", variant="primary", elem_id="gan-cond-draw")
             cond_text = gr.Markdown(elem_id="gan-cond-text")
         with gr.Column(scale=3):
@@ -153,8 +153,7 @@ def conditional_section() -> None:
             with gr.Row():
                 to_shape = gr.Dropdown(shapes, value=c.walk_to[0], label="To shape")
                 to_colour = gr.Dropdown(colours, value=c.walk_to[1], label="To colour")
-            walk_frames = gr.Slider(CLASS_WALK_FRAMES.low, CLASS_WALK_FRAMES.high, value=c.walk_frames, step=1,
-                                    label="Frames")
+            walk_frames = spec_slider(CLASS_WALK_FRAMES_SLIDER, "Frames")  # c.walk_frames: the spec's value
             walk_btn = gr.Button("Walk between classes", elem_id="gan-class-walk-go")
         with gr.Column(scale=3):
             by_class = gr.Image(label="One latent, the class moving", type="filepath", interactive=False,
@@ -236,26 +235,26 @@ def single_step(slot: LiveRun, *values):
 
 def build() -> gr.Blocks:
     from demos.gan.options import (
-        AMOUNT,
+        AMOUNT_SLIDER,
         ATTRIBUTE_PAIRS,
         ATTRIBUTES,
-        BATCH,
-        D_STEPS,
+        BATCH_SLIDER,
+        D_STEPS_SLIDER,
         FIRST_PRESET,
-        FPS,
-        HIDDEN,
+        FPS_SLIDER,
+        HIDDEN_SLIDER,
         INTERPOLATIONS,
-        LAYERS,
+        LAYERS_SLIDER,
         LINK_PARAMS,
         LOSSES,
         LR,
         PRESETS,
-        PSI,
-        R1,
+        PSI_SLIDER,
+        R1_SLIDER,
         WALK,
-        WALK_FRAMES,
+        WALK_FRAMES_SLIDER,
         WAYPOINTS,
-        Z_DIM,
+        Z_DIM_SLIDER,
         ToySettings,
     )
 
@@ -267,7 +266,7 @@ def build() -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
                 grid_seed = seed_control(WALK.grid_seed, label="Grid seed (tile i uses seed + i)", elem_id="gan-grid-seed")
-                psi = gr.Slider(PSI.low, PSI.high, value=WALK.psi, step=0.05, label="Truncation psi", info=PSI_INFO)
+                psi = spec_slider(PSI_SLIDER, "Truncation psi", info=PSI_INFO)
                 grid_btn = gr.Button("Sample grid")
             gallery = gr.Image(label="Samples: click one to add it as a waypoint", type="filepath", interactive=False,
                                format="png", show_label=True, elem_id="gan-grid", scale=3)
@@ -276,10 +275,10 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1, min_width=280):
                 seeds = gr.Textbox(WALK.waypoints, label=f"Waypoint seeds ({WAYPOINTS.low} to {WAYPOINTS.high})",
                                    elem_id="gan-waypoints", info=words.WAYPOINTS_INFO)
-                frames = gr.Slider(WALK_FRAMES.low, WALK_FRAMES.high, value=WALK.frames, step=1, label="Frames")
+                frames = spec_slider(WALK_FRAMES_SLIDER, "Frames")
                 mode = gr.Radio(list(INTERPOLATIONS), value=WALK.mode, label="Interpolation",
                                 info=words.INTERPOLATION_INFO)
-                fps = gr.Slider(FPS.low, FPS.high, value=WALK.fps, step=1, label="Animation frames per second")
+                fps = spec_slider(FPS_SLIDER, "Animation frames per second")
                 walk_btn = gr.Button("Walk", variant="primary", elem_id="gan-main-action")
             with gr.Column(scale=3):
                 with gr.Row():
@@ -321,7 +320,7 @@ def build() -> gr.Blocks:
                 with gr.Row():
                     source = gr.Dropdown(list(ATTRIBUTES[WALK.attribute]), value=first_pair[0], label="From")
                     target = gr.Dropdown(list(ATTRIBUTES[WALK.attribute]), value=first_pair[1], label="To")
-                amount = gr.Slider(AMOUNT.low, AMOUNT.high, value=WALK.amount, step=0.1, label="Amount along the direction")
+                amount = spec_slider(AMOUNT_SLIDER, "Amount along the direction")
                 arith_btn = gr.Button("Move the sample")
             with gr.Column(scale=3):
                 arith_strip = gr.Image(label=words.ARITHMETIC_STRIP_CAPTION, type="numpy",
@@ -354,16 +353,16 @@ def build() -> gr.Blocks:
                     dataset = gr.Dropdown([(v, k) for k, v in datasets.TOY_2D_NAMES.items()], value=d.dataset,
                                           label="Data set")
                     loss = gr.Radio(list(LOSSES), value=d.loss, label="Loss")
-                    z_dim = gr.Slider(Z_DIM.low, Z_DIM.high, value=d.z_dim, step=1, label=words.SETTING_LABELS["z_dim"])
-                    g_hidden = gr.Slider(HIDDEN.low, HIDDEN.high, value=d.g_hidden, step=4, label=words.SETTING_LABELS["g_hidden"])
-                    g_layers = gr.Slider(LAYERS.low, LAYERS.high, value=d.g_layers, step=1, label=words.SETTING_LABELS["g_layers"])
-                    d_hidden = gr.Slider(HIDDEN.low, HIDDEN.high, value=d.d_hidden, step=4, label=words.SETTING_LABELS["d_hidden"])
-                    d_layers = gr.Slider(LAYERS.low, LAYERS.high, value=d.d_layers, step=1, label=words.SETTING_LABELS["d_layers"])
+                    z_dim = spec_slider(Z_DIM_SLIDER, words.SETTING_LABELS["z_dim"])
+                    g_hidden = spec_slider(HIDDEN_SLIDER, words.SETTING_LABELS["g_hidden"])
+                    g_layers = spec_slider(LAYERS_SLIDER, words.SETTING_LABELS["g_layers"])
+                    d_hidden = spec_slider(HIDDEN_SLIDER, words.SETTING_LABELS["d_hidden"])
+                    d_layers = spec_slider(LAYERS_SLIDER, words.SETTING_LABELS["d_layers"])
                     lr_g = gr.Number(value=d.lr_g, label=f"{words.SETTING_LABELS['lr_g']} ({LR.low:g} to {LR.high:g})")
                     lr_d = gr.Number(value=d.lr_d, label=f"{words.SETTING_LABELS['lr_d']} ({LR.low:g} to {LR.high:g})")
-                    d_steps = gr.Slider(D_STEPS.low, D_STEPS.high, value=d.d_steps, step=1, label=words.SETTING_LABELS["d_steps"])
-                    r1 = gr.Slider(R1.low, R1.high, value=d.r1_gamma, step=0.1, label=words.SETTING_LABELS["r1_gamma"])
-                    batch = gr.Slider(BATCH.low, BATCH.high, value=d.batch, step=16, label=words.SETTING_LABELS["batch"])
+                    d_steps = spec_slider(D_STEPS_SLIDER, words.SETTING_LABELS["d_steps"])
+                    r1 = spec_slider(R1_SLIDER, words.SETTING_LABELS["r1_gamma"])
+                    batch = spec_slider(BATCH_SLIDER, words.SETTING_LABELS["batch"])
                     toy_seed = gr.Number(value=d.seed, precision=0, label="Seed")
             with gr.Column(scale=3):
                 toy_img = gr.Image(label="Live training", type="numpy", interactive=False, format="png",

@@ -18,11 +18,12 @@ DEFAULT_PROMPT = "a large red circle in the center"
 DEFAULT_NEGATIVE = ""  # guidance pushes away from the empty prompt
 PROMPT_CHARS = 1_000
 STEPS = limits.IntRange("number of steps", 1, 200)
-SLIDER_STEPS = limits.IntRange("number of steps", STEPS.low, 100)  # what the sliders offer; a script may ask for STEPS
-DEFAULT_STEPS = 30
+# the slider offers 1 to 100 steps; a script may ask for STEPS
+STEPS_SLIDER = limits.Slider(limits.IntRange(STEPS.name, STEPS.low, 100), 30, 1)
+DEFAULT_STEPS = STEPS_SLIDER.value
 GUIDANCE = limits.FloatRange("guidance scale", 0.0, 20.0)
-GUIDANCE_STEP = 0.5
-DEFAULT_GUIDANCE = 5.0
+GUIDANCE_SLIDER = limits.Slider(GUIDANCE, 5.0, 0.5)
+DEFAULT_GUIDANCE = GUIDANCE_SLIDER.value
 DEFAULT_SEED = 0
 
 # ---- the guidance grid ----
@@ -32,8 +33,8 @@ DEFAULT_GRID_SEEDS = "0, 1, 2"
 
 # ---- image to image ----
 STRENGTH = limits.FloatRange("strength", 0.0, 1.0)
-STRENGTH_STEP = 0.05
-DEFAULT_STRENGTH = 0.6
+STRENGTH_SLIDER = limits.Slider(STRENGTH, 0.6, 0.05)
+DEFAULT_STRENGTH = STRENGTH_SLIDER.value
 DEFAULT_IMAGE_SEED = 5  # the starting image taken from the data by number
 START_IMAGE_BYTES = 20 * 2**20  # an uploaded starting image
 
@@ -45,7 +46,7 @@ LINK_PARAMS: dict[str, presenter.LinkParam] = {
     "pipeline": presenter.choice_param("pipeline", PIPELINES),  # the Hub one is downloaded the first time
     "prompt": presenter.text_param("prompt", PROMPT_CHARS),
     "sampler": presenter.choice_param("scheduler", SCHEDULERS),
-    "steps": presenter.int_param(SLIDER_STEPS),  # what the slider offers
+    "steps": presenter.int_param(STEPS_SLIDER.shown),  # what the slider offers
     "w": presenter.float_param(GUIDANCE),
     "seed": presenter.int_param(limits.SEED),
 }

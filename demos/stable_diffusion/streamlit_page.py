@@ -97,9 +97,8 @@ def settings_panel() -> tuple[dict, bool]:
     scheduler = left.selectbox("Scheduler", options.SCHEDULERS, index=options.SCHEDULERS.index(options.DEFAULT_SCHEDULER),
                                key="sd-scheduler")
     with right:
-        steps = st_ui.limit_slider("Steps", options.SLIDER_STEPS, options.DEFAULT_STEPS, key="sd-steps")
-    guidance = st_ui.limit_slider("Guidance scale w", options.GUIDANCE, options.DEFAULT_GUIDANCE, key="sd-guidance",
-                                  step=options.GUIDANCE_STEP, help=words.GUIDANCE_INFO)
+        steps = st_ui.spec_slider("Steps", options.STEPS_SLIDER, key="sd-steps")
+    guidance = st_ui.spec_slider("Guidance scale w", options.GUIDANCE_SLIDER, key="sd-guidance", help=words.GUIDANCE_INFO)
     seed = st_ui.seed_input("sd-seed", options.DEFAULT_SEED)
     pressed = st.button("Generate", type="primary", key=MAIN_ACTION)
     with st.expander(words.KNOWN_WORDS_TITLE, expanded=False):
@@ -203,8 +202,7 @@ def image_to_image_section(settings: dict) -> None:
     with left:
         starting_image_panel()
     with middle:
-        strength = st_ui.limit_slider("Strength", options.STRENGTH, options.DEFAULT_STRENGTH, key="sd-strength",
-                                      step=options.STRENGTH_STEP)
+        strength = st_ui.spec_slider("Strength", options.STRENGTH_SLIDER, key="sd-strength")
         pressed = st.button("Transform it with the prompt", key="sd-i2i-btn")
     with middle, st_ui.shows_errors():
         if pressed:

@@ -25,6 +25,7 @@ from shared.ui import (
     seed_control,
     shapes_editor,
     shows_errors,
+    spec_slider,
 )
 
 HERE = Path(__file__).parent
@@ -126,11 +127,8 @@ def build() -> gr.Blocks:
                                       info=words.NEGATIVE_INFO)
                 with gr.Row():
                     scheduler = gr.Dropdown(list(options.SCHEDULERS), value=options.DEFAULT_SCHEDULER, label="Scheduler")
-                    steps = gr.Slider(options.SLIDER_STEPS.low, options.SLIDER_STEPS.high, value=options.DEFAULT_STEPS,
-                                      step=1, label="Steps")
-                guidance = gr.Slider(options.GUIDANCE.low, options.GUIDANCE.high, value=options.DEFAULT_GUIDANCE,
-                                     step=options.GUIDANCE_STEP, label="Guidance scale w",
-                                     info=words.GUIDANCE_INFO)
+                    steps = spec_slider(options.STEPS_SLIDER, "Steps")
+                guidance = spec_slider(options.GUIDANCE_SLIDER, "Guidance scale w", info=words.GUIDANCE_INFO)
                 seed = seed_control(options.DEFAULT_SEED, label="Seed", elem_id="sd-seed")
                 go = gr.Button("Generate", variant="primary", elem_id="stable_diffusion-main-action")
                 with gr.Accordion(words.KNOWN_WORDS_TITLE, open=False, elem_id="sd-known-words"):
@@ -181,8 +179,7 @@ def build() -> gr.Blocks:
                     data_btn = gr.Button("Use data image", scale=2)
                 data_caption = gr.Markdown()
             with gr.Column(min_width=240):
-                strength = gr.Slider(options.STRENGTH.low, options.STRENGTH.high, value=options.DEFAULT_STRENGTH,
-                                     step=options.STRENGTH_STEP, label="Strength")
+                strength = spec_slider(options.STRENGTH_SLIDER, "Strength")
                 i2i_btn = gr.Button("Transform it with the prompt", elem_id="sd-i2i-btn")
                 i2i_text = gr.Markdown()
             i2i_img = gr.Image(label="Result", type="filepath", interactive=False, height=256, width=256, elem_id="sd-i2i")

@@ -30,18 +30,20 @@ PHOTO_BYTES = 50 * 2**20
 PHOTO_MIN_SIDE = 8
 POINTNET_POINTS = 512  # points PointNet reads, sampled from the current object
 
-# what the sliders offer (a comfortable part of what the logic accepts above: the API may ask for more)
-# and where they start; both front ends build their widgets from these
-SURFACE_POINTS_SLIDER = limits.IntRange(SURFACE_POINTS.name, SURFACE_POINTS.low, 200_000)
-DEFAULT_SURFACE_POINTS = 20_000
-DEFAULT_VOXEL_RESOLUTION = 48
-DEFAULT_POISSON_DEPTH = 7
-VOXEL_SIZE_SLIDER = limits.FloatRange(VOXEL_SIZE.name, 0.005, 0.1)
-DEFAULT_VOXEL_SIZE = 0.02
-NEIGHBOURS_SLIDER = limits.IntRange(NEIGHBOURS.name, NEIGHBOURS.low, 50)
-DEFAULT_NEIGHBOURS = 20
-STD_RATIO_SLIDER = limits.FloatRange(STD_RATIO.name, 0.5, 5.0)
-DEFAULT_STD_RATIO = 2.0
+# what the sliders offer (some a comfortable part of what the logic accepts above: the API may ask
+# for more), where they start and their steps; both front ends build their widgets from these
+SURFACE_POINTS_SLIDER = limits.Slider(limits.IntRange(SURFACE_POINTS.name, SURFACE_POINTS.low, 200_000), 20_000, 100)
+DEFAULT_SURFACE_POINTS = SURFACE_POINTS_SLIDER.value
+VOXEL_RESOLUTION_SLIDER = limits.Slider(VOXEL_RESOLUTION, 48, 1)
+DEFAULT_VOXEL_RESOLUTION = VOXEL_RESOLUTION_SLIDER.value
+POISSON_DEPTH_SLIDER = limits.Slider(POISSON_DEPTH, 7, 1)
+DEFAULT_POISSON_DEPTH = POISSON_DEPTH_SLIDER.value
+VOXEL_SIZE_SLIDER = limits.Slider(limits.FloatRange(VOXEL_SIZE.name, 0.005, 0.1), 0.02, 0.005)
+DEFAULT_VOXEL_SIZE = VOXEL_SIZE_SLIDER.value
+NEIGHBOURS_SLIDER = limits.Slider(limits.IntRange(NEIGHBOURS.name, NEIGHBOURS.low, 50), 20, 1)
+DEFAULT_NEIGHBOURS = NEIGHBOURS_SLIDER.value
+STD_RATIO_SLIDER = limits.Slider(limits.FloatRange(STD_RATIO.name, 0.5, 5.0), 2.0, 0.1)
+DEFAULT_STD_RATIO = STD_RATIO_SLIDER.value
 
 CLASSES: tuple[str, ...] = ("sphere", "cube", "cylinder", "cone", "torus", "pyramid")  # PointNet's classes
 # the built-in objects, by name (shapes3d.SAMPLES makes each); named here so a link can be checked without numpy
@@ -75,7 +77,7 @@ LINK_PARAMS: dict[str, presenter.LinkParam] = {
     "sample": presenter.choice_param("sample", SAMPLE_NAMES),
     "colour": presenter.choice_param("colouring", tuple(COLOUR_MODES)),
     # the Convert section's settings, ready for the conversion the presenter presses next
-    "points": presenter.int_param(SURFACE_POINTS_SLIDER),
+    "points": presenter.int_param(SURFACE_POINTS_SLIDER.shown),
     "voxels": presenter.int_param(VOXEL_RESOLUTION),
     "poisson": presenter.int_param(POISSON_DEPTH),
     "seed": presenter.int_param(limits.SEED),

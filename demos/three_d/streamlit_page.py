@@ -115,15 +115,14 @@ def convert_section(colour: str) -> None:
     st.markdown(words.CONVERT_INTRO)
     a, b, c, d = st.columns(4)
     with a:
-        n_points = st_ui.limit_slider(f"{words.POINTS_LABEL} ({words.POINTS_INFO})", options.SURFACE_POINTS_SLIDER,
-                                      options.DEFAULT_SURFACE_POINTS, key="three_d-n-points", step=100)
+        n_points = st_ui.spec_slider(f"{words.POINTS_LABEL} ({words.POINTS_INFO})", options.SURFACE_POINTS_SLIDER,
+                                     key="three_d-n-points")
     with b:
-        resolution = st_ui.limit_slider(f"{words.RESOLUTION_LABEL} ({words.RESOLUTION_INFO})",
-                                        options.VOXEL_RESOLUTION, options.DEFAULT_VOXEL_RESOLUTION,
-                                        key="three_d-resolution")
+        resolution = st_ui.spec_slider(f"{words.RESOLUTION_LABEL} ({words.RESOLUTION_INFO})",
+                                       options.VOXEL_RESOLUTION_SLIDER, key="three_d-resolution")
     with c:
-        poisson_depth = st_ui.limit_slider(f"{words.POISSON_LABEL} ({words.POISSON_INFO})", options.POISSON_DEPTH,
-                                           options.DEFAULT_POISSON_DEPTH, key="three_d-poisson-depth")
+        poisson_depth = st_ui.spec_slider(f"{words.POISSON_LABEL} ({words.POISSON_INFO})", options.POISSON_DEPTH_SLIDER,
+                                          key="three_d-poisson-depth")
     with d:
         seed = st_ui.seed_input("three_d-seed", label="Sampling seed")
     columns = st.columns(4)
@@ -143,13 +142,11 @@ def process_section(colour: str) -> None:
     st.subheader(words.PROCESS_HEADING)
     left, right = st.columns([1, 3])
     with left:
-        voxel_share = st_ui.limit_slider(words.VOXEL_SHARE_LABEL, options.VOXEL_SIZE_SLIDER,
-                                         options.DEFAULT_VOXEL_SIZE, key="three_d-voxel-share", step=0.005,
-                                         help=words.VOXEL_SHARE_INFO)
-        neighbours = st_ui.limit_slider(words.NEIGHBOURS_LABEL, options.NEIGHBOURS_SLIDER, options.DEFAULT_NEIGHBOURS,
-                                        key="three_d-neighbours", help=words.NEIGHBOURS_INFO)
-        std_ratio = st_ui.limit_slider(words.STD_RATIO_LABEL, options.STD_RATIO_SLIDER,
-                                       options.DEFAULT_STD_RATIO, key="three_d-std-ratio", step=0.1)
+        voxel_share = st_ui.spec_slider(words.VOXEL_SHARE_LABEL, options.VOXEL_SIZE_SLIDER, key="three_d-voxel-share",
+                                        help=words.VOXEL_SHARE_INFO)
+        neighbours = st_ui.spec_slider(words.NEIGHBOURS_LABEL, options.NEIGHBOURS_SLIDER, key="three_d-neighbours",
+                                       help=words.NEIGHBOURS_INFO)
+        std_ratio = st_ui.spec_slider(words.STD_RATIO_LABEL, options.STD_RATIO_SLIDER, key="three_d-std-ratio")
         clicked = [key for key in actions.PROCESSES
                    if st.button(words.PROCESS_LABELS[key], key=f"three_d-process-{key}")]
         with st_ui.shows_errors():

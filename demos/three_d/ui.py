@@ -19,7 +19,7 @@ from demos.three_d import wording as words
 from shared.image_files import write_atomic
 from shared.memo import memoised
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, file_path, header, notify, shows_errors
+from shared.ui import demo_container, explainer, file_path, header, notify, shows_errors, spec_slider
 
 HERE = Path(__file__).parent
 GLB_DIR = Path(tempfile.gettempdir()) / "genai-demos-3d"
@@ -162,15 +162,9 @@ def build() -> gr.Blocks:
 
         gr.Markdown(f"## {words.CONVERT_HEADING}\n{words.CONVERT_INTRO}")
         with gr.Row():
-            n_points = gr.Slider(options.SURFACE_POINTS_SLIDER.low, options.SURFACE_POINTS_SLIDER.high,
-                                 value=options.DEFAULT_SURFACE_POINTS, step=100, label=words.POINTS_LABEL,
-                                 info=words.POINTS_INFO)
-            resolution = gr.Slider(options.VOXEL_RESOLUTION.low, options.VOXEL_RESOLUTION.high,
-                                   value=options.DEFAULT_VOXEL_RESOLUTION, step=1,
-                                   label=words.RESOLUTION_LABEL, info=words.RESOLUTION_INFO)
-            poisson_depth = gr.Slider(options.POISSON_DEPTH.low, options.POISSON_DEPTH.high,
-                                      value=options.DEFAULT_POISSON_DEPTH, step=1, label=words.POISSON_LABEL,
-                                      info=words.POISSON_INFO)
+            n_points = spec_slider(options.SURFACE_POINTS_SLIDER, words.POINTS_LABEL, info=words.POINTS_INFO)
+            resolution = spec_slider(options.VOXEL_RESOLUTION_SLIDER, words.RESOLUTION_LABEL, info=words.RESOLUTION_INFO)
+            poisson_depth = spec_slider(options.POISSON_DEPTH_SLIDER, words.POISSON_LABEL, info=words.POISSON_INFO)
             seed = gr.Number(0, precision=0, label="Sampling seed")
         convert_buttons = {}
         with gr.Row():
@@ -187,15 +181,9 @@ def build() -> gr.Blocks:
         gr.Markdown(f"## {words.PROCESS_HEADING}")
         with gr.Row():
             with gr.Column(scale=1, min_width=280):
-                voxel_share = gr.Slider(options.VOXEL_SIZE_SLIDER.low, options.VOXEL_SIZE_SLIDER.high,
-                                        value=options.DEFAULT_VOXEL_SIZE, step=0.005,
-                                        label=words.VOXEL_SHARE_LABEL, info=words.VOXEL_SHARE_INFO)
-                neighbours = gr.Slider(options.NEIGHBOURS_SLIDER.low, options.NEIGHBOURS_SLIDER.high,
-                                       value=options.DEFAULT_NEIGHBOURS, step=1, label=words.NEIGHBOURS_LABEL,
-                                       info=words.NEIGHBOURS_INFO)
-                std_ratio = gr.Slider(options.STD_RATIO_SLIDER.low, options.STD_RATIO_SLIDER.high,
-                                      value=options.DEFAULT_STD_RATIO, step=0.1,
-                                      label=words.STD_RATIO_LABEL)
+                voxel_share = spec_slider(options.VOXEL_SIZE_SLIDER, words.VOXEL_SHARE_LABEL, info=words.VOXEL_SHARE_INFO)
+                neighbours = spec_slider(options.NEIGHBOURS_SLIDER, words.NEIGHBOURS_LABEL, info=words.NEIGHBOURS_INFO)
+                std_ratio = spec_slider(options.STD_RATIO_SLIDER, words.STD_RATIO_LABEL)
                 with gr.Row():
                     down_btn = gr.Button(words.PROCESS_LABELS["down_sample"], size="sm")
                     normals_btn = gr.Button(words.PROCESS_LABELS["normals"], size="sm")

@@ -27,9 +27,11 @@ DATA_SEED = limits.SEED
 INTERPOLATIONS: tuple[str, ...] = ("slerp", "lerp")
 DEFAULT_INTERPOLATION = "slerp"
 FRAMES = limits.IntRange("number of frames", 2, 24)
-DEFAULT_FRAMES = 8
+FRAMES_SLIDER = limits.Slider(FRAMES, 8, 1)
+DEFAULT_FRAMES = FRAMES_SLIDER.value
 FPS = limits.IntRange("frames per second", 1, 30)
-DEFAULT_FPS = 6
+FPS_SLIDER = limits.Slider(FPS, 6, 1)
+DEFAULT_FPS = FPS_SLIDER.value
 
 # ---- latent map (the 2-D model) ----
 MAP_EXTENT = 3.0  # the plane shown: [-3, 3]^2, where N(0, I) puts 99.3% of its mass in each axis
@@ -38,10 +40,12 @@ MAP_POINTS = 2_000  # held-out images encoded for the scatter
 COLOUR_BY: tuple[str, ...] = tuple(LABEL_NAMES)  # shape, colour, size, position
 DEFAULT_COLOUR_BY = "shape"
 MAP_COORDINATE = limits.FloatRange("latent coordinate", -MAP_EXTENT, MAP_EXTENT)
+MAP_COORDINATE_SLIDER = limits.Slider(MAP_COORDINATE, 0.0, 0.05)  # z1 and z2 (the Streamlit page: the tab takes a click)
 
 # ---- one dimension at a time ----
 LATENT_DIMS = 16  # of every model in BETA_MODELS
 LATENT_VALUE = limits.FloatRange("latent value", -4.0, 4.0)
+LATENT_VALUE_SLIDER = limits.Slider(LATENT_VALUE, 0.0, 0.05)  # each of the LATENT_DIMS sliders
 TRAVERSAL_VALUES = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)  # the columns of the traversal picture
 TABLE_IMAGES = 200  # held-out images each dimension is swept from, for the table
 
@@ -49,9 +53,11 @@ TABLE_IMAGES = 200  # held-out images each dimension is swept from, for the tabl
 PRIORS: dict[str, str] = {"fitted": "fitted mixture (where the data's codes are)", "standard": "standard normal N(0, I)"}
 DEFAULT_PRIOR = "fitted"
 SAMPLES = limits.IntRange("number of samples", 1, 64)
-DEFAULT_SAMPLES = 16
+SAMPLES_SLIDER = limits.Slider(SAMPLES, 16, 1)
+DEFAULT_SAMPLES = SAMPLES_SLIDER.value
 TEMPERATURE = limits.FloatRange("temperature", 0.0, 2.0)
-DEFAULT_TEMPERATURE = 1.0
+TEMPERATURE_SLIDER = limits.Slider(TEMPERATURE, 1.0, 0.05)
+DEFAULT_TEMPERATURE = TEMPERATURE_SLIDER.value
 COMPARISON_IMAGES = 500  # per model, for the beta comparison's figures
 
 # ---- anomaly score ----
@@ -67,8 +73,8 @@ HUB_AUTOENCODERS: dict[str, str] = {  # Hub id -> its diffusers class
 }
 HUB_DEFAULT = "madebyollin/taesd"
 PHOTO_SIDE = limits.IntRange("photo size in pixels", 64, 512)  # a multiple of 8: the autoencoders downsample 8x
-PHOTO_SIDE_STEP = 8
-DEFAULT_PHOTO_SIDE = 256
+PHOTO_SIDE_SLIDER = limits.Slider(PHOTO_SIDE, 256, 8)  # moves by 8, so every size is a multiple of 8
+DEFAULT_PHOTO_SIDE = PHOTO_SIDE_SLIDER.value
 PHOTO = PictureLimits(max_bytes=50 * 2**20, max_pixels=8192 * 8192, min_side=16, noun="photo")
 
 

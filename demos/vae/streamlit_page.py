@@ -98,11 +98,11 @@ def interpolation_section() -> tuple[int, str, str]:
     with col_b:
         image_column("B", options.DEFAULT_SEEDS[1])
     with settings:
-        frames = st_ui.limit_slider("Frames", options.FRAMES, options.DEFAULT_FRAMES, key="vae-frames")
+        frames = st_ui.spec_slider("Frames", options.FRAMES_SLIDER, key="vae-frames")
         mode = st.radio("Interpolation", options.INTERPOLATIONS,
                         index=options.INTERPOLATIONS.index(options.DEFAULT_INTERPOLATION), key="vae-mode",
                         help=words.INTERPOLATION_INFO)
-        fps = st_ui.limit_slider("Animation frames per second", options.FPS, options.DEFAULT_FPS, key="vae-fps")
+        fps = st_ui.spec_slider("Animation frames per second", options.FPS_SLIDER, key="vae-fps")
         betas = list(options.BETA_MODELS)
         beta = st.selectbox("Model (KL weight β)", betas, index=betas.index(options.DEFAULT_BETA), key="vae-beta",
                             help=words.BETA_INFO)
@@ -149,8 +149,8 @@ def map_section() -> None:
                              index=options.COLOUR_BY.index(options.DEFAULT_COLOUR_BY), key="vae-colour-by")
         if st.button("Place A and B on the map", key="vae-map-place", wrap=True):
             st.session_state["vae-map-placed"] = True
-        z1 = st_ui.limit_slider("z1", options.MAP_COORDINATE, 0.0, key="vae-z1", step=0.05)
-        z2 = st_ui.limit_slider("z2", options.MAP_COORDINATE, 0.0, key="vae-z2", step=0.05)
+        z1 = st_ui.spec_slider("z1", options.MAP_COORDINATE_SLIDER, key="vae-z1")
+        z2 = st_ui.spec_slider("z2", options.MAP_COORDINATE_SLIDER, key="vae-z2")
         with st_ui.shows_errors():
             point, text = kept("vae-point", (z1, z2), lambda: views.decoded_point(z1, z2))
             st.image(point, caption="The point (z1, z2)", width=200, output_format="PNG")
@@ -186,13 +186,14 @@ def dimensions_section(beta: str) -> None:
                                                   "the first time)…"):
                 st.session_state["vae-dims-table"] = views.dimension_table(beta)
     values = []
+    spec = options.LATENT_VALUE_SLIDER
     per_row = options.LATENT_DIMS // 2  # two rows of eight, as in the Gradio tab
     for i, key in enumerate(keys):
         if i % per_row == 0:
             columns = st.columns(per_row)
-        st.session_state.setdefault(key, 0.0)
-        values.append(columns[i % per_row].slider(f"z{i}", options.LATENT_VALUE.low, options.LATENT_VALUE.high,
-                                                  step=0.05, key=key))
+        # the spec's range and step; its value through the session state, which "Start from image A" sets
+        st.session_state.setdefault(key, spec.value)
+        values.append(columns[i % per_row].slider(f"z{i}", spec.shown.low, spec.shown.high, step=spec.step, key=key))
     decoded_col, traversal_col = st.columns([1, 3])
     with decoded_col, st_ui.shows_errors():
         image, text = kept("vae-decoded", (beta, tuple(values)), lambda: views.decode_sliders(beta, values))
@@ -229,11 +230,10 @@ def reconstruct_and_sample_section(beta: str) -> None:
     with settings:
         prior = st.radio("Prior", list(options.PRIORS), format_func=options.PRIORS.get,
                          index=list(options.PRIORS).index(options.DEFAULT_PRIOR), key="vae-prior")
-        temperature = st_ui.limit_slider("Temperature", options.TEMPERATURE, options.DEFAULT_TEMPERATURE,
-                                         key="vae-temperature", step=0.05,
-                                         help=words.TEMPERATURE_INFO)
+        temperature = st_ui.spec_slider("Temperature", options.TEMPERATURE_SLIDER, key="vae-temperature",
+                                        help=words.TEMPERATURE_INFO)
         seed = st_ui.seed_input("vae-sample-seed", 0)
-        n = st_ui.limit_slider("Samples", options.SAMPLES, options.DEFAULT_SAMPLES, key="vae-n-samples")
+        n = st_ui.spec_slider("Samples", options.SAMPLES_SLIDER, key="vae-n-samples")
         clicked = st.button("Sample", key="vae-sample")
     with shown, st_ui.shows_errors():
         # filled on open with the defaults, as the Gradio tab; then on each press
@@ -290,8 +290,7 @@ def photos_section(frames: int, mode: str) -> None:
     with settings:
         hubs = list(options.HUB_AUTOENCODERS)
         model_id = st.selectbox("Autoencoder", hubs, index=hubs.index(options.HUB_DEFAULT), key="vae-hub-model")
-        side = st_ui.limit_slider("Photo size (pixels)", options.PHOTO_SIDE, options.DEFAULT_PHOTO_SIDE,
-                                  key="vae-photo-side", step=options.PHOTO_SIDE_STEP)
+        side = st_ui.spec_slider("Photo size (pixels)", options.PHOTO_SIDE_SLIDER, key="vae-photo-side")
         clicked = st.button("Interpolate the photos", key="vae-photo-interpolate")
     if clicked:
         with st_ui.shows_errors(), st.spinner("Encoding, walking and decoding the photos…"):

@@ -16,7 +16,18 @@ from demos.vae import options
 from demos.vae import wording as words
 from shared.image_files import png_file, write_atomic
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, editor_path, explainer, file_path, fill_on_open, header, seed_control, shapes_editor, shows_errors
+from shared.ui import (
+    demo_container,
+    editor_path,
+    explainer,
+    file_path,
+    fill_on_open,
+    header,
+    seed_control,
+    shapes_editor,
+    shows_errors,
+    spec_slider,
+)
 
 HERE = Path(__file__).parent
 # the events that run the bundled VAEs share one pool: thirty users never run thirty at once
@@ -219,11 +230,10 @@ def build() -> gr.Blocks:
                     pick_b = gr.Button("Use data image", scale=2)
                 caption_b = gr.Markdown(elem_id="vae-caption-b")
             with gr.Column(min_width=260):
-                frames = gr.Slider(options.FRAMES.low, options.FRAMES.high, value=options.DEFAULT_FRAMES, step=1,
-                                   label="Frames")
+                frames = spec_slider(options.FRAMES_SLIDER, "Frames")
                 mode = gr.Radio(list(options.INTERPOLATIONS), value=options.DEFAULT_INTERPOLATION, label="Interpolation",
                                 info=words.INTERPOLATION_INFO)
-                fps = gr.Slider(options.FPS.low, options.FPS.high, value=options.DEFAULT_FPS, step=1, label="Animation frames per second")
+                fps = spec_slider(options.FPS_SLIDER, "Animation frames per second")
                 beta = gr.Dropdown(list(options.BETA_MODELS), value=options.DEFAULT_BETA, label="Model (KL weight β)",
                                    info=words.BETA_INFO)
                 interp_btn = gr.Button("Interpolate", variant="primary", elem_id="vae-main-action")
@@ -280,8 +290,7 @@ def build() -> gr.Blocks:
         for row in range(2):  # two rows of eight
             with gr.Row():
                 for i in range(8 * row, 8 * row + 8):
-                    sliders.append(gr.Slider(options.LATENT_VALUE.low, options.LATENT_VALUE.high, value=0.0, step=0.05,
-                                             label=f"z{i}", min_width=100))
+                    sliders.append(spec_slider(options.LATENT_VALUE_SLIDER, f"z{i}", min_width=100))
         with gr.Row():
             from_a_btn = gr.Button("Start from image A")
             table_btn = gr.Button("Measure what each dimension moves")
@@ -317,12 +326,9 @@ def build() -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 prior = gr.Radio([(v, k) for k, v in options.PRIORS.items()], value=options.DEFAULT_PRIOR, label="Prior")
-                temperature = gr.Slider(options.TEMPERATURE.low, options.TEMPERATURE.high, value=options.DEFAULT_TEMPERATURE,
-                                        step=0.05,
-                                        label="Temperature", info=words.TEMPERATURE_INFO)
+                temperature = spec_slider(options.TEMPERATURE_SLIDER, "Temperature", info=words.TEMPERATURE_INFO)
                 sample_seed = seed_control(0, label="Seed", elem_id="vae-sample-seed")
-                n_samples = gr.Slider(options.SAMPLES.low, options.SAMPLES.high, value=options.DEFAULT_SAMPLES, step=1,
-                                      label="Samples")
+                n_samples = spec_slider(options.SAMPLES_SLIDER, "Samples")
                 sample_btn = gr.Button("Sample")
             with gr.Column(scale=3):
                 samples_img = gr.Image(label=words.SAMPLES_CAPTION, type="filepath",
@@ -361,8 +367,7 @@ def build() -> gr.Blocks:
                                elem_id="vae-photo-b")
             with gr.Column(min_width=240):
                 hub_model = gr.Dropdown(list(options.HUB_AUTOENCODERS), value=options.HUB_DEFAULT, label="Autoencoder")
-                photo_side = gr.Slider(options.PHOTO_SIDE.low, options.PHOTO_SIDE.high, value=options.DEFAULT_PHOTO_SIDE,
-                                       step=options.PHOTO_SIDE_STEP, label="Photo size (pixels)")
+                photo_side = spec_slider(options.PHOTO_SIDE_SLIDER, "Photo size (pixels)")
                 photo_btn = gr.Button("Interpolate the photos")
         photo_sheet = gr.Image(label=words.SHEET_CAPTION, type="filepath", interactive=False,
                                format="png", elem_id="vae-photo-sheet")
