@@ -7,7 +7,10 @@ the bundled models the main actions use loaded, and the Data tab's default judge
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -68,17 +71,33 @@ STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
     ("the bundled PixelCNN", _pixelcnn), ("diffusers and transformers", _libraries), ("the bundled DDPM", _diffusion),
     ("the bundled Stable Diffusion pipeline", _stable_diffusion), ("the bundled GPT assistant", _assistant),
 )
+# These run at the server's own priority: a first press waits for them (the Data tab's batch is memoised:
+# a press while it is computed waits for this thread), and at a low priority under a loaded server they
+# would wait behind every other request. The rest runs at nice 10, behind the visitors.
+AT_NORMAL_PRIORITY = frozenset({"torch", "the shapes classifier", "the Data tab's default batch", "the bundled PixelCNN"})
+LOW_PRIORITY = 10
+
+
+def lower_this_threads_priority() -> None:
+    """nice LOW_PRIORITY for the calling thread only (Linux; elsewhere nothing). It cannot be raised again."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOW_PRIORITY)
 
 
 def warm_up(slugs: set[str] | None = None) -> list[tuple[str, float]]:
-    """Run every step (those of the mounted demos when `slugs` is given); (step, seconds) each. A
-    failing step is logged and skipped: the tab it serves then loads on its first use, as without."""
+    """Run every step (those of the mounted demos when `slugs` is given); (step, seconds) each; from
+    the first step not AT_NORMAL_PRIORITY on, the calling thread runs at a low priority (call it in a
+    thread of its own: shared.ui.warm_up_after_serving). A failing step is logged and skipped: the tab
+    it serves then loads on its first use, as without."""
     needs = {"the Data tab's default batch": "data", "the bundled PixelCNN": "pixelcnn", "the bundled DDPM": "diffusion",
              "the bundled Stable Diffusion pipeline": "stable_diffusion", "the bundled GPT assistant": "gpt"}
-    done = []
+    done, lowered = [], False
     for name, step in STEPS:
         if slugs is not None and name in needs and needs[name] not in slugs:
             continue
+        if name not in AT_NORMAL_PRIORITY and not lowered:
+            lower_this_threads_priority()
+            lowered = True
         t0 = time.perf_counter()
         try:
             step()

@@ -298,15 +298,14 @@ def readable_input_errors() -> None:
 
 
 def warm_up_after_serving(port: int, warm_up: Callable[[], object], timeout_s: float = 120.0) -> threading.Thread:
-    """Run `warm_up` in a daemon thread once the server answers on `port`, at a low priority (nice
-    10, this thread only), so the first page is served first and a first press finds its models loaded."""
+    """Run `warm_up` in a daemon thread once the server answers on `port`, so the first page is served
+    first and a first press finds its models loaded. `warm_up` lowers this thread's priority itself once
+    what a first press waits for is ready (demos/warm_up.py)."""
 
     def run() -> None:
         import urllib.error
         import urllib.request
 
-        with contextlib.suppress(OSError, AttributeError):  # not Linux: the normal priority
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         end = time.monotonic() + timeout_s
         while time.monotonic() < end:
             try:
