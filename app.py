@@ -21,7 +21,7 @@ import gradio as gr
 
 from demos import REGISTRY, DemoSpec, by_slug, overview_ui
 from shared.presenter_ui import as_list, link_hook, wire_links
-from shared.ui import apply_switches, arg_parser, embedded_demos, launch, open_fills
+from shared.ui import apply_switches, arg_parser, embedded_demos, launch, open_fills, set_up_queue
 
 log = logging.getLogger("genai-demos")
 OVERVIEW = "overview"
@@ -92,6 +92,7 @@ def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
     built: dict[str, gr.Column | Exception] = {}
     slugs = [OVERVIEW] + [spec.slug for spec in specs]
     with embedded_demos(), gr.Blocks(title="genai-demos: see how generative AI works") as app:
+        set_up_queue(app)  # before its components exist: see set_up_queue
         with gr.Tabs(selected=OVERVIEW, elem_id="suite-tabs") as tabs:
             with gr.Tab("Overview", id=OVERVIEW, elem_id=f"tab-{OVERVIEW}") as first:
                 overview_ui.build([(spec.slug, spec.title) for spec in specs])

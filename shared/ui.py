@@ -322,12 +322,21 @@ def warm_up_after_serving(port: int, warm_up: Callable[[], object], timeout_s: f
     return thread
 
 
-def launch(blocks: gr.Blocks, host: str, port: int, warm_up: Callable[[], object] | None = None, **kwargs: Any) -> tuple:
-    """Serve a Blocks app with the suite's theme; the one place launch options live. `warm_up`
-    runs in the background once the page is served (demos/warm_up.py)."""
+def set_up_queue(blocks: gr.Blocks) -> None:
+    """The suite's queue. Gradio's queue() builds the app's routes again, with the configuration of
+    every component made so far: called first thing inside `with gr.Blocks()` (app.py) it costs
+    nothing, called by launch() on the whole suite 0.1 s of its start-up."""
     # Two CPU cores: more parallel model calls only thrash. Model-heavy events also share a
     # concurrency_id per model (see each demo's ui.py), so thirty users never run thirty models.
     blocks.queue(default_concurrency_limit=2, max_size=QUEUE_MAX)
+    blocks.suite_queue = True
+
+
+def launch(blocks: gr.Blocks, host: str, port: int, warm_up: Callable[[], object] | None = None, **kwargs: Any) -> tuple:
+    """Serve a Blocks app with the suite's theme; the one place launch options live. `warm_up`
+    runs in the background once the page is served (demos/warm_up.py)."""
+    if not getattr(blocks, "suite_queue", False):
+        set_up_queue(blocks)
     blocks.delete_cache = CACHE_CLEANUP
     release_sessions_on_close(blocks)
     readable_input_errors()

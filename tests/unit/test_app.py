@@ -29,6 +29,10 @@ def test_broken_demo_becomes_an_error_tab_and_the_rest_still_builds():
     assert "ModuleNotFoundError" in config
     for spec in REGISTRY:
         assert f"{spec.slug}-main-action" in config
+    # the suite's queue, set up before its components (shared.ui.set_up_queue): launch() keeps it
+    from shared.ui import QUEUE_MAX
+
+    assert blocks.suite_queue and (blocks._queue.max_size, blocks._queue.default_concurrency_limit) == (QUEUE_MAX, 2)
 
 
 def test_only_flag_rejects_unknown_slugs(capsys):
