@@ -13,6 +13,7 @@ its warm-up thread still running, as the first visitor meets it), the first pres
 - **done**: until no event shows progress and no request is in flight (benchmarks/frontends.py).
 
     python -m benchmarks.first_progress [--only data,pixelcnn]
+    python -m benchmarks.first_progress --only data --mount-only   # a suite of those tabs alone (fewer components)
 """
 
 from __future__ import annotations
@@ -64,9 +65,10 @@ READ_JS = """() => { const s = window.__firstProgress; window.__firstProgressSto
   return {change: since(s.change), bar: since(s.bar), pending: since(s.pending)}; }"""
 
 
-def measure(browser, specs) -> list[dict]:
+def measure(browser, specs, mount_only: bool = False) -> list[dict]:
     port = free_port()
-    proc = serve([sys.executable, "app.py", "--port", str(port)], f"http://127.0.0.1:{port}/")
+    only = ["--only", ",".join(s.slug for s in specs)] if mount_only else []
+    proc = serve([sys.executable, "app.py", "--port", str(port), *only], f"http://127.0.0.1:{port}/")
     rows = []
     try:
         page = browser.new_page(viewport={"width": 2200, "height": 1000})  # every tab's button in view
@@ -112,11 +114,12 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="comma-separated slugs (default: every tab)")
+    parser.add_argument("--mount-only", action="store_true", help="serve a suite of those tabs alone")
     args = parser.parse_args(argv)
     specs = by_slug([s for s in args.only.split(",") if s]) if args.only else list(REGISTRY)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        rows = measure(browser, specs)
+        rows = measure(browser, specs, args.mount_only)
         browser.close()
     print(f"\nSeconds from the first press of each main action on a fresh server (goal: done within {ANSWER_S:g} s, "
           f"or the first visible change within {FIRST_S * 1000:.0f} ms).\n")
