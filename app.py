@@ -48,18 +48,6 @@ def error_panel(spec: DemoSpec, exc: Exception) -> None:
     )
 
 
-def tab_from_url(slugs: Sequence[str]) -> Callable[[gr.Request], gr.Tabs]:
-    """A load handler that selects the tab named by ?tab=<slug>, so a talk can link straight to a demo."""
-
-    def select(request: gr.Request) -> gr.Tabs:
-        slug = (request.query_params.get("tab") or "").strip()
-        if slug and slug not in slugs:
-            gr.Warning(f"There is no tab called '{slug}'; the tabs are {', '.join(slugs)}.")
-        return gr.Tabs(selected=slug) if slug in slugs else gr.Tabs()
-
-    return select
-
-
 def address_sync_js(slug: str) -> str:
     """The browser-side handler of a tab's select event: write ?tab=<slug> into the address bar.
 
@@ -124,7 +112,7 @@ def build_app(specs: Sequence[DemoSpec] = REGISTRY) -> gr.Blocks:
         # opens the tab (its opening fills see the linked values), then shows the linked result.
         hooks = {spec.slug: hook for spec in specs if not isinstance(built[spec.slug], Exception)
                  and (hook := link_hook(built[spec.slug])) is not None}
-        wire_links(app, hooks, (tab_from_url(slugs), None, tabs)).then(
+        wire_links(app, hooks, tabs, slugs).then(
             None, js="() => { window.genaiTabsReady = true; }")
     return app
 

@@ -10,7 +10,8 @@ The parsing and checking are shared.presenter's (no UI library); this module onl
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,26 +75,75 @@ def _widget_value(hook: LinkHook, name: str, value: Any) -> Any:
     return value
 
 
-def apply_links(hooks: Mapping[str, LinkHook]) -> Callable:
-    """A load handler for every demo's controls at once: the values of the link's demo (the one
-    ?tab= names), gr.skip() for every other control. One event, so opening the page costs one
-    round trip through the queue however many demos take links."""
-    names = [(slug, name) for slug, hook in hooks.items() for name in hook.controls]
+def link_target(hooks: Mapping[str, LinkHook], query: Mapping[str, str]) -> str | None:
+    """The demo a link carries settings for: ?tab= names a demo that takes links and the query has a
+    parameter of its own (a good or a bad one: a bad one gets its notice); None for any other page opening."""
+    slug = (query.get("tab") or "").strip()
+    if slug not in hooks:
+        return None
+    return slug if any(name not in presenter.RESERVED for name in query) else None
 
-    def apply(request: gr.Request):
+
+def unknown_tab_notice(slug: str, slugs: Sequence[str]) -> str | None:
+    """The notice for a ?tab= that names no tab (None when it names one, or none)."""
+    if slug and slug not in slugs:
+        return f"There is no tab called '{slug}'; the tabs are {', '.join(slugs)}."
+    return None
+
+
+def route_links(hooks: Mapping[str, LinkHook], slugs: Sequence[str]) -> Callable:
+    """The page's one server-side load handler, into a trigger per demo that takes links: a link
+    with settings sets its demo's trigger to the query (the demo's own chain then applies the
+    values, opens the tab and runs, in that order); a ?tab= that names no tab gets a notice.
+
+    It never writes to the tabs or to a demo's components (the browser opens a plain ?tab= itself,
+    `open_tab_js`): Gradio's page keeps a loading status for every component an event has written
+    to and updates each at every status message of any later event (each streamed frame too),
+    walking the whole page for the tabs. One load-time event into the tabs and every demo's
+    controls made each press in any tab pay for them all (`python -m benchmarks.first_progress`)."""
+    order = list(hooks)
+
+    def route(request: gr.Request):
         query = dict(request.query_params)
-        slug = (query.get("tab") or "").strip()
-        updates: dict[tuple[str, str], Any] = {}
-        if slug in hooks:
-            hook = hooks[slug]
-            values, notices = presenter.read(query, hook.declared, f"the {hook.title} tab")
-            for notice in notices:
-                gr.Warning(notice)
-            updates = {(slug, n): _widget_value(hook, n, values[n]) for n in hook.controls if n in values}
-        out = tuple(updates.get(key, gr.skip()) for key in names)
+        notice = unknown_tab_notice((query.get("tab") or "").strip(), slugs)
+        if notice:
+            gr.Warning(notice)
+        target = link_target(hooks, query)
+        out = tuple(query if slug == target else gr.skip() for slug in order)
+        return None if not out else out if len(out) > 1 else out[0]
+
+    route.__name__ = "route_links"
+    return route
+
+
+def select_tab_js(slug: str) -> str:
+    """Browser-side: open the tab `slug` (a Tabs update; no server round trip, no loading status)."""
+    return f"() => ({{__type__: 'update', selected: {json.dumps(slug)}}})"
+
+
+def open_tab_js(slugs: Sequence[str], hooks: Mapping[str, LinkHook]) -> str:
+    """Browser-side load handler into the Tabs: open the ?tab= tab, unless the address is a link with
+    settings for that demo (`link_target`'s rule: its chain opens the tab once the values are set)."""
+    return (f"() => {{ const p = new URLSearchParams(window.location.search);"
+            f" const slug = (p.get('tab') || '').trim();"
+            f" if (!{json.dumps(list(slugs))}.includes(slug)) return undefined;"
+            f" const reserved = {json.dumps(list(presenter.RESERVED))};"
+            f" if ({json.dumps(list(hooks))}.includes(slug) && [...p.keys()].some(k => !reserved.includes(k))) return undefined;"
+            f" return {{__type__: 'update', selected: slug}}; }}")
+
+
+def apply_link(hook: LinkHook) -> Callable:
+    """The handler that sets one demo's controls from a link's query (a notice for each value it
+    ignores); gr.skip() for a control the link does not set."""
+
+    def apply(query: Mapping[str, str]):
+        values, notices = presenter.read(query, hook.declared, f"the {hook.title} tab")
+        for notice in notices:
+            gr.Warning(notice)
+        out = tuple(_widget_value(hook, n, values[n]) if n in values else gr.skip() for n in hook.controls)
         return out if len(out) > 1 else out[0]
 
-    apply.__name__ = "apply_links"
+    apply.__name__ = "apply_link"
     return apply
 
 
@@ -104,50 +154,20 @@ def as_list(components: Any) -> list:
     return list(components) if isinstance(components, (list, tuple)) else [components]
 
 
-def run_linked(hooks: Mapping[str, LinkHook]) -> tuple[Callable, list, list]:
-    """(handler, inputs, outputs): one event for every demo's hook.run, the one the link names run
-    with its inputs, gr.skip() for every other output. One event, not one per demo: each event a page
-    load triggers costs the browser a status update of every component (1.5 CPU-s of Gradio's
-    JavaScript per page load for eight demos' events, measured) and the server a queue round trip.
-    A stream (a generator) either way: a demo's plain handler gives its one result."""
-    parts: list[tuple[str, LinkHook, slice, slice]] = []
-    inputs: list = []
-    outputs: list = []
-    for slug, hook in hooks.items():
-        _, run_inputs, run_outputs = hook.run  # type: ignore[misc]
-        run_inputs, run_outputs = as_list(run_inputs), as_list(run_outputs)
-        parts.append((slug, hook, slice(len(inputs), len(inputs) + len(run_inputs)),
-                      slice(len(outputs), len(outputs) + len(run_outputs))))
-        inputs += run_inputs
-        outputs += run_outputs
+def linked_run(hook: LinkHook) -> tuple[Callable, list, list]:
+    """(handler, inputs, outputs): the demo's hook.run, with the link's query first among its inputs;
+    it runs only when the link set at least one value (else it skips every output). A stream either
+    way: a plain handler gives its one result."""
+    fn, inputs, outputs = hook.run  # type: ignore[misc]
+    inputs, outputs = as_list(inputs), as_list(outputs)
 
-    def whole(values: list) -> Any:
-        return tuple(values) if len(values) > 1 else values[0]  # Gradio takes one output bare
-
-    def placed(out: slice, result: Any) -> Any:
-        """The whole output: this demo's result in its place, gr.skip() elsewhere."""
-        values = [gr.skip()] * len(outputs)
-        n = out.stop - out.start
-        if n == 1:
-            values[out] = [result]
-        else:
-            if not isinstance(result, (list, tuple)) or len(result) != n:
-                raise TypeError(f"a linked run must return {n} values as a tuple, got {type(result).__name__}")
-            values[out] = list(result)
-        return whole(values)
-
-    def run(request: gr.Request, *args: Any):
-        query = dict(request.query_params)
-        slug = (query.get("tab") or "").strip()
-        part = next((p for p in parts if p[0] == slug), None)
-        if part is None or not presenter.read(query, part[1].declared)[0]:
-            yield whole([gr.skip()] * len(outputs))
+    def run(query: Mapping[str, str] | None, *args: Any):
+        if not query or not presenter.read(query, hook.declared)[0]:
+            skipped = [gr.skip()] * len(outputs)
+            yield tuple(skipped) if len(skipped) > 1 else skipped[0]
             return
-        _, hook, taken, out = part
-        fn = hook.run[0]  # type: ignore[index]
-        result = fn(*args[taken])
-        for item in (result if inspect.isgenerator(result) else [result]):
-            yield placed(out, item)
+        result = fn(*args)
+        yield from (result if inspect.isgenerator(result) else [result])
 
     run.__name__ = "linked_run"
     return run, inputs, outputs
@@ -181,22 +201,20 @@ def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
     return button
 
 
-def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], then_open: tuple[Callable, Any, Any]) -> Any:
-    """On page load: every demo's link values (the one the URL names gets them), then
-    `then_open` (the load handler that selects the ?tab= tab, whose opening fills run with the
-    linked values), then the linked demo's run. Call inside `with app:`."""
-    event = None
-    controls = [control for hook in hooks.values() for control in hook.controls.values()]
-    if controls:
-        # queued: Gradio shows a gr.Warning (a bad link value's notice) only from a queued event
-        event = app.load(apply_links(hooks), None, controls, api_visibility="private")
-    fn, inputs, outputs = then_open
-    event = (app.load if event is None else event.then)(fn, inputs, outputs, api_visibility="private")
-    runs = {slug: hook for slug, hook in hooks.items() if hook.run is not None}
-    if runs:
-        fn, run_inputs, run_outputs = run_linked(runs)
-        # not in a model's concurrency group: on every page open without a link this event only
-        # returns "skip", and it must not wait behind other visitors' runs of a model. Two at a time
-        # per demo, as when each demo had an event of its own (the default limit of 2 each)
-        event.then(fn, run_inputs, run_outputs, api_visibility="private", concurrency_limit=2 * len(runs))
-    return event
+def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], tabs: gr.Tabs, slugs: Sequence[str]) -> Any:
+    """On page load: the browser opens a plain ?tab= tab (`open_tab_js`); the server's `route_links`
+    starts the chain of the demo a link with settings names: the link's values, then its tab opens
+    (so the tab's opening fills see them), then the linked run. Returns the server's load event.
+    Call inside `with app:`."""
+    app.load(None, None, tabs, js=open_tab_js(slugs, hooks))
+    triggers = {slug: gr.State(None) for slug in hooks}  # the link's query, set for the demo it names
+    for slug, hook in hooks.items():
+        chain = triggers[slug].change(apply_link(hook), triggers[slug], list(hook.controls.values()),
+                                      api_visibility="private")
+        chain = chain.then(None, None, tabs, js=select_tab_js(slug))
+        if hook.run is not None:
+            fn, inputs, outputs = linked_run(hook)
+            # not in the model's concurrency group (a link's page open must not wait behind other
+            # visitors' runs of the model); two linked runs of a demo at a time
+            chain.then(fn, [triggers[slug], *inputs], outputs, api_visibility="private", concurrency_limit=2)
+    return app.load(route_links(hooks, slugs), None, list(triggers.values()), api_visibility="private")

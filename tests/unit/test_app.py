@@ -68,21 +68,30 @@ def test_page_open_runs_only_the_tab_selector_and_each_tab_fills_when_first_open
     config = blocks.get_config_file()
     ids = {c["id"]: c for c in config["components"]}
     on_load = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]) and d["backend_fn"]]
-    # on load: one event that applies a presenter link's values to every demo's controls (cheap:
-    # no model; nothing without a link), then the tab picker; nothing else runs until a tab is
-    # opened (one event each was 13 queue round trips before the tab showed)
+    # on load: one server event, into a trigger (a State) per linkable demo (it hands a presenter
+    # link's values to its demo's chain), and the browser opens the ?tab= tab itself; no load-time
+    # event writes to the tabs or a demo's components (the page would update their loading status at
+    # every later event's message), and nothing else runs until a tab is opened
     assert len(on_load) == 1
-    chain, dep = [], on_load[0]
+    triggers = on_load[0]["outputs"]
+    assert triggers and all(ids[t]["type"] == "state" for t in triggers)
+    in_browser = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]) and not d["backend_fn"]
+                  and d["outputs"]]
+    assert [[ids[o]["props"].get("elem_id") for o in d["outputs"]] for d in in_browser] == [["suite-tabs"]]
     by_id = {d["id"]: d for d in config["dependencies"]}
-    while dep is not None:
-        chain.append([ids[o]["props"].get("elem_id") for o in dep["outputs"]])
-        dep = next((d for d in config["dependencies"] if d.get("trigger_after") == dep["id"] and d["backend_fn"]
-                    and not d.get("trigger_only_on_success")), None) if dep["id"] in by_id else None
-        if dep is not None and [ids[o]["props"].get("elem_id") for o in dep["outputs"]] == ["suite-tabs"]:
-            chain.append(["suite-tabs"])
-            break
-    assert chain[-1] == ["suite-tabs"] and len(chain) == 2, chain
-    linked = {elem for elem in chain[0] if elem}
+
+    def chain_of(trigger: int) -> list[list[str]]:
+        """The elem_ids each event of a trigger's chain writes to, in order."""
+        dep = next(d for d in config["dependencies"] if [trigger, "change"] in [list(t) for t in d["targets"]])
+        steps = []
+        while dep is not None:
+            steps.append([ids[o]["props"].get("elem_id") for o in dep["outputs"]])
+            dep = next((d for d in by_id.values() if d.get("trigger_after") == dep["id"]), None)
+        return steps
+
+    chains = [chain_of(t) for t in triggers]
+    assert all(len(c) >= 2 and c[1] == ["suite-tabs"] for c in chains), chains  # values, then the tab opens
+    linked = {elem for c in chains for elem in c[0] if elem}
     assert {"gan-waypoints", "data-seed", "arena-seed"} <= linked, linked  # every linkable demo's controls
     filled_by_tab = {}
     for dep in config["dependencies"]:

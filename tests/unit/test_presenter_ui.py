@@ -1,6 +1,7 @@
-"""The presenter links' Gradio wiring: one load-time event runs the linked demo's handler (plain or
-streamed) with its own inputs, into its own outputs, and skips every other output; without a link, or
-with a link that sets nothing, it only skips."""
+"""The presenter links' Gradio wiring: the page's one load handler opens the ?tab= tab, or hands a link
+with settings to its demo's chain (its trigger set to the query, the tabs left alone); the chain sets
+the demo's controls, then runs its handler (plain or streamed) into its own outputs, and only skips
+when the link sets nothing. No load-time event writes to another demo's components."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from types import SimpleNamespace
 import gradio as gr
 
 from shared import presenter
-from shared.presenter_ui import LinkHook, run_linked
+from shared.presenter_ui import LinkHook, apply_link, link_target, linked_run, route_links, wire_links
 
 SEED = presenter.text_param("seed", 10)
 
@@ -35,28 +36,66 @@ def request(query: dict[str, str]) -> SimpleNamespace:
     return SimpleNamespace(query_params=query)
 
 
-def test_one_event_gathers_every_demos_inputs_and_outputs_in_order() -> None:
-    hook_map, c = hooks()
-    _, inputs, outputs = run_linked(hook_map)
-    assert inputs == [c["a_in"], c["b_in1"], c["b_in2"]]
-    assert outputs == [c["a_out1"], c["a_out2"], c["b_out"]]
-
-
 def skipped(value: object) -> bool:
     return value == gr.skip()
 
 
-def test_the_linked_demo_runs_with_its_inputs_and_the_others_are_skipped() -> None:
-    fn, _, _ = run_linked(hooks()[0])
-    a = list(fn(request({"tab": "a", "seed": "7"}), "7", "x", "y"))
-    assert len(a) == 1 and a[0][:2] == ("plain 7", "second") and skipped(a[0][2])
-    b = list(fn(request({"tab": "b", "seed": "7"}), "1", "x", "y"))
-    assert [v[2] for v in b] == ["first xy", "then xy"]  # streamed, step by step
-    assert all(skipped(v[0]) and skipped(v[1]) for v in b)
+def test_a_link_targets_its_demo_only_when_it_carries_a_setting() -> None:
+    hook_map, _ = hooks()
+    assert link_target(hook_map, {"tab": "a", "seed": "7"}) == "a"
+    assert link_target(hook_map, {"tab": "a", "present": "1", "colour": "x"}) == "a"  # a bad one: its notice
+    for query in ({}, {"tab": "a"}, {"tab": "a", "present": "1", "view": "x"}, {"tab": "nope", "seed": "1"}):
+        assert link_target(hook_map, query) is None, query
 
 
-def test_without_a_link_or_with_one_that_sets_nothing_everything_is_skipped() -> None:
-    fn, _, _ = run_linked(hooks()[0])
-    for query in ({}, {"tab": "a"}, {"tab": "a", "seed": "x" * 50}, {"tab": "nope", "seed": "1"}):
-        (only,) = list(fn(request(query), "1", "2", "3"))
-        assert len(only) == 3 and all(skipped(v) for v in only), query
+def test_the_load_handler_sets_only_the_named_demos_trigger_and_warns_of_an_unknown_tab(monkeypatch) -> None:  # noqa: ANN001
+    hook_map, _ = hooks()
+    route = route_links(hook_map, ["overview", "a", "b"])
+    assert all(skipped(v) for v in route(request({"tab": "a", "present": "1"})))
+    a, b = route(request({"tab": "b", "seed": "7"}))
+    assert skipped(a) and b == {"tab": "b", "seed": "7"}
+    warned: list[str] = []
+    monkeypatch.setattr(gr, "Warning", warned.append)
+    assert all(skipped(v) for v in route(request({"tab": "nope", "seed": "1"})))
+    assert warned == ["There is no tab called 'nope'; the tabs are overview, a, b."]
+
+
+def test_the_chain_sets_the_controls_and_warns_of_what_it_ignored(monkeypatch) -> None:  # noqa: ANN001
+    hook_map, _ = hooks()
+    assert apply_link(hook_map["a"])({"tab": "a", "seed": "7"}) == "7"
+    warned: list[str] = []
+    monkeypatch.setattr(gr, "Warning", warned.append)
+    assert skipped(apply_link(hook_map["a"])({"tab": "a", "seed": "x" * 50}))
+    assert warned == ["The link's 'seed' was ignored: The seed is 50 characters long; the limit is 10."]
+
+
+def test_the_linked_run_uses_its_demos_inputs_and_outputs() -> None:
+    hook_map, c = hooks()
+    fn, inputs, outputs = linked_run(hook_map["a"])
+    assert inputs == [c["a_in"]] and outputs == [c["a_out1"], c["a_out2"]]
+    assert list(fn({"tab": "a", "seed": "7"}, "7")) == [("plain 7", "second")]
+    fn, inputs, outputs = linked_run(hook_map["b"])
+    assert inputs == [c["b_in1"], c["b_in2"]] and outputs == [c["b_out"]]
+    assert list(fn({"tab": "b", "seed": "7"}, "x", "y")) == ["first xy", "then xy"]  # streamed, step by step
+
+
+def test_a_link_that_sets_nothing_runs_nothing() -> None:
+    hook_map, _ = hooks()
+    fn, _, _ = linked_run(hook_map["a"])
+    for query in (None, {"tab": "a", "seed": "x" * 50}):
+        (only,) = list(fn(query, "1"))
+        assert len(only) == 2 and all(skipped(v) for v in only), query
+
+
+def test_no_load_time_event_writes_to_the_tabs_or_a_demos_components() -> None:
+    with gr.Blocks() as app:
+        with gr.Tabs() as tabs:
+            with gr.Tab("A"):
+                a_in, a_out = gr.Textbox(), gr.Textbox()
+        hook_map = {"a": LinkHook("A", {"seed": SEED}, {"seed": a_in}, run=(lambda x: x, [a_in], [a_out]))}
+        wire_links(app, hook_map, tabs, ["a"])
+    on_load = [fn for fn in app.fns.values() if any(target[1] == "load" for target in fn.targets)]
+    server = [fn for fn in on_load if fn.fn is not None]
+    browser = [fn for fn in on_load if fn.fn is None]
+    assert len(server) == 1 and [type(b) for b in server[0].outputs] == [gr.State]  # a's trigger alone
+    assert len(browser) == 1 and browser[0].outputs == [tabs] and "selected: slug" in browser[0].js
