@@ -48,7 +48,7 @@ def test_a_link_targets_its_demo_only_when_it_carries_a_setting() -> None:
         assert link_target(hook_map, query) is None, query
 
 
-def test_the_load_handler_sets_only_the_named_demos_trigger_and_warns_of_an_unknown_tab(monkeypatch) -> None:  # noqa: ANN001
+def test_the_load_handler_sets_only_the_named_demos_trigger_and_warns_of_an_unknown_tab(monkeypatch) -> None:
     hook_map, _ = hooks()
     route = route_links(hook_map, ["overview", "a", "b"])
     assert all(skipped(v) for v in route(request({"tab": "a", "present": "1"})))
@@ -60,7 +60,7 @@ def test_the_load_handler_sets_only_the_named_demos_trigger_and_warns_of_an_unkn
     assert warned == ["There is no tab called 'nope'; the tabs are overview, a, b."]
 
 
-def test_the_chain_sets_the_controls_and_warns_of_what_it_ignored(monkeypatch) -> None:  # noqa: ANN001
+def test_the_chain_sets_the_controls_and_warns_of_what_it_ignored(monkeypatch) -> None:
     hook_map, _ = hooks()
     assert apply_link(hook_map["a"])({"tab": "a", "seed": "7"}) == "7"
     warned: list[str] = []
@@ -89,9 +89,8 @@ def test_a_link_that_sets_nothing_runs_nothing() -> None:
 
 def test_no_load_time_event_writes_to_the_tabs_or_a_demos_components() -> None:
     with gr.Blocks() as app:
-        with gr.Tabs() as tabs:
-            with gr.Tab("A"):
-                a_in, a_out = gr.Textbox(), gr.Textbox()
+        with gr.Tabs() as tabs, gr.Tab("A"):
+            a_in, a_out = gr.Textbox(), gr.Textbox()
         hook_map = {"a": LinkHook("A", {"seed": SEED}, {"seed": a_in}, run=(lambda x: x, [a_in], [a_out]))}
         wire_links(app, hook_map, tabs, ["a"])
     on_load = [fn for fn in app.fns.values() if any(target[1] == "load" for target in fn.targets)]
