@@ -154,6 +154,15 @@ def open_fills(demo: gr.Blocks | gr.Column) -> list[tuple[Callable, Any, Any]]:
     return demo.__dict__.get("open_fills", [])
 
 
+def started(outputs: int, at: int, text: str) -> Any:
+    """A stream's first message, sent before its first frame is computed: `text` into output `at`,
+    every other output unchanged (gr.skip()). A visitor sees the server at work within the first
+    200 ms, not only Gradio's pending overlay (issue 32); one more message costs the page little."""
+    values: list[Any] = [gr.skip()] * outputs
+    values[at] = text
+    return tuple(values) if outputs > 1 else values[0]
+
+
 def file_path(value: object) -> str | None:
     """The local path of an uploaded file, whether Gradio preprocessed it (a path) or not (the
     public listeners skip preprocessing so that bad values reach the app's own checks, and a file

@@ -50,10 +50,14 @@ def _streamed(recording, steps, running: str, after: str = "Drag the slider to g
 def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
     """Stream a sampling run, then the samples, then its animation."""
     from demos.diffusion import sampling
+    from demos.diffusion import wording as words
 
     model = _model(model_spec)
     recording, run = sampling.sample_steps(model, sampler, steps, seed, n)
-    label = model.label  # sent once
+    # the start, before the first step is computed; the model is named once, here
+    yield gr.skip(), gr.skip(), words.STARTED.format(running="Sampling", steps=recording.total), gr.skip(), \
+        gr.skip(), gr.skip(), model.label
+    label = gr.skip()
     for rec, panel, status, slider in _streamed(recording, run, "Sampling"):
         yield rec, panel, status, slider, gr.skip(), gr.skip(), label
         label = gr.skip()

@@ -12,6 +12,7 @@ FORWARD_HEADING = "1 · The forward process"
 FORWARD_INTRO = ("No network here: noise is mixed in by a fixed rule, "
                  "x_t = √ᾱ_t · x₀ + √(1 − ᾱ_t) · ε. Drag t and watch the shapes dissolve.")
 SCHEDULE_INFO = "how fast the signal fades as t grows"
+STARTED = "{running}: starting ({steps} steps)…"
 SAMPLING_HEADING = "2 · Sampling: the reverse process, step by step"
 SAMPLING_INTRO = ("Start from pure noise. At every step the "
                   "network predicts the noise in the current image; the sampler removes part of it and moves to a "

@@ -11,7 +11,8 @@ import gradio as gr
 from shared.image_files import png_file
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, editor_path, explainer, fill_on_open, header, seed_control, shapes_editor, shows_errors
+from shared.ui import (demo_container, editor_path, explainer, fill_on_open, header, seed_control, shapes_editor, shows_errors,
+                       started)
 
 HERE = Path(__file__).parent
 
@@ -41,8 +42,11 @@ def reset(slot: LiveRun, dataset, kind, layers, seed):  # noqa: ANN001
 def start(slot: LiveRun, dataset, kind, layers, seed, steps):  # noqa: ANN001
     """Train this session's flow for the press's steps, streaming the view; one Start at a time."""
     from demos.flows import live
+    from demos.flows import wording as words
 
     press = live.new_press(slot, _settings(dataset, kind, layers, seed), steps)
+    if not slot.busy:  # (a second Start is refused at once, with its message)
+        yield started(2, 1, words.STARTED.format(steps=slot.run.target - slot.run.step))
     for snap in live.start(slot, press):
         yield _view(slot.run, press.speed(slot.run.step), snap)
     if press.capped:  # ended by the time limit, not by its steps

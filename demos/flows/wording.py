@@ -15,6 +15,7 @@ KIND_INFO = "Splines bend more per layer; affine coupling is the simplest layer 
 LAYERS_INFO = "More layers can warp the Gaussian further (a new run starts)."
 PRESS_STEPS_INFO = "Updates per press of Start (at most 2 minutes of training)."
 START = "▶ Start"
+STARTED = "Training {steps:,} steps: starting…"
 PAUSE = "⏸ Pause"
 STEP = "Step"
 RESET = "↺ Reset"

@@ -9,7 +9,7 @@ import gradio as gr
 
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors
+from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors, started
 
 HERE = Path(__file__).parent
 # sampling is a few seconds of one core's work: two at a time, the rest queue (identical presses share one run)
@@ -19,10 +19,12 @@ SAMPLING = {"concurrency_limit": 2, "concurrency_id": "pixelcnn-sampling"}
 @shows_errors
 def sample(n, temperature, seed):  # noqa: ANN001
     """Streams (picture, status) as the pixels are drawn."""
-    from demos.pixelcnn import explore, views
+    from demos.pixelcnn import explore, options, views
     from demos.pixelcnn import wording as words
 
-    for frame in explore.stream_samples(n, seed, temperature):
+    frames = explore.stream_samples(n, seed, temperature)  # checked, and started, here
+    yield started(2, 1, words.STARTED.format(n=options.SAMPLES.check(n)))
+    for frame in frames:
         yield png_file(views.shown_samples(frame, seed)), words.status_of(frame)
 
 

@@ -13,6 +13,7 @@ SAMPLE_INTRO = (
 SAMPLE = "Sample"
 TEMPERATURE_INFO = "Divides every logit before the softmax: below 1 safer pixels, above 1 bolder ones."
 READY = "Press **Sample** to draw new images from the bundled model."
+STARTED = "Drawing {n} images, pixel by pixel: starting…"
 DRAWING = "Drawing pixel {drawn:,} of {total:,} ({seconds:.1f} s)…"
 DRAWN = "{n} images drawn, {total:,} pixels each, in {seconds:.1f} s ({per_image:.2f} s per image)."
 DISTRIBUTION_TITLE = "Image 1, pixel (row {row}, column {col}):"

@@ -26,6 +26,7 @@ from shared.ui import (
     shapes_editor,
     shows_errors,
     spec_slider,
+    started,
 )
 
 HERE = Path(__file__).parent
@@ -51,6 +52,7 @@ def generate(pipeline: str, prompt: str, negative: str, guidance: float, steps: 
 
     notice, shapes = explore.prepare_run(pipeline, prompt, guidance, steps, scheduler)
     notify(notice)
+    yield started(4, 2, views.start_status(options.STEPS.check(steps), notice))
     for view in explore.text_to_image(pipeline, prompt, negative, guidance, steps, seed, scheduler):
         yield (png_file(views.zoom(view.image)), png_file(views.step_channels(view)), views.step_status(view, notice),
                views.pipeline_diagram(shapes, view.step, view.steps))

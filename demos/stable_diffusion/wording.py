@@ -13,6 +13,7 @@ SUBTITLE = ("An autoencoder squeezes images into a small latent, CLIP's text enc
 NEGATIVE_INFO = "what guidance pushes away from (empty: nothing)"
 GUIDANCE_INFO = "1 = off; higher follows the prompt harder"
 KNOWN_WORDS_TITLE = f"{phrasings.KNOWN_WORDS_TITLE} ({BUNDLED})"
+STARTED = "Starting: {steps} denoising steps…"
 IMAGE_CAPTION = "The latent, decoded"
 CHANNELS_CAPTION = "Channels: the latent and the noise predictions (grey = 0)"
 

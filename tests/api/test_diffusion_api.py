@@ -66,10 +66,11 @@ def test_sample_streams_steps_then_samples_then_an_animation(client):
     outputs = job.outputs()
     # (panel, status, slider, samples, animation, model); the session's recording stays on the server
     statuses = [o[1] for o in outputs if isinstance(o[1], str)]
-    assert statuses[0].startswith("Sampling: step 1 of 10")
+    assert statuses[0] == "Sampling: starting (10 steps)…"  # before the first step is computed
+    assert statuses[1].startswith("Sampling: step 1 of 10")
     assert any(s.startswith("Done: 10 steps") for s in statuses)
     assert outputs[-1][4] and outputs[-1][4].endswith(".gif")  # the animation comes last
-    assert "diffusion-shapes (bundled" in outputs[0][5]  # the model is named once, with the first step
+    assert "diffusion-shapes (bundled" in outputs[0][5]  # the model is named once, with the start
 
 
 @pytest.mark.parametrize("args, message", [

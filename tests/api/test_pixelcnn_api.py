@@ -40,7 +40,9 @@ def test_samples_stream_pixel_by_pixel_and_repeat_with_the_seed(client):
     job = client.submit(4, 1.0, 11, api_name="/pixelcnn_sample")
     updates = list(job)
     image, status = job.result()
-    assert len(updates) >= 2 and re.fullmatch(r"Drawing pixel \d+ of 1,024 \(\d+\.\d s\)…", updates[0][1])
+    # first the start, before a pixel is drawn (the picture left as it was), then the pixels
+    assert updates[0] == ({"__type__": "update"}, "Drawing 4 images, pixel by pixel: starting…")
+    assert len(updates) >= 3 and re.fullmatch(r"Drawing pixel \d+ of 1,024 \(\d+\.\d s\)…", updates[1][1])
     assert re.fullmatch(r"4 images drawn, 1,024 pixels each, in \d+\.\d s \(\d+\.\d\d s per image\)\.", status)
     again, _ = client.predict(4, 1.0, 11, api_name="/pixelcnn_sample")
     np.testing.assert_array_equal(picture(image), picture(again))
