@@ -11,8 +11,7 @@ import gradio as gr
 from shared.image_files import png_file
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import (demo_container, editor_path, explainer, fill_on_open, header, seed_control, shapes_editor, shows_errors,
-                       started)
+from shared.ui import demo_container, editor_path, explainer, fill_on_open, header, seed_control, shapes_editor, shows_errors, started
 
 HERE = Path(__file__).parent
 
