@@ -46,6 +46,12 @@ def _pixelcnn() -> None:
     load_model()
 
 
+def _live_flow() -> None:
+    from demos.flows import live
+
+    live.ToyFlow(live.FlowSettings().checked())  # the first one takes about 1 s (lazy set-up); later ones 0.04 s
+
+
 def _diffusion() -> None:
     from demos.diffusion.sampling import load_model
 
@@ -68,7 +74,8 @@ def _assistant() -> None:
 # (the import holds the interpreter lock) a press of the Data tab's button would wait behind them.
 STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
     ("torch", _torch), ("the shapes classifier", _classifier), ("the Data tab's default batch", _data_default),
-    ("the bundled PixelCNN", _pixelcnn), ("diffusers and transformers", _libraries), ("the bundled DDPM", _diffusion),
+    ("the bundled PixelCNN", _pixelcnn), ("the live flow's first run", _live_flow), ("diffusers and transformers", _libraries),
+    ("the bundled DDPM", _diffusion),
     ("the bundled Stable Diffusion pipeline", _stable_diffusion), ("the bundled GPT assistant", _assistant),
 )
 # These run at the server's own priority: a first press waits for them (the Data tab's batch is memoised:

@@ -35,8 +35,10 @@ def measure(n, seed):  # noqa: ANN001
     from demos.arena import wording as words
 
     for round_ in explore.measure_now(n, seed):
-        yield words.table_markdown(round_.rows, live=True), png_file(views.samples_grid(round_.names, round_.samples)), \
-            words.status_of(round_)
+        # the first round (nothing measured yet) is the start: its table and status at once, the
+        # picture with the first family's samples
+        picture = png_file(views.samples_grid(round_.names, round_.samples)) if round_.samples else gr.skip()
+        yield words.table_markdown(round_.rows, live=True), picture, words.status_of(round_)
 
 
 def build() -> gr.Blocks:

@@ -82,10 +82,15 @@ class JudgedBatch:
     notice: str | None
 
 
+def checked_batch(n: object, seed: object, mix_share: object) -> tuple[int, int, float]:
+    """A batch's settings, checked (each refused with its message)."""
+    return limits.GRID_IMAGES.check(n), limits.SEED.check(seed), MIX_SHARE.check(mix_share)
+
+
 def judged_batch(n: int, seed: int, mix_share: float) -> JudgedBatch:
     """draw_and_judge with everything the tab shows of it; the same settings are served from memory
     (an audience pressing the default button computes it once)."""
-    return _judged_batch(limits.GRID_IMAGES.check(n), limits.SEED.check(seed), MIX_SHARE.check(mix_share))
+    return _judged_batch(*checked_batch(n, seed, mix_share))
 
 
 @memoised(maxsize=64)

@@ -10,7 +10,7 @@ from demos.data import options
 from demos.data import wording as words
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors, started
 
 HERE = Path(__file__).parent
 
@@ -19,9 +19,12 @@ HERE = Path(__file__).parent
 def draw_and_judge(n: int, seed: int, mix_share: float):
     from demos.data import explore  # numpy/torch work is imported on first use, not at start-up
 
+    n, seed, mix_share = explore.checked_batch(n, seed, mix_share)
+    # the start at once (a fresh server's first press waits for its warm-up's batch: about 3 s)
+    yield started(3, 1, words.JUDGING.format(n=n))
     batch = explore.judged_batch(n, seed, mix_share)
     notify(batch.notice)
-    return batch.grid_html, batch.scores_markdown, batch.figure
+    yield batch.grid_html, batch.scores_markdown, batch.figure
 
 
 @shows_errors

@@ -7,6 +7,7 @@ TITLE = "The data, and the judge of every image model"
 SUBTITLE = ("One procedural data set feeds the GAN, VAE, diffusion and CLIP tabs; one small classifier scores what "
             "they generate.")
 SEED = "Seed"
+JUDGING = "Drawing {n} images and judging each…"
 
 SHAPES_HEADING = "Shapes"
 SHAPES_INTRO = "32×32 images with exact labels and a caption."

@@ -26,6 +26,7 @@ def test_measure_now_streams_a_row_per_family_with_the_logics_figures(client):
     updates = list(job)
     table, grid, status = job.result()
     assert updates[0][2].startswith(f"Measuring **{FAMILIES[0].name}** (0 of {len(FAMILIES)} families")
+    assert updates[0][1] == {"__type__": "update"}  # the start: the picture comes with the first family's samples
     assert status.startswith(f"{len(FAMILIES)} families measured on 4 samples each")
     lines = table.splitlines()
     assert lines[0] == "| " + " | ".join(words.COLUMNS[:-2]) + " |" and len(lines) == 2 + len(FAMILIES)
