@@ -13,7 +13,7 @@ from demos.diffusion.options import MODEL_CHOICES
 from shared import limits
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button
-from shared.ui import notify, seed_control, shows_errors, spec_slider
+from shared.ui import notify, seed_control, shows_errors, spec_slider, started
 
 EDITOR_PX = 256
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "diffusion-images"}
@@ -52,12 +52,12 @@ def sample_images(model_spec: str, sampler: str, steps: int, n: int, seed: int):
     from demos.diffusion import sampling
     from demos.diffusion import wording as words
 
+    # the start, before the model is loaded (a fresh server may still be importing diffusers)
+    yield started(7, 2, words.STARTED.format(running="Sampling", steps=sampling.check_sampling(model_spec, sampler, steps,
+                                                                                                seed, n)))
     model = _model(model_spec)
     recording, run = sampling.sample_steps(model, sampler, steps, seed, n)
-    # the start, before the first step is computed; the model is named once, here
-    yield gr.skip(), gr.skip(), words.STARTED.format(running="Sampling", steps=recording.total), gr.skip(), \
-        gr.skip(), gr.skip(), model.label
-    label = gr.skip()
+    label = model.label  # sent once, with the first step
     for rec, panel, status, slider in _streamed(recording, run, "Sampling"):
         yield rec, panel, status, slider, gr.skip(), gr.skip(), label
         label = gr.skip()

@@ -182,6 +182,18 @@ class Recording:
         return gif_file([self.panel(int(k), width_px=160) for k in picks], "diffusion-run-", fps, hold_last_ms=1500)
 
 
+def check_sampling(spec: str, sampler: object, steps: object, seed: object, n: object) -> int:
+    """A sampling request checked before anything is loaded or imported (each value refused with the
+    message the run would give); the number of steps."""
+    from shared.checkpoints import resolve
+
+    resolve(str(spec or "").strip() or BUNDLED_NAME)  # the id's form only: a Hub model that fails falls back later
+    limits.check_choice("sampler", sampler, process.SAMPLERS)
+    limits.SEED.check(seed)
+    process.SAMPLES.check(n)
+    return process.STEPS.check(steps)
+
+
 def sample_steps(model: ImageModel, sampler: str, steps: int, seed: int, n: int) -> tuple[Recording, Iterator[process.Step]]:
     """A new recording and the (lazy) steps that fill it: n samples from the seed's noise."""
     run = process.sample(model.unet, model.scheduler_config, sampler, steps, seed, n)

@@ -150,6 +150,17 @@ def check_settings(guidance: object, steps: object, scheduler: object) -> tuple[
             limits.check_choice("scheduler", scheduler, options.SCHEDULERS))
 
 
+def check_request(name: object, prompt: object, negative: object, guidance: object, steps: object,
+                  scheduler: object) -> int:
+    """A run's values checked before anything is loaded or imported (each refused with the message the
+    run would give); the number of steps."""
+    limits.check_choice("pipeline", name, options.PIPELINES)
+    for what, value in (("prompt", prompt), ("negative prompt", negative)):
+        if value is not None and not isinstance(value, str):
+            raise LimitError(f"The {what} must be text; got {limits.kind_of(value)}.")
+    return check_settings(guidance, steps, scheduler)[1]
+
+
 def prepare_run(name: str, prompt: object, guidance: object, steps: object, scheduler: object
                 ) -> tuple[str | None, dict[str, tuple[int, ...]]]:
     """Before a streamed run: the settings checked (so a bad one fails before anything is shown),

@@ -50,9 +50,11 @@ def generate(pipeline: str, prompt: str, negative: str, guidance: float, steps: 
     """Stream every step: the decoded latent, the latent's and the noise predictions' channels, the diagram."""
     from demos.stable_diffusion import explore
 
+    # the start, before the pipeline is loaded (a fresh server may still be importing diffusers)
+    yield started(4, 2, words.STARTED.format(steps=explore.check_request(pipeline, prompt, negative, guidance, steps,
+                                                                          scheduler)))
     notice, shapes = explore.prepare_run(pipeline, prompt, guidance, steps, scheduler)
     notify(notice)
-    yield started(4, 2, views.start_status(options.STEPS.check(steps), notice))
     for view in explore.text_to_image(pipeline, prompt, negative, guidance, steps, seed, scheduler):
         yield (png_file(views.zoom(view.image)), png_file(views.step_channels(view)), views.step_status(view, notice),
                views.pipeline_diagram(shapes, view.step, view.steps))

@@ -7,7 +7,6 @@ import html
 
 import numpy as np
 
-from demos.stable_diffusion import wording as words
 from shared.contact_sheet import sheet
 
 CHANNEL_SCALE = 12  # an 8x8 latent channel shown at 96x96
@@ -54,12 +53,6 @@ def step_status(view, notice: str | None = None) -> str:  # noqa: ANN001 (explor
     status = (f"Step {view.step} of {view.steps} (t = {view.timestep}). Guidance {view.guidance:g}: "
               + ("the prediction used is noise|empty + w × difference." if view.noise_uncond is not None
                  else "off (w ≤ 1): the conditional prediction alone."))
-    return f"{notice}\n\n{status}" if notice else status
-
-
-def start_status(steps: int, notice: str | None = None) -> str:
-    """The status line sent before the first step is computed, with the prompt's notice before it."""
-    status = words.STARTED.format(steps=steps)
     return f"{notice}\n\n{status}" if notice else status
 
 

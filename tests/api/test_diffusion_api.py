@@ -70,7 +70,7 @@ def test_sample_streams_steps_then_samples_then_an_animation(client):
     assert statuses[1].startswith("Sampling: step 1 of 10")
     assert any(s.startswith("Done: 10 steps") for s in statuses)
     assert outputs[-1][4] and outputs[-1][4].endswith(".gif")  # the animation comes last
-    assert "diffusion-shapes (bundled" in outputs[0][5]  # the model is named once, with the start
+    assert "diffusion-shapes (bundled" in outputs[1][5]  # the model is named once, with the first step
 
 
 @pytest.mark.parametrize("args, message", [
@@ -92,7 +92,7 @@ def test_bad_sampling_values_get_a_message(client, args, message):
 def test_hub_model_offline_falls_back_to_the_bundled_one(client):
     job = client.submit("google/ddpm-cifar10-32", "DPM-Solver++", 3, 1, 0, api_name="/diffusion_sample")
     job.result()
-    assert "diffusion-shapes (bundled" in job.outputs()[0][5]
+    assert "diffusion-shapes (bundled" in job.outputs()[1][5]
 
 
 def test_compare_gives_a_row_per_sampler_with_time_and_quality(client):

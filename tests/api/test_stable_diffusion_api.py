@@ -55,7 +55,8 @@ def test_a_free_prompt_with_unknown_words_says_which_before_every_step(client):
     notice = ("In the prompt: 'scarlet' is not a word this model knows: read as 'red'. 'dragon' is not a word this "
               "model knows (nearest words it knows: 'diamond', 'draw'): ignored.")
     assert outputs[-1][2] == f"{notice}\n\nStep 6 of 6 (t = 1). Guidance 5: the prediction used is noise|empty + w × difference."
-    assert all(o[2].startswith(notice) for o in outputs)
+    assert outputs[0][2] == "Starting: 6 denoising steps…"  # at once, before the pipeline is loaded
+    assert all(o[2].startswith(notice) for o in outputs[1:])  # every step
     assert Image.open(outputs[-1][0]).size == (256, 256)
 
 
