@@ -100,7 +100,7 @@ def route_links(hooks: Mapping[str, LinkHook], slugs: Sequence[str]) -> Callable
     `open_tab_js`): Gradio's page keeps a loading status for every component an event has written
     to and updates each at every status message of any later event (each streamed frame too),
     walking the whole page for the tabs. One load-time event into the tabs and every demo's
-    controls made each press in any tab pay for them all (`python -m benchmarks.first_progress`)."""
+    controls made each press in any tab pay for them all (`python -m benchmarks.page_events`)."""
     order = list(hooks)
 
     def route(request: gr.Request):
