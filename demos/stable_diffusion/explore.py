@@ -85,14 +85,20 @@ UNKNOWN_HINT = (f"for words outside the shapes world, use the Hub pipeline {opti
                 "network once).")
 
 
+def prompt_text(value: object, what: str = "prompt") -> str:
+    """A prompt as a string (None is the empty prompt); anything else that is not text is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise LimitError(f"The {what} must be text; got {limits.kind_of(value)}.")
+    return value
+
+
 def prepare_prompt(parts: Parts, value: object, what: str = "prompt") -> tuple[str, str | None]:
     """The prompt as the text encoder reads it and a notice; empty is allowed (the unconditional model).
     For the bundled pipeline, each word its text encoder never learned is named with the nearest words
     it knows, and read as its synonym or left out (shared/phrasings.read_prompt)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise LimitError(f"The {what} must be text; got {limits.kind_of(value)}.")
+    value = prompt_text(value, what)
     text = " ".join("".join(" " if ch < " " or ch == "\x7f" else ch for ch in value).split())
     notices = []
     if len(text) > options.PROMPT_CHARS:
@@ -155,9 +161,7 @@ def check_request(name: object, prompt: object, negative: object, guidance: obje
     """A run's values checked before anything is loaded or imported (each refused with the message the
     run would give); the number of steps."""
     limits.check_choice("pipeline", name, options.PIPELINES)
-    for what, value in (("prompt", prompt), ("negative prompt", negative)):
-        if value is not None and not isinstance(value, str):
-            raise LimitError(f"The {what} must be text; got {limits.kind_of(value)}.")
+    prompt_text(prompt), prompt_text(negative, "negative prompt")
     return check_settings(guidance, steps, scheduler)[1]
 
 
