@@ -4,6 +4,8 @@ geometry.py, and says in its docstring what the conversion keeps and what it los
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from demos.three_d import options
@@ -134,6 +136,9 @@ def _reconstruction_input(cloud: PointCloud, notices: list[str]):  # noqa: ANN20
     return pcd
 
 
+_POISSON_LOCK = threading.Lock()
+
+
 def points_to_mesh_poisson(cloud: PointCloud, depth: int = 8) -> tuple[Mesh, list[str]]:
     """Screened Poisson reconstruction (Kazhdan and Hoppe, 2013): find the indicator function whose
     gradient best matches the oriented normals, on an octree of the given depth, and take its level
@@ -146,8 +151,11 @@ def points_to_mesh_poisson(cloud: PointCloud, depth: int = 8) -> tuple[Mesh, lis
         raise LimitError("Poisson reconstruction needs at least 20 points.")
     notices: list[str] = []
     pcd = _reconstruction_input(cloud, notices)
-    with o3d.utility.VerbosityContextManager(o3d.utility.VerbosityLevel.Error):
-        mesh, density = o3d.geometry.TriangleMesh.create_from_point_cloud_poisson(pcd, depth=depth)
+    # One thread, one call at a time: Open3D's Poisson reconstruction crashes the whole process now and
+    # then when it runs on several threads (isl-org/Open3D issue 6828; a test worker died of it here under
+    # load). On one thread it takes the same 0.4-0.5 s at depths 7-8 on 2 cores.
+    with _POISSON_LOCK, o3d.utility.VerbosityContextManager(o3d.utility.VerbosityLevel.Error):
+        mesh, density = o3d.geometry.TriangleMesh.create_from_point_cloud_poisson(pcd, depth=depth, n_threads=1)
     density = np.asarray(density)
     if len(density):
         mesh.remove_vertices_by_mask(density < np.quantile(density, 0.03))

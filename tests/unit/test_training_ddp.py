@@ -40,6 +40,9 @@ def gradients(rank: int, port: int, out) -> None:
         model.zero_grad(set_to_none=True)
         model.module.loss(x).backward()
         out.put((rank, shared, model.module.a.weight.grad.tolist()))
+        # both ranks done before either tears its group down: one rank destroying its gloo pairs while the
+        # other still used them aborted a process ("terminate called without an active exception") once
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
