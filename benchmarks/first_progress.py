@@ -12,6 +12,9 @@ its warm-up thread still running, as the first visitor meets it), the first pres
 - **progress bar**: the first progress bar Gradio draws for the event (`gr.Progress`), if any;
 - **done**: until no event shows progress and no request is in flight (benchmarks/frontends.py).
 
+The first three are timed from the click event the browser dispatches (Playwright's checks before it clicks
+are not the app's time); done from the Python call.
+
     python -m benchmarks.first_progress [--only data,pixelcnn]
     python -m benchmarks.first_progress --only data --mount-only   # a suite of those tabs alone (fewer components)
     python -m benchmarks.first_progress --fresh-page   # each tab in a page of its own, opened at ?tab=<slug>
@@ -47,6 +50,9 @@ WATCH_JS = """(slug) => {
     return !el || !!el.closest('[data-testid=status-tracker], button, .eta-bar');
   };
   const seen = window.__firstProgress = {start: performance.now(), change: null, bar: null, pending: null};
+  // timed from the click the browser dispatches, not from Playwright's call: its checks before clicking
+  // (scrolled into view, stable, enabled: ~50 ms here) are not the app's time
+  window.addEventListener('click', (e) => { seen.start = e.timeStamp; }, {capture: true, once: true});
   const pendingShown = () => [...root.querySelectorAll('[data-testid=status-tracker]')]
     .some(e => e.offsetParent !== null && !e.classList.contains('hide'));
   const observer = new MutationObserver((records) => {

@@ -68,6 +68,24 @@ def page(browser):
     page.context.close()
 
 
+def one_visit(slug: str):  # returns a pytest fixture
+    """A `page` fixture for a test file of one tab: one visitor's page, opened on the tab once and used by
+    the file's tests in turn, each on its own part of the tab (as a visitor tries one thing after another).
+    Opening costs more than most steps: the suite's page and the tab's first fill took 4-9 CPU-seconds
+    of Chromium here, and the VAE tab 7 s to settle (`python -m benchmarks.page_open`)."""
+
+    @pytest.fixture(scope="module")
+    def page(browser, suite_url):
+        from tests.browser.test_suite_in_browser import open_tab
+
+        page = new_page(browser)
+        open_tab(page, suite_url, slug)
+        yield page
+        page.context.close()
+
+    return page
+
+
 def in_flight(page) -> list[str]:
     """The page's requests still open, less result streams the served app has finished with.
 

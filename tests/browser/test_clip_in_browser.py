@@ -4,8 +4,10 @@ Screenshots: screenshots/clip-search.png, clip-image-search.png, clip-live.png, 
 
 from __future__ import annotations
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
+from tests.browser.conftest import SCREENSHOTS, one_visit
+from tests.browser.test_suite_in_browser import error_toasts, wait_until_idle
+
+page = one_visit("clip")  # the file's tests share one visit to the tab, in order
 
 
 def summary_has(page, text: str, timeout: int = 60_000) -> None:
@@ -13,8 +15,7 @@ def summary_has(page, text: str, timeout: int = 60_000) -> None:
                            timeout=timeout)
 
 
-def test_search_by_text_then_by_image(page, suite_url):
-    open_tab(page, suite_url, "clip")
+def test_search_by_text_then_by_image(page):
     summary_has(page, "to a large red star", timeout=120_000)  # the tab fills itself: the default query's results
     wait_until_idle(page)
     query = page.locator("#clip-query textarea")
@@ -46,9 +47,7 @@ def test_search_by_text_then_by_image(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_live_training_and_the_space(page, suite_url):
-    open_tab(page, suite_url, "clip")
-    summary_has(page, "to a large red star", timeout=120_000)
+def test_live_training_and_the_space(page):
     wait_until_idle(page)
     # 30 steps: on a loaded 2-core machine (the other test worker training beside it) 100 steps took
     # over two minutes, more than one press of Start trains

@@ -5,12 +5,13 @@ Screenshots: screenshots/diffusion-sampling.png, diffusion-inpainting.png, diffu
 
 from __future__ import annotations
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
+from tests.browser.conftest import SCREENSHOTS, one_visit
+from tests.browser.test_suite_in_browser import error_toasts, wait_for_text, wait_until_idle
+
+page = one_visit("diffusion")  # the file's tests share one visit to the tab, in order
 
 
-def test_forward_process_and_live_flow(page, suite_url):
-    open_tab(page, suite_url, "diffusion")
+def test_forward_process_and_live_flow(page):
     page.wait_for_selector("#diffusion-forward-row img", timeout=30_000)
     page.wait_for_selector("#diffusion-schedules .js-plotly-plot", timeout=30_000)
     box = page.locator("#diffusion-t input[type=number]")
@@ -26,8 +27,7 @@ def test_forward_process_and_live_flow(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_sample_scrub_compare_and_inpaint(page, suite_url):
-    open_tab(page, suite_url, "diffusion")
+def test_sample_scrub_compare_and_inpaint(page):
     page.locator("#diffusion-main-action").click()
     wait_for_text(page, "diffusion-sample-status", "Done", at_start=True)
     page.wait_for_selector("#diffusion-result img", timeout=60_000)

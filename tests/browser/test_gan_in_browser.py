@@ -10,8 +10,10 @@ import re
 import numpy as np
 from PIL import Image
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
+from tests.browser.conftest import SCREENSHOTS, one_visit
+from tests.browser.test_suite_in_browser import error_toasts, wait_for_text, wait_until_idle
+
+page = one_visit("gan")  # the file's tests share one visit to the tab, in order
 
 # of the 16 tiles of a grid asked for one colour, at least this many the pixels read as that colour
 MIN_TILES_OF_THE_COLOUR = 12
@@ -35,8 +37,7 @@ def steady_step(page, timeout_s: float = 20.0) -> int:
     raise AssertionError(f"training went on after Pause: {page.locator('#gan-train-status').inner_text()}")
 
 
-def test_walk_and_scrub(page, suite_url):
-    open_tab(page, suite_url, "gan")
+def test_walk_and_scrub(page):
     page.locator("#gan-main-action").click()
     page.wait_for_selector("#gan-filmstrip img", timeout=60_000)
     wait_until_idle(page)
@@ -51,8 +52,7 @@ def test_walk_and_scrub(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_grid_tile_becomes_a_waypoint(page, suite_url):
-    open_tab(page, suite_url, "gan")
+def test_grid_tile_becomes_a_waypoint(page):
     page.get_by_role("button", name="Sample grid").click()
     wait_until_idle(page)
     # the grid is one picture of 8 x 2 tiles: click the middle of the fifth (seed 0 + 4)
@@ -66,8 +66,7 @@ def test_grid_tile_becomes_a_waypoint(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_live_training_runs_and_pauses(page, suite_url):
-    open_tab(page, suite_url, "gan")
+def test_live_training_runs_and_pauses(page):
     page.wait_for_function("() => document.querySelector('#gan-train-status').innerText.includes('Step 0')",
                            timeout=30_000)
     page.locator("#gan-preset input").click()
@@ -106,13 +105,12 @@ def pick(page, elem_id: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_told_blue_and_purple_it_draws_them(page, suite_url):
+def test_told_blue_and_purple_it_draws_them(page):
     """The colours the unconditional GAN never draws, asked for in the browser: the grid it shows
     is read by the pixels alone (shared/pixel_check.py) as that colour, tile by tile."""
     from shared.datasets import LABEL_NAMES
     from shared.pixel_check import pixel_check
 
-    open_tab(page, suite_url, "gan")
     for shape, colour in (("star", "blue"), ("any", "purple")):
         pick(page, "gan-cond-shape", shape)
         pick(page, "gan-cond-colour", colour)

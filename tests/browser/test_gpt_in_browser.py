@@ -4,12 +4,13 @@ live pre-training follow. Screenshots: screenshots/gpt-chat.png, gpt-attention.p
 
 from __future__ import annotations
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
+from tests.browser.conftest import SCREENSHOTS, one_visit
+from tests.browser.test_suite_in_browser import error_toasts, wait_for_text, wait_until_idle
+
+page = one_visit("gpt")  # the file's tests share one visit to the tab, in order
 
 
-def test_chat_tokens_distribution_and_attention(page, suite_url):
-    open_tab(page, suite_url, "gpt")
+def test_chat_tokens_distribution_and_attention(page):
     page.locator("#gpt-main-action").click()
     wait_for_text(page, "gpt-status", "tokens/s); stopped")
     wait_until_idle(page)
@@ -35,8 +36,7 @@ def test_chat_tokens_distribution_and_attention(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_pretraining_live(page, suite_url):
-    open_tab(page, suite_url, "gpt")
+def test_pretraining_live(page):
     page.wait_for_function("() => (document.querySelector('#gpt-train-text textarea')?.value || '').length > 1000",
                            timeout=30_000)
     box = page.locator("#gpt-train-seconds input[type=number]")

@@ -3,12 +3,13 @@ the guidance grid. Screenshots: screenshots/stable_diffusion-generate.png, stabl
 
 from __future__ import annotations
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
+from tests.browser.conftest import SCREENSHOTS, one_visit
+from tests.browser.test_suite_in_browser import error_toasts, wait_for_text, wait_until_idle
+
+page = one_visit("stable_diffusion")  # the file's tests share one visit to the tab, in order
 
 
-def test_generate_then_word_maps_and_grid(page, suite_url):
-    open_tab(page, suite_url, "stable_diffusion")
+def test_generate_then_word_maps_and_grid(page):
     page.locator("#sd-prompt textarea").fill("a large green square in the center")
     page.locator("#stable_diffusion-main-action").click()
     wait_for_text(page, "sd-status", "Step 30 of 30", at_start=True)
@@ -31,11 +32,12 @@ FREE_PROMPT = "Please draw a BIG scarlet star, top-left!"
 FREE_NOTICE = "In the prompt: 'scarlet' is not a word this model knows: read as 'red'."
 
 
-def test_a_free_prompt_draws_an_image_and_names_the_word_it_read_as_another(page, suite_url):
-    open_tab(page, suite_url, "stable_diffusion")
+def test_a_free_prompt_draws_an_image_and_names_the_word_it_read_as_another(page):
     page.locator("#sd-prompt textarea").fill(FREE_PROMPT)
     page.locator("#stable_diffusion-main-action").click()
-    wait_for_text(page, "sd-status", "Step 30 of 30")  # (wait_for_text's JavaScript string cannot hold quotes)
+    # (wait_for_text's JavaScript string cannot hold quotes; the status still holds the last run's "Step 30 of 30")
+    wait_for_text(page, "sd-status", "is not a word this model knows")
+    wait_for_text(page, "sd-status", "Step 30 of 30")
     wait_until_idle(page)
     assert page.locator("#sd-status").inner_text().startswith(FREE_NOTICE)
     page.wait_for_selector("#sd-image img", timeout=10_000)

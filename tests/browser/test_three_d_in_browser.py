@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_for_text, wait_until_idle
+from tests.browser.conftest import SCREENSHOTS, one_visit
+from tests.browser.test_suite_in_browser import error_toasts, wait_for_text, wait_until_idle
+
+page = one_visit("three_d")  # the file's tests share one visit to the tab, in order
 
 
 def full_page_shot(page, name: str) -> None:
@@ -22,8 +24,7 @@ def choose_sample(page, name: str) -> None:
     page.get_by_role("option", name=name).click()
 
 
-def test_open_convert_and_classify(page, suite_url):
-    open_tab(page, suite_url, "three_d")
+def test_open_convert_and_classify(page):
     page.locator("#three_d-main-action").click()
     wait_for_text(page, "three_d-status", "opened sample: Torus knot")
     page.wait_for_selector("#three_d-plot .js-plotly-plot", timeout=30_000)
@@ -55,8 +56,7 @@ def test_open_convert_and_classify(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_clean_a_scan_and_upload(page, suite_url, tmp_path):
-    open_tab(page, suite_url, "three_d")
+def test_clean_a_scan_and_upload(page, tmp_path):
     choose_sample(page, "Noisy scan with outliers (point cloud)")
     page.locator("#three_d-main-action").click()
     wait_for_text(page, "three_d-status", "opened sample: Noisy scan")

@@ -4,12 +4,13 @@ Screenshots: screenshots/vae-interpolation.png, vae-map.png, vae-samples.png, va
 
 from __future__ import annotations
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_suite_in_browser import error_toasts, open_tab, wait_until_idle
+from tests.browser.conftest import SCREENSHOTS, one_visit
+from tests.browser.test_suite_in_browser import error_toasts, wait_until_idle
+
+page = one_visit("vae")  # the file's tests share one visit to the tab, in order
 
 
-def test_interpolate_and_scrub(page, suite_url):
-    open_tab(page, suite_url, "vae")
+def test_interpolate_and_scrub(page):
     # the tab fills itself when first opened: images A and B and the walk between them
     page.wait_for_function("() => document.querySelector('#vae-frame-text').innerText.includes('Frame 0 of 7')",
                            timeout=60_000)
@@ -30,8 +31,7 @@ def test_interpolate_and_scrub(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_latent_map_click_decodes_the_point(page, suite_url):
-    open_tab(page, suite_url, "vae")
+def test_latent_map_click_decodes_the_point(page):
     page.wait_for_selector("#vae-map-plane img", timeout=60_000)
     page.wait_for_selector("#vae-map-plot .js-plotly-plot", timeout=30_000)
     wait_until_idle(page)
@@ -49,8 +49,7 @@ def test_latent_map_click_decodes_the_point(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_samples_beta_comparison_and_anomaly(page, suite_url):
-    open_tab(page, suite_url, "vae")
+def test_samples_beta_comparison_and_anomaly(page):
     page.wait_for_function("() => document.querySelector('#vae-samples-text').innerText.includes('samples read as')",
                            timeout=60_000)
     wait_until_idle(page)
@@ -66,8 +65,7 @@ def test_samples_beta_comparison_and_anomaly(page, suite_url):
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
 
 
-def test_one_dimension_at_a_time(page, suite_url):
-    open_tab(page, suite_url, "vae")
+def test_one_dimension_at_a_time(page):
     page.wait_for_function("() => document.querySelector('#vae-caption-a').innerText.includes('blue circle')",
                            timeout=60_000)
     wait_until_idle(page)
