@@ -20,13 +20,14 @@ import argparse
 import numpy as np
 import torch
 
+from shared import datasets
 from shared.timing import median_ms
 
 
 def speed() -> None:
     from demos.vae import explore, options
 
-    a, b = explore.data_image(options.DEFAULT_SEEDS[0])[0], explore.data_image(options.DEFAULT_SEEDS[1])[0]
+    a, b = datasets.data_image(options.DEFAULT_SEEDS[0])[0], datasets.data_image(options.DEFAULT_SEEDS[1])[0]
     vae = explore.load_vae()
     z = list(explore.encode(vae, a[None])[0][0])
     explore.verdicts(a[None])  # load the classifier

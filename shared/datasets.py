@@ -194,6 +194,13 @@ def make_shapes(n: int, seed: int) -> ShapesData:
     return ShapesData(images=images, labels=labels)
 
 
+def data_image(seed: object) -> tuple[np.ndarray, str]:
+    """Image number `seed` of the shapes data (always the same picture) and its caption: what the
+    tabs' "Use data image" buttons show."""
+    data = make_shapes(1, limits.SEED.check(seed))
+    return data.images[0], data.caption(0)
+
+
 NOT_SHAPE_KINDS: tuple[str, ...] = ("noise", "background", "blend", "two shapes", "blobs")
 
 

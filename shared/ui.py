@@ -176,6 +176,11 @@ def file_path(value: object) -> str | None:
     return value
 
 
+def editor_value(path: str) -> dict[str, Any]:
+    """A gr.ImageEditor's value holding the picture at `path` as its background, nothing drawn on it."""
+    return {"background": path, "layers": [], "composite": path}
+
+
 def editor_path(value: object) -> str | None:
     """The picture in a gr.ImageEditor's raw value (its flattened composite, else its background: a
     dict of FileData dicts), or a plain file, as a local path; None if there is none."""

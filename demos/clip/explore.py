@@ -253,11 +253,6 @@ def read_picture(path: str | None, what: str = "query image") -> Image.Image:
     return open_picture(path, options.PICTURE)
 
 
-def data_image(seed: object) -> tuple[np.ndarray, str]:
-    """Image number `seed` of the shapes data (always the same picture) and its caption."""
-    data = datasets.make_shapes(1, options.DATA_SEED.check(seed))
-    return data.images[0], data.caption(0)
-
 
 # ---- zero-shot -----------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from demos.clip import explore, live, options, views
 from demos.clip import wording as words
 from demos.clip.session import UserGallery
 from demos.clip.uploads import saved_uploads
-from shared import phrasings, st_ui
+from shared import datasets, phrasings, st_ui
 from shared.image_files import png_bytes
 from shared.live import LiveRun
 
@@ -63,7 +63,7 @@ def set_picture(image: np.ndarray | object, shown: np.ndarray | object, caption:
 
 
 def use_data_image(seed: object) -> None:
-    image, caption = explore.data_image(seed)
+    image, caption = datasets.data_image(seed)
     set_picture(image, views.enlarge(image, views.QUERY_SIDE), views.data_caption(caption, int(seed)), f"data:{seed}")
 
 

@@ -78,9 +78,9 @@ def run_image_search(model: str, picture: object, k: int, user, progress=gr.Prog
 
 @shows_errors
 def pick_data(seed: int):
-    from demos.clip import explore
+    from shared import datasets
 
-    image, caption = explore.data_image(seed)
+    image, caption = datasets.data_image(seed)
     return png_file(views.enlarge(image, views.QUERY_SIDE)), views.data_caption(caption, seed)
 
 

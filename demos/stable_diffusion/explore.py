@@ -276,13 +276,6 @@ def guidance_grid(name: str, prompt: object, scales: list[float], seeds: list[in
     return np.stack(rows)
 
 
-def data_image(seed: object) -> tuple[np.ndarray, str]:
-    """Image number `seed` of the shapes data (uint8 (32, 32, 3), always the same) and its caption."""
-    from shared.datasets import make_shapes
-
-    data = make_shapes(1, limits.SEED.check(seed))
-    return data.images[0], data.caption(0)
-
 
 def image_side(parts: Parts) -> int:
     """The side of the pipeline's images: the latent's side times the autoencoder's downsampling."""

@@ -20,7 +20,7 @@ import streamlit as st
 
 from demos.stable_diffusion import cost, explore, options, views
 from demos.stable_diffusion import wording as words
-from shared import limits, phrasings, st_ui
+from shared import datasets, limits, phrasings, st_ui
 from shared.image_files import png_bytes
 
 HERE = Path(__file__).parent
@@ -171,7 +171,7 @@ def set_start(data: bytes, name: str, caption: str, source: str) -> None:
 
 
 def use_data_image(seed: object) -> None:
-    image, caption = explore.data_image(seed)
+    image, caption = datasets.data_image(seed)
     set_start(png_bytes(views.zoom(image)), "data.png", f"*{caption}*", f"data:{seed}")
 
 

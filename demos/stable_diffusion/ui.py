@@ -18,8 +18,8 @@ from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import (
     demo_container,
     editor_path,
+    editor_value,
     explainer,
-    fill_on_open,
     header,
     notify,
     seed_control,
@@ -98,11 +98,10 @@ def _editor_path(picture: object) -> str:
 
 @shows_errors
 def pick_data(seed: int):
-    from demos.stable_diffusion import explore
+    from shared import datasets
 
-    image, caption = explore.data_image(seed)
-    path = png_file(views.zoom(image))
-    return {"background": path, "layers": [], "composite": path}, f"*{caption}*"
+    image, caption = datasets.data_image(seed)
+    return editor_value(png_file(views.zoom(image))), f"*{caption}*"
 
 
 @shows_errors
@@ -112,9 +111,9 @@ def show_cost(pipeline: str):
     return cost.cost_table(*cost.compare(pipeline))
 
 
-def _editor() -> gr.ImageEditor:
+def _editor(value: dict) -> gr.ImageEditor:
     """The starting image: an upload, a data image, or a drawing in the data's colours."""
-    return shapes_editor("Starting image: upload one, take one from the data, or draw", "sd-start-image")
+    return shapes_editor("Starting image: upload one, take one from the data, or draw", "sd-start-image", value=value)
 
 
 def build() -> gr.Blocks:
@@ -177,15 +176,19 @@ def build() -> gr.Blocks:
         gr.Markdown(f"## {words.IMAGE_TO_IMAGE_HEADING}\n{words.IMAGE_TO_IMAGE_INTRO}")
         with gr.Row():
             with gr.Column(min_width=240):
-                start_img = _editor()
+                # the first data image is in the page itself, not written by an event on opening: Gradio
+                # re-renders every component an event wrote at each status message of any later event, and
+                # an image editor's re-render (four fetches of its picture) delayed Generate's first frame
+                first_image, first_caption = pick_data(options.DEFAULT_IMAGE_SEED)
+                start_img = _editor(first_image)
                 with gr.Row(equal_height=True):
                     data_seed = gr.Number(options.DEFAULT_IMAGE_SEED, precision=0, label="Data image", scale=3)
                     data_btn = gr.Button("Use data image", scale=2)
-                data_caption = gr.Markdown()
+                data_caption = gr.Markdown(first_caption)
             with gr.Column(min_width=240):
                 strength = spec_slider(options.STRENGTH_SLIDER, "Strength")
                 i2i_btn = gr.Button("Transform it with the prompt", elem_id="sd-i2i-btn")
-                i2i_text = gr.Markdown()
+                i2i_text = gr.Markdown(elem_id="sd-i2i-text")
             i2i_img = gr.Image(label="Result", type="filepath", interactive=False, height=256, width=256, elem_id="sd-i2i")
         data_btn.click(pick_data, data_seed, [start_img, data_caption], api_name="sd_data_image", preprocess=False)
         i2i_btn.click(run_image_to_image, [pipeline, start_img, prompt, strength, guidance, steps, seed, scheduler],
@@ -195,6 +198,4 @@ def build() -> gr.Blocks:
         cost_btn = gr.Button("Measure", elem_id="sd-cost-btn")
         cost_text = gr.Markdown(elem_id="sd-cost")
         cost_btn.click(show_cost, pipeline, cost_text, api_name="sd_cost", preprocess=False, **SD_MODEL)
-
-        fill_on_open(demo, pick_data, [data_seed], [start_img, data_caption])
     return demo

@@ -41,11 +41,6 @@ def beta_model(label: str) -> str:
     return options.BETA_MODELS[limits.check_choice("KL weight", label, options.BETA_MODELS)]
 
 
-def data_image(seed: int) -> tuple[np.ndarray, str]:
-    """Image `seed` of the shapes data (seed i is always the same picture) and its caption."""
-    data = datasets.make_shapes(1, options.DATA_SEED.check(seed))
-    return data.images[0], data.caption(0)
-
 
 def read_image(path: str | None, what: str = "image") -> np.ndarray:
     """An uploaded or drawn picture as the models' input: upright RGB, transparent pixels on the

@@ -19,6 +19,7 @@ from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import (
     demo_container,
     editor_path,
+    editor_value,
     explainer,
     file_path,
     fill_on_open,
@@ -52,7 +53,7 @@ def data_picture(seed: int) -> tuple[dict, str]:
 
     image, caption = views.data_picture(seed)
     path = png_file(views.zoom(image, options.SHOWN_SIDE // options.SIDE))
-    return {"background": path, "layers": [], "composite": path}, caption
+    return editor_value(path), caption
 
 
 @shows_errors

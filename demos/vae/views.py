@@ -38,9 +38,9 @@ def zoom(image: np.ndarray, k: int = ZOOM) -> np.ndarray:
 
 def data_picture(seed: int) -> tuple[np.ndarray, str]:
     """Image `seed` of the shapes data (uint8 (32, 32, 3)) and the caption shown under it."""
-    from demos.vae import explore
+    from shared import datasets
 
-    image, caption = explore.data_image(seed)
+    image, caption = datasets.data_image(seed)
     return image, f"*{caption}* (data image {int(seed)})"
 
 

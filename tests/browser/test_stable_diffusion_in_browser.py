@@ -1,8 +1,12 @@
 """The Stable Diffusion tab in Chromium: generate from a prompt (streamed), then the word maps and
-the guidance grid. Screenshots: screenshots/stable_diffusion-generate.png, stable_diffusion-words.png."""
+the guidance grid, a free prompt, image to image from the data image the page holds. Screenshots:
+screenshots/stable_diffusion-generate.png, stable_diffusion-words.png, stable_diffusion-free-prompt.png,
+stable_diffusion-image-to-image.png."""
 
 from __future__ import annotations
 
+from demos.stable_diffusion import options, views
+from shared import datasets
 from tests.browser.conftest import SCREENSHOTS, one_visit
 from tests.browser.test_suite_in_browser import error_toasts, wait_for_text, wait_until_idle
 
@@ -46,4 +50,21 @@ def test_a_free_prompt_draws_an_image_and_names_the_word_it_read_as_another(page
     page.wait_for_selector("#sd-known-words >> text=crimson", timeout=10_000)
     page.locator("#sd-image").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "stable_diffusion-free-prompt.png"), full_page=False)
+    assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)
+
+
+def test_image_to_image_starts_from_the_data_image_the_page_holds(page):
+    # the starting image is in the page (not written by an event on opening): its caption shows at once
+    caption = datasets.data_image(options.DEFAULT_IMAGE_SEED)[1]
+    assert page.locator("#sd-start-image").evaluate(
+        "e => e.closest('.column').innerText").count(caption) == 1, caption
+    page.locator("#sd-i2i-btn").scroll_into_view_if_needed()
+    page.locator("#sd-i2i-btn").click()
+    wait_for_text(page, "sd-i2i-text", "Strength")
+    wait_until_idle(page)
+    assert page.locator("#sd-i2i-text").inner_text() == views.image_to_image_note(options.DEFAULT_STRENGTH,
+                                                                                options.DEFAULT_STEPS)
+    page.wait_for_selector("#sd-i2i img", timeout=10_000)
+    assert page.locator("#sd-i2i img").first.evaluate("img => img.naturalWidth") == 256
+    page.screenshot(path=str(SCREENSHOTS / "stable_diffusion-image-to-image.png"), full_page=False)
     assert not error_toasts(page) and not page.problems, (error_toasts(page), page.problems)

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 from demos.clip import explore, live, options, views
+from shared import datasets
 from shared.image_files import png_bytes
 from shared.limits import LimitError
 from tests.st_pages.conftest import shown_errors, shows_picture
@@ -62,7 +63,7 @@ def test_a_data_image_searches_and_is_classified_and_bad_values_are_refused(open
     at = open_page("clip")
     at.number_input(key="clip-data-seed").set_value(124)
     at.button(key="clip-data-btn").click().run()
-    image, caption = explore.data_image(124)
+    image, caption = datasets.data_image(124)
     assert views.data_caption(caption, 124) in markdowns(at)
     at.button(key="clip-image-search").click().run()
     summary = next(m for m in markdowns(at) if "nearest of" in m)
@@ -80,7 +81,7 @@ def test_a_data_image_searches_and_is_classified_and_bad_values_are_refused(open
     assert shown_errors(at) == [message(explore.parse_labels, "only one label")]
     at.number_input(key="clip-data-seed").set_value(-5)
     at.button(key="clip-data-btn").click().run()
-    assert shown_errors(at) == [message(explore.data_image, -5)]
+    assert shown_errors(at) == [message(datasets.data_image, -5)]
 
 
 def test_unknown_words_in_a_query_and_in_labels_are_named_on_the_page(open_page):
@@ -93,12 +94,12 @@ def test_unknown_words_in_a_query_and_in_labels_are_named_on_the_page(open_page)
     at.button(key="clip-data-btn").click().run()
     at.text_area(key="clip-labels").set_value("scarlet, blue, green")
     at.button(key="clip-zero-shot").click().run()
-    expected = views.zero_shot_summary(explore.zero_shot(options.BUNDLED, explore.data_image(3)[0], "scarlet, blue, green"))
+    expected = views.zero_shot_summary(explore.zero_shot(options.BUNDLED, datasets.data_image(3)[0], "scarlet, blue, green"))
     assert expected.endswith("⚠ In the label 'scarlet': 'scarlet' is not a word this model knows: read as 'red'.")
     assert expected in markdowns(at)
     at.text_area(key="clip-labels").set_value("circle, hexagon")
     at.button(key="clip-zero-shot").click().run()
-    assert shown_errors(at) == [message(explore.zero_shot, options.BUNDLED, explore.data_image(3)[0], "circle, hexagon")]
+    assert shown_errors(at) == [message(explore.zero_shot, options.BUNDLED, datasets.data_image(3)[0], "circle, hexagon")]
     assert shown_errors(at)[0].startswith("In the label 'hexagon': 'hexagon' is not a word this model knows: ignored.")
     assert [e.label for e in at.expander if e.label.startswith("Words this model knows")]
 
@@ -108,7 +109,7 @@ def test_own_images_join_the_gallery_with_skip_reasons_and_leave_it(open_page):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         for seed in (1, 2):
-            zf.writestr(f"shapes/{seed}.png", png_bytes(explore.data_image(seed)[0]))
+            zf.writestr(f"shapes/{seed}.png", png_bytes(datasets.data_image(seed)[0]))
         zf.writestr("notes.txt", "not a picture")
     uploader = next(u for u in at.file_uploader if u.accept_multiple_files)
     uploader.set_value([("mine.zip", archive.getvalue(), "application/zip"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from demos.stable_diffusion import cost, explore, options, views
-from shared import limits
+from shared import datasets, limits
 from shared.image_files import png_bytes, write_atomic
 from shared.limits import LimitError
 from tests.st_pages.conftest import shown_errors, shows_picture
@@ -77,7 +77,7 @@ def test_word_maps_grid_image_to_image_and_cost_are_the_logic(page, tmp_path):
                                           options.GUIDANCE.check)]
 
     page.button(key="sd-i2i-btn").click().run()  # from the data image the page opens with
-    image, caption = explore.data_image(options.DEFAULT_IMAGE_SEED)
+    image, caption = datasets.data_image(options.DEFAULT_IMAGE_SEED)
     start = explore.starting_image(s["name"], write_atomic(png_bytes(views.zoom(image)), ".png", folder=tmp_path))
     out = explore.image_to_image(s["name"], start, s["prompt"], options.DEFAULT_STRENGTH, s["guidance"], STEPS, s["seed"],
                                  s["scheduler"])

@@ -12,7 +12,7 @@ from PIL import Image
 from demos.clip import encoders, explore, options
 from demos.clip.index import VectorIndex
 from demos.clip.session import UserGallery
-from shared import checkpoints
+from shared import checkpoints, datasets
 from shared.limits import LimitError
 from tests.hub_cache import hub_snapshot_dir
 
@@ -47,7 +47,7 @@ def test_unseen_pairs_are_marked():
 
 
 def test_zero_shot_probabilities_sum_to_one_and_pick_the_caption():
-    image, caption = explore.data_image(options.DEFAULT_IMAGE_SEED)
+    image, caption = datasets.data_image(options.DEFAULT_IMAGE_SEED)
     assert caption == "a small red star at the top right"
     result = explore.zero_shot(BUNDLED, image, options.DEFAULT_LABELS)
     assert result.probabilities.sum() == pytest.approx(1.0)
@@ -102,7 +102,7 @@ def test_the_bundled_clip_names_each_unknown_word_in_a_query_and_reads_the_rest(
 
 
 def test_typed_labels_with_unknown_words_are_named_and_a_label_with_none_known_is_refused():
-    image = explore.data_image(3)[0]  # a small red star at the top right
+    image = datasets.data_image(3)[0]  # a small red star at the top right
     result = explore.zero_shot(BUNDLED, image, "scarlet, blue, green")
     assert result.labels == ["scarlet", "blue", "green"]
     assert result.notice == "In the label 'scarlet': 'scarlet' is not a word this model knows: read as 'red'."

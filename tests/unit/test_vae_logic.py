@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from demos.vae import explore, options
+from shared import datasets
 from shared.datasets import make_not_shapes
 from shared.limits import LimitError
 
@@ -28,7 +29,7 @@ def test_lerp_and_slerp_start_and_end_on_the_inputs_and_slerp_keeps_the_norm():
 
 
 def test_interpolation_frames_end_on_the_inputs_codes_and_beat_the_cross_fade():
-    a, b = explore.data_image(options.DEFAULT_SEEDS[0])[0], explore.data_image(options.DEFAULT_SEEDS[1])[0]
+    a, b = datasets.data_image(options.DEFAULT_SEEDS[0])[0], datasets.data_image(options.DEFAULT_SEEDS[1])[0]
     result = explore.interpolate(a, b, 8, "slerp")
     vae = explore.load_vae()
     means, _ = explore.encode(vae, np.stack([a, b]))
@@ -52,14 +53,14 @@ def test_the_latent_map_decodes_its_plane_and_places_images():
     image, verdict = explore.decode_point(0.0, 0.0)
     assert np.array_equal(image, tile) and verdict  # the middle tile is z = (0, 0)
     assert explore.plane_point(0, 0, 480) == (-3.0, 3.0) and explore.plane_point(480, 480, 480) == (3.0, -3.0)
-    mean, std = explore.place_on_map(explore.data_image(3)[0])
+    mean, std = explore.place_on_map(datasets.data_image(3)[0])
     assert mean.shape == std.shape == (2,) and (std > 0).all()
     with pytest.raises(LimitError, match=r"^The latent coordinate must be a number from -3 to 3; got 7\.0\.$"):
         explore.decode_point(7.0, 0.0)
 
 
 def test_traversal_rows_change_one_dimension_and_the_table_finds_the_factors():
-    z = explore.encode(explore.load_vae(), explore.data_image(3)[0][None])[0][0]
+    z = explore.encode(explore.load_vae(), datasets.data_image(3)[0][None])[0][0]
     rows = explore.traversal(z)
     assert rows.shape == (16, len(options.TRAVERSAL_VALUES), 32, 32, 3)
     i, k = 5, options.TRAVERSAL_VALUES.index(-2.0)
@@ -105,16 +106,16 @@ def test_non_shapes_score_higher_than_shapes():
     ref = explore.reference_scores()
     assert ref.auroc["bits_per_dim"] > 0.95 and ref.auroc["recon_mse"] > 0.9
     noise = make_not_shapes(1, 99)[0]
-    shape = explore.data_image(3)[0]
+    shape = datasets.data_image(3)[0]
     odd, real = explore.score_anomaly(noise), explore.score_anomaly(shape)
     assert odd.scores["bits_per_dim"] > real.scores["bits_per_dim"]
     assert odd.unusual and not real.unusual
 
 
 def test_reconstruction_reports_the_code_and_scores():
-    r = explore.reconstruct(explore.data_image(3)[0])
+    r = explore.reconstruct(datasets.data_image(3)[0])
     assert r.mean.shape == r.std.shape == (16,) and (r.std > 0).all()
-    assert r.verdict.endswith(explore.data_image(3)[1].split()[3])  # 'a large red square ...' -> 'square'
+    assert r.verdict.endswith(datasets.data_image(3)[1].split()[3])  # 'a large red square ...' -> 'square'
     # deterministic on the bundled model: measured 0.000435 and 5.066 bits per dimension
     assert r.recon_mse == pytest.approx(0.000435, rel=0.02) and r.bits_per_dim == pytest.approx(5.066, abs=0.005)
 
