@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import gradio as gr
 
@@ -91,20 +92,30 @@ def unknown_tab_notice(slug: str, slugs: Sequence[str]) -> str | None:
     return None
 
 
-def route_links(hooks: Mapping[str, LinkHook], slugs: Sequence[str]) -> Callable:
-    """The page's one server-side load handler, into a trigger per demo that takes links: a link
-    with settings sets its demo's trigger to the query (the demo's own chain then applies the
-    values, opens the tab and runs, in that order); a ?tab= that names no tab gets a notice.
+MAX_QUERY_CHARS = 4096  # a page address's query the server reads; a longer one is refused with a notice
 
-    It never writes to the tabs or to a demo's components (the browser opens a plain ?tab= itself,
-    `open_tab_js`): Gradio's page keeps a loading status for every component an event has written
-    to and updates each at every status message of any later event (each streamed frame too),
-    walking the whole page for the tabs. One load-time event into the tabs and every demo's
-    controls made each press in any tab pay for them all (`python -m benchmarks.page_events`)."""
+
+def route_links(hooks: Mapping[str, LinkHook], slugs: Sequence[str]) -> Callable:
+    """The page's one server-side handler of its address (`?tab=...&...`, as the browser's
+    `load_js` passes it, only when the server has something to do), into a trigger per demo that
+    takes links: a link with settings sets its demo's trigger to the query (the demo's own chain
+    then applies the values, opens the tab and runs, in that order); a ?tab= that names no tab gets
+    a notice.
+
+    It never writes to the tabs or to a demo's components (the browser opens a plain ?tab= itself):
+    Gradio's page keeps a loading status for every component an event has written to and updates
+    each at every status message of any later event (each streamed frame too), walking the whole
+    page for each. One load-time event into the tabs and every demo's controls made each press in any
+    tab pay for them all (`python -m benchmarks.page_events`); a page without a link has no server
+    event on loading at all, so its presses do not pay for these triggers either."""
     order = list(hooks)
 
-    def route(request: gr.Request):
-        query = dict(request.query_params)
+    def route(search: object):
+        if not isinstance(search, str) or len(search) > MAX_QUERY_CHARS:
+            gr.Warning(f"The page's address is not a link this suite reads (at most {MAX_QUERY_CHARS:,} characters).")
+            out = tuple(gr.skip() for _ in order)
+            return None if not out else out if len(out) > 1 else out[0]
+        query = dict(parse_qsl(search.removeprefix("?"), keep_blank_values=True))
         notice = unknown_tab_notice((query.get("tab") or "").strip(), slugs)
         if notice:
             gr.Warning(notice)
@@ -121,15 +132,20 @@ def select_tab_js(slug: str) -> str:
     return f"() => ({{__type__: 'update', selected: {json.dumps(slug)}}})"
 
 
-def open_tab_js(slugs: Sequence[str], hooks: Mapping[str, LinkHook]) -> str:
-    """Browser-side load handler into the Tabs: open the ?tab= tab, unless the address is a link with
-    settings for that demo (`link_target`'s rule: its chain opens the tab once the values are set)."""
+def load_js(slugs: Sequence[str], hooks: Mapping[str, LinkHook]) -> str:
+    """Browser-side load handler into [the Tabs, the link gate]. A link with settings for a demo that
+    takes links (`link_target`'s rule: its chain opens the tab once the values are set) or a ?tab=
+    that names no tab (its notice): the address's query into the gate, whose change runs
+    `route_links` on the server. Else nothing for the server: open the ?tab= tab (its select event
+    then makes the page ready, see app.address_sync_js), or, with no ?tab=, make the page ready."""
+    keep = "{__type__: 'update'}"  # leaves the component as it is (no change event)
     return (f"() => {{ const p = new URLSearchParams(window.location.search);"
             f" const slug = (p.get('tab') || '').trim();"
-            f" if (!{json.dumps(list(slugs))}.includes(slug)) return undefined;"
             f" const reserved = {json.dumps(list(presenter.RESERVED))};"
-            f" if ({json.dumps(list(hooks))}.includes(slug) && [...p.keys()].some(k => !reserved.includes(k))) return undefined;"
-            f" return {{__type__: 'update', selected: slug}}; }}")
+            f" const linked = {json.dumps(list(hooks))}.includes(slug) && [...p.keys()].some(k => !reserved.includes(k));"
+            f" if (linked || (slug && !{json.dumps(list(slugs))}.includes(slug))) return [{keep}, window.location.search];"
+            f" if (!slug) {{ window.genaiTabsReady = true; return [{keep}, {keep}]; }}"
+            f" return [{{__type__: 'update', selected: slug}}, {keep}]; }}")
 
 
 def apply_link(hook: LinkHook) -> Callable:
@@ -202,11 +218,13 @@ def copy_link_button(slug: str, declared: Mapping[str, presenter.LinkParam],
 
 
 def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], tabs: gr.Tabs, slugs: Sequence[str]) -> Any:
-    """On page load: the browser opens a plain ?tab= tab (`open_tab_js`); the server's `route_links`
-    starts the chain of the demo a link with settings names: the link's values, then its tab opens
-    (so the tab's opening fills see them), then the linked run. Returns the server's load event.
-    Call inside `with app:`."""
-    app.load(None, None, tabs, js=open_tab_js(slugs, hooks))
+    """On page load: the browser opens a plain ?tab= tab (`load_js`); for a link with settings it
+    writes the address's query into a hidden gate, whose change runs the server's `route_links`,
+    which starts the chain of the demo the link names: the link's values, then its tab opens (so the
+    tab's opening fills see them), then the linked run. Returns the server's routing event (it runs
+    only for such an address). Call inside `with app:`."""
+    gate = gr.Textbox(visible=False, elem_id="link-gate")
+    app.load(None, gate, [tabs, gate], js=load_js(slugs, hooks))
     triggers = {slug: gr.State(None) for slug in hooks}  # the link's query, set for the demo it names
     for slug, hook in hooks.items():
         chain = triggers[slug].change(apply_link(hook), triggers[slug], list(hook.controls.values()),
@@ -217,4 +235,4 @@ def wire_links(app: gr.Blocks, hooks: Mapping[str, LinkHook], tabs: gr.Tabs, slu
             # not in the model's concurrency group (a link's page open must not wait behind other
             # visitors' runs of the model); two linked runs of a demo at a time
             chain.then(fn, [triggers[slug], *inputs], outputs, api_visibility="private", concurrency_limit=2)
-    return app.load(route_links(hooks, slugs), None, list(triggers.values()), api_visibility="private")
+    return gate.change(route_links(hooks, slugs), gate, list(triggers.values()), api_visibility="private")

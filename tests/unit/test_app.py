@@ -67,17 +67,19 @@ def test_page_open_runs_only_the_tab_selector_and_each_tab_fills_when_first_open
     blocks = app.build_app()
     config = blocks.get_config_file()
     ids = {c["id"]: c for c in config["components"]}
-    on_load = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]) and d["backend_fn"]]
-    # on load: one server event, into a trigger (a State) per linkable demo (it hands a presenter
-    # link's values to its demo's chain), and the browser opens the ?tab= tab itself; no load-time
-    # event writes to the tabs or a demo's components (the page would update their loading status at
-    # every later event's message), and nothing else runs until a tab is opened
-    assert len(on_load) == 1
-    triggers = on_load[0]["outputs"]
-    assert triggers and all(ids[t]["type"] == "state" for t in triggers)
+    # on load: no server event at all. The browser opens the ?tab= tab itself; only a presenter link
+    # with settings (or a ?tab= naming no tab) goes to the server, through a hidden gate whose change
+    # event writes to a trigger (a State) per linkable demo (it hands the link's values to its demo's
+    # chain). No load-time event writes to the tabs or a demo's components (the page would update their
+    # loading status at every later event's message), and nothing else runs until a tab is opened
+    assert not [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]) and d["backend_fn"]]
     in_browser = [d for d in config["dependencies"] if any(t[1] == "load" for t in d["targets"]) and not d["backend_fn"]
                   and d["outputs"]]
-    assert [[ids[o]["props"].get("elem_id") for o in d["outputs"]] for d in in_browser] == [["suite-tabs"]]
+    assert [[ids[o]["props"].get("elem_id") for o in d["outputs"]] for d in in_browser] == [["suite-tabs", "link-gate"]]
+    gate = in_browser[0]["outputs"][1]
+    (route,) = [d for d in config["dependencies"] if [gate, "change"] in [list(t) for t in d["targets"]]]
+    triggers = route["outputs"]
+    assert route["backend_fn"] and triggers and all(ids[t]["type"] == "state" for t in triggers)
     by_id = {d["id"]: d for d in config["dependencies"]}
 
     def chain_of(trigger: int) -> list[list[str]]:
@@ -98,8 +100,9 @@ def test_page_open_runs_only_the_tab_selector_and_each_tab_fills_when_first_open
         for target, event in dep["targets"]:
             if event == "select" and dep["backend_fn"] and ids[target]["type"] == "tabitem":
                 filled_by_tab.setdefault(ids[target]["props"]["elem_id"], []).append(dep)
+    # (Stable Diffusion's starting image is in the page itself: its tab has nothing to fill)
     assert set(filled_by_tab) == {"tab-data", "tab-gan", "tab-diffusion", "tab-flows", "tab-gpt", "tab-alignment", "tab-vae", "tab-clip",
-                                  "tab-stable_diffusion", "tab-pixelcnn", "tab-arena", "tab-provenance"}
+                                  "tab-pixelcnn", "tab-arena", "tab-provenance"}
     assert len(filled_by_tab["tab-clip"]) == 2  # the default query's results with the query image, the live run ready
     assert len(filled_by_tab["tab-vae"]) == 3  # images A and B with the walk between them, the map, samples
     assert len(filled_by_tab["tab-gan"]) == 2  # the first grid, and the first preset ready to Start

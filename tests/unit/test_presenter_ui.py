@@ -1,11 +1,10 @@
-"""The presenter links' Gradio wiring: the page's one load handler opens the ?tab= tab, or hands a link
-with settings to its demo's chain (its trigger set to the query, the tabs left alone); the chain sets
-the demo's controls, then runs its handler (plain or streamed) into its own outputs, and only skips
-when the link sets nothing. No load-time event writes to another demo's components."""
+"""The presenter links' Gradio wiring: the page's load handler (in the browser) opens the ?tab= tab,
+or hands a link with settings to the server through a hidden gate, whose handler sets that demo's
+trigger to the query (the tabs left alone); the chain sets the demo's controls, then runs its handler
+(plain or streamed) into its own outputs, and only skips when the link sets nothing. No server event
+runs on loading a page without a link; none writes to another demo's components."""
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import gradio as gr
 
@@ -32,10 +31,6 @@ def hooks() -> tuple[dict[str, LinkHook], dict[str, gr.components.Component]]:
     }, c
 
 
-def request(query: dict[str, str]) -> SimpleNamespace:
-    return SimpleNamespace(query_params=query)
-
-
 def skipped(value: object) -> bool:
     return value == gr.skip()
 
@@ -51,13 +46,19 @@ def test_a_link_targets_its_demo_only_when_it_carries_a_setting() -> None:
 def test_the_load_handler_sets_only_the_named_demos_trigger_and_warns_of_an_unknown_tab(monkeypatch) -> None:
     hook_map, _ = hooks()
     route = route_links(hook_map, ["overview", "a", "b"])
-    assert all(skipped(v) for v in route(request({"tab": "a", "present": "1"})))
-    a, b = route(request({"tab": "b", "seed": "7"}))
+    assert all(skipped(v) for v in route("?tab=a&present=1"))
+    a, b = route("?tab=b&seed=7")
     assert skipped(a) and b == {"tab": "b", "seed": "7"}
+    a, b = route("?tab=b&seed=&present=1")  # an empty setting is a setting (its notice comes from the chain)
+    assert skipped(a) and b == {"tab": "b", "seed": "", "present": "1"}
     warned: list[str] = []
     monkeypatch.setattr(gr, "Warning", warned.append)
-    assert all(skipped(v) for v in route(request({"tab": "nope", "seed": "1"})))
-    assert warned == ["There is no tab called 'nope'; the tabs are overview, a, b."]
+    assert all(skipped(v) for v in route("?tab=nope&seed=1"))
+    assert all(skipped(v) for v in route("?tab=b&seed=" + "7" * 5000))
+    assert all(skipped(v) for v in route(None))
+    assert warned == ["There is no tab called 'nope'; the tabs are overview, a, b.",
+                      "The page's address is not a link this suite reads (at most 4,096 characters).",
+                      "The page's address is not a link this suite reads (at most 4,096 characters)."]
 
 
 def test_the_chain_sets_the_controls_and_warns_of_what_it_ignored(monkeypatch) -> None:
@@ -87,14 +88,15 @@ def test_a_link_that_sets_nothing_runs_nothing() -> None:
         assert len(only) == 2 and all(skipped(v) for v in only), query
 
 
-def test_no_load_time_event_writes_to_the_tabs_or_a_demos_components() -> None:
+def test_no_server_event_runs_on_load_and_the_gates_writes_only_to_the_triggers() -> None:
     with gr.Blocks() as app:
         with gr.Tabs() as tabs, gr.Tab("A"):
             a_in, a_out = gr.Textbox(), gr.Textbox()
         hook_map = {"a": LinkHook("A", {"seed": SEED}, {"seed": a_in}, run=(lambda x: x, [a_in], [a_out]))}
         wire_links(app, hook_map, tabs, ["a"])
     on_load = [fn for fn in app.fns.values() if any(target[1] == "load" for target in fn.targets)]
-    server = [fn for fn in on_load if fn.fn is not None]
-    browser = [fn for fn in on_load if fn.fn is None]
-    assert len(server) == 1 and [type(b) for b in server[0].outputs] == [gr.State]  # a's trigger alone
-    assert len(browser) == 1 and browser[0].outputs == [tabs] and "selected: slug" in browser[0].js
+    assert len(on_load) == 1 and on_load[0].fn is None and "selected: slug" in on_load[0].js  # the browser's alone
+    (gate,) = on_load[0].inputs
+    assert on_load[0].outputs == [tabs, gate] and not gate.visible
+    routes = [fn for fn in app.fns.values() if fn.targets == [(gate._id, "change")]]
+    assert len(routes) == 1 and [type(b) for b in routes[0].outputs] == [gr.State]  # a's trigger alone
