@@ -111,15 +111,15 @@ def route_links(hooks: Mapping[str, LinkHook], slugs: Sequence[str]) -> Callable
     order = list(hooks)
 
     def route(search: object):
+        target, query = None, {}
         if not isinstance(search, str) or len(search) > MAX_QUERY_CHARS:
             gr.Warning(f"The page's address is not a link this suite reads (at most {MAX_QUERY_CHARS:,} characters).")
-            out = tuple(gr.skip() for _ in order)
-            return None if not out else out if len(out) > 1 else out[0]
-        query = dict(parse_qsl(search.removeprefix("?"), keep_blank_values=True))
-        notice = unknown_tab_notice((query.get("tab") or "").strip(), slugs)
-        if notice:
-            gr.Warning(notice)
-        target = link_target(hooks, query)
+        else:
+            query = dict(parse_qsl(search.removeprefix("?"), keep_blank_values=True))
+            notice = unknown_tab_notice((query.get("tab") or "").strip(), slugs)
+            if notice:
+                gr.Warning(notice)
+            target = link_target(hooks, query)
         out = tuple(query if slug == target else gr.skip() for slug in order)
         return None if not out else out if len(out) > 1 else out[0]
 

@@ -253,7 +253,6 @@ def read_picture(path: str | None, what: str = "query image") -> Image.Image:
     return open_picture(path, options.PICTURE)
 
 
-
 # ---- zero-shot -----------------------------------------------------------------------------------
 
 

@@ -276,7 +276,6 @@ def guidance_grid(name: str, prompt: object, scales: list[float], seeds: list[in
     return np.stack(rows)
 
 
-
 def image_side(parts: Parts) -> int:
     """The side of the pipeline's images: the latent's side times the autoencoder's downsampling."""
     return int(parts.unet.config.sample_size) * 2 ** (len(parts.vae.config.block_out_channels) - 1)

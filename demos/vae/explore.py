@@ -41,7 +41,6 @@ def beta_model(label: str) -> str:
     return options.BETA_MODELS[limits.check_choice("KL weight", label, options.BETA_MODELS)]
 
 
-
 def read_image(path: str | None, what: str = "image") -> np.ndarray:
     """An uploaded or drawn picture as the models' input: upright RGB, transparent pixels on the
     data's background, the centre square shrunk to 32x32; uint8 (32, 32, 3)."""
