@@ -182,7 +182,7 @@ def conditional(folder: str, per_pair: int = 30, seeds: tuple[int, ...] = (2024,
     set's raw 32x32 samples as DIR/<shape>-<colour>/<k>.png."""
     from pathlib import Path
 
-    from demos.gan.conditional_model import ConditionalShapesGAN
+    from demos.gan.conditional_model import ConditionalShapesGAN, layout_for_seeds
     from demos.gan.train_conditional import GOALS, pair_figures, sample_pairs
     from shared.checkpoints import load
     from shared.datasets import LABEL_NAMES
@@ -211,9 +211,9 @@ def conditional(folder: str, per_pair: int = 30, seeds: tuple[int, ...] = (2024,
     for pair in runs[0]["per_held_out_pair"]:
         print(f"| {pair} | {statistics.fmean(r['per_held_out_pair'][pair] for r in runs):.1%} |")
     z = torch.randn(16, gan.z_dim, generator=torch.Generator().manual_seed(0))
-    shape, colour = torch.full((16,), 4), torch.full((16,), 4)
+    labels = (torch.full((16,), 4), torch.full((16,), 4)) + (layout_for_seeds(list(range(16))) if gan.told_layout else ())
     with torch.inference_mode():
-        ms = median_ms(lambda: tensor_to_images(gan.generator(z, shape, colour)))
+        ms = median_ms(lambda: tensor_to_images(gan.generator(z, *labels)))
     print(f"\nA 16-tile grid (generator and conversion to uint8): {ms:.0f} ms on {torch.get_num_threads()} CPU threads (goal <= 300 ms)")
     if save_samples:
         print(f"Samples of seed {seeds[0]} written to {save_samples}/<shape>-<colour>/<k>.png")

@@ -191,7 +191,7 @@ FAMILIES: list[Family] = [
            lambda: _count(_gan().generator), None, NOT_LIKELIHOOD, "31.3 min on an H100, seven stages"),
     Family("gan-conditional", "GAN (class-conditional)", "gan-shapes-conditional",
            "one pass, the 36 (shape, colour) pairs asked for equally", _cgan_sample,
-           lambda: _count(_cgan().generator), None, NOT_LIKELIHOOD, "70 min on 2 CPU cores, grown from gan-shapes"),
+           lambda: _count(_cgan().generator), None, NOT_LIKELIHOOD, "100 min on one CPU thread, told the layout too"),
     Family("vae", "VAE", "vae-shapes", "one decode from the fitted mixture prior", _vae_sample,
            lambda: _count(_vae()), _vae_bits, "bound", "about 25-60 min on one CPU thread"),
     Family("ddpm", "DDPM (pixel diffusion)", "diffusion-shapes", "50 DDIM steps", _ddpm_sample,

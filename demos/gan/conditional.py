@@ -97,12 +97,17 @@ def _draw(model, z, code) -> np.ndarray:  # noqa: ANN001 (generator, tensors)
         return tensor_to_images(model.generator.from_code(z.to(device), code.to(device)))
 
 
-def _codes(model, shapes: tuple[str, ...], colours: tuple[str, ...]):  # noqa: ANN001, ANN202 (a tensor)
+def _codes(model, shapes: tuple[str, ...], colours: tuple[str, ...], seeds: list[int]):  # noqa: ANN001, ANN202 (a tensor)
+    """The class codes (n, cond_dim) of n tiles; a generator told the layout also gets each tile's size
+    and position, drawn from the tile's seed (so the noise of a seed is its latent and its layout)."""
     import torch
 
+    from demos.gan.conditional_model import layout_for_seeds
+
     device = next(model.parameters()).device
+    labels = _indices(shapes, colours) + (layout_for_seeds(seeds) if model.told_layout else ())
     with torch.inference_mode():
-        return model.generator.condition(*(t.to(device) for t in _indices(shapes, colours))).cpu()
+        return model.generator.condition(*(t.to(device) for t in labels)).cpu()
 
 
 def _latents(seeds: list[int], z_dim: int, psi: float):  # noqa: ANN202 (a tensor)
@@ -154,7 +159,7 @@ def _class_grid(shape: str, colour: str, seed: int, psi: float, n: int) -> Class
     model = loaded.model
     seeds = list(range(seed, seed + n))
     shapes, colours = asked_classes(shape, colour, n, seed)
-    images = _draw(model, _latents(seeds, model.z_dim, psi), _codes(model, shapes, colours))
+    images = _draw(model, _latents(seeds, model.z_dim, psi), _codes(model, shapes, colours, seeds))
     images.setflags(write=False)
     ok = read_classes(images).as_asked(shapes, colours)
     return ClassGrid((shape, colour), images, seeds, shapes, colours, tuple(is_held_out(s, c) for s, c in zip(shapes, colours)),
@@ -195,10 +200,12 @@ def _class_walk(start: tuple[str, str], end: tuple[str, str], seed: int, frames:
     loaded = load_conditional()
     model = loaded.model
     z = _latents([seed, seed + 1], model.z_dim, psi)
-    codes = _codes(model, (start[0], end[0]), (start[1], end[1]))  # (2, cond_dim)
+    codes = _codes(model, (start[0], end[0]), (start[1], end[1]), [seed, seed])  # (2, cond_dim): one layout
     t = torch.linspace(0, 1, frames)[:, None]
     by_class = _draw(model, z[:1].expand(frames, -1), (1 - t) * codes[:1] + t * codes[1:])
-    by_noise = _draw(model, latent.walk(z, frames, "slerp"), codes[:1].expand(frames, -1))
+    # the noise of a seed is its latent and, for a generator told the layout, its size and position
+    noise_codes = _codes(model, (start[0],) * 2, (start[1],) * 2, [seed, seed + 1])
+    by_noise = _draw(model, latent.walk(z, frames, "slerp"), (1 - t) * noise_codes[:1] + t * noise_codes[1:])
     reading = read_classes(by_class)
     read = tuple(f"{c} {s}" if ok else "no clear shape" for ok, s, c in zip(reading.valid, reading.shape, reading.colour))
     for images in (by_class, by_noise):
@@ -236,7 +243,8 @@ def _colour_shares(n: int, seed: int) -> ColourShares:
     images["unconditional GAN"] = latent.render(unconditional.model, torch.randn(n, unconditional.model.z_dim, generator=gen)).images
     shapes, colours = asked_classes(ANY, ANY, n, seed)
     model = conditional.model
-    images["conditional GAN"] = _draw(model, torch.randn(n, model.z_dim, generator=gen), _codes(model, shapes, colours))
+    images["conditional GAN"] = _draw(model, torch.randn(n, model.z_dim, generator=gen),
+                                      _codes(model, shapes, colours, list(range(seed, seed + n))))
     shares, valid = {}, {}
     for source, pictures in images.items():
         reading = read_classes(pictures)
@@ -271,7 +279,7 @@ def _truncation_rows(shape: str, colour: str, seed: int, tiles: int) -> Truncati
     model = loaded.model
     seeds = list(range(seed, seed + tiles))
     shapes, colours = asked_classes(shape, colour, tiles, seed)
-    code = _codes(model, shapes, colours)
+    code = _codes(model, shapes, colours, seeds)
     images = np.concatenate([_draw(model, _latents(seeds, model.z_dim, psi), code) for psi in TRUNCATION_PSIS])
     images.setflags(write=False)
     ok = read_classes(images).as_asked(shapes * len(TRUNCATION_PSIS), colours * len(TRUNCATION_PSIS))

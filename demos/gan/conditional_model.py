@@ -4,6 +4,10 @@
     x = gan.generator(z, shape, colour)          # z: (B, z_dim); shape, colour: (B,) int64 -> (B, 3, 32, 32)
     logit = gan.discriminator(x, shape, colour)  # (B,)
 
+    gan = ConditionalShapesGAN(told_layout=True)  # also told the size and the position
+    size, position = layout_for_seeds(seeds)      # (B,) int64 each, drawn from each sample's seed
+    x = gan.generator(z, shape, colour, size, position)
+
 It is the unconditional `ShapesGAN` (demos/gan/model.py, same layers, same names) with class paths
 added, each starting at 0, so a conditional GAN grown from the trained `gan-shapes` checkpoint
 (`grow_from`) first draws exactly what that one draws, and training opens the class paths:
@@ -19,10 +23,19 @@ added, each starting at 0, so a conditional GAN grown from the trained `gan-shap
   the generator at once whether its sample shows the asked classes.
 
 With the hinge loss and an EMA generator, as the unconditional GAN.
+
+Told the layout too (`told_layout`), the class code also sums a size and a position embedding, and
+the discriminator projects and reads them as well. Then the noise z is left only the small shifts,
+turns and size changes within one (shape, colour, size, position): a continuous generator maps
+the connected Gaussian onto the data's 10 separate layouts per class otherwise, and the latents
+that land between two of them draw a shape that is neither (Khayatkhoei et al. 2018). The bundled
+model is trained so, fresh; grown from the unconditional GAN and told only the shape and the colour,
+it drew the same layout for every z of a class and 56% as asked after 70 minutes (its card's history).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
@@ -33,6 +46,22 @@ from shared.datasets import LABEL_NAMES
 
 CONDITIONAL_NAME = "gan-shapes-conditional"
 N_SHAPES, N_COLOURS = len(LABEL_NAMES["shape"]), len(LABEL_NAMES["colour"])
+N_SIZES, N_POSITIONS = len(LABEL_NAMES["size"]), len(LABEL_NAMES["position"])
+LAYOUT_STREAM = 35  # the random stream of a seed's layout: numpy.random.default_rng([seed, LAYOUT_STREAM])
+
+
+def layout_for_seeds(seeds: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """The size and the position index (B,) of each seed's sample, uniform as in the data, each drawn
+    from its own seed: a tile looks the same in any grid that holds it."""
+    draws = [np.random.default_rng([seed, LAYOUT_STREAM]).integers((N_SIZES, N_POSITIONS)) for seed in seeds]
+    return torch.tensor([int(d[0]) for d in draws]), torch.tensor([int(d[1]) for d in draws])
+
+
+def _layout_code(size_embed: nn.Module, position_embed: nn.Module, size: torch.Tensor | None,
+                 position: torch.Tensor | None) -> torch.Tensor:
+    if size is None or position is None:
+        raise ValueError("This GAN is told the size and the position too: pass both (layout_for_seeds draws them).")
+    return size_embed(size) + position_embed(position)
 
 
 def zero_linear(d_in: int, d_out: int) -> nn.Linear:
@@ -57,17 +86,26 @@ class ClassModulation(nn.Module):
 class ConditionalGenerator(Generator):
     """The unconditional generator's layers, read with a class code (see the module's docstring)."""
 
-    def __init__(self, z_dim: int, width: int, cond_dim: int = 64, mapping_layers: int = 0, res_blocks: int = 0) -> None:
+    def __init__(self, z_dim: int, width: int, cond_dim: int = 64, mapping_layers: int = 0, res_blocks: int = 0,
+                 told_layout: bool = False) -> None:
         super().__init__(z_dim, width, mapping_layers, res_blocks)
         w = width
+        self.told_layout = told_layout
         self.shape_embed, self.colour_embed = nn.Embedding(N_SHAPES, cond_dim), nn.Embedding(N_COLOURS, cond_dim)
+        if told_layout:
+            self.size_embed, self.position_embed = nn.Embedding(N_SIZES, cond_dim), nn.Embedding(N_POSITIONS, cond_dim)
         self.to_z = zero_linear(cond_dim, z_dim)
         # one modulation after the projection's GroupNorm and one after each upsampling's
         self.modulate = nn.ModuleList(ClassModulation(c, cond_dim) for c in (4 * w, 2 * w, w, w // 2))
 
-    def condition(self, shape: torch.Tensor, colour: torch.Tensor) -> torch.Tensor:
-        """(B,) shape and colour indices -> the class code (B, cond_dim). A walk between classes mixes codes."""
-        return self.shape_embed(shape) + self.colour_embed(colour)
+    def condition(self, shape: torch.Tensor, colour: torch.Tensor, size: torch.Tensor | None = None,
+                  position: torch.Tensor | None = None) -> torch.Tensor:
+        """(B,) shape and colour indices (and size and position when told the layout) -> the class code
+        (B, cond_dim). A walk between classes mixes codes."""
+        code = self.shape_embed(shape) + self.colour_embed(colour)
+        if self.told_layout:
+            code = code + _layout_code(self.size_embed, self.position_embed, size, position)
+        return code
 
     def from_code(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         """z (B, z_dim) and a class code (B, cond_dim) -> images (B, 3, 32, 32) in [-1, 1]."""
@@ -80,14 +118,16 @@ class ConditionalGenerator(Generator):
                 h = block(h)
         return self.to_rgb(h)
 
-    def forward(self, z: torch.Tensor, shape: torch.Tensor, colour: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        return self.from_code(z, self.condition(shape, colour))
+    def forward(self, z: torch.Tensor, shape: torch.Tensor, colour: torch.Tensor,  # type: ignore[override]
+                size: torch.Tensor | None = None, position: torch.Tensor | None = None) -> torch.Tensor:
+        return self.from_code(z, self.condition(shape, colour, size, position))
 
 
 class ProjectionDiscriminator(Discriminator):
-    def __init__(self, width: int, res_blocks: int = 0) -> None:
+    def __init__(self, width: int, res_blocks: int = 0, told_layout: bool = False) -> None:
         super().__init__(width, res_blocks)
         features = 4 * width * 4 * 4
+        self.told_layout = told_layout
         self.shape_embed = spectral_norm(nn.Embedding(N_SHAPES, features))
         self.colour_embed = spectral_norm(nn.Embedding(N_COLOURS, features))
         self.projection_gate = nn.Parameter(torch.zeros(()))
@@ -95,18 +135,28 @@ class ProjectionDiscriminator(Discriminator):
         # give the generator a direct signal for its classes from the first step, while the
         # projection is still opening
         self.shape_head, self.colour_head = nn.Linear(features, N_SHAPES), nn.Linear(features, N_COLOURS)
+        if told_layout:
+            self.size_embed = spectral_norm(nn.Embedding(N_SIZES, features))
+            self.position_embed = spectral_norm(nn.Embedding(N_POSITIONS, features))
+            self.size_head, self.position_head = nn.Linear(features, N_SIZES), nn.Linear(features, N_POSITIONS)
 
-    def judge(self, x: torch.Tensor, shape: torch.Tensor, colour: torch.Tensor
-              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """x (B, 3, 32, 32), shape and colour (B,) -> the logits (B,) and the auxiliary heads'
-        class logits (B, N_SHAPES) and (B, N_COLOURS)."""
+    def judge(self, x: torch.Tensor, shape: torch.Tensor, colour: torch.Tensor, size: torch.Tensor | None = None,
+              position: torch.Tensor | None = None) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """x (B, 3, 32, 32), shape and colour (B,) (and size and position when told the layout) -> the
+        logits (B,) and the auxiliary heads' class logits, one (B, n_classes) per label in that order."""
         phi = self.features(x)
-        projection = ((self.shape_embed(shape) + self.colour_embed(colour)) * phi).sum(1)
-        return self.head(phi).squeeze(1) + self.projection_gate * projection, self.shape_head(phi), self.colour_head(phi)
+        embedded = self.shape_embed(shape) + self.colour_embed(colour)
+        heads = [self.shape_head(phi), self.colour_head(phi)]
+        if self.told_layout:
+            embedded = embedded + _layout_code(self.size_embed, self.position_embed, size, position)
+            heads += [self.size_head(phi), self.position_head(phi)]
+        projection = (embedded * phi).sum(1)
+        return self.head(phi).squeeze(1) + self.projection_gate * projection, tuple(heads)
 
-    def forward(self, x: torch.Tensor, shape: torch.Tensor, colour: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+    def forward(self, x: torch.Tensor, shape: torch.Tensor, colour: torch.Tensor,  # type: ignore[override]
+                size: torch.Tensor | None = None, position: torch.Tensor | None = None) -> torch.Tensor:
         """x (B, 3, 32, 32), shape and colour (B,) -> logits (B,), high for "real and of these classes"."""
-        return self.judge(x, shape, colour)[0]
+        return self.judge(x, shape, colour, size, position)[0]
 
 
 class ConditionalShapesGAN(
@@ -119,17 +169,19 @@ class ConditionalShapesGAN(
     """Generator (the EMA weights) and projection discriminator in one checkpoint."""
 
     def __init__(self, z_dim: int = 64, width: int = 64, cond_dim: int = 64, mapping_layers: int = 0,
-                 res_blocks: int = 0, d_res_blocks: int = 0) -> None:
+                 res_blocks: int = 0, d_res_blocks: int = 0, told_layout: bool = False) -> None:
         super().__init__()
-        self.z_dim = z_dim
-        self.generator = ConditionalGenerator(z_dim, width, cond_dim, mapping_layers, res_blocks)
-        self.discriminator = ProjectionDiscriminator(width, d_res_blocks)
+        self.z_dim, self.told_layout = z_dim, told_layout
+        self.generator = ConditionalGenerator(z_dim, width, cond_dim, mapping_layers, res_blocks, told_layout)
+        self.discriminator = ProjectionDiscriminator(width, d_res_blocks, told_layout)
 
     def class_parameters(self) -> list[nn.Parameter]:
         """The class paths' parameters (new when grown): trained at a higher learning rate."""
         g, d = self.generator, self.discriminator
         modules = [g.shape_embed, g.colour_embed, g.to_z, g.modulate, d.shape_embed, d.colour_embed, d.shape_head,
                    d.colour_head]
+        if self.told_layout:
+            modules += [g.size_embed, g.position_embed, d.size_embed, d.position_embed, d.size_head, d.position_head]
         return [p for m in modules for p in m.parameters()] + [d.projection_gate]
 
     def grow_from(self, unconditional: ShapesGAN) -> None:

@@ -117,8 +117,9 @@ def _walk_view(start: tuple[str, str], end: tuple[str, str], seed: int, frames: 
     text = (f"**Top:** the latent of seed {seed}, the class code mixed from a {start[1]} {start[0]} (0) to a "
             f"{end[1]} {end[0]} (1): the label decides what is drawn. The classifier reads the ends as "
             f"**{first}** and **{last}**. **Bottom:** the class stays a {start[1]} {start[0]} while the latent "
-            f"moves from seed {seed} to seed {seed + 1}: whatever changes there is what the noise controls (in a "
-            f"well-trained model: size, place and small details).")
+            f"moves from seed {seed} to seed {seed + 1}: whatever changes there is what the noise controls. A seed's "
+            f"noise is its latent and its layout (a size and a place, drawn from the seed): halfway, a code between "
+            f"two layouts draws a picture that is neither, which is why this generator is told the layout.")
     return WalkView(png_bytes(by_class), png_bytes(by_noise), text, walk.notice)
 
 

@@ -19,11 +19,11 @@ ARITHMETIC_INTRO = ("A direction in latent space from labelled samples: the mean
                     "sample towards the first.")
 CONDITIONAL_HEADING = "Tell the GAN what to draw"
 CONDITIONAL_INTRO = (
-    "A second GAN, told the class: its generator gets the shape and the colour beside the noise, and its "
-    "discriminator judges whether a picture is real *and* of that class (a projection discriminator). "
-    "It was grown from the GAN above, which draws no blue and no purple at all. Pick a shape and a colour, "
-    "or \"any\". Four (shape, colour) pairs were never in its training data, marked *: can it draw what it "
-    "never saw?")
+    "A second GAN, told the class: its generator gets the shape and the colour beside the noise (and a size "
+    "and a position, drawn from each tile's seed), and its discriminator judges whether a picture is real "
+    "*and* of that class (a projection discriminator). The GAN above draws no blue and no purple at all; "
+    "told to, this one cannot drop them. Pick a shape and a colour, or \"any\". Four (shape, colour) pairs "
+    "were never in its training data, marked *: can it draw what it never saw?")
 HELD_OUT_NOTE = ("Pairs marked * were held out of training: the generator saw that shape and that colour, "
                  "never together.")
 CLASS_WALK_HEADING = "What the label controls, and what the noise controls"

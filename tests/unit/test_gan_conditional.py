@@ -1,6 +1,7 @@
 """The class-conditional GAN (issue 34): its networks read the classes, its data leaves the held-out
 pairs out, its trainer resumes the same way, and its figures read asked-for classes right."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -31,6 +32,31 @@ def test_the_networks_read_the_classes_and_the_class_paths_start_closed():
     assert not torch.allclose(logits, gan.discriminator(x, shape.flip(0), colour.flip(0)))  # the projection reads the classes
 
 
+def test_told_the_layout_the_networks_need_and_read_the_size_and_the_position():
+    from demos.gan.conditional_model import N_POSITIONS, N_SIZES, layout_for_seeds
+
+    torch.manual_seed(0)
+    gan = ConditionalShapesGAN(z_dim=8, width=16, cond_dim=8, told_layout=True)
+    with torch.no_grad():  # opened, as training does
+        gan.generator.to_z.weight.normal_()
+        gan.discriminator.projection_gate.fill_(1.0)
+    z, shape, colour = torch.randn(1, 8).repeat(2, 1), torch.tensor([4, 4]), torch.tensor([4, 4])
+    with pytest.raises(ValueError, match="told the size and the position too: pass both"):
+        gan.generator(z, shape, colour)
+    size, position = torch.tensor([0, 1]), torch.tensor([2, 2])
+    x = gan.generator(z, shape, colour, size, position)
+    assert not torch.allclose(x[0], x[1])  # one latent, one class, two sizes: two pictures
+    logits, heads = gan.discriminator.judge(x, shape, colour, size, position)
+    assert [h.shape[1] for h in heads] == [N_SHAPES, N_COLOURS, N_SIZES, N_POSITIONS]
+    assert not torch.allclose(logits, gan.discriminator(x, shape, colour, size.flip(0), position))
+    # a seed's layout is its own: the same in any list of seeds, and uniform over many seeds
+    sizes, positions = layout_for_seeds(list(range(3000)))
+    some_sizes, some_positions = layout_for_seeds([7, 2999])
+    assert torch.equal(some_sizes, sizes[[7, 2999]]) and torch.equal(some_positions, positions[[7, 2999]])
+    assert abs(sizes.float().mean().item() - 0.5) < 0.03
+    assert torch.bincount(positions, minlength=N_POSITIONS).min().item() > 3000 / N_POSITIONS * 0.9
+
+
 def test_grown_from_the_unconditional_gan_it_draws_and_judges_the_same():
     """The class paths start closed, so the grown model is the unconditional one until trained."""
     from demos.gan.model import ShapesGAN
@@ -59,6 +85,8 @@ def test_every_pair_is_asked_for_and_the_held_out_pairs_are_never_trained_on():
     setup = build(TINY, _Run())
     trained = {(LABEL_NAMES["shape"][s], LABEL_NAMES["colour"][c]) for s, c in zip(setup.shape.tolist(), setup.colour.tolist())}
     assert not trained & HELD_OUT_PAIRS and len(setup.data) == len(setup.shape) < TINY.data_size
+    assert [len(y) for y in setup.labels] == [len(setup.data)] * 4  # shape, colour, size, position (told the layout)
+    assert setup.gan.discriminator.projection_gate == 1  # fresh: the projection open from the first step
 
 
 def test_the_figures_read_real_images_of_the_asked_classes_as_asked():
@@ -135,3 +163,35 @@ def test_the_tab_logic_asks_checks_and_marks_held_out_pairs():
     assert walk.by_class.shape == walk.by_noise.shape == (5, 32, 32, 3)
     # the two walks start from the same picture: the latent of seed 0 and the class "red circle"
     assert (walk.by_class[0].astype(int) - walk.by_noise[0]).__abs__().max() <= 1
+
+
+def test_the_bundled_model_draws_the_asked_size_and_position_by_the_pixels():
+    """The layout labels, read without the classifier: each sample's object centre lies nearest the
+    asked position, and asked for large rather than small (same latent, same class), it covers more pixels."""
+    from demos.gan.conditional_model import CONDITIONAL_NAME, N_POSITIONS
+    from shared.checkpoints import load
+    from shared.datasets import BACKGROUND, POSITIONS
+    from shared.metrics import tensor_to_images
+
+    gan = load(ConditionalShapesGAN, CONDITIONAL_NAME, device="cpu").model.eval()
+    assert gan.told_layout
+    n = 6 * 6 * N_POSITIONS  # every shape, colour and position
+    gen = torch.Generator().manual_seed(11)
+    shape, colour = torch.arange(n) % 6, torch.arange(n) // 6 % 6
+    position = torch.arange(n) // 36
+    z = torch.randn(n, gan.z_dim, generator=gen)
+    with torch.inference_mode():
+        small, large = (tensor_to_images(gan.generator(z, shape, colour, torch.full((n,), s), position)) for s in (0, 1))
+    centres = torch.tensor(list(POSITIONS.values()))  # (5, 2) x, y in pixels
+
+    def objects(images):  # bool (n, 32, 32): pixels far from the background colour
+        return np.abs(images.astype(int) - np.array(BACKGROUND)).sum(-1) > 90
+
+    for images in (small, large):
+        mask = objects(images)
+        ys, xs = np.mgrid[:32, :32]
+        area = mask.sum((1, 2)).clip(1)
+        centre = torch.tensor(np.stack([(mask * xs).sum((1, 2)) / area, (mask * ys).sum((1, 2)) / area], 1))
+        nearest = torch.cdist(centre.float(), centres.float()).argmin(1)
+        assert (nearest == position).float().mean() >= 0.95
+    assert (objects(large).sum((1, 2)) > objects(small).sum((1, 2))).mean() >= 0.95
