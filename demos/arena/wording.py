@@ -80,7 +80,12 @@ def table_intro(rows) -> str:  # noqa: ANN001
 
     if not rows:
         return NO_TABLE.format(command=STORE_COMMAND)
-    return TABLE_INTRO.format(n=rows[0].n, machine=rows[0].machine, command=STORE_COMMAND)
+    by_machine: dict[str, list[str]] = {}
+    for row in rows:  # rows re-measured later (one family retrained) may come from another day or machine
+        by_machine.setdefault(row.machine, []).append(row.name)
+    machine = next(iter(by_machine)) if len(by_machine) == 1 else "; ".join(
+        f"{m} ({', '.join(names)})" for m, names in by_machine.items())
+    return TABLE_INTRO.format(n=rows[0].n, machine=machine, command=STORE_COMMAND)
 
 
 def status_of(round_) -> str:  # noqa: ANN001 (explore.Round)

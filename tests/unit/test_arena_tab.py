@@ -69,3 +69,17 @@ def test_a_round_streams_a_row_per_family_and_is_measured_once(monkeypatch):
 def test_bad_values_are_refused_before_anything_is_sampled(n, seed, message):
     with pytest.raises(limits.LimitError, match=message.replace("(", r"\(")):
         list(explore.measure_now(n, seed))
+
+
+def test_the_table_says_where_each_row_was_measured_when_the_rows_differ():
+    import dataclasses
+
+    from demos.arena.explore import stored_rows
+    from demos.arena.wording import table_intro
+
+    rows = stored_rows()
+    same = [dataclasses.replace(r, machine="2 CPU threads, x86_64, 2026-12-06") for r in rows]
+    assert "Measured on 2 CPU threads, x86_64, 2026-12-06;" in table_intro(same)
+    mixed = [dataclasses.replace(same[0], machine="1 CPU threads, x86_64, 2026-12-04"), *same[1:]]
+    text = table_intro(mixed)
+    assert f"1 CPU threads, x86_64, 2026-12-04 ({rows[0].name}); 2 CPU threads, x86_64, 2026-12-06 ({rows[1].name}, " in text
