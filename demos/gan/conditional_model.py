@@ -57,6 +57,13 @@ def layout_for_seeds(seeds: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor([int(d[0]) for d in draws]), torch.tensor([int(d[1]) for d in draws])
 
 
+def random_layout(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """n sizes and positions (n,) drawn uniformly from one seed: the layouts of a batch of samples
+    scored together (the card's, the benchmark's), where no sample has a seed of its own."""
+    rng = np.random.default_rng([seed, LAYOUT_STREAM])
+    return torch.from_numpy(rng.integers(N_SIZES, size=n)), torch.from_numpy(rng.integers(N_POSITIONS, size=n))
+
+
 def _layout_code(size_embed: nn.Module, position_embed: nn.Module, size: torch.Tensor | None,
                  position: torch.Tensor | None) -> torch.Tensor:
     if size is None or position is None:

@@ -25,15 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from demos.gan.conditional_model import (
-    CONDITIONAL_NAME,
-    LAYOUT_STREAM,
-    N_COLOURS,
-    N_POSITIONS,
-    N_SHAPES,
-    N_SIZES,
-    ConditionalShapesGAN,
-)
+from demos.gan.conditional_model import CONDITIONAL_NAME, N_COLOURS, N_SHAPES, ConditionalShapesGAN, random_layout
 from demos.gan.model import BUNDLED_NAME, ShapesGAN
 from demos.gan.train import d_hinge_loss, g_hinge_loss
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
@@ -190,8 +182,7 @@ def sample_pairs(generator: torch.nn.Module, per_pair: int, seed: int, z_dim: in
     z = psi * torch.randn(len(shape), z_dim, generator=torch.Generator().manual_seed(seed))
     labels = [shape, colour]
     if getattr(generator, "told_layout", False):
-        rng = np.random.default_rng([seed, LAYOUT_STREAM])
-        labels += [torch.from_numpy(rng.integers(n, size=len(shape))) for n in (N_SIZES, N_POSITIONS)]
+        labels += random_layout(len(shape), seed)
     images = torch.cat([generator(zc.to(device), *(y.to(device) for y in ys))
                         for zc, *ys in zip(z.split(500), *(y.split(500) for y in labels))])
     return tensor_to_images(images), shape.numpy(), colour.numpy()
