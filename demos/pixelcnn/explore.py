@@ -2,7 +2,9 @@
 streamed, completions of a held-out image whose lower rows are hidden, and what each pixel costs in
 bits.
 
-    for frame in stream_samples(n=16, seed=0, temperature=1.0): show(frame)
+    for frame in stream_samples(n=16, seed=0, temperature=1.0): show(frame)   # told labels drawn at random
+    for frame in stream_samples(16, 0, 1.0, shape="star", colour="blue", guidance=1.0): show(frame)
+    for frame in stream_samples(16, 0, 1.0, told=False): show(frame)           # p(x): nothing told
     for frame in stream_completions(image=3, rows_kept=16, n=4, seed=0, temperature=1.0): show(frame)
     bits = pixel_bits(image)   # bits.per_pixel (32, 32), bits.bits_per_dim
 
@@ -68,6 +70,17 @@ class Frame:
     drawn: int  # pixels drawn in each image so far
     total: int  # pixels each image will have drawn
     seconds: float
+    labels: np.ndarray | None = None  # (n, 4) what each image was told (model.LABEL_HEADS), None: nothing
+
+    @property
+    def captions(self) -> list[str] | None:
+        """Each image's told shape and colour ("large blue star"), None when nothing was told."""
+        if self.labels is None:
+            return None
+        from shared.datasets import LABEL_NAMES
+
+        size, colour, shape = LABEL_NAMES["size"], LABEL_NAMES["colour"], LABEL_NAMES["shape"]
+        return [f"{size[s]} {colour[c]} {shape[h]}" for h, c, s, _ in self.labels.tolist()]
 
     @property
     def done(self) -> bool:
@@ -80,6 +93,7 @@ class Frame:
 
 
 def _frames(n: int, seed: int, temperature: float, start: np.ndarray | None, from_pixel: int,
+            labels: np.ndarray | None = None, guidance: float = 0.0,
             every_s: float = options.FRAME_EVERY_S) -> Iterator[Frame]:
     """The sampler's steps, one frame after the first pixel, then at most every `every_s`, and the last."""
     from demos.pixelcnn.sampling import sample
@@ -88,16 +102,32 @@ def _frames(n: int, seed: int, temperature: float, start: np.ndarray | None, fro
     palette = np.asarray(model.palette, dtype=np.uint8)
     total = options.SIDE * options.SIDE - from_pixel
     t0 = last = time.perf_counter()
-    for k, step in enumerate(sample(model, n, seed, temperature, start, from_pixel), start=1):
+    for k, step in enumerate(sample(model, n, seed, temperature, start, from_pixel, labels, guidance), start=1):
         now = time.perf_counter()
         if k == 1 or k == total or now - last >= every_s:
             last = now
             yield Frame(step.codes.astype(np.int16), palette, step.row, step.col, step.probs[0].astype(np.float32),
-                        k, total, now - t0)
+                        k, total, now - t0, labels)
 
 
-def _samples(n: int, seed: int, temperature: float) -> Iterator[Frame]:
-    return _frames(n, seed, temperature, None, 0)
+def told_labels(n: int, seed: int, shape: str, colour: str) -> np.ndarray:
+    """(n, 4) what each of n images is told: the shape and colour asked for, or drawn at random
+    (ANY), size and position drawn at random as the data draws them, all from the seed."""
+    from demos.pixelcnn.sampling import random_labels
+    from shared.datasets import LABEL_NAMES
+
+    labels = random_labels(n, seed)
+    if shape != options.ANY:
+        labels[:, 0] = LABEL_NAMES["shape"].index(shape)
+    if colour != options.ANY:
+        labels[:, 1] = LABEL_NAMES["colour"].index(colour)
+    return labels
+
+
+def _samples(n: int, seed: int, temperature: float, told: bool = False, shape: str = options.ANY,
+             colour: str = options.ANY, guidance: float = 0.0) -> Iterator[Frame]:
+    labels = told_labels(n, seed, shape, colour) if told else None
+    return _frames(n, seed, temperature, None, 0, labels, guidance)
 
 
 def _completions(image: int, rows_kept: int, n: int, seed: int, temperature: float) -> Iterator[Frame]:
@@ -111,11 +141,34 @@ _shared_samples = SharedStreams(_samples, keep=8, name="pixelcnn-samples")
 _shared_completions = SharedStreams(_completions, keep=8, name="pixelcnn-completions")
 
 
-def stream_samples(n: object, seed: object, temperature: object) -> Iterator[Frame]:
+def can_be_told() -> bool:
+    """Whether the bundled model was trained with labels (its config says so: nothing is loaded)."""
+    import json
+
+    from shared.checkpoints import CHECKPOINTS_DIR
+
+    return int(json.loads((CHECKPOINTS_DIR / options.BUNDLED / "config.json").read_text()).get("label_dim", 0)) > 0
+
+
+def stream_samples(n: object, seed: object, temperature: object, shape: object = options.DEFAULTS.shape,
+                   colour: object = options.DEFAULTS.colour, guidance: object = options.DEFAULTS.guidance,
+                   told: object = options.DEFAULTS.told) -> Iterator[Frame]:
     """n new images drawn pixel by pixel in raster order; checked here, before anything is drawn.
-    A reader slower than the sampler gets the newest frame each time (and always the last)."""
-    return _shared_samples(options.SAMPLES.check(n), limits.SEED.check(seed), options.TEMPERATURE.check(temperature),
-                           latest=True)
+    told: each image is told its labels (shape and colour as asked, or at random; size and position
+    at random) and sampled with guidance; not told: p(x) itself, and shape, colour and guidance are
+    not used. A reader slower than the sampler gets the newest frame each time (and always the last)."""
+    n, seed = options.SAMPLES.check(n), limits.SEED.check(seed)
+    temperature = options.TEMPERATURE.check(temperature)
+    shape = limits.check_choice("shape", shape, options.SHAPE_CHOICES)
+    colour = limits.check_choice("colour", colour, options.COLOUR_CHOICES)
+    guidance = options.GUIDANCE.check(guidance)
+    if not isinstance(told, bool):
+        raise limits.LimitError(f"'told' must be true or false; got {limits.kind_of(told)}.")
+    if told and not can_be_told():
+        told = False  # a model trained without labels (an older checkpoint) draws p(x)
+    if not told:  # the same draw whatever the unused settings say: one shared stream
+        shape, colour, guidance = options.ANY, options.ANY, 0.0
+    return _shared_samples(n, seed, temperature, told, shape, colour, guidance, latest=True)
 
 
 def stream_completions(image: object, rows_kept: object, n: object, seed: object, temperature: object) -> Iterator[Frame]:

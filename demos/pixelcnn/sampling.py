@@ -5,6 +5,10 @@ sampling pixel by pixel (streamed), with the distribution of each pixel as it is
     bits_per_dim(model, images)                        # -log2 p(x) / (32 * 32 * 3), exact
     for step in sample(model, n=16, seed=0):           # one step per pixel, raster order
         show(step.images, step.probs)
+    sample(model, 16, 0, labels=random_labels(16, 0), guidance=1.0)   # told what to draw, guided
+
+Guidance (classifier-free, per pixel): logits = l(x | labels) + w * (l(x | labels) - l(x | nothing told)),
+the told and the untold batch run side by side (2n rows), so w > 0 costs twice the work.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from demos.pixelcnn.model import RowSampler
-from demos.pixelcnn.options import SIDE, TEMPERATURE
+from demos.pixelcnn.model import NOT_TOLD, RowSampler, not_told
+from demos.pixelcnn.options import GUIDANCE, SIDE, TEMPERATURE
 from shared import datasets, limits
 
 DIMS = SIDE * SIDE * 3  # what "per dimension" divides by: every colour channel of every pixel
@@ -78,13 +82,38 @@ class SampleStep:
     probs: np.ndarray  # (n, n_colours): the distribution this pixel was drawn from (after temperature)
 
 
+def random_labels(n: int, seed: int) -> np.ndarray:
+    """(n, 4) labels drawn as the data draws them (each head uniform), from the seed: what a sample
+    is told when the visitor leaves a head at "any"."""
+    rng = np.random.default_rng([limits.SEED.check(seed), 4])  # 4: apart from other draws of the same seed
+    return np.stack([rng.integers(0, k, size=n) for k in NOT_TOLD], axis=1)
+
+
+def check_labels(model, labels: object, n: int) -> torch.Tensor | None:  # noqa: ANN001
+    """labels as the model takes them, (n, 4) long with each head's "not told" allowed; None stays None."""
+    if labels is None:
+        return None
+    if not model.told:
+        raise limits.LimitError("This PixelCNN was trained without labels: it cannot be told what to draw.")
+    told = np.asarray(labels)
+    if told.shape != (n, len(NOT_TOLD)) or not np.issubdtype(told.dtype, np.integer):
+        raise limits.LimitError(f"Labels must be {n} rows of {len(NOT_TOLD)} whole numbers; got {told.dtype} {told.shape}.")
+    if (told < 0).any() or (told > np.array(NOT_TOLD)).any():
+        raise limits.LimitError(f"Each label must be from 0 to its head's count {NOT_TOLD} (the count: not told).")
+    return torch.from_numpy(told.astype(np.int64))
+
+
 @torch.no_grad()
 def sample(model, n: int, seed: int, temperature: float = 1.0, start: np.ndarray | None = None,  # noqa: ANN001
-           from_pixel: int = 0) -> Iterator[SampleStep]:
+           from_pixel: int = 0, labels: np.ndarray | None = None, guidance: float = 0.0) -> Iterator[SampleStep]:
     """Draw n images pixel by pixel in raster order, from the seed; yields after every pixel.
-    start: (n, H, W) codes to keep before `from_pixel` (a completion of a masked image)."""
+    start: (n, H, W) codes to keep before `from_pixel` (a completion of a masked image); labels:
+    (n, 4) what each image is told (None: nothing); guidance: w above (0: none)."""
     n, seed = SAMPLES.check(n), limits.SEED.check(seed)
-    temperature = TEMPERATURE.check(temperature)
+    temperature, guidance = TEMPERATURE.check(temperature), GUIDANCE.check(guidance)
+    told = check_labels(model, labels, n)
+    guided = told is not None and guidance > 0
+    batch_labels = torch.cat([told, not_told(n)]) if guided else told  # guided: rows n.. are the untold
     gen = torch.Generator().manual_seed(seed)
     model.eval()
     x = torch.zeros(n, SIDE, SIDE, dtype=torch.long)
@@ -92,22 +121,26 @@ def sample(model, n: int, seed: int, temperature: float = 1.0, start: np.ndarray
     if start is not None:
         x.view(n, -1)[:, :from_pixel] = torch.as_tensor(start).reshape(n, -1)[:, :from_pixel]
         drawn.view(n, -1)[:, :from_pixel] = x.view(n, -1)[:, :from_pixel]
-    rows = RowSampler(model, n, SIDE)
+    twice = (lambda t: torch.cat([t, t])) if guided else (lambda t: t)
+    rows = RowSampler(model, 2 * n if guided else n, SIDE)
     for i in range(from_pixel // SIDE, SIDE):
-        rows.start(model.row_state(x, i))
+        rows.start(model.row_state(twice(x), i, batch_labels))
         first = from_pixel - i * SIDE if i == from_pixel // SIDE else 0
         for j in range(SIDE):
-            logits = rows.next_logits(x[:, i, j - 1] if j else None)  # the kept pixels' columns too
+            logits = rows.next_logits(twice(x[:, i, j - 1]) if j else None)  # the kept pixels' columns too
             if j < first:
                 continue
+            if guided:
+                logits = logits[:n] + guidance * (logits[:n] - logits[n:])
             probs = torch.softmax(logits / temperature, dim=1)
             x[:, i, j] = drawn[:, i, j] = torch.multinomial(probs, 1, generator=gen)[:, 0]
             yield SampleStep(drawn.numpy(), i, j, probs.numpy())  # a view: valid until the next step
 
 
-def sample_images(model, n: int, seed: int, temperature: float = 1.0) -> np.ndarray:  # noqa: ANN001
+def sample_images(model, n: int, seed: int, temperature: float = 1.0, labels: np.ndarray | None = None,  # noqa: ANN001
+                  guidance: float = 0.0) -> np.ndarray:
     """n finished samples, uint8 (n, 32, 32, 3)."""
     last = None
-    for last in sample(model, n, seed, temperature):  # noqa: B007 (the last step holds the images)
+    for last in sample(model, n, seed, temperature, labels=labels, guidance=guidance):  # noqa: B007 (the last step holds the images)
         pass
     return to_images(last.codes, model.palette)

@@ -39,6 +39,13 @@ with left:
     temperature = st_ui.spec_slider("Temperature", options.TEMPERATURE_SLIDER, key="pixelcnn-temperature",
                                     help=words.TEMPERATURE_INFO)
     seed = st_ui.seed_input("pixelcnn-seed", DEFAULTS.seed)
+    told = st.checkbox(words.TOLD, DEFAULTS.told, key="pixelcnn-told", help=words.TOLD_INFO)
+    shape_col, colour_col = st.columns(2)
+    shape = shape_col.selectbox("Shape", options.SHAPE_CHOICES, index=options.SHAPE_CHOICES.index(DEFAULTS.shape),
+                                key="pixelcnn-shape")
+    colour = colour_col.selectbox("Colour", options.COLOUR_CHOICES, index=options.COLOUR_CHOICES.index(DEFAULTS.colour),
+                                  key="pixelcnn-colour")
+    guidance = st_ui.spec_slider("Guidance", options.GUIDANCE_SLIDER, key="pixelcnn-guidance", help=words.GUIDANCE_INFO)
     sample = st.button(words.SAMPLE, key="pixelcnn-main-action", type="primary")
 with right:
     slot, status = st.empty(), st.empty()
@@ -46,7 +53,7 @@ with right:
         from demos.pixelcnn import explore
 
         with st_ui.shows_errors():
-            stream_into(slot, status, explore.stream_samples(n, seed, temperature), seed=seed)
+            stream_into(slot, status, explore.stream_samples(n, seed, temperature, shape, colour, guidance, told), seed=seed)
     else:
         status.markdown(words.READY)
 

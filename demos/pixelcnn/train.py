@@ -22,8 +22,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from demos.pixelcnn.model import BUNDLED_NAME, GatedPixelCNN
-from demos.pixelcnn.sampling import DIMS, HELD_OUT, HELD_OUT_SEED, SAMPLES, bits_per_dim, held_out_images, sample_images, to_codes
+from demos.pixelcnn.model import BUNDLED_NAME, LABEL_HEADS, GatedPixelCNN, not_told
+from demos.pixelcnn.options import DEFAULTS
+from demos.pixelcnn.sampling import (
+    DIMS,
+    HELD_OUT,
+    HELD_OUT_SEED,
+    SAMPLES,
+    bits_per_dim,
+    held_out_images,
+    random_labels,
+    sample_images,
+    to_codes,
+)
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
 from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config
@@ -43,6 +54,13 @@ class TrainConfig(RunConfig):
     lr: float = 1e-3
     decay_from: int = 0  # from this step a cosine fall of the learning rate to lr/20 at `steps`; 0: constant
     init_from: str = ""  # a saved model to start from when state_dir holds no run state (its optimiser is not kept)
+    # told what to draw (model.py): label_dim > 0 adds the labels' gate biases (zero at the start, so a
+    # model grown from an unconditional one starts as it); each image's labels are all dropped with
+    # probability drop_all (so the model keeps p(x), the exact likelihood, and guidance's reference),
+    # else each head alone with probability drop_head (so a visitor may name only some)
+    label_dim: int = 0
+    drop_all: float = 0.2
+    drop_head: float = 0.15
     data_size: int = 40_000
     eval_every: int = 500
     eval_images: int = 500  # held-out images in the progress figures
@@ -63,19 +81,22 @@ class Setup:
     model: torch.nn.Module
     opt: torch.optim.Optimizer
     codes: torch.Tensor  # (N, 32, 32) palette indices
+    labels: torch.Tensor  # (N, 4) long, the columns of model.LABEL_HEADS
 
 
 def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
-    images = make_shapes(cfg.data_size, seed=cfg.seed).images
+    data = make_shapes(cfg.data_size, seed=cfg.seed)
+    images = data.images
     palette = palette_of(images)
-    model = GatedPixelCNN(palette, cfg.channels, [int(d) for d in cfg.dilations.split(",")])
+    model = GatedPixelCNN(palette, cfg.channels, [int(d) for d in cfg.dilations.split(",")], label_dim=cfg.label_dim)
     if cfg.init_from:  # a saved state, if any, replaces all of this in run.resume()
         start_from(model, run, Path(cfg.init_from))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     model, opt = run.prepare(model, opt)
     codes, missing = to_codes(images, palette)
     assert missing == 0
-    return Setup(model, opt, torch.from_numpy(codes).to(run.device))
+    labels = torch.from_numpy(np.stack([data.labels[head] for head in LABEL_HEADS], axis=1)).long()
+    return Setup(model, opt, torch.from_numpy(codes).to(run.device), labels.to(run.device))
 
 
 def start_from(model: GatedPixelCNN, run: TrainingRun, saved: Path) -> None:
@@ -85,7 +106,9 @@ def start_from(model: GatedPixelCNN, run: TrainingRun, saved: Path) -> None:
     done = load(GatedPixelCNN, saved, device="cpu").model
     if done.palette != model.palette:
         raise ValueError(f"{saved} was trained on another palette ({done.n_colours} colours, not {model.n_colours})")
-    model.load_state_dict(done.state_dict())
+    missing, unexpected = model.load_state_dict(done.state_dict(), strict=False)
+    if unexpected or any("label" not in key for key in missing):  # only the new label weights may be new
+        raise ValueError(f"{saved} does not fit this model: missing {missing}, unexpected {unexpected}")
     record = json.loads((saved / "training.json").read_text())
     run.start_at(record["config"]["steps"], 60 * record["minutes"], record["history"])
     print(f"starting from {saved} at step {run.step}")
@@ -99,12 +122,25 @@ def learning_rate(cfg: TrainConfig, step: int) -> float:
     return cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * fall)))
 
 
+def dropped_labels(labels: torch.Tensor, drop_all: float, drop_head: float, gen: torch.Generator) -> torch.Tensor:
+    """(B, 4) labels with some not told: every head of an image with probability drop_all, else
+    each head alone with probability drop_head."""
+    b, k = labels.shape
+    u_all = torch.rand(b, 1, generator=gen, device=labels.device)
+    u_head = torch.rand(b, k, generator=gen, device=labels.device)
+    drop = (u_all < drop_all) | (u_head < drop_head)
+    return torch.where(drop, not_told(b, labels.device), labels)
+
+
 def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
     s.model.train()
     for group in s.opt.param_groups:
         group["lr"] = learning_rate(cfg, run.step)
-    x = s.codes[torch.randint(len(s.codes), (cfg.batch_size,), generator=run.gen, device=run.device)]
-    nats = torch.nn.functional.cross_entropy(s.model(x), x)  # per pixel
+    pick = torch.randint(len(s.codes), (cfg.batch_size,), generator=run.gen, device=run.device)
+    x, labels = s.codes[pick], None
+    if cfg.label_dim:
+        labels = dropped_labels(s.labels[pick], cfg.drop_all, cfg.drop_head, run.gen)
+    nats = torch.nn.functional.cross_entropy(s.model(x, labels), x)  # per pixel
     run.optimise(s.opt, nats, clip=s.model.parameters(), max_norm=1.0)
     return {"bits_per_dim": float(nats.detach()) / (3 * math.log(2)), "lr": s.opt.param_groups[0]["lr"]}
 
@@ -112,6 +148,12 @@ def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]
 def progress(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict:
     model = run.unwrap(s.model)
     return {"held_out_bits_per_dim": float(bits_per_dim(model, held_out_images()[:cfg.eval_images]).mean())}
+
+
+def _shown(path: str) -> str:
+    """A path as a card shows it: from the repository's root when it is inside it."""
+    p = Path(path).resolve()
+    return str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p)
 
 
 def card(cfg: TrainConfig, model: GatedPixelCNN, figures: dict, run: TrainingRun, hardware: str) -> str:
@@ -123,45 +165,118 @@ def card(cfg: TrainConfig, model: GatedPixelCNN, figures: dict, run: TrainingRun
         f"A gated PixelCNN ({params / 1e6:.2f} M parameters, {cfg.channels} channels, dilations "
         f"{', '.join(map(str, model.dilations))}) trained here on the `shapes` data. Each pixel is a categorical over "
         f"the {model.n_colours} colours the data uses, given every pixel before it in raster order: an exact "
-        "likelihood over 8-bit RGB images, so bits per dimension = -log2 p(x) / (32 x 32 x 3).", "",
+        "likelihood over 8-bit RGB images, so bits per dimension = -log2 p(x) / (32 x 32 x 3)."
+        + (f" It is also told what to draw: a picture's labels (shape, colour, size, position), each head's "
+           f"{cfg.label_dim}-d embedding summed, add a bias to every layer's gates; in training all labels were "
+           f"dropped for {cfg.drop_all:.0%} of the pictures and each head alone for {cfg.drop_head:.0%} of the rest, "
+           "so with nothing told it is p(x) itself, whose bits per dimension are given below, and the samples "
+           "below are each told labels drawn as the data draws them (`demos.pixelcnn.train.seed_labels`)."
+           if cfg.label_dim else ""), "",
         "## Training", "",
         f"`{command_line(cfg, 'demos.pixelcnn.train')}`: {run.step:,} steps of batch {cfg.batch_size} on "
         f"{cfg.data_size:,} images, {run.elapsed / 60:.1f} min in all, this run on {hardware}. Adam, lr {cfg.lr:g}"
         + (f", from step {cfg.decay_from:,} a cosine fall to {cfg.lr / 20:g}" if cfg.decay_from else "")
-        + ", gradient norm clipped at 1. Resumable: the same command continues from `runs/pixelcnn-shapes`."
+        + f", gradient norm clipped at 1. Resumable: the same command continues from `{_shown(cfg.state_dir)}`."
         + (f" It started from the weights, steps and history of `{Path(cfg.init_from).name}` (its optimiser state was "
            "not kept: Adam's moments started afresh)." if cfg.init_from else ""), "",
         "## Likelihood (measured by the training script at the end of the run)", "",
-        f"- held-out bits per dimension ({HELD_OUT:,} images of seed {HELD_OUT_SEED}, never trained on): "
+        f"- held-out bits per dimension ({HELD_OUT:,} images of seed {HELD_OUT_SEED}, never trained on"
+        + ("; nothing told" if cfg.label_dim else "") + "): "
         f"**{figures['held_out_bpd']:.4f}**",
         f"- held-out bits per dimension during training (500 images, every {cfg.eval_every} steps): "
         + ", ".join(f"{h['held_out_bits_per_dim']:.4f} at {h['step']:,}" for h in run.history),
-        f"- sampling: 16 images in {figures['seconds_16']:.1f} s on 1 CPU thread", "",
+        f"- sampling: 16 images in {figures['seconds_16']:.1f} s on 1 CPU thread"
+        + (" (told labels, no guidance)" if cfg.label_dim else ""), "",
     ]
     return "\n".join(lines)
 
 
-def sample_seed(model: GatedPixelCNN, n: int, seed: int) -> np.ndarray:
-    """n samples at temperature 1 from one seed, in batches the sampler takes."""
-    batches = [sample_images(model, min(SAMPLES.high, n - k), seed * 1000 + k // SAMPLES.high)
+def sample_seed(model: GatedPixelCNN, n: int, seed: int, told: bool | None = None,
+                guidance: float = DEFAULTS.guidance) -> np.ndarray:
+    """n samples at temperature 1 from one seed, in batches the sampler takes. A model trained with
+    labels is told each sample's, drawn as the data draws them (sampling.random_labels, the tab's
+    "any"), and guided as the tab's default; told=False: p(x), nothing told."""
+    told = model.told if told is None else told
+    labels = seed_labels(n, seed) if told else None
+    batches = [sample_images(model, min(SAMPLES.high, n - k), seed * 1000 + k // SAMPLES.high,
+                             labels=None if labels is None else labels[k:k + SAMPLES.high],
+                             guidance=guidance if told else 0.0)
                for k in range(0, n, SAMPLES.high)]
     return np.concatenate(batches)
 
 
+def seed_labels(n: int, seed: int) -> np.ndarray:
+    """(n, 4) the labels sample_seed(model, n, seed) tells its samples: each batch's own draw."""
+    return np.concatenate([random_labels(min(SAMPLES.high, n - k), seed * 1000 + k // SAMPLES.high)
+                           for k in range(0, n, SAMPLES.high)])
+
+
+def told_figures(images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Of samples told `labels` (n, 4): the share the classifier reads as a valid shape with every
+    head as told, and each head's share read as told."""
+    from shared import witnesses
+    from shared.metrics import _bundled_classifier
+    from shared.shapes_classifier import classify
+
+    probs, _ = classify(_bundled_classifier(), images)
+    right = {head: probs[head].argmax(1) == labels[:, k] for k, head in enumerate(LABEL_HEADS)}
+    valid = witnesses.read(images).valid
+    return {"valid, all four as told": float((valid & np.all(list(right.values()), 0)).mean()),
+            **{f"{head} as told": float(r.mean()) for head, r in right.items()}}
+
+
+def told_table(rows: list[dict[str, float]], seeds: tuple[int, ...]) -> str:
+    """The mean and range over the seeds of told_figures, a markdown table."""
+    lines = [f"| drawn as told, by the classifier (seeds {', '.join(map(str, seeds))}) | mean | range |", "|---|---|---|"]
+    for key in rows[0]:
+        values = [row[key] for row in rows]
+        lines.append(f"| {key} | {np.mean(values):.1%} | {min(values):.1%}-{max(values):.1%} |")
+    return "\n".join(lines)
+
+
+TOLD_START, TOLD_END = "<!-- drawn as told -->", "<!-- /drawn as told -->"
+
+
 def measure_witnesses(out: Path, n: int) -> str:
-    """Both witnesses over five seeds of n samples each, written into out's card."""
+    """Both witnesses over five seeds of n samples each, written into out's card; for a model told
+    what to draw, also how often each sample is drawn as told."""
     from shared import witnesses
     from shared.checkpoints import load
 
     model = load(GatedPixelCNN, out, device="cpu").model.eval()
-    return witnesses.measure_card(out, lambda seed: sample_seed(model, n, seed), witnesses.SEEDS,
-                                  f"{n} samples at temperature 1 (`demos.pixelcnn.train.sample_seed`)",
-                                  "demos.pixelcnn.train")
+    rows: list[dict[str, float]] = []
+
+    def sample(seed: int) -> np.ndarray:
+        images = sample_seed(model, n, seed)
+        if model.told:
+            rows.append(told_figures(images, seed_labels(n, seed)))
+        return images
+
+    what = f"{n} samples at temperature 1 (`demos.pixelcnn.train.sample_seed`" + (
+        ": each told labels drawn as the data draws them, no guidance)" if model.told else ")")
+    text = witnesses.measure_card(out, sample, witnesses.SEEDS, what, "demos.pixelcnn.train")
+    if rows:
+        write_told_section(out / "README.md", told_table(rows, witnesses.SEEDS))
+        text += "\n\n" + told_table(rows, witnesses.SEEDS)
+    return text
+
+
+def write_told_section(card_path: Path, table: str) -> None:
+    """The told table into a card, replacing its own section, else at the end of the two witnesses'."""
+    from shared import witnesses
+
+    section, card = f"{TOLD_START}\n{table}\n{TOLD_END}", card_path.read_text()
+    if TOLD_START in card:
+        card = card[:card.index(TOLD_START)] + section + card[card.index(TOLD_END) + len(TOLD_END):]
+    else:
+        end = card.index(witnesses.CARD_END)
+        card = card[:end] + section + "\n" + card[end:]
+    card_path.write_text(card)
 
 
 def measure(model: GatedPixelCNN) -> dict:
     t0 = time.perf_counter()
-    sample_images(model, 16, SAMPLE_SEED)
+    sample_seed(model, 16, SAMPLE_SEED)
     seconds_16 = time.perf_counter() - t0
     return {"held_out_bpd": float(bits_per_dim(model, held_out_images()).mean()), "seconds_16": seconds_16}
 

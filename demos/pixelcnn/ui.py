@@ -7,6 +7,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from demos.pixelcnn.options import DEFAULTS
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors, started
@@ -17,12 +18,13 @@ SAMPLING = {"concurrency_limit": 2, "concurrency_id": "pixelcnn-sampling"}
 
 
 @shows_errors
-def sample(n, temperature, seed):  # noqa: ANN001
+def sample(n, temperature, seed, shape=DEFAULTS.shape, colour=DEFAULTS.colour,  # noqa: ANN001
+           guidance=DEFAULTS.guidance, told=DEFAULTS.told):  # noqa: ANN001
     """Streams (picture, status) as the pixels are drawn."""
     from demos.pixelcnn import explore, options, views
     from demos.pixelcnn import wording as words
 
-    frames = explore.stream_samples(n, seed, temperature)  # checked, and started, here
+    frames = explore.stream_samples(n, seed, temperature, shape, colour, guidance, told)  # checked, and started, here
     yield started(2, 1, words.STARTED.format(n=options.SAMPLES.check(n)))
     for frame in frames:
         yield png_file(views.shown_samples(frame, seed)), words.status_of(frame)
@@ -62,7 +64,6 @@ def measure(image, upload):  # noqa: ANN001
 def build() -> gr.Blocks:
     from demos.pixelcnn import options
     from demos.pixelcnn import wording as words
-    from demos.pixelcnn.options import DEFAULTS
 
     with demo_container("PixelCNN") as demo:
         header(words.TITLE, words.SUBTITLE)
@@ -77,16 +78,25 @@ def build() -> gr.Blocks:
                                         value=DEFAULTS.temperature, step=options.TEMPERATURE_SLIDER.step,
                                         label="Temperature", info=words.TEMPERATURE_INFO)
                 seed = seed_control(DEFAULTS.seed, elem_id="pixelcnn-seed")
+                told = gr.Checkbox(DEFAULTS.told, label=words.TOLD, info=words.TOLD_INFO, elem_id="pixelcnn-told")
+                with gr.Row():
+                    shape = gr.Dropdown(list(options.SHAPE_CHOICES), value=DEFAULTS.shape, label="Shape", min_width=100)
+                    colour = gr.Dropdown(list(options.COLOUR_CHOICES), value=DEFAULTS.colour, label="Colour", min_width=100)
+                guidance = gr.Slider(options.GUIDANCE_SLIDER.shown.low, options.GUIDANCE_SLIDER.shown.high,
+                                     value=DEFAULTS.guidance, step=options.GUIDANCE_SLIDER.step, label="Guidance",
+                                     info=words.GUIDANCE_INFO)
                 sample_btn = gr.Button(words.SAMPLE, variant="primary", elem_id="pixelcnn-main-action")
             with gr.Column(scale=3):
                 samples = gr.Image(label="Samples", type="filepath", interactive=False, show_label=False,
                                    elem_id="pixelcnn-samples")
                 sample_md = gr.Markdown(words.READY, elem_id="pixelcnn-status")
-        link_controls = {"n": n, "temperature": temperature, "seed": seed}
+        link_controls = {"n": n, "temperature": temperature, "seed": seed, "shape": shape, "colour": colour,
+                         "guidance": guidance}
+        sampling = [n, temperature, seed, shape, colour, guidance, told]  # new settings go last: the API keeps its order
         copy_link_button("pixelcnn", options.LINK_PARAMS, link_controls)
-        linkable(demo, "PixelCNN", options.LINK_PARAMS, link_controls, run=(sample, [n, temperature, seed], [samples, sample_md]),
+        linkable(demo, "PixelCNN", options.LINK_PARAMS, link_controls, run=(sample, sampling, [samples, sample_md]),
                  run_options=SAMPLING)
-        sample_btn.click(sample, [n, temperature, seed], [samples, sample_md], api_name="pixelcnn_sample",
+        sample_btn.click(sample, sampling, [samples, sample_md], api_name="pixelcnn_sample",
                          preprocess=False, **SAMPLING)
 
         gr.Markdown(f"## {words.COMPLETE_HEADING}\n{words.COMPLETE_INTRO}")

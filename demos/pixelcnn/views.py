@@ -15,6 +15,7 @@ from shared.draw2d import TEXT, font
 PAD = 12
 UNDRAWN = ((200, 200, 206), (222, 222, 228))  # a light checker where no pixel is drawn yet
 CURRENT = (230, 40, 40)
+CAPTION_H = 14  # px under a tile for what it was told
 
 
 def _upscale(image: np.ndarray, scale: int) -> np.ndarray:
@@ -40,7 +41,9 @@ def samples_picture(frame, original: np.ndarray | None = None, columns: int = 4,
     columns = min(columns + (original is not None), n)  # a completion: the original and 4 in a row
     rows = -(-n // columns)
     tile = side * scale
-    grid_w, grid_h = columns * (tile + PAD) + PAD, rows * (tile + PAD) + PAD
+    captions = frame.captions if original is None else None
+    below = CAPTION_H if captions else 0  # each tile's told labels under it
+    grid_w, grid_h = columns * (tile + PAD) + PAD, rows * (tile + PAD + below) + PAD
     bars_w = 340
     canvas = Image.new("RGB", (grid_w + bars_w + PAD, max(grid_h, 300)), (255, 255, 255))
     draw = ImageDraw.Draw(canvas)
@@ -48,8 +51,10 @@ def samples_picture(frame, original: np.ndarray | None = None, columns: int = 4,
     kept = (side * side - frame.total) // side  # rows given, not drawn (a completion's)
     for k in range(n):
         picture = np.where(todo[k][..., None], checker, images[k])
-        y, x = PAD + (k // columns) * (tile + PAD), PAD + (k % columns) * (tile + PAD)
+        y, x = PAD + (k // columns) * (tile + PAD + below), PAD + (k % columns) * (tile + PAD)
         canvas.paste(Image.fromarray(_upscale(picture, scale)), (x, y))
+        if captions:
+            draw.text((x, y + tile + 2), captions[k], fill=TEXT, font=font(11))
         if kept:
             draw.line([x - 3, y + kept * scale, x + tile + 2, y + kept * scale], fill=(40, 160, 230), width=2)
         if not frame.done and (original is None or k > 0):

@@ -8,9 +8,16 @@ SAMPLE_INTRO = (
     "p(x) = Π p(x_ij | the pixels before it, in reading order). Press **Sample**: every image is drawn "
     "row by row, left to right; on the right is the distribution the current pixel of the first image was "
     "drawn from (its most likely colours; ◀ marks the one drawn). Lower the temperature to sharpen every "
-    "distribution, raise it to flatten them."
+    "distribution, raise it to flatten them. The model was also trained told each picture's labels (and "
+    "sometimes not, so it still knows p(x)): told a shape, a colour, a size and a position (written under "
+    "each image), it commits to them from the first row instead of guessing a shape from a half-drawn top."
 )
 SAMPLE = "Sample"
+TOLD = "Tell it what to draw"
+TOLD_INFO = ("Each image is told a shape, a colour, a size and a position (the ones below, the rest at random). "
+             "Unticked: p(x) itself, nothing told, the model whose bits per dimension are reported.")
+GUIDANCE_INFO = ("Classifier-free guidance on every pixel: logits told + w × (told − untold), twice the work. "
+                 "Higher: more often drawn as told, but fewer shapes come out whole.")
 TEMPERATURE_INFO = "Divides every logit before the softmax: below 1 safer pixels, above 1 bolder ones."
 READY = "Press **Sample** to draw new images from the bundled model."
 STARTED = "Drawing {n} images, pixel by pixel: starting…"

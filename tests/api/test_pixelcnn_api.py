@@ -48,12 +48,35 @@ def test_samples_stream_pixel_by_pixel_and_repeat_with_the_seed(client):
     np.testing.assert_array_equal(picture(image), picture(again))
     other, _ = client.predict(4, 1.0, 12, api_name="/pixelcnn_sample")
     assert not np.array_equal(picture(image), picture(other))
-    # the tiles are the logic's samples (a fresh draw in this process: the same seed, the same pixels)
+    # the tiles are the logic's samples (a fresh draw in this process: the same seed, the same pixels),
+    # each told its labels drawn from the seed as the data draws them
     from demos.pixelcnn.sampling import sample_images
 
-    expected = sample_images(explore.load_model(), 4, 11, 1.0)
+    assert explore.can_be_told()
+    labels = explore.told_labels(4, 11, "any", "any")
+    expected = sample_images(explore.load_model(), 4, 11, 1.0, labels=labels)
     for k in range(4):
         np.testing.assert_array_equal(tile(picture(image), k), expected[k])
+
+
+def test_samples_told_a_shape_and_colour_or_nothing_are_the_logics(client):
+    """Blue stars at guidance 1 (the told and the untold batch side by side), and p(x) untold, where
+    shape, colour and guidance are not used: the same draw whatever they say."""
+    from demos.pixelcnn.sampling import sample_images
+
+    model = explore.load_model()
+    image, status = client.predict(3, 1.0, 5, "star", "blue", 1.0, True, api_name="/pixelcnn_sample")
+    labels = explore.told_labels(3, 5, "star", "blue")
+    assert (labels[:, :2] == [4, 4]).all()  # star, blue: the indices of shared.datasets.LABEL_NAMES
+    expected = sample_images(model, 3, 5, 1.0, labels=labels, guidance=1.0)
+    for k in range(3):
+        np.testing.assert_array_equal(tile(picture(image), k), expected[k])
+    untold, _ = client.predict(3, 1.0, 5, "star", "blue", 1.0, False, api_name="/pixelcnn_sample")
+    untold_any, _ = client.predict(3, 1.0, 5, "any", "red", 0.0, False, api_name="/pixelcnn_sample")
+    np.testing.assert_array_equal(picture(untold), picture(untold_any))
+    expected = sample_images(model, 3, 5, 1.0)
+    for k in range(3):
+        np.testing.assert_array_equal(tile(picture(untold), k), expected[k])
 
 
 def test_completions_keep_the_top_rows_of_the_held_out_image(client):
@@ -90,6 +113,12 @@ def test_the_receptive_field_and_bits_are_the_logics(client, tmp_path):
     ("/pixelcnn_sample", (17, 1.0, 0), "The number of samples must be from 1 to 16; got 17."),
     ("/pixelcnn_sample", (4, 0.0, 0), "The temperature must be a number from 0.1 to 1.5; got 0.0."),
     ("/pixelcnn_sample", (4, 1.0, -1), "The seed must be from 0 to 4294967295; got -1."),
+    ("/pixelcnn_sample", (4, 1.0, 0, "hexagon", "any", 0.0, True),
+     "Unknown shape 'hexagon'; choose one of 'any', 'circle', 'square', 'triangle', 'diamond', 'star', 'cross'."),
+    ("/pixelcnn_sample", (4, 1.0, 0, "star", "pink", 0.0, True), "Unknown colour 'pink'; choose one of 'any', 'red', "
+     "'orange', 'yellow', 'green', 'blue', 'purple'."),
+    ("/pixelcnn_sample", (4, 1.0, 0, "star", "blue", 7.0, True), "The guidance must be a number from 0 to 5; got 7.0."),
+    ("/pixelcnn_sample", (4, 1.0, 0, "star", "blue", 1.0, "yes"), "'told' must be true or false; got another kind of value."),
     ("/pixelcnn_complete", (2000, 16, 4, 0, 1.0), "The held-out image must be from 0 to 1999; got 2000."),
     ("/pixelcnn_complete", (3, 32, 4, 0, 1.0), "The rows kept must be from 1 to 31; got 32."),
     ("/pixelcnn_complete", (3, 16, 9, 0, 1.0), "The number of completions must be from 1 to 8; got 9."),

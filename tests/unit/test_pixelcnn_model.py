@@ -157,3 +157,146 @@ def test_a_run_continued_from_saved_weights_starts_at_their_step_with_them_and_a
     assert [learning_rate(more, k) for k in (0, 3)] == [more.lr, more.lr]
     assert learning_rate(more, 4) == pytest.approx(more.lr * (0.05 + 0.95 * 0.5))  # half way down the cosine
     assert learning_rate(more, 5) == pytest.approx(more.lr / 20)
+
+
+# ---- told what to draw: labels as gate biases, "not told", classifier-free guidance ----
+
+
+@pytest.fixture(scope="module")
+def told_model(model) -> GatedPixelCNN:
+    """The module's model grown to take labels (its weights kept), its label weights then drawn too."""
+    m = GatedPixelCNN(PALETTE, channels=16, dilations=(1, 2, 1), label_dim=6).eval()
+    missing, unexpected = m.load_state_dict(model.state_dict(), strict=False)
+    assert not unexpected and missing and all("label" in key for key in missing)
+    return m
+
+
+LABELS = torch.tensor([[0, 1, 0, 2], [5, 5, 1, 4], [6, 6, 2, 5]])  # the last row: nothing told (NOT_TOLD)
+
+
+def test_a_model_grown_to_take_labels_starts_as_the_model_it_grew_from(model, told_model):
+    """The label weights start at zero: whatever it is told, it predicts as before."""
+    x = torch.randint(len(PALETTE), (3, 32, 32))
+    with torch.no_grad():
+        torch.testing.assert_close(told_model(x, LABELS), model(x), rtol=0, atol=1e-6)
+        torch.testing.assert_close(told_model(x), model(x), rtol=0, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def drawn_told(told_model) -> GatedPixelCNN:
+    import copy
+
+    m = copy.deepcopy(told_model)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if "label" in name:
+                p.normal_(0, 0.3)
+    return m
+
+
+def test_labels_change_the_prediction_and_the_samplers_give_exactly_the_networks_logits(drawn_told):
+    from demos.pixelcnn.model import not_told
+
+    x = torch.randint(len(PALETTE), (3, 32, 32))
+    rows = RowSampler(drawn_told, 3)
+    with torch.no_grad():
+        full = drawn_told(x, LABELS)
+        untold = drawn_told(x)
+        assert (full[:2] - untold[:2]).abs().amax() > 0.1  # told rows predict otherwise
+        torch.testing.assert_close(full[2], untold[2], rtol=0, atol=1e-6)  # not told == nothing passed
+        torch.testing.assert_close(drawn_told(x, not_told(3)), untold, rtol=0, atol=0)
+        for i in (0, 13, 31):
+            rows.start(drawn_told.row_state(x, i, LABELS))
+            got = torch.stack([rows.next_logits(x[:, i, j - 1] if j else None) for j in range(32)], dim=-1)
+            torch.testing.assert_close(got, full[:, :, i], rtol=0, atol=1e-5)
+
+
+def test_guided_sampling_draws_each_pixel_from_told_plus_w_times_told_minus_untold(drawn_told):
+    """The first pixel's distribution is the guided one, computed here from forward(); guidance 0
+    with labels is the told model; the samples repeat for a seed."""
+    labels = LABELS[:2].numpy()
+    w, blank = 1.5, torch.zeros(2, 32, 32, dtype=torch.long)
+    with torch.no_grad():
+        told, untold = drawn_told(blank, LABELS[:2])[:, :, 0, 0], drawn_told(blank)[:, :, 0, 0]
+    first = next(sample(drawn_told, 2, seed=3, labels=labels, guidance=w))
+    np.testing.assert_allclose(first.probs, torch.softmax(told + w * (told - untold), 1).numpy(), rtol=1e-4, atol=1e-6)
+    plain = next(sample(drawn_told, 2, seed=3, labels=labels, guidance=0.0))
+    np.testing.assert_allclose(plain.probs, torch.softmax(told, 1).numpy(), rtol=1e-4, atol=1e-6)
+    a = sample_images(drawn_told, 2, 3, labels=labels, guidance=w)
+    np.testing.assert_array_equal(a, sample_images(drawn_told, 2, 3, labels=labels, guidance=w))
+    assert not np.array_equal(a, sample_images(drawn_told, 2, 3))
+
+
+@pytest.mark.parametrize("labels, message", [
+    (np.zeros((2, 3), dtype=int), r"Labels must be 2 rows of 4 whole numbers; got int64 \(2, 3\)"),
+    (np.zeros((2, 4)), r"Labels must be 2 rows of 4 whole numbers; got float64 \(2, 4\)"),
+    (np.array([[0, 0, 0, 6], [0, 0, 0, 0]]), r"Each label must be from 0 to its head's count \(6, 6, 2, 5\)"),
+    (np.array([[-1, 0, 0, 0], [0, 0, 0, 0]]), r"Each label must be from 0"),
+])
+def test_labels_are_checked(drawn_told, labels, message):
+    with pytest.raises(LimitError, match=message):
+        next(sample(drawn_told, 2, seed=0, labels=labels, guidance=1.0))
+
+
+def test_a_model_trained_without_labels_refuses_them(model):
+    with pytest.raises(LimitError, match="trained without labels: it cannot be told what to draw"):
+        next(sample(model, 1, seed=0, labels=np.zeros((1, 4), dtype=int)))
+    with pytest.raises(LimitError, match="guidance"):
+        next(sample(model, 1, seed=0, guidance=9.0))
+
+
+def test_random_labels_are_uniform_like_the_data_and_repeat_for_a_seed():
+    from demos.pixelcnn.sampling import random_labels
+
+    labels = random_labels(6000, 7)
+    np.testing.assert_array_equal(labels, random_labels(6000, 7))
+    for k, count in enumerate((6, 6, 2, 5)):
+        share = np.bincount(labels[:, k], minlength=count) / len(labels)
+        assert share.shape == (count,) and np.abs(share - 1 / count).max() < 0.02, (k, share)
+
+
+def test_training_drops_whole_label_sets_and_single_heads_at_the_asked_rates():
+    from demos.pixelcnn.model import NOT_TOLD
+    from demos.pixelcnn.train import dropped_labels
+
+    labels = torch.zeros(20000, 4, dtype=torch.long)
+    out = dropped_labels(labels, 0.2, 0.15, torch.Generator().manual_seed(0))
+    dropped = out == torch.tensor(NOT_TOLD)
+    assert ((out == 0) | dropped).all()
+    assert dropped.all(1).float().mean().item() == pytest.approx(0.2 + 0.8 * 0.15 ** 4, abs=0.01)
+    assert dropped.float().mean().item() == pytest.approx(0.2 + 0.8 * 0.15, abs=0.01)
+
+
+def test_the_card_of_a_told_model_says_how_often_its_samples_are_drawn_as_told(tmp_path, told_model):
+    """measure_witnesses on a saved told model: the two-witness table, then the told table after it
+    (replaced, not added, when measured again)."""
+    from demos.pixelcnn.train import TOLD_END, TOLD_START, measure_witnesses, write_told_section
+
+    told_model.save_pretrained(tmp_path)
+    (tmp_path / "README.md").write_text("# a card\n\n## Use\n")
+    text = measure_witnesses(tmp_path, 2)
+    card = (tmp_path / "README.md").read_text()
+    assert card.index("## Two witnesses") < card.index(TOLD_START) < card.index(TOLD_END) < card.index("## Use")
+    assert "each told labels drawn as the data draws them, no guidance" in card
+    table = text.split("\n\n")[-1]
+    assert table.startswith("| drawn as told, by the classifier (seeds 0, 1, 2, 3, 4) | mean | range |") and table in card
+    assert [line.split(" |")[0] for line in table.splitlines()[2:]] == [
+        "| valid, all four as told", "| shape as told", "| colour as told", "| size as told", "| position as told"]
+    write_told_section(tmp_path / "README.md", "| another table |")
+    card = (tmp_path / "README.md").read_text()
+    assert card.count(TOLD_START) == 1 and "| another table |" in card and table not in card
+
+
+def test_drawn_as_told_reads_the_datas_own_labels_as_told():
+    """told_figures on real pictures against their true labels: the classifier reads (almost) all as
+    told, and against labels shifted by one, none."""
+    from demos.pixelcnn.model import LABEL_HEADS, NOT_TOLD
+    from demos.pixelcnn.train import told_figures
+
+    data = make_shapes(120, seed=11)
+    labels = np.stack([data.labels[h] for h in LABEL_HEADS], axis=1)
+    right = told_figures(data.images, labels)
+    assert right["valid, all four as told"] >= 0.97 and min(right.values()) >= 0.97
+    wrong = told_figures(data.images, (labels + 1) % np.array(NOT_TOLD))
+    assert wrong["valid, all four as told"] == 0.0 and max(v for k, v in wrong.items() if k != "valid, all four as told") <= 0.03
