@@ -80,8 +80,10 @@ def build() -> gr.Blocks:
                 seed = seed_control(DEFAULTS.seed, elem_id="pixelcnn-seed")
                 told = gr.Checkbox(DEFAULTS.told, label=words.TOLD, info=words.TOLD_INFO, elem_id="pixelcnn-told")
                 with gr.Row():
-                    shape = gr.Dropdown(list(options.SHAPE_CHOICES), value=DEFAULTS.shape, label="Shape", min_width=100)
-                    colour = gr.Dropdown(list(options.COLOUR_CHOICES), value=DEFAULTS.colour, label="Colour", min_width=100)
+                    shape = gr.Dropdown(list(options.SHAPE_CHOICES), value=DEFAULTS.shape, label="Shape", min_width=100,
+                                        elem_id="pixelcnn-shape")
+                    colour = gr.Dropdown(list(options.COLOUR_CHOICES), value=DEFAULTS.colour, label="Colour", min_width=100,
+                                         elem_id="pixelcnn-colour")
                 guidance = gr.Slider(options.GUIDANCE_SLIDER.shown.low, options.GUIDANCE_SLIDER.shown.high,
                                      value=DEFAULTS.guidance, step=options.GUIDANCE_SLIDER.step, label="Guidance",
                                      info=words.GUIDANCE_INFO)
