@@ -25,10 +25,11 @@ import torch
 from demos.pixelcnn import explore
 from demos.pixelcnn.options import DEFAULTS
 from demos.pixelcnn.sampling import bits_per_dim, held_out_images, sample_images
-from demos.pixelcnn.train import sample_seed, seed_labels, told_figures, told_table
+from demos.pixelcnn.train import sample_seed, seed_labels
 from shared import witnesses
 from shared.datasets import NOT_SHAPE_KINDS, make_not_shapes
 from shared.image_files import save_raw_samples
+from shared.witnesses import told_figures, told_table
 
 
 def first_frame_ms(seed: int) -> float:

@@ -85,6 +85,13 @@ def check_choice(name: str, value: object, choices: Collection[str]) -> str:
     return value
 
 
+def check_bool(name: str, value: object) -> bool:
+    """value must be true or false (a ticked box), not a number or a word."""
+    if not isinstance(value, bool):
+        raise LimitError(f"'{name}' must be true or false; got {kind_of(value)}.")
+    return value
+
+
 def kind_of(value: object) -> str:
     """What a value is, in words (for messages about a value of the wrong kind)."""
     if isinstance(value, bool):

@@ -211,6 +211,20 @@ def limit_slider(label: str, rng: limits.IntRange | limits.FloatRange, value: fl
     return st.slider(label, lo, hi, value, step=step, key=key, **kwargs)
 
 
+def told_controls(prefix: str, told: bool, shape: str, colour: str, label: str, info: str) -> tuple[bool, str, str]:
+    """Telling an image model what to draw (shared/told.py): a box, and the shape and colour asked
+    for (greyed out when not told); keys `<prefix>-told`, `-shape`, `-colour`."""
+    from shared.told import COLOUR_CHOICES, SHAPE_CHOICES
+
+    told = st.checkbox(label, told, key=f"{prefix}-told", help=info)
+    shape_col, colour_col = st.columns(2)
+    shape = shape_col.selectbox("Shape", SHAPE_CHOICES, index=SHAPE_CHOICES.index(shape), key=f"{prefix}-shape",
+                                disabled=not told)
+    colour = colour_col.selectbox("Colour", COLOUR_CHOICES, index=COLOUR_CHOICES.index(colour), key=f"{prefix}-colour",
+                                  disabled=not told)
+    return told, shape, colour
+
+
 def spec_slider(label: str, spec: limits.Slider, key: str, **kwargs: Any) -> Any:
     """A slider from a `limits.Slider` spec (range, starting value, step) in the demo's options."""
     return limit_slider(label, spec.shown, spec.value, key, step=spec.step, **kwargs)

@@ -336,3 +336,11 @@ def fit_run(cfg: RunConfig, desc: str, build: Callable[[Any, TrainingRun], S],
     run.loop(lambda: train_step(cfg, run, setup), (lambda: progress(run, setup)) if progress else None,
              eval_every=eval_every, log_every=log_every, stop_at=stop_at, total=total)
     return run, setup
+
+
+def cosine_tail(lr: float, step: int, decay_from: int, steps: int) -> float:
+    """The learning rate: constant, then (from decay_from; 0: never) a cosine fall to lr/20 at `steps`."""
+    if not decay_from or step < decay_from:
+        return lr
+    fall = min(1.0, (step - decay_from) / max(1, steps - decay_from))
+    return lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * fall)))

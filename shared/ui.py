@@ -81,6 +81,20 @@ def seed_control(value: int = 0, label: str = "Seed", elem_id: str | None = None
     return seed
 
 
+def told_controls(prefix: str, told: bool, shape: str, colour: str, label: str, info: str
+                  ) -> tuple[gr.Checkbox, gr.Dropdown, gr.Dropdown]:
+    """Telling an image model what to draw (shared/told.py): a box, and the shape and colour asked
+    for; elem_ids `<prefix>-told`, `-shape`, `-colour`."""
+    from shared.told import COLOUR_CHOICES, SHAPE_CHOICES
+
+    told_box = gr.Checkbox(told, label=label, info=info, elem_id=f"{prefix}-told")
+    with gr.Row():
+        shape_box = gr.Dropdown(list(SHAPE_CHOICES), value=shape, label="Shape", min_width=100, elem_id=f"{prefix}-shape")
+        colour_box = gr.Dropdown(list(COLOUR_CHOICES), value=colour, label="Colour", min_width=100,
+                                 elem_id=f"{prefix}-colour")
+    return told_box, shape_box, colour_box
+
+
 def spec_slider(spec: limits.Slider, label: str, **kwargs: Any) -> gr.Slider:
     """A slider from a `limits.Slider` spec in the demo's options (range shown, starting value, step),
     the same spec the Streamlit page builds its slider from (shared.st_ui.spec_slider)."""

@@ -158,3 +158,43 @@ def measure_card(out: Path, sample: Callable[[int], np.ndarray], seeds: Sequence
     card = out / "README.md"
     card.write_text(write_card_section(card.read_text(), card_section(table, how)))
     return table.markdown()
+
+
+# ---- samples told what to draw (shared/told.py): how often each is drawn as told ----
+
+
+def told_figures(images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Of samples told `labels` (n, 4): the share the classifier reads as a valid shape with every
+    head as told, and each head's share read as told."""
+    from shared.metrics import _bundled_classifier
+    from shared.shapes_classifier import classify
+    from shared.told import LABEL_HEADS
+
+    probs, _ = classify(_bundled_classifier(), images)
+    right = {head: probs[head].argmax(1) == labels[:, k] for k, head in enumerate(LABEL_HEADS)}
+    valid = read(images).valid
+    return {"valid, all four as told": float((valid & np.all(list(right.values()), 0)).mean()),
+            **{f"{head} as told": float(r.mean()) for head, r in right.items()}}
+
+
+def told_table(rows: list[dict[str, float]], seeds: tuple[int, ...]) -> str:
+    """The mean and range over the seeds of told_figures, a markdown table."""
+    lines = [f"| drawn as told, by the classifier (seeds {', '.join(map(str, seeds))}) | mean | range |", "|---|---|---|"]
+    for key in rows[0]:
+        values = [row[key] for row in rows]
+        lines.append(f"| {key} | {np.mean(values):.1%} | {min(values):.1%}-{max(values):.1%} |")
+    return "\n".join(lines)
+
+
+TOLD_START, TOLD_END = "<!-- drawn as told -->", "<!-- /drawn as told -->"
+
+
+def write_told_section(card_path: Path, table: str) -> None:
+    """The told table into a card, replacing its own section, else at the end of the two witnesses'."""
+    section, card = f"{TOLD_START}\n{table}\n{TOLD_END}", card_path.read_text()
+    if TOLD_START in card:
+        card = card[:card.index(TOLD_START)] + section + card[card.index(TOLD_END) + len(TOLD_END):]
+    else:
+        end = card.index(CARD_END)
+        card = card[:end] + section + "\n" + card[end:]
+    card_path.write_text(card)

@@ -13,6 +13,18 @@ log p(s) = log N(z) + sum of every layer's log |det J|, and the change of variab
 log p(y). Since the noise u spreads each 8-bit value over its bin, E_u[log p(y)] - D log 256 is a
 lower bound on the log-probability of the 8-bit image (Theis et al. 2016): its bits per dimension
 are an upper bound, within about the gap of the dequantisation.
+
+Told what to draw (label_channels > 0; Kingma & Dhariwal 2018's class-conditional Glow, with the
+labels as maps): a picture's labels (shared/told.py: shape, colour, size, position, each with a
+"not told" value) become a learned (label_channels, side, side) map per level, one map per label value
+summed over the heads, so a position's map can light up where the shape will be. Every coupling's
+net reads it beside its half of the channels, and every level's z gets a learned prior,
+    z_split ~ N(mu, sigma^2), (mu, log sigma) = conv([the kept half, the map])    (Glow's split prior)
+    z_top ~ N(mu, sigma^2),   (mu, log sigma) = conv(the map),
+written as eps = (z - mu) / sigma ~ N(0, I) with -sum(log sigma) in the log-determinant, so to_noise
+and from_noise still map images to standard normal noise and back. Trained with the labels dropped
+(every head for some images, single heads for others), the same network gives p(x | some labels)
+and, with nothing told, p(x) itself: its bits per dimension stay a bound on the untold model.
 """
 
 from __future__ import annotations
@@ -24,6 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from shared.checkpoints import SafetensorsHubMixin
+from shared.told import NOT_TOLD, not_told
 
 IMAGE_FLOW_NAME = "flow-shapes"
 ALPHA = 0.05  # the squash keeps logit's argument in [ALPHA, 1 - ALPHA]
@@ -98,47 +111,75 @@ class AffineCoupling(nn.Module):
     y_b = (x_b + t(x_a)) * s(x_a), s = sigmoid(raw + 2) in (0, 1) (Glow's stable choice). The net's
     last conv starts at zero, so a new coupling is close to the identity."""
 
-    def __init__(self, c: int, hidden: int) -> None:
+    def __init__(self, c: int, hidden: int, cond: int = 0) -> None:
         super().__init__()
         self.half = c // 2
-        self.net = nn.Sequential(nn.Conv2d(self.half, hidden, 3, padding=1), nn.ReLU(),
+        self.net = nn.Sequential(nn.Conv2d(self.half + cond, hidden, 3, padding=1), nn.ReLU(),
                                  nn.Conv2d(hidden, hidden, 1), nn.ReLU(),
                                  nn.Conv2d(hidden, 2 * (c - self.half), 3, padding=1))
         nn.init.zeros_(self.net[-1].weight)
         nn.init.zeros_(self.net[-1].bias)
 
-    def _shift_logit(self, xa: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        shift, raw = self.net(xa).chunk(2, dim=1)
+    def _shift_logit(self, xa: torch.Tensor, y: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        shift, raw = self.net(xa if y is None else torch.cat([xa, y], 1)).chunk(2, dim=1)
         return shift, raw + 2.0  # scale = sigmoid(logit)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         xa, xb = x[:, :self.half], x[:, self.half:]
-        shift, logit = self._shift_logit(xa)
+        shift, logit = self._shift_logit(xa, y)
         # log sigmoid stays finite where sigmoid underflows to 0 (an image far from the data)
         return torch.cat([xa, (xb + shift) * torch.sigmoid(logit)], 1), F.logsigmoid(logit).flatten(1).sum(1)
 
-    def inverse(self, y: torch.Tensor) -> torch.Tensor:
-        ya, yb = y[:, :self.half], y[:, self.half:]
-        shift, logit = self._shift_logit(ya)
-        return torch.cat([ya, yb / torch.sigmoid(logit) - shift], 1)
+    def inverse(self, out: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        oa, ob = out[:, :self.half], out[:, self.half:]
+        shift, logit = self._shift_logit(oa, y)
+        return torch.cat([oa, ob / torch.sigmoid(logit) - shift], 1)
 
 
 class FlowStep(nn.Module):
-    def __init__(self, c: int, hidden: int, generator: torch.Generator | None = None) -> None:
+    def __init__(self, c: int, hidden: int, generator: torch.Generator | None = None, cond: int = 0) -> None:
         super().__init__()
-        self.norm, self.mix, self.couple = ActNorm(c), InvConv1x1(c, generator), AffineCoupling(c, hidden)
+        self.norm, self.mix, self.couple = ActNorm(c), InvConv1x1(c, generator), AffineCoupling(c, hidden, cond)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        logdet = torch.zeros(len(x), device=x.device)
-        for layer in (self.norm, self.mix, self.couple):
-            x, ld = layer(x)
-            logdet = logdet + ld
-        return x, logdet
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        x, ld_norm = self.norm(x)
+        x, ld_mix = self.mix(x)
+        x, ld_couple = self.couple(x, y)
+        return x, ld_norm + ld_mix + ld_couple
 
-    def inverse(self, y: torch.Tensor) -> torch.Tensor:
-        for layer in (self.couple, self.mix, self.norm):
-            y = layer.inverse(y)
-        return y
+    def inverse(self, out: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.norm.inverse(self.mix.inverse(self.couple.inverse(out, y)))
+
+
+class LabelMaps(nn.Module):
+    """labels (B, 4) -> (B, channels, side, side): a learned map per value of each head (and per head's
+    "not told"), summed over the heads."""
+
+    def __init__(self, channels: int, side: int) -> None:
+        super().__init__()
+        self.channels, self.side = channels, side
+        self.register_buffer("offsets", torch.tensor([0, *torch.tensor(NOT_TOLD).add(1).cumsum(0)[:-1].tolist()]),
+                             persistent=False)
+        self.table = nn.Embedding(sum(n + 1 for n in NOT_TOLD), channels * side * side)
+        nn.init.normal_(self.table.weight, std=0.1)
+
+    def forward(self, labels: torch.Tensor) -> torch.Tensor:
+        return self.table(labels + self.offsets).sum(1).view(-1, self.channels, self.side, self.side)
+
+
+class Prior(nn.Module):
+    """A level's z ~ N(mu, sigma^2), (mu, log sigma) by a conv of what is known when it is drawn (the
+    kept channels and the label map); the conv starts at zero, so the prior starts as N(0, I)."""
+
+    def __init__(self, c_in: int, c_out: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, 2 * c_out, 3, padding=1)
+        nn.init.zeros_(self.conv.weight)
+        nn.init.zeros_(self.conv.bias)
+
+    def forward(self, known: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mu, log_sigma = self.conv(known).chunk(2, dim=1)
+        return mu, log_sigma
 
 
 class ImageFlow(
@@ -151,17 +192,35 @@ class ImageFlow(
     """levels x steps Glow steps over (channels, side, side) images; `hidden` channels per coupling net."""
 
     def __init__(self, levels: int = 3, steps: int = 4, hidden: int = 64, channels: int = 3, side: int = 32,
-                 seed: int = 0) -> None:
+                 seed: int = 0, label_channels: int = 0) -> None:
         super().__init__()
-        self.levels, self.channels, self.side = levels, channels, side
+        self.levels, self.channels, self.side, self.label_channels = levels, channels, side, label_channels
         gen = torch.Generator().manual_seed(seed)  # the 1x1 convolutions' random rotations
         self.blocks = nn.ModuleList()
         c = channels
         for level in range(levels):
             c *= 4
-            self.blocks.append(nn.ModuleList(FlowStep(c, hidden, gen) for _ in range(steps)))
+            self.blocks.append(nn.ModuleList(FlowStep(c, hidden, gen, label_channels) for _ in range(steps)))
             if level < levels - 1:
                 c //= 2
+        if self.told:
+            self.label_maps = nn.ModuleList(LabelMaps(label_channels, side >> (level + 1)) for level in range(levels))
+            self.priors = nn.ModuleList(
+                Prior(shape_c + label_channels if level < levels - 1 else label_channels, shape_c)
+                for level, (shape_c, _, _) in enumerate(self.latent_shapes()))
+
+    @property
+    def told(self) -> bool:
+        """Whether this flow can be told what to draw (labels in every call; None: nothing told)."""
+        return self.label_channels > 0
+
+    def _label_maps(self, labels: torch.Tensor | None, n: int, device: torch.device) -> list[torch.Tensor | None]:
+        if not self.told:
+            if labels is not None:
+                raise ValueError("this flow was trained without labels")
+            return [None] * self.levels
+        labels = not_told(n, device) if labels is None else labels.to(device)
+        return [maps(labels) for maps in self.label_maps]
 
     @property
     def dims(self) -> int:
@@ -179,29 +238,40 @@ class ImageFlow(
                 shapes.append((c, s, s))
         return shapes
 
-    def to_noise(self, s: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """(B, C, H, W) squashed images -> (every level's z, log |det| of the whole map, (B,))."""
+    def _prior(self, level: int, kept: torch.Tensor | None, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.priors[level](y if kept is None else torch.cat([kept, y], 1))
+
+    def to_noise(self, s: torch.Tensor, labels: torch.Tensor | None = None) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """(B, C, H, W) squashed images -> (every level's noise, N(0, I) under the model; log |det| of the
+        whole map, (B,)). labels: (B, 4) what each image is told (a told flow; None: nothing)."""
+        ys = self._label_maps(labels, len(s), s.device)
         zs, logdet, h = [], torch.zeros(len(s), device=s.device), s
         for level, steps in enumerate(self.blocks):
             h = squeeze(h)
             for step in steps:
-                h, ld = step(h)
+                h, ld = step(h, ys[level])
                 logdet = logdet + ld
-            if level < self.levels - 1:
-                half = h.shape[1] // 2
-                zs.append(h[:, half:])
-                h = h[:, :half]
-        zs.append(h)
+            last = level == self.levels - 1
+            z, h = (h, None) if last else (h[:, h.shape[1] // 2:], h[:, :h.shape[1] // 2])
+            if self.told:  # eps = (z - mu) / sigma
+                mu, log_sigma = self._prior(level, h, ys[level])
+                z = (z - mu) * (-log_sigma).exp()
+                logdet = logdet - log_sigma.flatten(1).sum(1)
+            zs.append(z)
         return zs, logdet
 
-    def from_noise(self, zs: list[torch.Tensor]) -> torch.Tensor:
-        """Every level's z -> squashed images, the map's exact inverse."""
-        h = zs[-1]
+    def from_noise(self, zs: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Every level's noise -> squashed images, the map's exact inverse."""
+        ys = self._label_maps(labels, len(zs[0]), zs[0].device)
+        h = None
         for level in reversed(range(self.levels)):
-            if level < self.levels - 1:
-                h = torch.cat([h, zs[level]], 1)
+            z = zs[level]
+            if self.told:  # z = mu + sigma * eps
+                mu, log_sigma = self._prior(level, h, ys[level])
+                z = mu + log_sigma.exp() * z
+            h = z if h is None else torch.cat([h, z], 1)
             for step in reversed(self.blocks[level]):
-                h = step.inverse(h)
+                h = step.inverse(h, ys[level])
             h = unsqueeze(h)
         return h
 
@@ -218,23 +288,24 @@ class ImageFlow(
     def unsquash(s: torch.Tensor) -> torch.Tensor:
         return ((torch.sigmoid(s) - ALPHA) / (1 - 2 * ALPHA)).clamp(0, 1)
 
-    def log_prob_y(self, y: torch.Tensor) -> torch.Tensor:
-        """log p(y) of (B, C, H, W) images in (0, 1), nats per image."""
+    def log_prob_y(self, y: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """log p(y) (told: log p(y | labels)) of (B, C, H, W) images in (0, 1), nats per image."""
         s, squash_ld = self.squash(y)
-        zs, logdet = self.to_noise(s)
+        zs, logdet = self.to_noise(s, labels)
         log_pz = sum((-0.5 * z**2 - 0.5 * math.log(2 * math.pi)).flatten(1).sum(1) for z in zs)
         return log_pz + logdet + squash_ld
 
-    def bits_per_dim(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    def bits_per_dim(self, x: torch.Tensor, generator: torch.Generator | None = None,
+                     labels: torch.Tensor | None = None) -> torch.Tensor:
         """(B,) the dequantised bound in bits per dimension of uint8-valued (B, C, H, W) images (0-255,
         any dtype): -(log p((x + u) / 256) - D log 256) / (D ln 2), one draw of u."""
         u = torch.rand(x.shape, generator=generator, device=x.device)
-        nats = -self.log_prob_y((x.float() + u) / 256) + self.dims * math.log(256)
+        nats = -self.log_prob_y((x.float() + u) / 256, labels) + self.dims * math.log(256)
         return nats / (self.dims * math.log(2))
 
     def sample_noise(self, n: int, temperature: float, generator: torch.Generator | None = None) -> list[torch.Tensor]:
         return [temperature * torch.randn(n, *shape, generator=generator) for shape in self.latent_shapes()]
 
-    def decode(self, zs: list[torch.Tensor]) -> torch.Tensor:
-        """Every level's z -> (B, C, H, W) images in [0, 1]."""
-        return self.unsquash(self.from_noise(zs))
+    def decode(self, zs: list[torch.Tensor], labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Every level's noise -> (B, C, H, W) images in [0, 1]."""
+        return self.unsquash(self.from_noise(zs, labels))

@@ -41,35 +41,59 @@ def as_tensor(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.array(images, dtype=np.uint8)).permute(0, 3, 1, 2).contiguous()
 
 
-def bits_per_dim(flow: ImageFlow, images: np.ndarray, seed: int = 0, batch: int = 250) -> np.ndarray:
-    """(n,) the dequantised bound in bits per dimension of uint8 (n, 32, 32, 3) images, the noise from `seed`."""
+def bits_per_dim(flow: ImageFlow, images: np.ndarray, seed: int = 0, batch: int = 250,
+                 labels: torch.Tensor | None = None) -> np.ndarray:
+    """(n,) the dequantised bound in bits per dimension of uint8 (n, 32, 32, 3) images, the noise from
+    `seed`; labels (n, 4): told each image's (a told flow's -log2 p(x | labels)), None: p(x)."""
     import torch
 
     gen = torch.Generator().manual_seed(seed)
     x = as_tensor(images)
     with torch.no_grad():
-        return torch.cat([flow.bits_per_dim(x[i:i + batch], gen) for i in range(0, len(x), batch)]).double().numpy()
+        return torch.cat([flow.bits_per_dim(x[i:i + batch], gen, None if labels is None else labels[i:i + batch])
+                          for i in range(0, len(x), batch)]).double().numpy()
 
 
-def sample_images(flow: ImageFlow, n: int, seed: int, temperature: float = options.IMAGE_TEMPERATURE_SLIDER.value
-                  ) -> np.ndarray:
-    """n samples, uint8 (n, 32, 32, 3), the noise of every level from `seed`, scaled by `temperature`."""
+def sample_images(flow: ImageFlow, n: int, seed: int, temperature: float = options.IMAGE_TEMPERATURE_SLIDER.value,
+                  labels: np.ndarray | None = None) -> np.ndarray:
+    """n samples, uint8 (n, 32, 32, 3), the noise of every level from `seed`, scaled by `temperature`;
+    labels: (n, 4) what each is told (shared/told.py; None: nothing)."""
     import torch
 
+    from shared.told import check_labels
+
+    told = None if labels is None else check_labels(labels, n)
     with torch.no_grad():
         zs = flow.sample_noise(n, temperature, torch.Generator().manual_seed(seed))
-        pixels = (flow.decode(zs) * 256).floor().clamp(0, 255)  # y = (x + u) / 256: x is y's bin
+        pixels = (flow.decode(zs, told) * 256).floor().clamp(0, 255)  # y = (x + u) / 256: x is y's bin
     return pixels.to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
 
-def samples(n: object, temperature: object, seed: object) -> np.ndarray:
-    """The tab's samples, checked here first; the same inputs are drawn once for everyone (read-only)."""
-    return _samples(options.IMAGE_SAMPLES.check(n), options.IMAGE_TEMPERATURE.check(temperature), limits.SEED.check(seed))
+def samples(n: object, temperature: object, seed: object, shape: object = options.ANY, colour: object = options.ANY,
+            told: object = options.IMAGE_DEFAULTS.told) -> np.ndarray:
+    """The tab's samples, checked here first; the same inputs are drawn once for everyone (read-only).
+    told: each is told the labels sample_labels gives; else p(x), nothing told."""
+    n, seed = options.IMAGE_SAMPLES.check(n), limits.SEED.check(seed)
+    labels = sample_labels(n, seed, shape, colour, told)
+    return _samples(n, options.IMAGE_TEMPERATURE.check(temperature), seed,
+                    None if labels is None else tuple(map(tuple, labels.tolist())))
+
+
+def sample_labels(n: int, seed: int, shape: object, colour: object, told: object) -> np.ndarray | None:
+    """(n, 4) what each of the tab's n samples of `seed` is told: the shape and colour asked for (or
+    drawn at random: "any"), size and position drawn as the data draws them; None when not told."""
+    from shared.told import told_labels
+
+    shape = limits.check_choice("shape", shape, options.SHAPE_CHOICES)
+    colour = limits.check_choice("colour", colour, options.COLOUR_CHOICES)
+    if not limits.check_bool("told", told) or not load_image_flow().told:
+        return None  # p(x), nothing told (as a flow trained without labels always draws)
+    return told_labels(n, seed, shape, colour)
 
 
 @memoised(32)
-def _samples(n: int, temperature: float, seed: int) -> np.ndarray:
-    images = sample_images(load_image_flow(), n, seed, temperature)
+def _samples(n: int, temperature: float, seed: int, labels: tuple[tuple[int, ...], ...] | None) -> np.ndarray:
+    images = sample_images(load_image_flow(), n, seed, temperature, None if labels is None else np.array(labels))
     images.setflags(write=False)
     return images
 
@@ -195,14 +219,14 @@ def _interpolate(a: int, b: int, frames: int) -> np.ndarray:
 class KindRow:
     kind: str  # "held-out shapes" or one of shared.datasets.NOT_SHAPE_KINDS
     n: int
-    mean_bits: float
+    median_bits: float  # the median: a few images the flow all but rules out would swamp a mean
     better_than_median: float  # the share of these images that score better than the median held-out shape
     example: np.ndarray  # uint8 (32, 32, 3): the first image of the kind
 
 
 @memoised(1)
 def surprise_table() -> tuple[KindRow, ...]:
-    """Mean bits per dimension of held-out shapes and of each kind of image that is not a shape
+    """Median bits per dimension of held-out shapes and of each kind of image that is not a shape
     (options.SURPRISE_IMAGES, cycling through the kinds); memoised: the same for every visitor."""
     from shared.datasets import NOT_SHAPE_KINDS, held_out_shapes
 
@@ -210,9 +234,9 @@ def surprise_table() -> tuple[KindRow, ...]:
     median = float(np.median(held))
     odd = _not_shapes()
     odd_bits = bits_per_dim(load_image_flow(), odd)
-    rows = [KindRow("held-out shapes", len(held), float(held.mean()), 0.5, held_out_shapes()[0])]
+    rows = [KindRow("held-out shapes", len(held), float(np.median(held)), 0.5, held_out_shapes()[0])]
     for k, kind in enumerate(NOT_SHAPE_KINDS):
         bits = odd_bits[k::len(NOT_SHAPE_KINDS)]
-        rows.append(KindRow(kind, len(bits), float(bits.mean()), float((bits < median).mean()),
+        rows.append(KindRow(kind, len(bits), float(np.median(bits)), float((bits < median).mean()),
                             odd[k]))
     return tuple(rows)

@@ -96,10 +96,14 @@ def image_panels() -> None:
         temperature = st_ui.spec_slider("Temperature", options.IMAGE_TEMPERATURE_SLIDER, key="flows-image-temperature",
                                         help=words.IMAGE_TEMPERATURE_INFO)
         seed = st_ui.seed_input("flows-image-seed", D.seed)
+        told, shape, colour = st_ui.told_controls("flows-image", D.told, D.shape, D.colour, words.IMAGE_TOLD,
+                                                  words.IMAGE_TOLD_INFO)
     with right, st_ui.shows_errors():
-        drawn = images.samples(n, temperature, seed)
-        st_ui.full_size_image(views.samples_strip(drawn, seed))  # marked, it may be wider than st.image keeps
-        st.markdown(words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature), seed=int(seed)))
+        drawn = images.samples(n, temperature, seed, shape, colour, told)
+        labels = images.sample_labels(len(drawn), seed, shape, colour, told)
+        st_ui.full_size_image(views.samples_strip(drawn, seed, labels))  # marked, it may be wider than st.image keeps
+        st.markdown(words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature), seed=int(seed))
+                    + (words.SAMPLED_UNTOLD if labels is None else words.SAMPLED_TOLD))
 
     st.header(words.BITS_HEADING)
     st.markdown(words.BITS_INTRO)

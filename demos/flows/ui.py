@@ -8,10 +8,22 @@ from pathlib import Path
 
 import gradio as gr
 
+from demos.flows.options import IMAGE_DEFAULTS
 from shared.image_files import png_file
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, editor_path, explainer, fill_on_open, header, seed_control, shapes_editor, shows_errors, started
+from shared.ui import (
+    demo_container,
+    editor_path,
+    explainer,
+    fill_on_open,
+    header,
+    seed_control,
+    shapes_editor,
+    shows_errors,
+    started,
+    told_controls,
+)
 
 HERE = Path(__file__).parent
 
@@ -68,13 +80,16 @@ def single_step(slot: LiveRun, dataset, kind, layers, seed):  # noqa: ANN001
 
 
 @shows_errors
-def sample_images(n, temperature, seed):  # noqa: ANN001
+def sample_images(n, temperature, seed, shape=IMAGE_DEFAULTS.shape, colour=IMAGE_DEFAULTS.colour,  # noqa: ANN001
+                  told=IMAGE_DEFAULTS.told):  # noqa: ANN001
     from demos.flows import images, views
     from demos.flows import wording as words
 
-    drawn = images.samples(n, temperature, seed)
-    return png_file(views.samples_strip(drawn, seed)), words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature),
-                                                                           seed=int(seed))
+    drawn = images.samples(n, temperature, seed, shape, colour, told)  # checked here
+    labels = images.sample_labels(len(drawn), seed, shape, colour, told)
+    status = words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature), seed=int(seed))
+    return (png_file(views.samples_strip(drawn, seed, labels)),
+            status + (words.SAMPLED_UNTOLD if labels is None else words.SAMPLED_TOLD))
 
 
 @shows_errors
@@ -122,12 +137,14 @@ def build_images(demo) -> None:  # noqa: ANN001 (the demo's container)
                                     value=D.temperature, step=options.IMAGE_TEMPERATURE_SLIDER.step, label="Temperature",
                                     info=words.IMAGE_TEMPERATURE_INFO)
             seed = seed_control(D.seed, elem_id="flows-image-seed")
+            told, shape, colour = told_controls("flows-image", D.told, D.shape, D.colour, words.IMAGE_TOLD,
+                                                words.IMAGE_TOLD_INFO)
             sample_btn = gr.Button(words.SAMPLE_IMAGES, variant="primary", elem_id="flows-sample-images")
         with gr.Column(scale=3):
             sampled = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="flows-image-samples")
             sampled_md = gr.Markdown(elem_id="flows-image-samples-status")
-    sample_btn.click(sample_images, [n, temperature, seed], [sampled, sampled_md], api_name="flows_image_samples",
-                     preprocess=False)
+    sampling = [n, temperature, seed, shape, colour, told]  # new settings go last: the API keeps its order
+    sample_btn.click(sample_images, sampling, [sampled, sampled_md], api_name="flows_image_samples", preprocess=False)
 
     gr.Markdown(f"## {words.BITS_HEADING}\n{words.BITS_INTRO}")
     with gr.Row():
@@ -162,7 +179,7 @@ def build_images(demo) -> None:  # noqa: ANN001 (the demo's container)
     gr.Markdown(f"## {words.SURPRISE_HEADING}")
     surprise_md = gr.Markdown(elem_id="flows-surprise")
     surprise_pic = gr.Image(type="filepath", interactive=False, show_label=False, elem_id="flows-surprise-examples")
-    fill_on_open(demo, sample_images, [n, temperature, seed], [sampled, sampled_md])
+    fill_on_open(demo, sample_images, sampling, [sampled, sampled_md])
     fill_on_open(demo, measure_bits, [source, index, upload], [bits_pic, bits_md])
     fill_on_open(demo, interpolate, [a, b, frames], [strip, strip_md])
     fill_on_open(demo, surprise, [], [surprise_pic, surprise_md])

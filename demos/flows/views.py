@@ -152,10 +152,15 @@ def image_strip(images: np.ndarray, columns: int = 8, scale: int = TILE_SCALE) -
     return image_grid(images, columns=columns, pad=4, scale=scale)
 
 
-def samples_strip(drawn: np.ndarray, seed: int) -> np.ndarray:
-    """The image flow's samples (images.samples(n, temperature, seed)) in a strip: the generator's
-    result, watermarked with the model and the seed when the server marks its samples (shared/watermark.py)."""
-    return watermark.shown(image_strip(drawn), IMAGE_FLOW, seed)
+def samples_strip(drawn: np.ndarray, seed: int, labels: np.ndarray | None = None) -> np.ndarray:
+    """The image flow's samples (images.samples(n, temperature, seed, ...)) in a strip, each captioned
+    with what it was told (labels, (n, 4); None: nothing told): the generator's result, watermarked
+    with the model and the seed when the server marks its samples (shared/watermark.py)."""
+    from shared.contact_sheet import sheet
+    from shared.told import captions
+
+    picture = image_strip(drawn) if labels is None else sheet(drawn, captions(labels), columns=8, scale=4)
+    return watermark.shown(picture, IMAGE_FLOW, seed)
 
 
 def bits_picture(scored, width: int = 760, height: int = 200) -> np.ndarray:  # noqa: ANN001 (images.Scored)
@@ -196,5 +201,5 @@ def surprise_picture(rows) -> np.ndarray:  # noqa: ANN001 (a sequence of images.
         x = PAD + k * (tile + PAD)
         canvas.paste(Image.fromarray(row.example).resize((tile, tile), Image.NEAREST), (x, PAD))
         draw.text((x + tile // 2, PAD + tile + 4), row.kind, fill=TEXT, font=small, anchor="mt")
-        draw.text((x + tile // 2, PAD + tile + 20), f"{row.mean_bits:.2f} bits", fill=TEXT, font=small, anchor="mt")
+        draw.text((x + tile // 2, PAD + tile + 20), f"{words.bits_text(row.median_bits)} bits", fill=TEXT, font=small, anchor="mt")
     return np.asarray(canvas)

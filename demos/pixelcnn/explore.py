@@ -25,6 +25,7 @@ import numpy as np
 from demos.pixelcnn import options
 from shared import limits
 from shared.shared_stream import SharedStreams
+from shared.told import told_labels
 
 if TYPE_CHECKING:
     from demos.pixelcnn.model import GatedPixelCNN
@@ -75,12 +76,9 @@ class Frame:
     @property
     def captions(self) -> list[str] | None:
         """Each image's told shape and colour ("large blue star"), None when nothing was told."""
-        if self.labels is None:
-            return None
-        from shared.datasets import LABEL_NAMES
+        from shared.told import captions
 
-        size, colour, shape = LABEL_NAMES["size"], LABEL_NAMES["colour"], LABEL_NAMES["shape"]
-        return [f"{size[s]} {colour[c]} {shape[h]}" for h, c, s, _ in self.labels.tolist()]
+        return None if self.labels is None else captions(self.labels)
 
     @property
     def done(self) -> bool:
@@ -108,20 +106,6 @@ def _frames(n: int, seed: int, temperature: float, start: np.ndarray | None, fro
             last = now
             yield Frame(step.codes.astype(np.int16), palette, step.row, step.col, step.probs[0].astype(np.float32),
                         k, total, now - t0, labels)
-
-
-def told_labels(n: int, seed: int, shape: str, colour: str) -> np.ndarray:
-    """(n, 4) what each of n images is told: the shape and colour asked for, or drawn at random
-    (ANY), size and position drawn at random as the data draws them, all from the seed."""
-    from demos.pixelcnn.sampling import random_labels
-    from shared.datasets import LABEL_NAMES
-
-    labels = random_labels(n, seed)
-    if shape != options.ANY:
-        labels[:, 0] = LABEL_NAMES["shape"].index(shape)
-    if colour != options.ANY:
-        labels[:, 1] = LABEL_NAMES["colour"].index(colour)
-    return labels
 
 
 def _samples(n: int, seed: int, temperature: float, told: bool = False, shape: str = options.ANY,
@@ -162,9 +146,7 @@ def stream_samples(n: object, seed: object, temperature: object, shape: object =
     shape = limits.check_choice("shape", shape, options.SHAPE_CHOICES)
     colour = limits.check_choice("colour", colour, options.COLOUR_CHOICES)
     guidance = options.GUIDANCE.check(guidance)
-    if not isinstance(told, bool):
-        raise limits.LimitError(f"'told' must be true or false; got {limits.kind_of(told)}.")
-    if told and not can_be_told():
+    if limits.check_bool("told", told) and not can_be_told():
         told = False  # a model trained without labels (an older checkpoint) draws p(x)
     if not told:  # the same draw whatever the unused settings say: one shared stream
         shape, colour, guidance = options.ANY, options.ANY, 0.0

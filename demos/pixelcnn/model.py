@@ -36,16 +36,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from shared.checkpoints import SafetensorsHubMixin
-from shared.datasets import LABEL_NAMES
+from shared.told import LABEL_HEADS, NOT_TOLD, not_told  # noqa: F401 (the model's label heads, imported from here)
 
 BUNDLED_NAME = "pixelcnn-shapes"
-LABEL_HEADS: tuple[str, ...] = tuple(LABEL_NAMES)  # shape, colour, size, position: the columns of a labels tensor
-NOT_TOLD: tuple[int, ...] = tuple(len(names) for names in LABEL_NAMES.values())  # each head's "not told" index
-
-
-def not_told(n: int, device: torch.device | str | None = None) -> torch.Tensor:
-    """(n, 4) labels that tell nothing: the unconditional model."""
-    return torch.tensor(NOT_TOLD, device=device).expand(n, -1).clone()
 
 
 class MaskedConv2d(nn.Conv2d):

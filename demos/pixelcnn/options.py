@@ -17,11 +17,8 @@ TEMPERATURE = limits.FloatRange("temperature", 0.1, 1.5)
 TEMPERATURE_SLIDER = limits.Slider(TEMPERATURE, 1.0, 0.05)
 
 # ---- told what to draw (a PixelCNN trained with labels: model.py) ----
-from shared.datasets import LABEL_NAMES  # noqa: E402
+from shared.told import ANY, COLOUR_CHOICES, SHAPE_CHOICES  # noqa: E402 (the choices both UIs offer)
 
-ANY = "any"  # drawn at random for each image, as the data draws it (size and position always are)
-SHAPE_CHOICES: tuple[str, ...] = (ANY, *LABEL_NAMES["shape"])
-COLOUR_CHOICES: tuple[str, ...] = (ANY, *LABEL_NAMES["colour"])
 GUIDANCE = limits.FloatRange("guidance", 0.0, 5.0)  # classifier-free, per pixel (sampling.py); 0: none
 # default 0: at 1 more samples are drawn as told (71.5% against 68.1%) but fewer come out whole
 # (82.4% valid against 85.2%), at twice the work (python -m benchmarks.pixelcnn --guidance 1)

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from demos.pixelcnn.model import NOT_TOLD, RowSampler, not_told
+from demos.pixelcnn.model import RowSampler, not_told
 from demos.pixelcnn.options import GUIDANCE, SIDE, TEMPERATURE
 from shared import datasets, limits
+from shared.told import check_labels as check_told_labels
+from shared.told import random_labels  # noqa: F401 (the tab's draw of labels, imported from here)
 
 DIMS = SIDE * SIDE * 3  # what "per dimension" divides by: every colour channel of every pixel
 HELD_OUT_SEED, HELD_OUT = datasets.HELD_OUT_SEED, datasets.HELD_OUT_IMAGES
@@ -82,25 +84,13 @@ class SampleStep:
     probs: np.ndarray  # (n, n_colours): the distribution this pixel was drawn from (after temperature)
 
 
-def random_labels(n: int, seed: int) -> np.ndarray:
-    """(n, 4) labels drawn as the data draws them (each head uniform), from the seed: what a sample
-    is told when the visitor leaves a head at "any"."""
-    rng = np.random.default_rng([limits.SEED.check(seed), 4])  # 4: apart from other draws of the same seed
-    return np.stack([rng.integers(0, k, size=n) for k in NOT_TOLD], axis=1)
-
-
 def check_labels(model, labels: object, n: int) -> torch.Tensor | None:  # noqa: ANN001
     """labels as the model takes them, (n, 4) long with each head's "not told" allowed; None stays None."""
     if labels is None:
         return None
     if not model.told:
         raise limits.LimitError("This PixelCNN was trained without labels: it cannot be told what to draw.")
-    told = np.asarray(labels)
-    if told.shape != (n, len(NOT_TOLD)) or not np.issubdtype(told.dtype, np.integer):
-        raise limits.LimitError(f"Labels must be {n} rows of {len(NOT_TOLD)} whole numbers; got {told.dtype} {told.shape}.")
-    if (told < 0).any() or (told > np.array(NOT_TOLD)).any():
-        raise limits.LimitError(f"Each label must be from 0 to its head's count {NOT_TOLD} (the count: not told).")
-    return torch.from_numpy(told.astype(np.int64))
+    return check_told_labels(labels, n)
 
 
 @torch.no_grad()

@@ -39,12 +39,8 @@ with left:
     temperature = st_ui.spec_slider("Temperature", options.TEMPERATURE_SLIDER, key="pixelcnn-temperature",
                                     help=words.TEMPERATURE_INFO)
     seed = st_ui.seed_input("pixelcnn-seed", DEFAULTS.seed)
-    told = st.checkbox(words.TOLD, DEFAULTS.told, key="pixelcnn-told", help=words.TOLD_INFO)
-    shape_col, colour_col = st.columns(2)
-    shape = shape_col.selectbox("Shape", options.SHAPE_CHOICES, index=options.SHAPE_CHOICES.index(DEFAULTS.shape),
-                                key="pixelcnn-shape")
-    colour = colour_col.selectbox("Colour", options.COLOUR_CHOICES, index=options.COLOUR_CHOICES.index(DEFAULTS.colour),
-                                  key="pixelcnn-colour")
+    told, shape, colour = st_ui.told_controls("pixelcnn", DEFAULTS.told, DEFAULTS.shape, DEFAULTS.colour, words.TOLD,
+                                              words.TOLD_INFO)
     guidance = st_ui.spec_slider("Guidance", options.GUIDANCE_SLIDER, key="pixelcnn-guidance", help=words.GUIDANCE_INFO)
     sample = st.button(words.SAMPLE, key="pixelcnn-main-action", type="primary")
 with right:

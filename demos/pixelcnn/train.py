@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from demos.pixelcnn.model import BUNDLED_NAME, LABEL_HEADS, GatedPixelCNN, not_told
+from demos.pixelcnn.model import BUNDLED_NAME, GatedPixelCNN
 from demos.pixelcnn.options import DEFAULTS
 from demos.pixelcnn.sampling import (
     DIMS,
@@ -37,7 +37,9 @@ from demos.pixelcnn.sampling import (
 )
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import make_shapes
-from shared.training import RunConfig, TrainingRun, command_line, fit_run, parse_config
+from shared.told import dropped_labels, labels_of
+from shared.training import RunConfig, TrainingRun, command_line, cosine_tail, fit_run, parse_config
+from shared.witnesses import told_figures, told_table, write_told_section
 
 SAMPLE_SEED = 2024  # the card's samples
 
@@ -95,7 +97,7 @@ def build(cfg: TrainConfig, run: TrainingRun) -> Setup:
     model, opt = run.prepare(model, opt)
     codes, missing = to_codes(images, palette)
     assert missing == 0
-    labels = torch.from_numpy(np.stack([data.labels[head] for head in LABEL_HEADS], axis=1)).long()
+    labels = labels_of(data)
     return Setup(model, opt, torch.from_numpy(codes).to(run.device), labels.to(run.device))
 
 
@@ -116,20 +118,7 @@ def start_from(model: GatedPixelCNN, run: TrainingRun, saved: Path) -> None:
 
 def learning_rate(cfg: TrainConfig, step: int) -> float:
     """Constant, then (from decay_from) a cosine fall to lr/20 at cfg.steps."""
-    if not cfg.decay_from or step < cfg.decay_from:
-        return cfg.lr
-    fall = min(1.0, (step - cfg.decay_from) / max(1, cfg.steps - cfg.decay_from))
-    return cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * fall)))
-
-
-def dropped_labels(labels: torch.Tensor, drop_all: float, drop_head: float, gen: torch.Generator) -> torch.Tensor:
-    """(B, 4) labels with some not told: every head of an image with probability drop_all, else
-    each head alone with probability drop_head."""
-    b, k = labels.shape
-    u_all = torch.rand(b, 1, generator=gen, device=labels.device)
-    u_head = torch.rand(b, k, generator=gen, device=labels.device)
-    drop = (u_all < drop_all) | (u_head < drop_head)
-    return torch.where(drop, not_told(b, labels.device), labels)
+    return cosine_tail(cfg.lr, step, cfg.decay_from, cfg.steps)
 
 
 def train_step(cfg: TrainConfig, run: TrainingRun, s: Setup) -> dict[str, float]:
@@ -211,32 +200,6 @@ def seed_labels(n: int, seed: int) -> np.ndarray:
                            for k in range(0, n, SAMPLES.high)])
 
 
-def told_figures(images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """Of samples told `labels` (n, 4): the share the classifier reads as a valid shape with every
-    head as told, and each head's share read as told."""
-    from shared import witnesses
-    from shared.metrics import _bundled_classifier
-    from shared.shapes_classifier import classify
-
-    probs, _ = classify(_bundled_classifier(), images)
-    right = {head: probs[head].argmax(1) == labels[:, k] for k, head in enumerate(LABEL_HEADS)}
-    valid = witnesses.read(images).valid
-    return {"valid, all four as told": float((valid & np.all(list(right.values()), 0)).mean()),
-            **{f"{head} as told": float(r.mean()) for head, r in right.items()}}
-
-
-def told_table(rows: list[dict[str, float]], seeds: tuple[int, ...]) -> str:
-    """The mean and range over the seeds of told_figures, a markdown table."""
-    lines = [f"| drawn as told, by the classifier (seeds {', '.join(map(str, seeds))}) | mean | range |", "|---|---|---|"]
-    for key in rows[0]:
-        values = [row[key] for row in rows]
-        lines.append(f"| {key} | {np.mean(values):.1%} | {min(values):.1%}-{max(values):.1%} |")
-    return "\n".join(lines)
-
-
-TOLD_START, TOLD_END = "<!-- drawn as told -->", "<!-- /drawn as told -->"
-
-
 def measure_witnesses(out: Path, n: int) -> str:
     """Both witnesses over five seeds of n samples each, written into out's card; for a model told
     what to draw, also how often each sample is drawn as told."""
@@ -259,19 +222,6 @@ def measure_witnesses(out: Path, n: int) -> str:
         write_told_section(out / "README.md", told_table(rows, witnesses.SEEDS))
         text += "\n\n" + told_table(rows, witnesses.SEEDS)
     return text
-
-
-def write_told_section(card_path: Path, table: str) -> None:
-    """The told table into a card, replacing its own section, else at the end of the two witnesses'."""
-    from shared import witnesses
-
-    section, card = f"{TOLD_START}\n{table}\n{TOLD_END}", card_path.read_text()
-    if TOLD_START in card:
-        card = card[:card.index(TOLD_START)] + section + card[card.index(TOLD_END) + len(TOLD_END):]
-    else:
-        end = card.index(witnesses.CARD_END)
-        card = card[:end] + section + "\n" + card[end:]
-    card_path.write_text(card)
 
 
 def measure(model: GatedPixelCNN) -> dict:

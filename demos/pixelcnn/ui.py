@@ -10,7 +10,17 @@ import gradio as gr
 from demos.pixelcnn.options import DEFAULTS
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, file_path, fill_on_open, header, seed_control, shows_errors, started
+from shared.ui import (
+    demo_container,
+    explainer,
+    file_path,
+    fill_on_open,
+    header,
+    seed_control,
+    shows_errors,
+    started,
+    told_controls,
+)
 
 HERE = Path(__file__).parent
 # sampling is a few seconds of one core's work: two at a time, the rest queue (identical presses share one run)
@@ -78,12 +88,8 @@ def build() -> gr.Blocks:
                                         value=DEFAULTS.temperature, step=options.TEMPERATURE_SLIDER.step,
                                         label="Temperature", info=words.TEMPERATURE_INFO)
                 seed = seed_control(DEFAULTS.seed, elem_id="pixelcnn-seed")
-                told = gr.Checkbox(DEFAULTS.told, label=words.TOLD, info=words.TOLD_INFO, elem_id="pixelcnn-told")
-                with gr.Row():
-                    shape = gr.Dropdown(list(options.SHAPE_CHOICES), value=DEFAULTS.shape, label="Shape", min_width=100,
-                                        elem_id="pixelcnn-shape")
-                    colour = gr.Dropdown(list(options.COLOUR_CHOICES), value=DEFAULTS.colour, label="Colour", min_width=100,
-                                         elem_id="pixelcnn-colour")
+                told, shape, colour = told_controls("pixelcnn", DEFAULTS.told, DEFAULTS.shape, DEFAULTS.colour,
+                                                    words.TOLD, words.TOLD_INFO)
                 guidance = gr.Slider(options.GUIDANCE_SLIDER.shown.low, options.GUIDANCE_SLIDER.shown.high,
                                      value=DEFAULTS.guidance, step=options.GUIDANCE_SLIDER.step, label="Guidance",
                                      info=words.GUIDANCE_INFO)

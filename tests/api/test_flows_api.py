@@ -10,6 +10,7 @@ from PIL import Image
 
 from demos.flows import wording as words
 from demos.flows.options import STEP_STEPS
+from shared.told import random_labels
 from tests.api.visitors import visitor
 
 SETTINGS = ("ring8", "nsf", 3, 0)
@@ -62,9 +63,14 @@ def test_image_flow_endpoints_return_the_logics_pictures_and_figures(client):
     from demos.flows import images, views
     from shared.datasets import image_grid
 
-    path, status = client.predict(4, 0.7, 9, api_name="/flows_image_samples")
-    assert status == words.SAMPLED_IMAGES.format(n=4, temperature=0.7, seed=9)
-    np.testing.assert_array_equal(picture(path), views.image_strip(images.samples(4, 0.7, 9)))
+    path, status = client.predict(4, 0.7, 9, api_name="/flows_image_samples")  # three values: told, any shape and colour
+    assert status == words.SAMPLED_IMAGES.format(n=4, temperature=0.7, seed=9) + words.SAMPLED_TOLD
+    expected = images.sample_images(images.load_image_flow(), 4, 9, 0.7, labels=random_labels(4, 9))
+    for k in range(4):
+        np.testing.assert_array_equal(sheet_tile(picture(path), k), expected[k])
+    path, status = client.predict(4, 0.7, 9, "any", "any", False, api_name="/flows_image_samples")
+    assert status.endswith(words.SAMPLED_UNTOLD)
+    np.testing.assert_array_equal(picture(path), views.image_strip(images.samples(4, 0.7, 9, told=False)))
 
     path, status = client.predict("held-out shape", 12, None, api_name="/flows_image_bits")
     scored = images.score(images.held_out_image(12))
@@ -74,6 +80,29 @@ def test_image_flow_endpoints_return_the_logics_pictures_and_figures(client):
     path, status = client.predict(3, 40, 5, api_name="/flows_image_interpolate")
     assert status == "5 frames from held-out image 3 to held-out image 40."
     np.testing.assert_array_equal(picture(path), image_grid(images.interpolate(3, 40, 5), columns=5, pad=4, scale=3))
+
+
+def sheet_tile(sheet: np.ndarray, k: int, scale: int = 4) -> np.ndarray:
+    """Tile k of a shared.contact_sheet.sheet of 32x32 images at `scale`, back at 32x32."""
+    from shared.contact_sheet import SHEET_PAD
+
+    tile = 32 * scale
+    x = SHEET_PAD + (k % 8) * (tile + SHEET_PAD)
+    return sheet[SHEET_PAD:SHEET_PAD + tile:scale, x:x + tile:scale]
+
+
+def test_samples_told_a_shape_and_colour_are_the_logics_and_captioned_so(client):
+    from demos.flows import images, views
+    from shared.told import captions, told_labels
+
+    path, _ = client.predict(3, 1.0, 5, "star", "blue", True, api_name="/flows_image_samples")
+    labels = told_labels(3, 5, "star", "blue")
+    assert (labels[:, :2] == [4, 4]).all()  # star, blue: the indices of shared.datasets.LABEL_NAMES
+    assert all(c.endswith("blue star") for c in captions(labels))
+    expected = images.sample_images(images.load_image_flow(), 3, 5, 1.0, labels=labels)
+    for k in range(3):
+        np.testing.assert_array_equal(sheet_tile(picture(path), k), expected[k])
+    np.testing.assert_array_equal(picture(path), views.samples_strip(expected, 5, labels))
 
 
 def test_a_drawn_or_uploaded_picture_is_measured_as_the_flow_reads_it(client, tmp_path):
@@ -100,6 +129,8 @@ def test_a_drawn_or_uploaded_picture_is_measured_as_the_flow_reads_it(client, tm
 @pytest.mark.parametrize("api_name, args, message", [
     ("/flows_image_samples", (0, 0.7, 0), "The number of samples must be from 1 to 32; got 0."),
     ("/flows_image_samples", (4, "hot", 0), "The temperature must be a number from 0 to 1.5"),
+    ("/flows_image_samples", (4, 1.0, 0, "cat", "any", True), "Unknown shape 'cat'; choose one of 'any', 'circle'"),
+    ("/flows_image_samples", (4, 1.0, 0, "star", "blue", "yes"), "'told' must be true or false; got another kind of value."),
     ("/flows_image_bits", ("a cat", 0, None), "Unknown image to measure 'a cat'"),
     ("/flows_image_bits", ("held-out shape", 2000, None), "The held-out image must be from 0 to 1999; got 2000."),
     ("/flows_image_bits", ("your picture", 0, None), "There is no picture: upload one"),

@@ -46,14 +46,25 @@ def test_the_image_flow_panels_show_the_logics_pictures(open_page):
     from demos.flows.options import IMAGE_DEFAULTS as D
 
     at = open_page(SLUG)
-    samples = images.samples(D.samples, D.temperature, D.seed)
-    assert shows_picture(at, png_bytes(views.image_strip(samples)))
+    samples = images.samples(D.samples, D.temperature, D.seed)  # told labels drawn from the seed, captioned
+    labels = images.sample_labels(D.samples, D.seed, D.shape, D.colour, D.told)
+    assert shows_picture(at, png_bytes(views.samples_strip(samples, D.seed, labels)))
     scored = images.score(images.held_out_image(D.image))
     assert shows_picture(at, png_bytes(views.bits_picture(scored)))
     assert words.BITS_STATUS.format(bits=scored.bits, better=scored.better_than) in markdowns(at)
     strip = images.interpolate(D.a, D.b, D.frames)
     assert shows_picture(at, png_bytes(views.image_strip(strip, columns=len(strip))))
     assert words.surprise_markdown(images.surprise_table()) in markdowns(at)
+
+    at.checkbox(key="flows-image-told").uncheck().run()  # p(x), nothing told: the shape boxes greyed out
+    untold = images.samples(D.samples, D.temperature, D.seed, told=False)
+    assert shows_picture(at, png_bytes(views.image_strip(untold)))
+    assert at.selectbox(key="flows-image-shape").disabled
+    at.checkbox(key="flows-image-told").check().run()
+    at.selectbox(key="flows-image-shape").set_value("star").run()
+    stars = images.samples(D.samples, D.temperature, D.seed, "star")
+    assert shows_picture(at, png_bytes(views.samples_strip(stars, D.seed, images.sample_labels(D.samples, D.seed, "star",
+                                                                                                 D.colour, True))))
 
     at.selectbox(key="flows-source").set_value("blend").run()
     scored = images.score(images.example_of_kind("blend"))

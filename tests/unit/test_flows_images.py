@@ -33,12 +33,33 @@ def test_samples_repeat_with_the_seed_and_follow_the_temperature():
     assert a.shape == (4, 32, 32, 3) and a.dtype == np.uint8 and not a.flags.writeable
     np.testing.assert_array_equal(a, again)
     assert not np.array_equal(a, other)
-    cold = images.samples(4, 0.0, 3)
-    assert (cold == cold[0]).all()  # temperature 0: every noise is the mean, one image
+    cold = images.samples(4, 0.0, 3, told=False)
+    assert (cold == cold[0]).all()  # temperature 0, nothing told: every noise is the mean, one image
     with pytest.raises(limits.LimitError, match=r"The temperature must be a number from 0 to 1\.5; got 2\.5\."):
         images.samples(4, 2.5, 0)
     with pytest.raises(limits.LimitError, match="The number of samples must be from 1 to 32; got 33."):
         images.samples(33, 0.7, 0)
+
+
+def test_told_samples_are_drawn_with_the_labels_asked_for():
+    """The tab's default tells each sample random_labels(n, seed); a shape and colour asked for are
+    told to every sample; unticked is p(x), whatever the shape and colour say."""
+    from shared.told import random_labels, told_labels
+
+    flow = images.load_image_flow()
+    assert flow.told
+    np.testing.assert_array_equal(images.sample_labels(4, 3, "any", "any", True), random_labels(4, 3))
+    stars = images.samples(4, 1.0, 3, "star", "blue")
+    labels = images.sample_labels(4, 3, "star", "blue", True)
+    np.testing.assert_array_equal(labels, told_labels(4, 3, "star", "blue"))
+    np.testing.assert_array_equal(stars, images.sample_images(flow, 4, 3, 1.0, labels))
+    assert images.sample_labels(4, 3, "star", "blue", False) is None
+    np.testing.assert_array_equal(images.samples(4, 1.0, 3, "star", "blue", False), images.sample_images(flow, 4, 3, 1.0))
+    assert not np.array_equal(stars, images.samples(4, 1.0, 3, told=False))
+    with pytest.raises(limits.LimitError, match="Unknown colour 'teal'; choose one of 'any', 'red'"):
+        images.samples(4, 1.0, 3, "star", "teal")
+    with pytest.raises(limits.LimitError, match="'told' must be true or false; got the number 1."):
+        images.samples(4, 1.0, 3, "star", "blue", 1)
 
 
 def test_bits_of_an_image_are_the_flows_own_and_placed_among_the_held_out_shapes():
@@ -77,11 +98,12 @@ def test_the_surprise_table_measures_each_kind():
     assert sum(r.n for r in rows[1:]) == options.SURPRISE_IMAGES
     odd = make_not_shapes(options.SURPRISE_IMAGES, options.SURPRISE_SEED)
     blends = images.bits_per_dim(images.load_image_flow(), odd)[2::len(NOT_SHAPE_KINDS)]  # the same noise draw
-    assert rows[3].kind == "blend" and rows[3].mean_bits == pytest.approx(blends.mean())
+    assert rows[3].kind == "blend" and rows[3].median_bits == pytest.approx(np.median(blends))
     median = np.median(images.held_out_bits())
     assert rows[3].better_than_median == pytest.approx((blends < median).mean())
     table = words.surprise_markdown(rows)
-    assert table.count("\n") == 3 + len(rows) and f"| blend | 100 | {rows[3].mean_bits:.3f} |" in table
+    assert table.count("\n") == 3 + len(rows) and f"| blend | 100 | {words.bits_text(rows[3].median_bits)} |" in table
+    assert [words.bits_text(v) for v in (0.48637, 3111.54, 2.25e27)] == ["0.486", "3,111.5", "2.25e+27"]
     assert table.endswith(words.SURPRISE_NONE)  # measured: no kind beats the median shape (0% each)
 
 
@@ -94,12 +116,22 @@ def test_the_cards_held_out_figure_is_re_measured_and_below_the_vaes_bound():
 
 def test_the_first_seeds_samples_are_what_the_card_says():
     from shared import witnesses
+    from shared.told import random_labels
 
     card = (FOLDER / "README.md").read_text()
     n = int(re.search(rf"(\d+) samples at temperature {options.IMAGE_TEMPERATURE_SLIDER.value:g} ", card).group(1))
-    figures = witnesses.witness(images.sample_images(images.load_image_flow(), n, witnesses.SEEDS[0]))
+    labels = random_labels(n, witnesses.SEEDS[0])  # told, as the tab draws by default
+    drawn = images.sample_images(images.load_image_flow(), n, witnesses.SEEDS[0], labels=labels)
+    figures = witnesses.witness(drawn)
     for key in witnesses.MEASURES:
         mean, low, high, first = witnesses.card_row(card, key)
         assert low <= first <= high and low <= mean <= high, key
         tolerance = 2.0 if key == "fd" else 1.5 / n  # one sample's verdict may flip with float rounding
         assert figures[key] == pytest.approx(first, abs=tolerance), key
+    # the told table: the first seed's share drawn as told lies in the card's range over five seeds
+    told = witnesses.told_figures(drawn, labels)
+    section = card[card.index(witnesses.TOLD_START):card.index(witnesses.TOLD_END)]
+    for key, value in told.items():
+        low, high = (float(v) / 100 for v in re.search(rf"\| {re.escape(key)} \| [\d.]+% \| ([\d.]+)%-([\d.]+)% \|",
+                                                        section).groups())
+        assert low - 1.5 / n <= value <= high + 1.5 / n, key

@@ -66,7 +66,8 @@ def test_the_first_seeds_samples_are_what_the_card_says(model):
     gave when the card was written (one sample's verdict of slack, for float rounding), and within
     sampling noise of the card's first seed; the told shares within the card's range over the seeds,
     give or take that noise."""
-    from demos.pixelcnn.train import sample_seed, seed_labels, told_figures
+    from demos.pixelcnn.train import sample_seed, seed_labels
+    from shared.witnesses import told_figures
 
     card = (FOLDER / "README.md").read_text()
     n = int(re.search(r"(\d+) samples at temperature 1", card).group(1))

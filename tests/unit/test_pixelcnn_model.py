@@ -258,7 +258,7 @@ def test_random_labels_are_uniform_like_the_data_and_repeat_for_a_seed():
 
 def test_training_drops_whole_label_sets_and_single_heads_at_the_asked_rates():
     from demos.pixelcnn.model import NOT_TOLD
-    from demos.pixelcnn.train import dropped_labels
+    from shared.told import dropped_labels
 
     labels = torch.zeros(20000, 4, dtype=torch.long)
     out = dropped_labels(labels, 0.2, 0.15, torch.Generator().manual_seed(0))
@@ -271,7 +271,8 @@ def test_training_drops_whole_label_sets_and_single_heads_at_the_asked_rates():
 def test_the_card_of_a_told_model_says_how_often_its_samples_are_drawn_as_told(tmp_path, told_model):
     """measure_witnesses on a saved told model: the two-witness table, then the told table after it
     (replaced, not added, when measured again)."""
-    from demos.pixelcnn.train import TOLD_END, TOLD_START, measure_witnesses, write_told_section
+    from demos.pixelcnn.train import measure_witnesses
+    from shared.witnesses import TOLD_END, TOLD_START, write_told_section
 
     told_model.save_pretrained(tmp_path)
     (tmp_path / "README.md").write_text("# a card\n\n## Use\n")
@@ -292,7 +293,7 @@ def test_drawn_as_told_reads_the_datas_own_labels_as_told():
     """told_figures on real pictures against their true labels: the classifier reads (almost) all as
     told, and against labels shifted by one, none."""
     from demos.pixelcnn.model import LABEL_HEADS, NOT_TOLD
-    from demos.pixelcnn.train import told_figures
+    from shared.witnesses import told_figures
 
     data = make_shapes(120, seed=11)
     labels = np.stack([data.labels[h] for h in LABEL_HEADS], axis=1)
