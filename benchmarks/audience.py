@@ -27,6 +27,8 @@ Actions (--only takes tab slugs or action keys):
   diffusion_sample   /diffusion_sample     (diffusion-shapes, DDIM, 50, 4, 0) streaming, --diffusion-calls each
   gpt_chat           /gpt_chat             ("And God said,", [], gpt-kjv, 80, 0.8, 40, 0.95, 0) streaming
   three_d_open       /three_d_open_sample  ("Torus knot (mesh)", height)     identical defaults
+  flows_samples      /flows_image_samples (16, 0.7, 0, any, any, told)   identical defaults
+  flows_samples_seeds the same with seed 100*j, told person j's shape      distinct seeds
   vae_interpolate    /vae_interpolate      (data images 23 and 124 uploaded, 8, slerp, 6, β = 1) identical defaults
   vae_sample         /vae_sample           (fitted, 1.0, 0, 16, β = 1)       identical defaults
   vae_sample_seeds   the same with seed 100*j                                 distinct seeds
@@ -114,6 +116,10 @@ ACTIONS = [
            "streaming"),
     Action("gpt_chat", "gpt", "/gpt_chat", lambda j: ("And God said,", [], "gpt-kjv", 80, 0.8, 40, 0.95, 0), "streaming"),
     Action("three_d_open", "three_d", "/three_d_open_sample", lambda j: ("Torus knot (mesh)", "height"), "light"),
+    Action("flows_samples", "flows", "/flows_image_samples", lambda j: (16, 0.7, 0, "any", "any", True), "light"),
+    Action("flows_samples_seeds", "flows", "/flows_image_samples",
+           lambda j: (16, 0.7, 100 * j, ("circle", "square", "triangle", "diamond", "star", "cross")[j % 6], "any", True),
+           "distinct"),
     Action("vae_interpolate", "vae", "/vae_interpolate",
            lambda j: (_vae_editor(23), _vae_editor(124), 8, "slerp", 6, "β = 1"), "light"),
     Action("vae_sample", "vae", "/vae_sample", lambda j: ("fitted", 1.0, 0, 16, "β = 1"), "light"),

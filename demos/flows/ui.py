@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from demos.flows.options import IMAGE_DEFAULTS
-from shared.image_files import png_file
+from shared.image_files import png_file, write_atomic
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import (
@@ -85,11 +85,10 @@ def sample_images(n, temperature, seed, shape=IMAGE_DEFAULTS.shape, colour=IMAGE
     from demos.flows import images, views
     from demos.flows import wording as words
 
-    drawn = images.samples(n, temperature, seed, shape, colour, told)  # checked here
-    labels = images.sample_labels(len(drawn), seed, shape, colour, told)
-    status = words.SAMPLED_IMAGES.format(n=len(drawn), temperature=float(temperature), seed=int(seed))
-    return (png_file(views.samples_strip(drawn, seed, labels)),
-            status + (words.SAMPLED_UNTOLD if labels is None else words.SAMPLED_TOLD))
+    png = views.samples_png(n, temperature, seed, shape, colour, told)  # checked here; memoised
+    status = words.SAMPLED_IMAGES.format(n=int(n), temperature=float(temperature), seed=int(seed))
+    told_anything = images.sample_labels(int(n), int(seed), shape, colour, told) is not None
+    return write_atomic(png, ".png"), status + (words.SAMPLED_TOLD if told_anything else words.SAMPLED_UNTOLD)
 
 
 @shows_errors

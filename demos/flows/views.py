@@ -13,6 +13,7 @@ from demos.flows import wording as words
 from demos.flows.options import IMAGE_FLOW, VIEW_RANGE
 from shared import live, watermark
 from shared.draw2d import PAD, TEXT, PointPanel, font, line_chart
+from shared.memo import memoised
 
 WIDTH = 1180
 TOP = 380  # the heatmap and the samples panel are TOP x TOP, the loss chart beside them
@@ -152,15 +153,43 @@ def image_strip(images: np.ndarray, columns: int = 8, scale: int = TILE_SCALE) -
     return image_grid(images, columns=columns, pad=4, scale=scale)
 
 
+def samples_png(n: object, temperature: object, seed: object, shape: object, colour: object, told: object) -> bytes:
+    """The tab's samples picture (samples_strip of images.samples(...)) as PNG bytes, every value checked;
+    memoised, so thirty identical presses draw and encode it once. Watermarked when the server marks."""
+    from demos.flows import options
+    from shared import limits
+
+    n, seed = options.IMAGE_SAMPLES.check(n), limits.SEED.check(seed)
+    temperature = options.IMAGE_TEMPERATURE.check(temperature)
+    shape = limits.check_choice("shape", shape, options.SHAPE_CHOICES)
+    colour = limits.check_choice("colour", colour, options.COLOUR_CHOICES)
+    if not limits.check_bool("told", told):  # the same picture whatever the unused settings say
+        shape, colour = options.ANY, options.ANY
+    return watermark.shown_png(_samples_png(n, temperature, seed, shape, colour, told), IMAGE_FLOW, seed)
+
+
+@memoised(32)
+def _samples_png(n: int, temperature: float, seed: int, shape: str, colour: str, told: bool) -> bytes:
+    from demos.flows import images
+    from shared.image_files import png_bytes
+
+    drawn = images.samples(n, temperature, seed, shape, colour, told)
+    labels = images.sample_labels(n, seed, shape, colour, told)
+    return png_bytes(_strip_of(drawn, labels))
+
+
+def _strip_of(drawn: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+    from shared.contact_sheet import sheet
+    from shared.told import captions
+
+    return image_strip(drawn) if labels is None else sheet(drawn, captions(labels), columns=8, scale=4)
+
+
 def samples_strip(drawn: np.ndarray, seed: int, labels: np.ndarray | None = None) -> np.ndarray:
     """The image flow's samples (images.samples(n, temperature, seed, ...)) in a strip, each captioned
     with what it was told (labels, (n, 4); None: nothing told): the generator's result, watermarked
     with the model and the seed when the server marks its samples (shared/watermark.py)."""
-    from shared.contact_sheet import sheet
-    from shared.told import captions
-
-    picture = image_strip(drawn) if labels is None else sheet(drawn, captions(labels), columns=8, scale=4)
-    return watermark.shown(picture, IMAGE_FLOW, seed)
+    return watermark.shown(_strip_of(drawn, labels), IMAGE_FLOW, seed)
 
 
 def bits_picture(scored, width: int = 760, height: int = 200) -> np.ndarray:  # noqa: ANN001 (images.Scored)

@@ -141,4 +141,11 @@ def test_each_bundled_vae_has_its_dimension_table_stored_and_it_equals_a_fresh_m
         assert load_json(CHECKPOINTS_DIR / name, "dimension-table", explore._table_key()) is not None, (
             f"rerun `python -m demos.vae.train --store-table-only 1 --out checkpoints/{name}`")
     fresh = explore.measure_dimensions(explore.load_vae(options.BUNDLED_2D))  # 2 dimensions: a few seconds
-    assert explore.dimension_table(options.BUNDLED_2D) == fresh
+    stored = explore.dimension_table(options.BUNDLED_2D)
+    # the same figures, to float rounding: a sum over 2,000 images differs in its last digits with the
+    # number of threads that computed it (seen: 10.8595285 stored against 10.8595314 fresh)
+    assert [(r.dim, r.moves_most, sorted(r.changes)) for r in stored] == [(r.dim, r.moves_most, sorted(r.changes))
+                                                                         for r in fresh]
+    for old, new in zip(stored, fresh, strict=True):
+        assert old.kl == pytest.approx(new.kl, rel=1e-5)
+        assert old.changes == pytest.approx(new.changes, abs=1e-5)
