@@ -14,8 +14,9 @@ TABLE_INTRO = (
     "lowest and highest seed in brackets. Bits per dimension on the 2,000 held-out images: **exact** for "
     "PixelCNN and the flow (the flow's for its dequantised, continuous density), an upper **bound** for the VAE "
     "(the negative ELBO) and the DDPM (its variational bound, estimated with one timestep per image); a GAN "
-    "defines none. PixelCNN's samples are each told labels drawn as the data draws them (as the conditional GAN's "
-    "and latent diffusion's are); its bits per dimension are those of the same network told nothing, p(x) itself. "
+    "defines none. The samples of PixelCNN and the flow are each told labels drawn as the data draws them (as the "
+    "conditional GAN's and latent diffusion's are); their bits per dimension are those of the same network told "
+    "nothing, p(x) itself. "
     "Measured on {machine}; `{command}` measures it again."
 )
 NO_TABLE = "The full table has not been stored yet: run `{command}` (about 15 minutes on 2 cores)."
