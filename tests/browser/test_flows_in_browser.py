@@ -10,6 +10,7 @@ from PIL import Image
 
 from tests.browser.conftest import SCREENSHOTS, one_visit
 from tests.browser.test_gan_in_browser import pick
+from tests.browser.test_pixelcnn_in_browser import blue_tiles
 from tests.browser.test_suite_in_browser import error_toasts, wait_for_text, wait_until_idle
 
 page = one_visit("flows")
@@ -31,17 +32,12 @@ def sheet_tiles(png: bytes, n: int = 16, columns: int = 8, scale: int = 4) -> np
 
 
 def test_told_blue_stars_the_image_flow_draws_them(page):
-    from shared.datasets import LABEL_NAMES
-    from shared.pixel_check import pixel_check
-
     pick(page, "flows-image-shape", "star")
     pick(page, "flows-image-colour", "blue")
     page.locator("#flows-sample-images").click()
     wait_for_text(page, "flows-image-samples-status", "Each told what is written under it.", timeout=60_000)
     wait_until_idle(page)
-    src = page.locator("#flows-image-samples img").get_attribute("src")
-    tiles = sheet_tiles(page.request.get(src).body())
-    blue = pixel_check(tiles).colour == LABEL_NAMES["colour"].index("blue")
+    blue = blue_tiles(page, "#flows-image-samples img", sheet_tiles)
     assert blue.sum() >= MIN_BLUE_TILES, blue
     # the surprise's pictures, filled on open: a lazy image, loaded as a visitor scrolls down to it
     page.locator("#flows-surprise").scroll_into_view_if_needed()

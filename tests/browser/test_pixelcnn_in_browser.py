@@ -4,6 +4,7 @@ captioned with what it was told. Screenshot: screenshots/pixelcnn-told.png."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
@@ -29,18 +30,22 @@ def sample_tiles(png: bytes, n: int = 16, columns: int = 4, scale: int = 4) -> n
     return np.stack(out)
 
 
-def test_told_blue_stars_it_draws_them(page):
+def blue_tiles(page, picture: str, tiles_of: Callable[[bytes], np.ndarray]) -> np.ndarray:
+    """(n,) bool: which tiles of the picture an <img> (CSS selector `picture`) shows the pixels alone read as blue."""
     from shared.datasets import LABEL_NAMES
     from shared.pixel_check import pixel_check
 
+    src = page.locator(picture).get_attribute("src")
+    return pixel_check(tiles_of(page.request.get(src).body())).colour == LABEL_NAMES["colour"].index("blue")
+
+
+def test_told_blue_stars_it_draws_them(page):
     pick(page, "pixelcnn-shape", "star")
     pick(page, "pixelcnn-colour", "blue")
     page.locator("#pixelcnn-main-action").click()
     wait_for_text(page, "pixelcnn-status", "16 images drawn", timeout=60_000)
     wait_until_idle(page)
-    src = page.locator("#pixelcnn-samples img").get_attribute("src")
-    tiles = sample_tiles(page.request.get(src).body())
-    blue = pixel_check(tiles).colour == LABEL_NAMES["colour"].index("blue")
+    blue = blue_tiles(page, "#pixelcnn-samples img", sample_tiles)
     assert blue.sum() >= MIN_BLUE_TILES, blue
     page.locator("#pixelcnn-samples").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "pixelcnn-told.png"), full_page=True)
