@@ -4,7 +4,7 @@
     python -m benchmarks.flow_images --n 100 --temperatures 0.7 --save-samples runs/flow-samples
     python -m benchmarks.flow_images --skip-untold          # a told flow: only the tab's default, told
 
-A flow that can be told what to draw (image_model.py) is measured as the tab draws by default: each
+A flow that can be told what to draw (model.py) is measured as the tab draws by default: each
 sample told labels drawn as the data draws them (shared.told.random_labels(n, seed)), with how often
 each is drawn as told; then the same network told nothing, p(x) (unless --skip-untold).
 

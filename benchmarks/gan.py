@@ -182,7 +182,7 @@ def conditional(folder: str, per_pair: int = 30, seeds: tuple[int, ...] = (2024,
     set's raw 32x32 samples as DIR/<shape>-<colour>/<k>.png."""
     from pathlib import Path
 
-    from demos.gan.conditional_model import ConditionalShapesGAN, layout_for_seeds
+    from demos.gan.model import ConditionalShapesGAN, layout_for_seeds
     from demos.gan.train_conditional import GOALS, pair_figures, sample_pairs
     from shared.checkpoints import load
     from shared.datasets import LABEL_NAMES

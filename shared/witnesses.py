@@ -146,15 +146,16 @@ def card_row(card: str, key: str) -> tuple[float, float, float, float]:
     return mean * scale, low * scale, high * scale, first * scale
 
 
-def measure_card(out: Path, sample: Callable[[int], np.ndarray], seeds: Sequence[int], what: str, module: str) -> str:
+def measure_card(out: Path, sample: Callable[[int], np.ndarray], seeds: Sequence[int], what: str, module: str,
+                 remeasure: str = "--measure-only 1") -> str:
     """Judge sample(seed) for each seed, write the table into out/README.md's section (`what` names
-    the samples of one seed; `module` the trainer whose --measure-only 1 remeasures), and return it."""
+    the samples of one seed; `python -m module <remeasure> --out <out>` remeasures), and return it."""
     from shared.checkpoints import REPO_ROOT
 
     table = five_seed_table(sample, seeds)
     shown = out.resolve().relative_to(REPO_ROOT) if out.resolve().is_relative_to(REPO_ROOT) else out
     how = (f"{what} for each of five seeds ({', '.join(map(str, seeds))}). "
-           f"Remeasure: `python -m {module} --measure-only 1 --out {shown}`.")
+           f"Remeasure: `python -m {module} {remeasure} --out {shown}`.")
     card = out / "README.md"
     card.write_text(write_card_section(card.read_text(), card_section(table, how)))
     return table.markdown()

@@ -24,7 +24,7 @@ MAX_VOTES = 64  # per room or session: the tuning batch stays small enough for 2
 MAX_ROOMS = 12  # rooms alive at once (a room idle for ROOM_IDLE_S is dropped)
 ROOM_IDLE_S = 3 * 3600
 RULE_PAIRS = limits.IntRange("number of questions the rules vote on", 4, 32)
-RULE_PAIRS_DEFAULT = 16
+RULE_PAIRS_SLIDER = Slider(RULE_PAIRS, 16, 1)
 
 # live tuning on the votes: a fresh LoRA adapter over the room's (or session's) current model, which
 # starts as the SFT stage (the audience does by hand what the DPO stage did with rules)

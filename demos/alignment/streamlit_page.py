@@ -120,8 +120,8 @@ def rules_section(seed: int) -> None:
     st.markdown(words.RULES_INTRO.format(n=options.CHECK_QUESTIONS))
     me = seat()
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
-    n = a.slider("Questions the rules vote on", options.RULE_PAIRS.low, options.RULE_PAIRS.high,
-                 options.RULE_PAIRS_DEFAULT, key="alignment-rule-n")
+    with a:
+        n = st_ui.spec_slider("Questions the rules vote on", options.RULE_PAIRS_SLIDER, "alignment-rule-n")
     with st_ui.shows_errors():
         book = me.book(st.session_state.get("alignment-room", ""))
         if b.button("Let the rules vote", key="alignment-rules-vote"):

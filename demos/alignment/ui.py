@@ -15,7 +15,7 @@ from demos.alignment import wording as words
 from demos.alignment.votes import Seat
 from shared.live import Press
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, fill_on_open, header, seed_control, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, seed_control, shows_errors, spec_slider
 
 HERE = Path(__file__).parent
 MODEL = {"concurrency_limit": 2, "concurrency_id": "alignment-model"}
@@ -161,9 +161,7 @@ def build() -> gr.Blocks:
                 vote_b = gr.Button("B is better", elem_id="alignment-vote-b")
         pair_id = gr.Number(None, visible=False, precision=0)
         with gr.Row():
-            steps = gr.Slider(options.TUNE_STEPS_SLIDER.shown.low, options.TUNE_STEPS_SLIDER.shown.high,
-                              value=options.TUNE_STEPS_SLIDER.value, step=1, label="Tuning steps", scale=2,
-                              elem_id="alignment-steps")
+            steps = spec_slider(options.TUNE_STEPS_SLIDER, "Tuning steps", scale=2, elem_id="alignment-steps")
             tune_btn = gr.Button("Tune on these votes", variant="primary", scale=1, elem_id="alignment-tune")
             stop_btn = gr.Button("Stop", scale=0, min_width=70)
             reset_btn = gr.Button("Reset", scale=0, min_width=90, elem_id="alignment-reset")
@@ -172,8 +170,7 @@ def build() -> gr.Blocks:
 
         gr.Markdown(f"## {words.RULES_HEADING}\n" + words.RULES_INTRO.format(n=options.CHECK_QUESTIONS))
         with gr.Row():
-            rule_n = gr.Slider(options.RULE_PAIRS.low, options.RULE_PAIRS.high, value=options.RULE_PAIRS_DEFAULT, step=1,
-                               label="Questions the rules vote on", scale=2)
+            rule_n = spec_slider(options.RULE_PAIRS_SLIDER, "Questions the rules vote on", scale=2)
             rules_btn = gr.Button("Let the rules vote", scale=1, elem_id="alignment-rules-vote")
             check_btn = gr.Button("Check with the rules", scale=1, elem_id="alignment-check")
         rules_status = gr.Markdown(elem_id="alignment-rules-status")

@@ -1,5 +1,5 @@
 """The flows tab's image flow, for both front ends: the bundled Glow-style flow on `shapes`
-(demos/flows/image_model.py, trained by demos/flows/train.py): samples at a temperature, the exact
+(demos/flows/model.py, trained by demos/flows/train.py): samples at a temperature, the exact
 bits per dimension of any image, a straight line between two images' latent codes, and the known
 surprise, measured: which images that are not shapes the flow likes better than shapes.
 
@@ -23,12 +23,12 @@ from shared.memo import memoised
 if TYPE_CHECKING:
     import torch
 
-    from demos.flows.image_model import ImageFlow
+    from demos.flows.model import ImageFlow
 
 
 def load_image_flow() -> ImageFlow:
     """The bundled image flow, loaded once per process."""
-    from demos.flows.image_model import ImageFlow
+    from demos.flows.model import ImageFlow
     from shared.checkpoints import load
 
     return load(ImageFlow, options.IMAGE_FLOW, device="cpu").model.eval()

@@ -57,7 +57,7 @@ IMAGE_TEMPERATURE = limits.FloatRange("temperature", 0.0, 1.5)
 # the rarest shape 9.6% against 8.4%, Fréchet distance 195 against 204 (python -m benchmarks.flow_images);
 # told nothing, p(x), 16.7% against 18.7% valid: its typical image is nearer the empty background
 IMAGE_TEMPERATURE_SLIDER = limits.Slider(IMAGE_TEMPERATURE, 0.7, 0.05)
-from shared.told import ANY, COLOUR_CHOICES, SHAPE_CHOICES  # noqa: E402, F401 (told what to draw: image_model.py)
+from shared.told import ANY, COLOUR_CHOICES, SHAPE_CHOICES  # noqa: E402, F401 (told what to draw: model.py)
 
 IMAGE_INDEX = limits.IntRange("held-out image", 0, 1999)  # shared.datasets.held_out_shapes
 FRAMES = limits.IntRange("number of frames", 2, 16)

@@ -1,11 +1,11 @@
-"""Train the flows demo's image flow (demos/flows/image_model.py) on `shapes` and write
+"""Train the flows demo's image flow (demos/flows/model.py) on `shapes` and write
 checkpoints/flow-shapes with its card.
 
     python -m demos.flows.train --time-limit-min 60              # resumable: rerun to continue (the bundled run)
     python -m demos.flows.train --steps 200 --out /tmp/flow --state-dir /tmp/flow-state   # a quick look
     python -m demos.flows.train --measure-only 1                 # re-measure the card's two-witness section
 
-Told what to draw (--label-channels > 0, image_model.py): each picture's labels are dropped as the
+Told what to draw (--label-channels > 0, model.py): each picture's labels are dropped as the
 PixelCNN's are (all of them with --drop-all, else each head with --drop-head), so the one network
 learns p(x | some labels) and p(x); the card's bits per dimension are the untold model's.
 
@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from demos.flows.image_model import IMAGE_FLOW_NAME, ImageFlow
 from demos.flows.images import as_tensor, bits_per_dim, sample_images
+from demos.flows.model import IMAGE_FLOW_NAME, ImageFlow
 from demos.flows.options import IMAGE_TEMPERATURE_SLIDER, SURPRISE_IMAGES, SURPRISE_SEED
 from demos.flows.wording import bits_text
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
@@ -128,7 +128,7 @@ def card(cfg: TrainConfig, flow: ImageFlow, figures: dict, run: TrainingRun) -> 
         f"A multi-scale Glow-style flow ({params / 1e6:.2f} M parameters: {cfg.levels} levels of {cfg.flow_steps} steps, "
         "each ActNorm, an invertible 1x1 convolution and an affine coupling whose net has "
         f"{cfg.hidden} channels) trained here on the `shapes` data by exact maximum likelihood of the dequantised images. "
-        "`demos/flows/image_model.py` has the architecture."
+        "`demos/flows/model.py` has the architecture."
         + (f" It is also told what to draw: a picture's labels (shape, colour, size, position) become a learned "
            f"{cfg.label_channels}-channel map at each level, read by every coupling, and every level's noise gets a "
            "learned prior from the map (and the kept channels), as Glow's class-conditional model. In training all "

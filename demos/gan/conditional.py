@@ -1,5 +1,5 @@
 """Logic of the GAN tab's conditional half: the class-conditional GAN told which shape and colour to
-draw (demos/gan/conditional_model.py), beside the unconditional one. No UI code here.
+draw (demos/gan/model.py), beside the unconditional one. No UI code here.
 
     grid = class_grid("star", "blue", seed=0, psi=1.0)        # 16 blue stars; "any" draws classes at random
     walk = class_walk(("circle", "red"), ("star", "blue"), seed=0, frames=9, psi=1.0)
@@ -33,7 +33,7 @@ from shared.memo import memoised
 
 
 def load_conditional(spec: str | None = None):  # noqa: ANN201 (Loaded[ConditionalShapesGAN])
-    from demos.gan.conditional_model import CONDITIONAL_NAME, ConditionalShapesGAN
+    from demos.gan.model import CONDITIONAL_NAME, ConditionalShapesGAN
     from shared.checkpoints import load
 
     return load(ConditionalShapesGAN, spec or CONDITIONAL_NAME, fallback=CONDITIONAL_NAME)
@@ -102,7 +102,7 @@ def _codes(model, shapes: tuple[str, ...], colours: tuple[str, ...], seeds: list
     and position, drawn from the tile's seed (so the noise of a seed is its latent and its layout)."""
     import torch
 
-    from demos.gan.conditional_model import layout_for_seeds
+    from demos.gan.model import layout_for_seeds
 
     device = next(model.parameters()).device
     labels = _indices(shapes, colours) + (layout_for_seeds(seeds) if model.told_layout else ())

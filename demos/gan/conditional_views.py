@@ -52,7 +52,7 @@ def grid_view(shape: str, colour: str, seed: int, psi: float) -> GridView:
     """The grid of asked-for samples and the truncation rows of the same class. Every value is checked.
     The grid is the generator's samples: watermarked when the server marks them (shared/watermark.py)."""
     from demos.gan import conditional
-    from demos.gan.conditional_model import CONDITIONAL_NAME
+    from demos.gan.model import CONDITIONAL_NAME
 
     grid = conditional.class_grid(shape, colour, seed, psi)  # validates; memoised
     view = _grid_view(shape, colour, grid.seeds[0], float(psi))

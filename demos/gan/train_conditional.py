@@ -10,7 +10,7 @@
 Trained on every (shape, colour) pair but the held-out ones (shared.datasets.HELD_OUT_PAIRS), which
 the card measures apart: does the generator compose a pair it never saw? Hinge loss, spectral norm,
 a projection discriminator with auxiliary class heads and an EMA generator
-(demos/gan/conditional_model.py), told the size and the position as well as the shape and the
+(demos/gan/model.py), told the size and the position as well as the shape and the
 colour, trained fresh (demos/gan/TRAINING_LOG.md: why).
 """
 
@@ -25,8 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from demos.gan.conditional_model import CONDITIONAL_NAME, N_COLOURS, N_SHAPES, ConditionalShapesGAN, random_layout
-from demos.gan.model import BUNDLED_NAME, ShapesGAN
+from demos.gan.model import BUNDLED_NAME, CONDITIONAL_NAME, N_COLOURS, N_SHAPES, ConditionalShapesGAN, ShapesGAN, random_layout
 from demos.gan.train import d_hinge_loss, g_hinge_loss
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import HELD_OUT_PAIRS, LABEL_NAMES, make_shapes, unseen_mask
@@ -35,6 +34,7 @@ from shared.shapes_classifier import to_tensor
 from shared.training import RunConfig, TrainingRun, command_line, ema_update, fit_run, parse_config
 
 EVAL_SEED = 2024  # latents of the samples the card scores
+WITNESS_SEEDS = (EVAL_SEED, 1, 2, 3, 4)  # the card's two-witness section: its first seed is the figures' draw
 PAIRS: list[tuple[int, int]] = [(s, c) for s in range(N_SHAPES) for c in range(N_COLOURS)]  # every (shape, colour)
 
 
@@ -49,7 +49,7 @@ class TrainConfig(RunConfig):
     z_dim: int = 64
     width: int = 32
     cond_dim: int = 64
-    # 1: told the size and the position too, so z is left the jitter within one layout (conditional_model.py)
+    # 1: told the size and the position too, so z is left the jitter within one layout (model.py)
     told_layout: int = 1
     # extra depth as the unconditional GAN's (demos/gan/model.py): 4 and 1 to grow from it at width 64
     mapping_layers: int = 0
@@ -70,6 +70,7 @@ class TrainConfig(RunConfig):
     # checkpoints/gan-shapes ("" = fresh, the projection open from the start)
     grow_from: str = ""
     measure_only: int = 0  # 1: re-measure the model in --out, rewrite its card from its stages and the state's history
+    #   (without that history, only the card's two-witness section)
     out: str = str(CHECKPOINTS_DIR / CONDITIONAL_NAME)
     state_dir: str = str(REPO_ROOT / "runs" / CONDITIONAL_NAME)
 
@@ -273,7 +274,7 @@ tags: [gan, conditional-image-generation, projection-discriminator, shapes, pyto
 A class-conditional GAN ({n_params:,} parameters, generator and discriminator in one file) on the
 procedural 32x32 `shapes` data: {told}. Projection discriminator with auxiliary classifier heads
 (AC-GAN, loss weight {cfg.aux_weight:g}), hinge loss, spectral norm, EMA generator (decay {cfg.ema_decay}); the class paths
-learn at {cfg.class_lr_scale:g}x the learning rate; see `demos/gan/conditional_model.py`. Trained on every (shape, colour)
+learn at {cfg.class_lr_scale:g}x the learning rate; see `demos/gan/model.py`. Trained on every (shape, colour)
 pair except the held-out ones ({", ".join(" ".join(p) for p in sorted(HELD_OUT_PAIRS))}).
 
 {progress_line(figures, " and ".join(sorted({st["hardware"] for st in stages})))}
@@ -316,8 +317,7 @@ them, so its share is at most 5/32 = 15.6% (the others' 6/32 = 18.8%).
 ## Use
 ```python
 from shared.checkpoints import load
-from demos.gan.conditional_model import ConditionalShapesGAN
-from demos.gan.conditional_model import layout_for_seeds
+from demos.gan.model import ConditionalShapesGAN, layout_for_seeds
 gan = load(ConditionalShapesGAN, "{CONDITIONAL_NAME}").model
 shape, colour = torch.tensor([4]), torch.tensor([4])           # a blue star
 size, position = layout_for_seeds([0])                          # as the tab draws them for seed 0
@@ -327,12 +327,26 @@ image = gan.generator(torch.randn(1, gan.z_dim), shape, colour, size, position) 
     (out / "README.md").write_text(card)
 
 
-def measure_and_card(out: Path, cfg: TrainConfig, stages: list[dict], history: list[dict]) -> dict:
-    """The saved model's figures (eval_per_pair x 5 samples a pair), its stages and its card."""
+def witness_section(out: Path, generator: torch.nn.Module, per_pair: int, z_dim: int) -> str:
+    """The card's two-witness section, over WITNESS_SEEDS: every pair asked for equally, per_pair times,
+    latents and layouts from the seed (the first seed is the draw of the card's figures)."""
+    from shared import witnesses
+
+    return witnesses.measure_card(out, lambda seed: sample_pairs(generator, per_pair, seed, z_dim)[0], WITNESS_SEEDS,
+                                  f"{per_pair} samples of each of the 36 (shape, colour) pairs, latents and layouts "
+                                  "from the seed,", "demos.gan.train_conditional")
+
+
+def measure_and_card(out: Path, cfg: TrainConfig, stages: list[dict], history: list[dict] | None) -> dict:
+    """The saved model's figures (eval_per_pair x 5 samples a pair), its stages and its card; with no
+    history (the run's state is elsewhere) the card's body is kept and only its two-witness section rewritten."""
     gan = ConditionalShapesGAN.from_pretrained(out).eval()
-    figures = pair_figures(*sample_pairs(gan.generator, cfg.eval_per_pair * 5, EVAL_SEED, cfg.z_dim))
-    (out / STAGES).write_text(json.dumps(stages, indent=1))
-    write_card(out, cfg, figures, stages, history)
+    per_pair = cfg.eval_per_pair * 5
+    figures = pair_figures(*sample_pairs(gan.generator, per_pair, EVAL_SEED, cfg.z_dim))
+    if history is not None:
+        (out / STAGES).write_text(json.dumps(stages, indent=1))
+        write_card(out, cfg, figures, stages, history)
+    witness_section(out, gan.generator, per_pair, cfg.z_dim)
     return figures
 
 
@@ -340,7 +354,9 @@ def train(cfg: TrainConfig) -> None:
     if cfg.measure_only:
         out = Path(cfg.out)
         history_file = Path(cfg.state_dir) / "history.json"
-        history = json.loads(history_file.read_text()) if history_file.exists() else []
+        history = json.loads(history_file.read_text()) if history_file.exists() else None
+        if history is None:
+            print(f"no {history_file}: the card's body is kept, its two-witness section re-measured")
         print(json.dumps(measure_and_card(out, cfg, json.loads((out / STAGES).read_text()), history), indent=1))
         return
     run, s = fit(cfg)

@@ -30,7 +30,7 @@ def detector():  # noqa: ANN201 (GeneratedDetector, eval mode)
     global _model
     with _lock:
         if _model is None:
-            from demos.provenance.detector import BUNDLED_NAME, GeneratedDetector
+            from demos.provenance.model import BUNDLED_NAME, GeneratedDetector
             from shared.checkpoints import load
 
             _model = load(GeneratedDetector, BUNDLED_NAME, device="cpu").model.eval()

@@ -42,11 +42,11 @@ BATCH = 64
 EVAL_SAMPLES = 512  # samples of fixed noise each Round is measured on
 EVAL_EVERY = 50  # steps between Rounds
 SHOWN = 16  # samples a Round carries for the grid
-WIDTH = 16  # the GAN's channels (skew_model.SkewGAN): 24 took 46 s for the default 600 steps on 2 cores
+WIDTH = 16  # the GAN's channels (model.SkewGAN): 24 took 46 s for the default 600 steps on 2 cores
 # Adam's learning rates: at 5e-4 the generator's colours swung all at once from round to round (every
 # sample red, then every one purple); at 2e-4 each round holds most colours and their shares settle
 LR_G, LR_D = 2e-4, 2e-4
-FEATURE_MATCHING = 0.1  # weight of the generator's feature-matching term (skew_model.g_loss)
+FEATURE_MATCHING = 0.1  # weight of the generator's feature-matching term (model.g_loss)
 Witness = Literal["classifier", "pixels"]
 
 
@@ -149,7 +149,7 @@ def run_skewed(skew: object, steps: object, seed: object) -> Iterator[Round]:
 def _rounds(skew: float, steps: int, seed: int) -> Iterator[Round]:
     import torch
 
-    from demos.provenance.skew_model import SkewGAN, d_loss, g_loss
+    from demos.provenance.model import SkewGAN, d_loss, g_loss
     from shared.metrics import tensor_to_images
     from shared.seeding import seeded_global_rng
     from shared.shapes_classifier import to_tensor

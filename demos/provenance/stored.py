@@ -16,8 +16,8 @@ REAL = "real"
 
 
 def detector_table() -> dict[str, dict[str, float]]:
-    """family key (and "real") -> the card's figures (demos/provenance/train_detector.py's measure())."""
-    from demos.provenance.detector import BUNDLED_NAME
+    """family key (and "real") -> the card's figures (demos/provenance/train.py's measure())."""
+    from demos.provenance.model import BUNDLED_NAME
     from shared.checkpoints import CHECKPOINTS_DIR
 
     return json.loads((CHECKPOINTS_DIR / BUNDLED_NAME / "training.json").read_text())["table"]

@@ -68,7 +68,7 @@ def quiz_section() -> None:
 
 def detector_section() -> None:
     from demos.provenance import explain, quiz, stored, views
-    from demos.provenance.train_detector import TRAINED_ON
+    from demos.provenance.train import TRAINED_ON
 
     st.header(words.DETECTOR_HEADING)
     st.markdown(words.DETECTOR_INTRO)

@@ -64,7 +64,7 @@ def stored_tables():
     """The detector's table, the stored shares (figure and table)."""
     from demos.provenance import quiz, stored, views
     from demos.provenance import wording as words
-    from demos.provenance.train_detector import TRAINED_ON
+    from demos.provenance.train import TRAINED_ON
 
     detector = words.detector_markdown(stored.detector_table(), quiz.source_names(), TRAINED_ON)
     shares = stored.stored_shares()

@@ -6,6 +6,7 @@
     python -m demos.stable_diffusion.train --stage unet --steps 50 --out /tmp/sd --state-dir /tmp/sd-state  # a look
     python -m demos.stable_diffusion.train --stage export --out /tmp/sd-now   # the UNet run so far (EMA), unscored
     python -m demos.stable_diffusion.train --stage measure   # the stored pipeline re-measured, its card rewritten
+    python -m demos.stable_diffusion.train --stage witnesses   # only the card's two-witness section, five seeds
 
 1. The autoencoder (diffusers AutoencoderKL) learns to squeeze a 32x32 image into a (4, 8, 8)
    latent and back: mean squared error plus a KL term weighted 1e-6, as in Stable Diffusion (whose
@@ -67,7 +68,8 @@ class TrainConfig(RunConfig):
 STAGE_DEFAULTS = {"autoencoder": {"steps": 3_000, "batch_size": 64, "lr": 1e-3},
                   "unet": {"steps": 12_000, "batch_size": 128, "lr": 5e-4},
                   "export": {"steps": 12_000, "batch_size": 128, "lr": 5e-4},
-                  "measure": {"steps": 12_000, "batch_size": 128, "lr": 5e-4}}
+                  "measure": {"steps": 12_000, "batch_size": 128, "lr": 5e-4},
+                  "witnesses": {"steps": 12_000, "batch_size": 128, "lr": 5e-4}}
 VAE_FROM = REPO_ROOT / "runs" / f"{BUNDLED_NAME}-pipeline"  # where `export` finds the trained autoencoder
 
 
@@ -371,6 +373,33 @@ def measure(cfg: TrainConfig) -> None:
         path = out / part / "training.json"
         path.write_text(json.dumps({**json.loads(path.read_text()), **update}, indent=1))
     write_model_card(out)
+    witness_section(out, parts, cfg.eval_samples, cfg.eval_steps)
+
+
+WITNESS_SEEDS = (EVAL_SEED, 1, 2, 3, 4)  # the card's two-witness section: its first seed is the guided table's draw
+
+
+def witness_section(out: Path, parts, n: int, steps: int) -> str:  # noqa: ANN001 (pipeline.Parts)
+    """The card's two-witness section over WITNESS_SEEDS: n captions over the seen (shape, colour)
+    pairs drawn from the seed, guidance DEFAULT_GUIDANCE, noise from the seed."""
+    from demos.stable_diffusion.pipeline import generate
+    from shared import witnesses
+
+    def sample(seed: int) -> np.ndarray:
+        return generate(parts, eval_prompts(n, False, seed)[0], guidance=DEFAULT_GUIDANCE, steps=steps, seed=seed)
+
+    return witnesses.measure_card(out, sample, WITNESS_SEEDS,
+                                  f"{n} captions over the seen (shape, colour) pairs, guidance {DEFAULT_GUIDANCE:g}, "
+                                  f"{steps} DDIM steps, captions and noise from the seed,",
+                                  "demos.stable_diffusion.train", "--stage witnesses")
+
+
+def witnesses_only(cfg: TrainConfig) -> None:
+    """`--stage witnesses`: only the card's two-witness section, from the stored pipeline, as many captions
+    a seed as the card's tables were measured on."""
+    device, _, out = run_setup(cfg)
+    stored = json.loads((out / "unet" / "training.json").read_text())["config"]
+    print(witness_section(out, load_parts(out, device), stored["eval_samples"], stored["eval_steps"]))
 
 
 def save_pipeline(out: Path, vae, text_encoder, tokenizer, unet) -> None:  # noqa: ANN001
@@ -519,7 +548,8 @@ def export(cfg: TrainConfig) -> None:
 def main(argv: list[str] | None = None) -> None:
     cfg = with_defaults(parse_config(TrainConfig, __doc__, argv))
     Path(cfg.out).mkdir(parents=True, exist_ok=True)
-    stages = {"autoencoder": train_autoencoder, "unet": train_unet, "export": export, "measure": measure}
+    stages = {"autoencoder": train_autoencoder, "unet": train_unet, "export": export, "measure": measure,
+              "witnesses": witnesses_only}
     stages[cfg.stage](cfg)
 
 

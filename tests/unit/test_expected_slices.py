@@ -122,7 +122,7 @@ def pixelcnn_slice() -> torch.Tensor:
 
 
 def image_flow_slice() -> torch.Tensor:
-    from demos.flows.image_model import ImageFlow
+    from demos.flows.model import ImageFlow
 
     gen = _seeded()
     flow = ImageFlow(levels=2, steps=1, hidden=8, seed=0)

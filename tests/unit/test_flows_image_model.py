@@ -1,4 +1,4 @@
-"""The image flow (demos/flows/image_model.py): squeezing loses nothing, the map inverts exactly, its
+"""The image flow (demos/flows/model.py): squeezing loses nothing, the map inverts exactly, its
 log-determinant is the Jacobian's (against autograd's full Jacobian on a small image), its bits per
 dimension are the dequantised likelihood, sampling is repeatable, and the trainer resumes bit for bit."""
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from demos.flows.image_model import ImageFlow, squeeze, unsqueeze
+from demos.flows.model import ImageFlow, squeeze, unsqueeze
 from shared import limits
 from shared.told import not_told
 

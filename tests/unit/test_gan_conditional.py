@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from demos.gan.conditional_model import N_COLOURS, N_SHAPES, ConditionalShapesGAN
+from demos.gan.model import N_COLOURS, N_SHAPES, ConditionalShapesGAN
 from demos.gan.train_conditional import PAIRS, TrainConfig, build, fit, is_held_out, pair_figures
 from shared.datasets import HELD_OUT_PAIRS, LABEL_NAMES, make_shapes
 
@@ -33,7 +33,7 @@ def test_the_networks_read_the_classes_and_the_class_paths_start_closed():
 
 
 def test_told_the_layout_the_networks_need_and_read_the_size_and_the_position():
-    from demos.gan.conditional_model import N_POSITIONS, N_SIZES, layout_for_seeds
+    from demos.gan.model import N_POSITIONS, N_SIZES, layout_for_seeds
 
     torch.manual_seed(0)
     gan = ConditionalShapesGAN(z_dim=8, width=16, cond_dim=8, told_layout=True)
@@ -123,15 +123,20 @@ def test_the_bundled_stage_loads_and_measures_what_its_card_says():
     """Re-measured on the card's latents (seed EVAL_SEED, 100 a pair), both witnesses."""
     import re
 
-    from demos.gan.conditional_model import CONDITIONAL_NAME
+    from demos.gan.model import CONDITIONAL_NAME
     from demos.gan.train_conditional import EVAL_SEED, sample_pairs
     from shared.checkpoints import CHECKPOINTS_DIR, load
+    from tests.witness_check import assert_first_seed_is_the_card_s
 
     gan = load(ConditionalShapesGAN, CONDITIONAL_NAME, device="cpu").model.eval()
     assert (CHECKPOINTS_DIR / CONDITIONAL_NAME / "model.safetensors").stat().st_size <= 10 * 2**20
     card = (CHECKPOINTS_DIR / CONDITIONAL_NAME / "README.md").read_text()
     per_pair = int(re.search(r"^(\d+) samples of each of the 36", card, re.M).group(1))
-    measured = pair_figures(*sample_pairs(gan.generator, per_pair, EVAL_SEED, gan.z_dim))
+    images, shape, colour = sample_pairs(gan.generator, per_pair, EVAL_SEED, gan.z_dim)
+    measured = pair_figures(images, shape, colour)
+    # the two-witness section's first seed is this draw: the classifier's and the pixels' figures, FD
+    witnessed = assert_first_seed_is_the_card_s(card, images)
+    assert witnessed["valid"] >= 0.95 and witnessed["clean"] >= 0.99, witnessed
     rows = {"drawn as asked (classifier": "as_asked", "drawn as asked (pixels": "pixels_as_asked", "valid shapes": "valid",
             "smallest colour share": "min_colour", "smallest shape share": "min_shape"}
     for label, key in rows.items():
@@ -168,7 +173,7 @@ def test_the_tab_logic_asks_checks_and_marks_held_out_pairs():
 def test_the_bundled_model_draws_the_asked_size_and_position_by_the_pixels():
     """The layout labels, read without the classifier: each sample's object centre lies nearest the
     asked position, and asked for large rather than small (same latent, same class), it covers more pixels."""
-    from demos.gan.conditional_model import CONDITIONAL_NAME, N_POSITIONS
+    from demos.gan.model import CONDITIONAL_NAME, N_POSITIONS
     from shared.checkpoints import load
     from shared.datasets import BACKGROUND, POSITIONS
     from shared.metrics import tensor_to_images

@@ -14,9 +14,13 @@ TEXT = "the cat sat on the mat. the dog sat on the log. " * 40
 
 
 def test_the_loss_falls_from_knowing_nothing_and_the_run_ends_on_time():
-    runs = list(live.train_live(TEXT, seconds=5, seed=0, update_s=0.5, sample_every_s=2.0, sample_chars=40))
-    run = runs[-1]
-    assert run.done and 5.0 <= run.seconds < 15.0 and len(runs) >= 3
+    updates = []  # each update's (training seconds, done): the record is one object, updated in place
+    for run in live.train_live(TEXT, seconds=5, seed=0, update_s=0.5, sample_every_s=2.0, sample_chars=40):
+        updates.append((run.seconds, run.done))
+    # it ends at the first update past its 5 s of training, and only there: a bound on the run's own
+    # clock, not on how fast this machine is
+    assert len(updates) >= 3 and updates[-1][1] and updates[-1][0] >= 5.0
+    assert all(seconds < 5.0 and not done for seconds, done in updates[:-1]), updates
     first, last = sum(run.losses[:5]) / 5, sum(run.losses[-5:]) / 5
     assert first > 0.8 * run.uniform_loss and last < 0.6 * first
     assert run.samples and all(len(s) == 40 and set(s) <= set(run.vocab) for _, s in run.samples)

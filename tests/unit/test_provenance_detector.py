@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from demos.provenance.detector import BUNDLED_NAME, GeneratedDetector
-from demos.provenance.train_detector import called_generated
+from demos.provenance.model import BUNDLED_NAME, GeneratedDetector
+from demos.provenance.train import called_generated
 from shared.checkpoints import CHECKPOINTS_DIR, load
 from shared.datasets import held_out_shapes
 
@@ -51,7 +51,7 @@ def test_the_cards_figures_are_re_measured_and_the_gan_is_caught(model):
 
 
 def test_the_trainer_resumes_where_it_stopped_and_continues_the_same_way(tmp_path):
-    from demos.provenance.train_detector import TrainConfig, fit
+    from demos.provenance.train import TrainConfig, fit
     from tests.resume_check import assert_resumes_the_same
 
     cfg = TrainConfig(batch_size=8, data_size=32, eval_every=1000, device="cpu")

@@ -19,7 +19,7 @@ from shared import limits
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMOS_WITH_OPTIONS = sorted(p.parent.name for p in (ROOT / "demos").glob("*/options.py"))
-CONVERTED = ("clip", "diffusion", "gan", "stable_diffusion", "three_d", "vae")
+CONVERTED = DEMOS_WITH_OPTIONS  # every demo (it began with the six that typed steps in their UI files)
 
 # Sliders that keep a step of their own: their range is set at run time (or they scrub a run's
 # frames), so no spec in options.py can give it. (file under demos/, a piece of the call's source)
@@ -33,6 +33,7 @@ RUN_TIME_RANGE = {
     ("vae/ui.py", "maximum=view.last_frame"),  # the interpolation scrubber, set to its frames
     ("vae/ui.py", 'label="Scrub the frames"'),
     ("vae/streamlit_page.py", 'st.slider("Scrub the frames", 0, view.last_frame'),
+    ("gpt/ui.py", 'label="Layer"'),  # the attention layer, then set to the chosen model's own layers
 }
 
 

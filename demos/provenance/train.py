@@ -1,9 +1,9 @@
-"""Train the provenance tab's detector (demos/provenance/detector.py): real `shapes` pictures against the
+"""Train the provenance tab's detector (demos/provenance/model.py): real `shapes` pictures against the
 unconditional GAN's samples, then measure it on every image family of the suite (demos/arena_families.py)
 and write checkpoints/detector-shapes with its card.
 
-    python -m demos.provenance.train_detector                  # resumable: rerun to continue
-    python -m demos.provenance.train_detector --measure-only 1 # re-measure the card's table
+    python -m demos.provenance.train                  # resumable: rerun to continue
+    python -m demos.provenance.train --measure-only 1 # re-measure the card's table
 
 The card's table: for each family, the share of its samples called generated and the share of held-out
 real pictures called real; their mean is the balanced accuracy. Only the GAN was seen in training: the
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from demos.provenance.detector import BUNDLED_NAME, GeneratedDetector
+from demos.provenance.model import BUNDLED_NAME, GeneratedDetector
 from shared.checkpoints import CHECKPOINTS_DIR, REPO_ROOT
 from shared.datasets import held_out_shapes, make_shapes
 from shared.shapes_classifier import to_tensor
@@ -120,7 +120,7 @@ def card(cfg: TrainConfig, table: dict, run: TrainingRun | str | None, params: i
         "license: mit", "---", "", f"# {BUNDLED_NAME}", "",
         f"A small CNN ({params:,} parameters) that says whether a 32x32 `shapes` picture was generated: trained on "
         f"{cfg.data_size:,} real pictures against {cfg.data_size:,} samples of the unconditional GAN (`gan-shapes`).", "",
-        "## Training", "", f"`{command_line(cfg, 'demos.provenance.train_detector')}`: {trained}. Adam, lr {cfg.lr:g}.", "",
+        "## Training", "", f"`{command_line(cfg, 'demos.provenance.train')}`: {trained}. Adam, lr {cfg.lr:g}.", "",
         "## Every generator of the suite (measured by the training script)", "",
         f"Held-out real pictures called real: **{table['real']['called_real']:.1%}** (2,000, seed 4242). "
         f"{cfg.card_samples} samples of each family, seed 0 (never trained on):", "",
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         model = load(GeneratedDetector, out, device="cpu").model
         record = json.loads((out / "training.json").read_text())
         trained_cfg = TrainConfig(**{**record["config"], "out": cfg.out, "state_dir": cfg.state_dir, "measure_only": 0})
-        said = re.search(r"`python -m demos\.provenance\.train_detector[^`]*`: (.+?)\. Adam", (out / "README.md").read_text())
+        said = re.search(r"`python -m demos\.provenance\.train[^`]*`: (.+?)\. Adam", (out / "README.md").read_text())
         table = measure(model, trained_cfg.card_samples)
         (out / "README.md").write_text(card(trained_cfg, table, said and said.group(1), sum(p.numel() for p in model.parameters())))
         (out / "training.json").write_text(json.dumps({**record, "table": table}, indent=1))
