@@ -10,7 +10,7 @@ from demos.data import options
 from demos.data import wording as words
 from shared.image_files import png_file
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors, started
+from shared.ui import demo_container, explainer, fill_on_open, header, notify, seed_control, shows_errors, spec_slider, started
 
 HERE = Path(__file__).parent
 
@@ -42,9 +42,6 @@ def show_digits(n: int, seed: int):
     return png_file(sheet), words.digits_caption(labels)
 
 
-def _slider(spec: options.Slider, **kwargs) -> gr.Slider:
-    return gr.Slider(spec.shown.low, spec.shown.high, value=spec.value, step=spec.step, **kwargs)
-
 
 def build() -> gr.Blocks:
     with demo_container("Data & judge") as demo:
@@ -54,8 +51,8 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1, min_width=260):
                 gr.Markdown(f"### {words.SHAPES_HEADING}\n{words.SHAPES_INTRO}")
                 seed = seed_control(0, elem_id="data-seed")
-                n = _slider(options.JUDGED_IMAGES_SLIDER, label=words.IMAGES)
-                mix = _slider(options.MIX_SHARE_SLIDER, label=words.MIX, info=words.MIX_HELP)
+                n = spec_slider(options.JUDGED_IMAGES_SLIDER, words.IMAGES)
+                mix = spec_slider(options.MIX_SHARE_SLIDER, words.MIX, info=words.MIX_HELP)
                 run = gr.Button(words.DRAW, variant="primary", elem_id="data-main-action")
             with gr.Column(scale=3):
                 grid = gr.HTML(f"<p class='placeholder'>{words.grid_placeholder(f'<b>{words.DRAW}</b>')}</p>",
@@ -76,7 +73,7 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1, min_width=260):
                 toy_name = gr.Dropdown([(label, key) for key, label in options.TOY_NAMES.items()],
                                        value=options.DEFAULT_TOY, label=words.TOY_SET)
-                toy_n = _slider(options.TOY_POINTS_SLIDER, label=words.TOY_POINTS)
+                toy_n = spec_slider(options.TOY_POINTS_SLIDER, words.TOY_POINTS)
                 toy_seed = gr.Number(value=0, precision=0, label=words.SEED)
                 toy_run = gr.Button("Show points")
             toy_plot = gr.Plot(label="Points", scale=3)
@@ -86,7 +83,7 @@ def build() -> gr.Blocks:
         gr.Markdown(f"### {words.DIGITS_HEADING}\n{words.DIGITS_INTRO}")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
-                dig_n = _slider(options.DIGITS_SLIDER, label=words.DIGITS)
+                dig_n = spec_slider(options.DIGITS_SLIDER, words.DIGITS)
                 dig_seed = gr.Number(value=0, precision=0, label=words.SEED)
                 dig_run = gr.Button("Show digits")
             with gr.Column(scale=3):

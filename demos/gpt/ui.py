@@ -13,7 +13,7 @@ from demos.gpt import chat_ui, options
 from demos.gpt import wording as words
 from shared.live import LiveRun
 from shared.presenter_ui import copy_link_button, linkable
-from shared.ui import demo_container, explainer, fill_on_open, header, notify, shows_errors
+from shared.ui import demo_container, explainer, fill_on_open, header, notify, shows_errors, spec_slider
 
 HERE = Path(__file__).parent
 CONCURRENCY = {"concurrency_limit": 2, "concurrency_id": "gpt-model"}
@@ -131,9 +131,6 @@ def linked_chat(writer: LiveRun, message: str, history: list, *settings):
         yield (shown, *rest)
 
 
-def _slider(spec: options.Slider, **kwargs) -> gr.Slider:
-    return gr.Slider(spec.shown.low, spec.shown.high, value=spec.value, step=spec.step, **kwargs)
-
 
 def build() -> gr.Blocks:
     with demo_container("GPT") as demo:
@@ -154,11 +151,11 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1, min_width=260):
                 model = gr.Dropdown(options.MODEL_CHOICES, value=options.ASSISTANT, allow_custom_value=True, label="Model",
                                     info=words.MODEL_INFO, elem_id="gpt-model")
-                max_new = _slider(options.MAX_NEW_SLIDER, label="Max new tokens")
-                temperature = _slider(options.TEMPERATURE_SLIDER, label="Temperature",
+                max_new = spec_slider(options.MAX_NEW_SLIDER, "Max new tokens")
+                temperature = spec_slider(options.TEMPERATURE_SLIDER, "Temperature",
                                       info=words.TEMPERATURE_INFO, elem_id="gpt-temperature")
-                top_k = _slider(options.TOP_K_SLIDER, label="Top-k", info=words.TOP_K_INFO, elem_id="gpt-top-k")
-                top_p = _slider(options.TOP_P_SLIDER, label="Top-p", info=words.TOP_P_INFO)
+                top_k = spec_slider(options.TOP_K_SLIDER, "Top-k", info=words.TOP_K_INFO, elem_id="gpt-top-k")
+                top_p = spec_slider(options.TOP_P_SLIDER, "Top-p", info=words.TOP_P_INFO)
                 seed = gr.Number(0, precision=0, label="Seed", info="same seed, same settings: same answer")
                 clear = gr.Button("New conversation")
         link_controls = {"model": model, "message": message, "tokens": max_new, "temp": temperature, "top_k": top_k,
@@ -185,7 +182,7 @@ def build() -> gr.Blocks:
         with gr.Row():
             compare_prompt = gr.Textbox(options.DEFAULT_COMPARE_PROMPT, label="Prompt", scale=4,
                                         elem_id="gpt-compare-prompt")
-            compare_tokens = _slider(options.COMPARE_TOKENS_SLIDER, label="New tokens each", scale=3)
+            compare_tokens = spec_slider(options.COMPARE_TOKENS_SLIDER, "New tokens each", scale=3)
             compare_btn = gr.Button("Compare", scale=1, elem_id="gpt-compare-action")
         with gr.Row():
             compared = [gr.Textbox(label=name, lines=6, interactive=False, elem_id=f"gpt-compare-{k}")
@@ -197,7 +194,7 @@ def build() -> gr.Blocks:
                 train_text = gr.Textbox(label="Training text", lines=8, max_lines=12, elem_id="gpt-train-text",
                                         info=words.TRAIN_TEXT_INFO)
                 with gr.Row():
-                    train_seconds = _slider(options.TRAIN_SECONDS_SLIDER, label="Seconds to train",
+                    train_seconds = spec_slider(options.TRAIN_SECONDS_SLIDER, "Seconds to train",
                                             elem_id="gpt-train-seconds")
                     train_seed = gr.Number(0, precision=0, label="Seed")
                 with gr.Row():
