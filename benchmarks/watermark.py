@@ -64,7 +64,7 @@ def tab_pictures() -> list[tuple[str, np.ndarray | Png]]:
     from demos.flows import images
     from demos.flows import views as flow_views
     from demos.flows.options import IMAGE_DEFAULTS
-    from demos.gan import conditional_views
+    from demos.gan import views
     from demos.gan import views as gan_views
     from demos.gan.options import CONDITIONAL, WALK
     from demos.pixelcnn import explore as pixelcnn
@@ -89,7 +89,7 @@ def tab_pictures() -> list[tuple[str, np.ndarray | Png]]:
     c = CONDITIONAL
     pictures = [
         ("GAN: sample grid (PNG)", Png(gan_views.grid_picture(WALK.grid_seed, WALK.psi).png)),
-        ("GAN: conditional grid (PNG)", Png(conditional_views.grid_view(c.shape, c.colour, c.seed, c.psi).grid_png)),
+        ("GAN: conditional grid (PNG)", Png(views.grid_view(c.shape, c.colour, c.seed, c.psi).grid_png)),
         ("VAE: samples", vae_views.samples()[0]),
         ("Diffusion: samples", recording.samples_picture()),
         ("Diffusion: samples after 4 steps", rough.samples_picture()),

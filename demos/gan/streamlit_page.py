@@ -173,8 +173,8 @@ def arithmetic_section(psi: float) -> None:
 
 
 def conditional_section() -> None:
-    """Tell the GAN what to draw: the same views as the tab (conditional_views.py), memoised there."""
-    from demos.gan import conditional_views
+    """Tell the GAN what to draw: the same views as the tab (views.py), memoised there."""
+    from demos.gan import views
     from demos.gan.options import CLASS_WALK_FRAMES_SLIDER, COLOUR_CHOICES, CONDITIONAL, SHAPE_CHOICES
     from shared.datasets import LABEL_NAMES
 
@@ -189,7 +189,7 @@ def conditional_section() -> None:
         seed = st_ui.seed_input("gan-cond-seed", c.seed, "Seed (tile i uses seed + i)")
         psi = st_ui.spec_slider("Truncation psi", PSI_SLIDER, key="gan-cond-psi", help=words.PSI_INFO)
     with right, st_ui.shows_errors(), st.spinner("Drawing…"):
-        view = conditional_views.grid_view(shape, colour, seed, psi)  # memoised: a rerun redraws nothing
+        view = views.grid_view(shape, colour, seed, psi)  # memoised: a rerun redraws nothing
         st_ui.notify(view.notice)
         st.image(view.grid_png, caption=words.CONDITIONAL_GRID_CAPTION)
         st.markdown(view.text)
@@ -207,7 +207,7 @@ def conditional_section() -> None:
         to_colour = b.selectbox("To colour", colours, index=colours.index(c.walk_to[1]), key="gan-walk-to-colour")
         frames = st_ui.spec_slider("Frames", CLASS_WALK_FRAMES_SLIDER, key="gan-class-walk-frames")
     with right, st_ui.shows_errors(), st.spinner("Walking…"):
-        walk = conditional_views.walk_view(from_shape, from_colour, to_shape, to_colour, seed, frames, psi)
+        walk = views.walk_view(from_shape, from_colour, to_shape, to_colour, seed, frames, psi)
         st.image(walk.by_class_png, caption="One latent, the class moving")
         st.image(walk.by_noise_png, caption="One class, the latent moving")
         st.markdown(walk.text)
@@ -217,7 +217,7 @@ def conditional_section() -> None:
     if st.button(words.SHARES_BUTTON, key="gan-shares-go") or st.session_state.get("gan-shares-shown"):
         st.session_state["gan-shares-shown"] = True
         with st_ui.shows_errors(), st.spinner("Sampling and classifying…"):
-            shares = conditional_views.shares_view()  # memoised: measured once per server
+            shares = views.shares_view()  # memoised: measured once per server
             st.plotly_chart(shares.figure, key="gan-colour-shares")
             st.markdown(shares.text)
 

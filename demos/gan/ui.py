@@ -92,9 +92,9 @@ def attribute_values(attribute: str):
 @shows_errors
 def run_conditional_grid(shape: str, colour: str, seed: int, psi: float):
     """The grid of the asked class, its sentence, and the truncation rows of that class."""
-    from demos.gan import conditional_views
+    from demos.gan import views
 
-    view = conditional_views.grid_view(shape, colour, seed, psi)  # validates; memoised
+    view = views.grid_view(shape, colour, seed, psi)  # validates; memoised
     notify(view.notice)
     return write_atomic(view.grid_png, ".png"), view.text, write_atomic(view.truncation_png, ".png")
 
@@ -102,18 +102,18 @@ def run_conditional_grid(shape: str, colour: str, seed: int, psi: float):
 @shows_errors
 def run_class_walk(from_shape: str, from_colour: str, to_shape: str, to_colour: str, seed: int, frames: int,
                    psi: float):
-    from demos.gan import conditional_views
+    from demos.gan import views
 
-    view = conditional_views.walk_view(from_shape, from_colour, to_shape, to_colour, seed, frames, psi)
+    view = views.walk_view(from_shape, from_colour, to_shape, to_colour, seed, frames, psi)
     notify(view.notice)
     return write_atomic(view.by_class_png, ".png"), write_atomic(view.by_noise_png, ".png"), view.text
 
 
 @shows_errors
 def run_colour_shares():
-    from demos.gan import conditional_views
+    from demos.gan import views
 
-    view = conditional_views.shares_view()  # memoised: measured once per server
+    view = views.shares_view()  # memoised: measured once per server
     notify(view.notice)
     return view.figure, view.text
 

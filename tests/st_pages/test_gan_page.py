@@ -85,15 +85,15 @@ def test_live_training_step_start_pause(open_page):
 
 
 def test_the_conditional_section_shows_the_logics_grid_and_walk_and_refuses_a_bad_seed(open_page):
-    from demos.gan import conditional_views
+    from demos.gan import views
     from demos.gan.options import CONDITIONAL
 
     at = open_page(SLUG)
     c = CONDITIONAL
-    assert conditional_views.grid_view(c.shape, c.colour, c.seed, c.psi).text in markdowns(at)
+    assert views.grid_view(c.shape, c.colour, c.seed, c.psi).text in markdowns(at)
     at.selectbox(key="gan-cond-colour").set_value("purple").run()
-    assert conditional_views.grid_view(c.shape, "purple", c.seed, c.psi).text in markdowns(at)
-    walk = conditional_views.walk_view(*c.walk_from, *c.walk_to, c.seed, c.walk_frames, c.psi)
+    assert views.grid_view(c.shape, "purple", c.seed, c.psi).text in markdowns(at)
+    walk = views.walk_view(*c.walk_from, *c.walk_to, c.seed, c.walk_frames, c.psi)
     assert walk.text in markdowns(at) and not shown_errors(at)
     at.number_input(key="gan-cond-seed").set_value(2**32 - 1).run()
     assert "This uses seeds 4294967295 to 4294967310; the largest seed is 4294967295." in shown_errors(at)

@@ -146,7 +146,7 @@ def test_the_bundled_stage_loads_and_measures_what_its_card_says():
 
 def test_the_tab_logic_asks_checks_and_marks_held_out_pairs():
     from demos.gan import conditional
-    from demos.gan.conditional_views import grid_view
+    from demos.gan.views import grid_view
     from shared.limits import LimitError
 
     shapes, colours = conditional.asked_classes("any", "blue", 600, seed=3)
