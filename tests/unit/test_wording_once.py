@@ -4,7 +4,8 @@ lives in the demo's `wording.py` (or another logic module) and both import it, s
 
 Strings are read with `ast` (docstrings and the literal parts of f-strings included), their whitespace
 collapsed, and split into sentences at sentence ends, line breaks and Markdown markers, so a shared
-sentence inside two different paragraphs is found too.
+sentence inside two different paragraphs is found too; a whole string of 40 or more characters is
+compared as well, so one made of short sentences is found.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ def string_pieces(source: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """The pieces of `text` a reader sees as sentences, at least SHORTEST characters long."""
-    out = []
+    """The pieces of `text` a reader sees as sentences, at least SHORTEST characters long, and the
+    whole string too when it is that long (short sentences that make a long string together)."""
+    whole = re.sub(r"\s+", " ", text).strip(" *_`#|-")
+    out = [whole] if len(whole) >= SHORTEST else []
     for part in re.split(r"\n|\*\*|(?<=[.!?:;])\s+", text):
         part = re.sub(r"\s+", " ", part).strip(" *_`#|-")
-        if len(part) >= SHORTEST:
+        if len(part) >= SHORTEST and part not in out:
             out.append(part)
     return out
 
@@ -55,8 +58,12 @@ def test_the_splitter_finds_a_sentence_shared_inside_two_paragraphs(tmp_path: Pa
     a.write_text(f'TEXT = "**Reconstruct.** {shared} Then more."\n')
     b.write_text(f'def f(x):\n    return f"{{x}}\\n{shared}"\n')
     assert repeated_sentences([a, b], tmp_path) == {shared: ["streamlit_page.py", "ui.py"]}
-    assert sentences("Short. " + "x" * 39) == []
-    assert sentences("Short. **Bold.** " + "y" * 40) == ["y" * 40]
+    assert sentences("Short. " + "x" * 20) == []
+    assert sentences("Short. **Bold.** " + "y" * 40) == ["Short. **Bold.** " + "y" * 40, "y" * 40]
+    short_ones = "Pick one. Press Start. Watch it learn. Then stop."  # 40+ characters, no sentence of 40
+    a.write_text(f'TEXT = "{short_ones}"\n')
+    b.write_text(f'OTHER = """{short_ones}"""\n')
+    assert repeated_sentences([a, b], tmp_path) == {short_ones: ["streamlit_page.py", "ui.py"]}
 
 
 def test_no_sentence_is_written_in_two_ui_files() -> None:
