@@ -52,6 +52,13 @@ def _live_flow() -> None:
     live.ToyFlow(live.FlowSettings().checked())  # the first one takes about 1 s (lazy set-up); later ones 0.04 s
 
 
+def _three_d_default() -> None:
+    from demos.three_d import options, scene
+
+    scene.open_sample(options.DEFAULT_SAMPLE, options.DEFAULT_COLOUR)  # memoised: the figure and the status
+    scene.sample_glb(options.DEFAULT_SAMPLE, options.DEFAULT_COLOUR)  # memoised: the viewer's file (1.3 s cold)
+
+
 def _diffusion() -> None:
     from demos.diffusion.sampling import load_model
 
@@ -74,7 +81,8 @@ def _assistant() -> None:
 # (the import holds the interpreter lock) a press of the Data tab's button would wait behind them.
 STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
     ("torch", _torch), ("the shapes classifier", _classifier), ("the Data tab's default batch", _data_default),
-    ("the bundled PixelCNN", _pixelcnn), ("the live flow's first run", _live_flow), ("diffusers and transformers", _libraries),
+    ("the bundled PixelCNN", _pixelcnn), ("the live flow's first run", _live_flow), ("the 3-D tab's default sample", _three_d_default),
+    ("diffusers and transformers", _libraries),
     ("the bundled DDPM", _diffusion),
     ("the bundled Stable Diffusion pipeline", _stable_diffusion), ("the bundled GPT assistant", _assistant),
 )
@@ -97,7 +105,8 @@ def warm_up(slugs: set[str] | None = None) -> list[tuple[str, float]]:
     thread of its own: shared.ui.warm_up_after_serving). A failing step is logged and skipped: the tab
     it serves then loads on its first use, as without."""
     needs = {"the Data tab's default batch": "data", "the bundled PixelCNN": "pixelcnn", "the bundled DDPM": "diffusion",
-             "the bundled Stable Diffusion pipeline": "stable_diffusion", "the bundled GPT assistant": "gpt"}
+             "the bundled Stable Diffusion pipeline": "stable_diffusion", "the bundled GPT assistant": "gpt",
+             "the 3-D tab's default sample": "three_d"}
     done, lowered = [], False
     for name, step in STEPS:
         if slugs is not None and name in needs and needs[name] not in slugs:

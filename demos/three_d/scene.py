@@ -114,6 +114,20 @@ def sample_view(name: str, colour: str) -> tuple[Step, object, str]:
     return step, fig, status
 
 
+@memoised(maxsize=32)
+def sample_glb(name: str, colour: str) -> bytes:
+    """A built-in sample as GLB bytes (for a Model3D viewer): the same for everyone, so made once.
+    Arguments already checked (open_sample checks them first)."""
+    import tempfile
+    from pathlib import Path
+
+    from demos.three_d import views
+
+    step, _, _ = sample_view(name, colour)
+    with tempfile.TemporaryDirectory() as folder:
+        return views.glb_file(step.obj, Path(folder) / "sample.glb", colour).read_bytes()
+
+
 def open_sample(name: str, colour: str = options.DEFAULT_COLOUR) -> Shown:
     from demos.three_d.shapes3d import SAMPLES
 

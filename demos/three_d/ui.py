@@ -17,7 +17,6 @@ import gradio as gr
 from demos.three_d import options
 from demos.three_d import wording as words
 from shared.image_files import write_atomic
-from shared.memo import memoised
 from shared.presenter_ui import copy_link_button, linkable
 from shared.ui import demo_container, explainer, file_path, header, notify, shows_errors, spec_slider
 
@@ -47,23 +46,12 @@ def _outputs(shown, colour: str) -> tuple:  # noqa: ANN001 (a scene.Shown)
     return shown.scene, shown.figure, str(glb), shown.status, shown.scene.history_markdown()
 
 
-@memoised(maxsize=32)
-def _sample_glb(name: str, colour: str) -> bytes:
-    """A built-in sample as GLB bytes for Model3D: the same for everyone, so written once."""
-    from demos.three_d import scene as sc
-    from demos.three_d import views
-
-    step, _, _ = sc.sample_view(name, colour)
-    with tempfile.TemporaryDirectory() as folder:
-        return views.glb_file(step.obj, Path(folder) / "sample.glb", colour).read_bytes()
-
-
 @shows_errors
 def open_sample(scene, name: str, colour: str):  # noqa: ANN001 (a scene.Scene or None)
     from demos.three_d import scene as sc
 
     shown = sc.open_sample(name, colour)
-    glb = write_atomic(_sample_glb(name, colour), ".glb", prefix="sample-")
+    glb = write_atomic(sc.sample_glb(name, colour), ".glb", prefix="sample-")
     return shown.scene, shown.figure, glb, shown.status, shown.scene.history_markdown()
 
 
